@@ -1,0 +1,120 @@
+namespace Webmail.Core.Configuration;
+
+/// <summary>
+/// The <c>Webmail</c> configuration section. Every key here is part of the public interface
+/// and is documented in README.md.
+/// </summary>
+public sealed class WebmailOptions
+{
+    public const string SectionName = "Webmail";
+
+    /// <summary>Folder holding the SQLite file and the generated TLS certificate. Relative paths are resolved against the content root. Default <c>data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Name used in SMTP/POP3 banners, <c>Received</c> headers and bounce senders. Default <c>localhost</c>.</summary>
+    public string Hostname { get; set; } = "localhost";
+
+    public SmtpOptions Smtp { get; set; } = new();
+    public ListenerOptions Pop3 { get; set; } = new() { Endpoint = "127.0.0.1:1110" };
+    public ListenerOptions Pop3Tls { get; set; } = new() { Endpoint = "" };
+    public TlsOptions Tls { get; set; } = new();
+    public SecurityOptions Security { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
+    public DeliveryOptions Delivery { get; set; } = new();
+
+    /// <summary>The data directory as an absolute path.</summary>
+    public string ResolveDataDirectory(string contentRoot) =>
+        Path.IsPathRooted(DataDirectory) ? DataDirectory : Path.GetFullPath(Path.Combine(contentRoot, DataDirectory));
+}
+
+public sealed class SmtpOptions
+{
+    public ListenerOptions Inbound { get; set; } = new() { Endpoint = "127.0.0.1:2525" };
+    public ListenerOptions Submission { get; set; } = new() { Endpoint = "127.0.0.1:5587" };
+    public ListenerOptions SubmissionTls { get; set; } = new() { Endpoint = "" };
+}
+
+public sealed class ListenerOptions
+{
+    /// <summary><c>address:port</c>; empty turns the listener off.</summary>
+    public string? Endpoint { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint);
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PFX/PKCS#12 file; when empty a self-signed certificate is generated in the data directory.</summary>
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
+}
+
+public sealed class SecurityOptions
+{
+    /// <summary>Allow AUTH / USER+PASS without TLS from loopback addresses. Default <c>true</c>.</summary>
+    public bool AllowPlaintextAuthOnLoopback { get; set; } = true;
+
+    /// <summary>Failed logins (per IP or per account) before a temporary ban. Default 10.</summary>
+    public int MaxFailedLogins { get; set; } = 10;
+
+    /// <summary>Window over which failed logins are counted, and the ban length. Default 15 minutes.</summary>
+    public TimeSpan LoginBanDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Delay added per recent failure (grows linearly up to <see cref="MaxLoginDelay"/>). Default 200 ms.</summary>
+    public TimeSpan LoginDelayStep { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxLoginDelay { get; set; } = TimeSpan.FromSeconds(3);
+}
+
+public sealed class LimitOptions
+{
+    /// <summary>Largest message accepted, in bytes. Default 25 MB.</summary>
+    public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Recipients per message. Default 100.</summary>
+    public int MaxRecipients { get; set; } = 100;
+
+    /// <summary>Concurrent SMTP/POP3 sessions from one IP address. Default 20.</summary>
+    public int MaxSessionsPerIp { get; set; } = 20;
+
+    /// <summary>Idle time allowed between commands. Default 5 minutes (SMTP) — POP3 uses <see cref="Pop3IdleTimeout"/>.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Time allowed for a DATA transfer. Default 10 minutes.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>POP3 autologout timer (RFC 1939 §3: at least 10 minutes). Default 10 minutes.</summary>
+    public TimeSpan Pop3IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Quota for new accounts in bytes; 0 means unlimited. Default 0.</summary>
+    public long DefaultQuota { get; set; }
+
+    /// <summary>Deepest MIME nesting parsed. Default 32.</summary>
+    public int MaxMimeDepth { get; set; } = 32;
+}
+
+public sealed class DeliveryOptions
+{
+    /// <summary>Domain → <c>host:port</c> routes, checked before the smart host and MX lookup.</summary>
+    public Dictionary<string, string> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>host:port</c> of a relay that takes all remote mail; empty to use MX records.</summary>
+    public string? SmartHost { get; set; }
+    public string? SmartHostUser { get; set; }
+    public string? SmartHostPassword { get; set; }
+
+    /// <summary>Require STARTTLS on outbound connections. Default false (opportunistic).</summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>Back-off between attempts; the last value repeats. Default 1, 5, 15, 30, 60 minutes.</summary>
+    public List<TimeSpan> RetrySchedule { get; set; } = [];
+
+    /// <summary>How long a message may wait before it bounces. Default 5 days.</summary>
+    public TimeSpan MaxQueueLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>Age at which the sender gets a "still trying" warning. Default 4 hours.</summary>
+    public TimeSpan WarnAfter { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>How often the worker looks for due entries when not woken. Default 5 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Webmail.Core.Directory;
+using Webmail.Core.Hosting;
+using Webmail.Core.Notifications;
+using Webmail.Core.Security;
+
+namespace Webmail.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what every part shares: the data paths, the credential check and its limiter,
+    /// directory operations, the mailbox notifier, the listener registry and the TLS certificate.
+    /// Bind <see cref="Configuration.WebmailOptions"/> before calling this.
+    /// </summary>
+    public static IServiceCollection AddWebmailCore(this IServiceCollection services, string dataDirectory)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new DataPaths(dataDirectory));
+        services.AddSingleton<LoginLimiter>();
+        services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<DirectoryService>();
+        services.AddSingleton<MailboxNotifier>();
+        services.AddSingleton<ListenerRegistry>();
+        services.AddSingleton<CertificateProvider>();
+        return services;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text;
+using MimeKit;
+
+namespace Webmail.Core.Messages;
+
+/// <summary>
+/// Reads the list-view fields and the searchable text out of raw RFC 5322 bytes with MimeKit.
+/// Never throws on bad input: broken MIME yields whatever could be read (at worst empty fields),
+/// so a malformed message is still stored and its raw bytes stay retrievable.
+/// </summary>
+public static class MessageParser
+{
+    /// <summary>Longest body text indexed for search (characters).</summary>
+    public const int MaxIndexedText = 256 * 1024;
+    private const int PreviewLength = 200;
+
+    public static ParsedMessage Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = 32)
+    {
+        MimeMessage message;
+        try
+        {
+            using var stream = new ReadOnlyMemoryStream(raw);
+            var options = new ParserOptions { MaxMimeDepth = maxMimeDepth };
+            message = MimeMessage.Load(options, stream);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
+        {
+            return new ParsedMessage("", "", "", "", "", null, "", "", [], "", "", false);
+        }
+
+        var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
+        var text = ExtractText(message);
+        var preview = Collapse(text, PreviewLength);
+        var hasAttachments = message.Attachments.Any();
+
+        return new ParsedMessage(
+            FromAddress: Clean(from?.Address ?? ""),
+            FromName: Clean(from?.Name ?? ""),
+            To: Clean(message.To.ToString()),
+            Cc: Clean(message.Cc.ToString()),
+            Subject: Clean(message.Subject ?? ""),
+            Date: message.Headers.Contains(HeaderId.Date) ? message.Date : null,
+            MessageId: Clean(message.MessageId ?? ""),
+            InReplyTo: Clean(message.InReplyTo ?? ""),
+            References: message.References.Select(Clean).ToList(),
+            Preview: preview,
+            BodyText: text.Length > MaxIndexedText ? text[..MaxIndexedText] : text,
+            HasAttachments: hasAttachments);
+    }
+
+    /// <summary>The readable text: the text/plain body, else the HTML body with tags removed.</summary>
+    public static string ExtractText(MimeMessage message)
+    {
+        try
+        {
+            var plain = message.TextBody;
+            if (!string.IsNullOrWhiteSpace(plain))
+                return plain;
+            var html = message.HtmlBody;
+            return html is null ? "" : HtmlToText(html);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Strips tags, script/style content and entities well enough for previews and indexing.</summary>
+    public static string HtmlToText(string html)
+    {
+        var sb = new StringBuilder(Math.Min(html.Length, MaxIndexedText));
+        var i = 0;
+        while (i < html.Length && sb.Length < MaxIndexedText)
+        {
+            var c = html[i];
+            if (c == '<')
+            {
+                var skipTo = SkipElementContent(html, i, "script") ?? SkipElementContent(html, i, "style") ?? SkipElementContent(html, i, "head");
+                var close = skipTo ?? html.IndexOf('>', i);
+                if (close < 0)
+                    break;
+                sb.Append(' ');
+                i = close + 1;
+                continue;
+            }
+            sb.Append(c);
+            i++;
+        }
+        return System.Net.WebUtility.HtmlDecode(sb.ToString());
+    }
+
+    private static int? SkipElementContent(string html, int start, string tag)
+    {
+        if (string.Compare(html, start + 1, tag, 0, tag.Length, StringComparison.OrdinalIgnoreCase) != 0)
+            return null;
+        var end = html.IndexOf("</" + tag, start, StringComparison.OrdinalIgnoreCase);
+        if (end < 0)
+            return html.Length - 1;
+        var close = html.IndexOf('>', end);
+        return close < 0 ? html.Length - 1 : close;
+    }
+
+    private static string Collapse(string text, int max)
+    {
+        var sb = new StringBuilder(max);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                space = sb.Length > 0;
+                continue;
+            }
+            if (space)
+                sb.Append(' ');
+            space = false;
+            sb.Append(c);
+            if (sb.Length >= max)
+                break;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Removes control characters (CR, LF, NUL...) from a header value kept in a column.</summary>
+    private static string Clean(string value)
+    {
+        if (!value.Any(char.IsControl))
+            return value;
+        return new string(value.Where(c => !char.IsControl(c)).ToArray());
+    }
+
+    /// <summary>A read-only stream over memory without copying it.</summary>
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    {
+        private int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => memory.Length;
+        public override long Position { get => _position; set => _position = (int)Math.Clamp(value, 0, memory.Length); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, memory.Length - _position);
+            memory.Span.Slice(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _position + offset, _ => memory.Length + offset };
+            return _position;
+        }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

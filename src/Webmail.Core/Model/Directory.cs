@@ -1,0 +1,42 @@
+namespace Webmail.Core.Model;
+
+/// <summary>A mail domain this server is the final destination for.</summary>
+public sealed record MailDomain(long Id, string Name, string? CatchAll, string? DkimSelector, bool HasDkimKey, DateTimeOffset CreatedAt);
+
+/// <summary>A mailbox owner. The password hash never leaves the store through this type.</summary>
+public sealed record Account(
+    long Id,
+    string Address,
+    long DomainId,
+    string DisplayName,
+    bool IsAdmin,
+    bool IsDisabled,
+    long QuotaBytes,
+    long UsedBytes,
+    Pop3DeletePolicy Pop3DeletePolicy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastLoginAt,
+    long MessageCount,
+    string SecurityStamp)
+{
+    /// <summary>True when a quota is set and <paramref name="additionalBytes"/> more would pass it.</summary>
+    public bool WouldExceedQuota(long additionalBytes) => QuotaBytes > 0 && UsedBytes + additionalBytes > QuotaBytes;
+}
+
+/// <summary>An alias address that delivers to one or more local accounts.</summary>
+public sealed record Alias(long Id, string Address, IReadOnlyList<string> Targets);
+
+/// <summary>Per-user preferences kept as one JSON document.</summary>
+public sealed record AccountSettings
+{
+    public string Signature { get; init; } = "";
+    /// <summary><c>never</c>, <c>ask</c> (default) or <c>always</c>.</summary>
+    public string RemoteContent { get; init; } = "ask";
+    public List<string> TrustedSenders { get; init; } = [];
+    /// <summary><c>light</c>, <c>dark</c> or <c>system</c>.</summary>
+    public string Theme { get; init; } = "system";
+    /// <summary><c>comfortable</c> or <c>compact</c>.</summary>
+    public string Density { get; init; } = "comfortable";
+    public bool MarkSeenOnOpen { get; init; } = true;
+    public bool GroupByConversation { get; init; }
+}

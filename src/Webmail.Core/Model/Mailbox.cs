@@ -1,0 +1,59 @@
+namespace Webmail.Core.Model;
+
+/// <summary>A folder with its IMAP identity (UIDVALIDITY, UIDNEXT) and its counters.</summary>
+public sealed record Folder(
+    long Id,
+    long AccountId,
+    long? ParentId,
+    string Name,
+    SpecialFolder SpecialUse,
+    long UidValidity,
+    long UidNext,
+    long MessageCount,
+    long UnreadCount,
+    long TotalBytes);
+
+/// <summary>One row of a message list: what the list views need, without the raw bytes.</summary>
+public sealed record MessageSummary(
+    long Id,
+    long FolderId,
+    long Uid,
+    MessageFlags Flags,
+    DateTimeOffset InternalDate,
+    long Size,
+    string FromAddress,
+    string FromName,
+    string To,
+    string Cc,
+    string Subject,
+    DateTimeOffset? Date,
+    string MessageId,
+    string Preview,
+    bool HasAttachments,
+    string ThreadKey)
+{
+    public bool IsSeen => Flags.HasFlag(MessageFlags.Seen);
+    public bool IsFlagged => Flags.HasFlag(MessageFlags.Flagged);
+}
+
+/// <summary>Sort orders offered by the list views.</summary>
+public enum MessageSort
+{
+    DateDescending,
+    DateAscending,
+    FromAscending,
+    FromDescending,
+    SubjectAscending,
+    SubjectDescending,
+    SizeDescending,
+    SizeAscending,
+}
+
+/// <summary>A page of results and the total they come from.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageIndex, int PageSize);
+
+/// <summary>A stored message's place: its id, folder and UID.</summary>
+public sealed record StoredMessage(long Id, long AccountId, long FolderId, long Uid, long Size);
+
+/// <summary>POP3's view of one INBOX message at login: id, exact size and a stable unique id.</summary>
+public sealed record MaildropEntry(long Id, long Size, string UniqueId);

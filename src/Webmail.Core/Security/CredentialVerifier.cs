@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Webmail.Core.Storage;
+
+namespace Webmail.Core.Security;
+
+/// <summary>The outcome of a login attempt. Unknown user and wrong password are the same <see cref="LoginStatus.Failed"/>.</summary>
+public sealed record LoginResult(LoginStatus Status, long AccountId = 0, string Address = "")
+{
+    public bool Succeeded => Status == LoginStatus.Succeeded;
+}
+
+public enum LoginStatus
+{
+    Succeeded,
+    /// <summary>Unknown user, wrong password or disabled account: deliberately indistinguishable.</summary>
+    Failed,
+    /// <summary>Too many failures from this IP or for this account: try later.</summary>
+    Throttled,
+}
+
+/// <summary>
+/// The one credential check behind every door (web sign-in, SMTP AUTH, POP3 USER/PASS and AUTH).
+/// Failures are delayed, limited and audited the same way whichever door they came through.
+/// </summary>
+public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter limiter, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
+{
+    /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>.</param>
+    public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
+    {
+        address = (address ?? "").Trim();
+        var ip = remote?.ToString();
+        if (limiter.IsBlocked(remote, address))
+        {
+            logger.LogWarning("Login throttled for {Account} from {RemoteIp} via {Door}", address, ip, door);
+            await audit.WriteAsync(address, "login.throttled", door, "", ip, cancellationToken).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Throttled);
+        }
+
+        var delay = limiter.DelayFor(remote, address);
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+
+        var credentials = address.Length is > 0 and <= 320 ? await directory.GetCredentialsAsync(address, cancellationToken).ConfigureAwait(false) : null;
+        // Verify against a dummy hash for unknown users so the answer takes the same time.
+        var passwordOk = PasswordHasher.Verify(password ?? "", credentials?.PasswordHash ?? PasswordHasher.DummyHash);
+        if (credentials is { Disabled: false } c && passwordOk)
+        {
+            limiter.RecordSuccess(remote, address);
+            await directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await audit.WriteAsync(address, "login", door, "", ip, cancellationToken).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Succeeded, c.AccountId, address.ToLowerInvariant());
+        }
+
+        var banned = limiter.RecordFailure(remote, address);
+        logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}", address, ip, door);
+        await audit.WriteAsync(address, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken).ConfigureAwait(false);
+        if (banned)
+            await audit.WriteAsync(address, "account.lockout", door, "too many failed logins", ip, cancellationToken).ConfigureAwait(false);
+        return new LoginResult(LoginStatus.Failed);
+    }
+}

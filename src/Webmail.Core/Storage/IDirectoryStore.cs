@@ -1,0 +1,67 @@
+using Webmail.Core.Model;
+
+namespace Webmail.Core.Storage;
+
+/// <summary>
+/// Domains, accounts and aliases as stored. Validation, password hashing and auditing live in
+/// <see cref="Directory.DirectoryService"/>; call that from user-facing code (CLI, admin UI).
+/// </summary>
+public interface IDirectoryStore
+{
+    Task<IReadOnlyList<MailDomain>> ListDomainsAsync(CancellationToken cancellationToken);
+    Task<MailDomain?> FindDomainAsync(string name, CancellationToken cancellationToken);
+    /// <exception cref="StoreException">The domain exists.</exception>
+    Task<MailDomain> AddDomainAsync(string name, CancellationToken cancellationToken);
+    /// <exception cref="StoreException">Accounts or aliases remain in the domain.</exception>
+    Task RemoveDomainAsync(string name, CancellationToken cancellationToken);
+    Task SetCatchAllAsync(string domain, string? targetAddress, CancellationToken cancellationToken);
+    Task SetDkimKeyAsync(string domain, string selector, string privateKeyPem, CancellationToken cancellationToken);
+    /// <returns>(selector, private key PEM) or <c>null</c> when the domain has no key.</returns>
+    Task<(string Selector, string PrivateKeyPem)?> GetDkimKeyAsync(string domain, CancellationToken cancellationToken);
+
+    Task<long> CountAccountsAsync(CancellationToken cancellationToken);
+    Task<Account?> GetAccountAsync(long accountId, CancellationToken cancellationToken);
+    Task<Account?> FindAccountAsync(string address, CancellationToken cancellationToken);
+    Task<Page<Account>> ListAccountsAsync(string? search, int pageIndex, int pageSize, CancellationToken cancellationToken);
+    /// <summary>Creates the account and its standard folders in one transaction.</summary>
+    /// <exception cref="StoreException">The address is taken (by an account or an alias) or its domain is not local.</exception>
+    Task<Account> CreateAccountAsync(string address, string displayName, string passwordHash, bool isAdmin, long quotaBytes, CancellationToken cancellationToken);
+    Task UpdateAccountAsync(long accountId, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
+    Task SetPasswordHashAsync(long accountId, string passwordHash, CancellationToken cancellationToken);
+    Task SetDisabledAsync(long accountId, bool disabled, CancellationToken cancellationToken);
+    /// <summary>Removes the account with all its folders and mail.</summary>
+    Task RemoveAccountAsync(long accountId, CancellationToken cancellationToken);
+    /// <returns>(account id, password hash, disabled) or <c>null</c> for an unknown address.</returns>
+    Task<(long AccountId, string PasswordHash, bool Disabled)?> GetCredentialsAsync(string address, CancellationToken cancellationToken);
+    Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken);
+    Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken);
+    Task SaveSettingsAsync(long accountId, AccountSettings settings, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Alias>> ListAliasesAsync(CancellationToken cancellationToken);
+    /// <summary>Creates or replaces an alias.</summary>
+    /// <exception cref="StoreException">The address is an account, a target is not a local account, or the domain is not local.</exception>
+    Task<Alias> SetAliasAsync(string address, IReadOnlyList<string> targetAddresses, CancellationToken cancellationToken);
+    Task RemoveAliasAsync(string address, CancellationToken cancellationToken);
+    /// <summary>Addresses (the account's own and its aliases') that the account may send as.</summary>
+    Task<IReadOnlyList<string>> GetSendAsAddressesAsync(long accountId, CancellationToken cancellationToken);
+
+    /// <summary>Who receives mail for <paramref name="address"/>: an account, an alias's targets, or the domain's catch-all.</summary>
+    Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken cancellationToken);
+}
+
+/// <summary>How a recipient address resolves on this server.</summary>
+public sealed record RecipientResolution(RecipientKind Kind, IReadOnlyList<Account> Accounts)
+{
+    public static readonly RecipientResolution Remote = new(RecipientKind.RemoteDomain, []);
+    public static readonly RecipientResolution Unknown = new(RecipientKind.UnknownUser, []);
+}
+
+public enum RecipientKind
+{
+    /// <summary>The domain is not one of ours.</summary>
+    RemoteDomain,
+    /// <summary>Our domain, but no such account, alias or catch-all.</summary>
+    UnknownUser,
+    /// <summary>Delivered to <see cref="RecipientResolution.Accounts"/>.</summary>
+    Local,
+}

@@ -1,0 +1,25 @@
+using Webmail.Core.Model;
+
+namespace Webmail.Core.Storage;
+
+/// <summary>
+/// The durable outbound queue. Entries are created by <see cref="IMessageStore.DeliverAsync"/> in
+/// the same transaction as the sender's copy; they leave only on a remote 2xx or as a bounce.
+/// </summary>
+public interface IOutboundQueueStore
+{
+    Task<Page<QueueEntry>> ListAsync(int pageIndex, int pageSize, CancellationToken cancellationToken);
+    Task<long> CountAsync(CancellationToken cancellationToken);
+    Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken);
+    /// <summary>Entries whose next attempt is at or before <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<QueueEntry>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken);
+    /// <summary>Records a failed or partial attempt: the recipients still to do, when to try again, and why.</summary>
+    Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
+    Task MarkWarningSentAsync(long entryId, CancellationToken cancellationToken);
+    /// <summary>Removes the entry (and its message once no entry uses it), committing <paramref name="bounce"/> in the same transaction when given.</summary>
+    Task CompleteAsync(long entryId, DeliveryRequest? bounce, CancellationToken cancellationToken);
+    Task RetryNowAsync(long entryId, CancellationToken cancellationToken);
+    /// <summary>Queues a message for remote recipients outside a mailbox delivery (bounces to remote senders).</summary>
+    Task<IReadOnlyList<long>> EnqueueAsync(ReadOnlyMemory<byte> raw, OutboundEnvelope envelope, CancellationToken cancellationToken);
+}

@@ -1,0 +1,10 @@
+namespace Webmail.Core.Storage;
+
+/// <summary>A request the store refuses for a reason the user can act on (the message says which).</summary>
+public class StoreException(string message) : Exception(message);
+
+/// <summary>The account's quota would be passed.</summary>
+public sealed class QuotaExceededException(string address) : StoreException($"The mailbox {address} is over its quota.");
+
+/// <summary>The store could not be reached or written (disk full, I/O error): a temporary failure.</summary>
+public sealed class StoreUnavailableException(string message, Exception inner) : Exception(message, inner);

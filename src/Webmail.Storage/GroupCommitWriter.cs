@@ -1,0 +1,243 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage;
+
+/// <summary>
+/// The single writer. Callers queue units of work; a dedicated thread takes everything queued,
+/// runs each unit inside its own SAVEPOINT of one transaction and commits once, so many
+/// concurrent deliveries share one fsync (group commit). A unit that throws is rolled back
+/// alone; the others still commit. A task completes only after its commit is durable
+/// (<c>synchronous=FULL</c>), and after-commit actions (notifications) run then.
+/// </summary>
+public sealed class GroupCommitWriter : IAsyncDisposable
+{
+    /// <summary>Most units committed together; bounds the time a batch holds the write lock.</summary>
+    public const int MaxBatch = 512;
+
+    private readonly SqliteConnection _connection;
+    private readonly ILogger _logger;
+    private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Thread _thread;
+    private long _commits;
+    private long _units;
+
+    internal GroupCommitWriter(SqliteConnection connection, ILogger logger)
+    {
+        _connection = connection;
+        _logger = logger;
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL;";
+            pragma.ExecuteNonQuery();
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Commits so far (for tests and benchmarks: units / commits is the group size).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+    public long Units => Interlocked.Read(ref _units);
+
+    /// <summary>Runs <paramref name="work"/> in the next group commit and returns its result once durable.</summary>
+    /// <exception cref="StoreUnavailableException">The commit failed (disk full, I/O error).</exception>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var item = new WorkItem<T>(work, cancellationToken);
+        if (!_queue.Writer.TryWrite(item))
+            throw new ObjectDisposedException(nameof(GroupCommitWriter));
+        return item.Completion.Task;
+    }
+
+    public Task ExecuteAsync(Action<WriteContext> work, CancellationToken cancellationToken) =>
+        ExecuteAsync<bool>(context => { work(context); return true; }, cancellationToken);
+
+    private void Run()
+    {
+        var batch = new List<IWorkItem>(MaxBatch);
+        var reader = _queue.Reader;
+        while (true)
+        {
+            try
+            {
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                    break;
+            }
+            catch (ChannelClosedException)
+            {
+                break;
+            }
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                if (!item.IsCancelled)
+                    batch.Add(item);
+            }
+            if (batch.Count > 0)
+                CommitBatch(batch);
+            batch.Clear();
+        }
+        foreach (var command in _commands.Values)
+            command.Dispose();
+        _connection.Dispose();
+    }
+
+    private void CommitBatch(List<IWorkItem> batch)
+    {
+        var context = new WriteContext(this);
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+            context.Transaction = transaction;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = "u" + i;
+                transaction.Save(savepoint);
+                context.BeginUnit();
+                if (batch[i].Run(context))
+                    transaction.Release(savepoint);
+                else
+                {
+                    transaction.Rollback(savepoint);
+                    transaction.Release(savepoint);
+                    context.DiscardUnit();
+                }
+            }
+            transaction.Commit();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
+            try { transaction?.Rollback(); }
+            catch (SqliteException rollbackError) { _logger.LogError(rollbackError, "Rollback after failed commit failed"); }
+            var failure = new StoreUnavailableException("The mail store could not commit: " + e.Message, e);
+            foreach (var item in batch)
+                item.Fail(failure);
+            return;
+        }
+        finally
+        {
+            transaction?.Dispose();
+            context.Transaction = null;
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _units, batch.Count);
+        foreach (var item in batch)
+            item.Complete();
+        context.RunAfterCommit(_logger);
+    }
+
+    /// <summary>A prepared command on the writer connection, reused across units (parameters cleared).</summary>
+    internal SqliteCommand Command(string sql, SqliteTransaction transaction)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+        command.Parameters.Clear();
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.Run(() => _thread.Join()).ConfigureAwait(false);
+    }
+
+    private interface IWorkItem
+    {
+        bool IsCancelled { get; }
+        /// <summary>Runs the unit; false when it threw (and must be rolled back).</summary>
+        bool Run(WriteContext context);
+        void Complete();
+        void Fail(Exception error);
+    }
+
+    private sealed class WorkItem<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) : IWorkItem
+    {
+        private T? _result;
+        private Exception? _error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsCancelled
+        {
+            get
+            {
+                if (!cancellationToken.IsCancellationRequested)
+                    return false;
+                Completion.TrySetCanceled(cancellationToken);
+                return true;
+            }
+        }
+
+        public bool Run(WriteContext context)
+        {
+            try
+            {
+                _result = work(context);
+                return true;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A unit's own failure (a refused request or a bug) rolls back that unit only.
+                _error = e is SqliteException sqlite && IsDiskProblem(sqlite)
+                    ? new StoreUnavailableException("The mail store could not write: " + e.Message, e)
+                    : e;
+                return false;
+            }
+        }
+
+        public void Complete()
+        {
+            if (_error is not null)
+                Completion.TrySetException(_error);
+            else
+                Completion.TrySetResult(_result!);
+        }
+
+        public void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private static bool IsDiskProblem(SqliteException e) =>
+        e.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */ or 5 /* SQLITE_BUSY */ or 6 /* SQLITE_LOCKED */ or 8 /* SQLITE_READONLY */;
+}
+
+/// <summary>What a unit of work sees: prepared commands inside the current transaction, and after-commit hooks.</summary>
+public sealed class WriteContext
+{
+    private readonly GroupCommitWriter _writer;
+    private readonly List<Action> _afterCommit = [];
+    private int _unitStart;
+
+    internal WriteContext(GroupCommitWriter writer) => _writer = writer;
+
+    internal SqliteTransaction? Transaction { get; set; }
+
+    /// <summary>A prepared command for <paramref name="sql"/>, parameters cleared, bound to the transaction.</summary>
+    public SqliteCommand Command(string sql) => _writer.Command(sql, Transaction ?? throw new InvalidOperationException("No transaction."));
+
+    /// <summary>Runs <paramref name="action"/> after the commit succeeds (never if this unit rolls back).</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
+    internal void BeginUnit() => _unitStart = _afterCommit.Count;
+
+    internal void DiscardUnit() => _afterCommit.RemoveRange(_unitStart, _afterCommit.Count - _unitStart);
+
+    internal void RunAfterCommit(ILogger logger)
+    {
+        foreach (var action in _afterCommit)
+        {
+            try { action(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { logger.LogWarning(e, "After-commit action failed"); }
+        }
+    }
+}

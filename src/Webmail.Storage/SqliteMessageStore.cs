@@ -1,0 +1,502 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
+using Webmail.Core.Messages;
+using Webmail.Core.Model;
+using Webmail.Core.Notifications;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage;
+
+/// <summary>The SQLite implementation of <see cref="IMessageStore"/>. Reads use pooled connections; writes go through the group-commit writer.</summary>
+public sealed class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options) : IMessageStore
+{
+    private GroupCommitWriter Writer => database.Writer;
+    private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;
+
+    public async Task<IReadOnlyList<Folder>> GetFoldersAsync(long accountId, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE account_id = $a ORDER BY special_use = 0, special_use, name COLLATE NOCASE";
+        command.With("$a", accountId);
+        var folders = new List<Folder>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+            folders.Add(MessageRows.ReadFolder(reader));
+        return folders;
+    }
+
+    public async Task<Folder?> GetFolderAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
+        await QueryFolderAsync("id = $f AND account_id = $a", accountId, folderId, cancellationToken).ConfigureAwait(false);
+
+    public async Task<Folder> GetSpecialFolderAsync(long accountId, SpecialFolder folder, CancellationToken cancellationToken) =>
+        await QueryFolderAsync("special_use = $f AND account_id = $a", accountId, (int)folder, cancellationToken).ConfigureAwait(false)
+        ?? throw new StoreException($"The account has no {folder} folder.");
+
+    private async Task<Folder?> QueryFolderAsync(string where, long accountId, long value, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE {where}";
+        command.With("$a", accountId).With("$f", value);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return reader.Read() ? MessageRows.ReadFolder(reader) : null;
+    }
+
+    public async Task<Folder> CreateFolderAsync(long accountId, string name, long? parentId, CancellationToken cancellationToken)
+    {
+        name = ValidateFolderName(name);
+        var id = await Writer.ExecuteAsync(context =>
+        {
+            if (parentId is { } parent && context.Command("SELECT 1 FROM folders WHERE id = $p AND account_id = $a").With("$p", parent).With("$a", accountId).ExecuteScalar() is null)
+                throw new StoreException("The parent folder does not exist.");
+            EnsureNameFree(context, accountId, parentId, name, exceptId: 0);
+            var newId = context.Command("INSERT INTO folders (account_id, parent_id, name, special_use, uid_validity) VALUES ($a, $p, $n, 0, $v) RETURNING id")
+                .With("$a", accountId).With("$p", parentId).With("$n", name).With("$v", time.GetUtcNow().ToUnixTimeSeconds()).ScalarLong();
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, newId)));
+            return newId;
+        }, cancellationToken).ConfigureAwait(false);
+        return (await GetFolderAsync(accountId, id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public Task RenameFolderAsync(long accountId, long folderId, string name, CancellationToken cancellationToken)
+    {
+        name = ValidateFolderName(name);
+        return Writer.ExecuteAsync(context =>
+        {
+            var parent = RequireUserFolder(context, accountId, folderId, "renamed");
+            EnsureNameFree(context, accountId, parent, name, folderId);
+            context.Command("UPDATE folders SET name = $n WHERE id = $f").With("$n", name).With("$f", folderId).ExecuteNonQuery();
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
+        }, cancellationToken);
+    }
+
+    public Task DeleteFolderAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            RequireUserFolder(context, accountId, folderId, "deleted");
+            // Subfolders and messages go by ON DELETE CASCADE; the triggers keep the counters right.
+            context.Command("DELETE FROM folders WHERE id = $f").With("$f", folderId).ExecuteNonQuery();
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
+        }, cancellationToken);
+
+    private static string ValidateFolderName(string name)
+    {
+        name = (name ?? "").Trim();
+        if (name.Length == 0 || name.Length > 100)
+            throw new StoreException("A folder name needs 1 to 100 characters.");
+        if (name.Any(char.IsControl) || name.Contains('/'))
+            throw new StoreException("A folder name cannot contain '/' or control characters.");
+        return name;
+    }
+
+    private static long? RequireUserFolder(WriteContext context, long accountId, long folderId, string verb)
+    {
+        using var reader = context.Command("SELECT special_use, parent_id FROM folders WHERE id = $f AND account_id = $a").With("$f", folderId).With("$a", accountId).ExecuteReader();
+        if (!reader.Read())
+            throw new StoreException("The folder does not exist.");
+        if (reader.GetInt32(0) != 0)
+            throw new StoreException($"Standard folders cannot be {verb}.");
+        return reader.IsDBNull(1) ? null : reader.GetInt64(1);
+    }
+
+    private static void EnsureNameFree(WriteContext context, long accountId, long? parentId, string name, long exceptId)
+    {
+        var taken = context.Command("SELECT 1 FROM folders WHERE account_id = $a AND ifnull(parent_id, 0) = $p AND name = $n COLLATE NOCASE AND id <> $x")
+            .With("$a", accountId).With("$p", parentId ?? 0).With("$n", name).With("$x", exceptId).ExecuteScalar();
+        if (taken is not null)
+            throw new StoreException($"A folder named '{name}' already exists there.");
+    }
+
+    public async Task<StoredMessage> AppendAsync(long accountId, long folderId, ReadOnlyMemory<byte> raw, MessageFlags flags, DateTimeOffset? internalDate = null, bool enforceQuota = true, CancellationToken cancellationToken = default)
+    {
+        var bytes = AsArray(raw);
+        var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
+        var date = internalDate ?? time.GetUtcNow();
+        return await Writer.ExecuteAsync(context =>
+        {
+            if (enforceQuota && OverQuotaOrMissing(context, accountId, bytes.LongLength))
+                throw new QuotaExceededException(AddressOf(context, accountId));
+            var stored = MessageInserter.Insert(context, accountId, folderId, bytes, parsed, flags, date);
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.NewMessage, folderId, stored.Id)));
+            return stored;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken) =>
+        DeliverAsync(request, cancellationToken, alsoInTransaction: null);
+
+    /// <summary>Delivers, running <paramref name="alsoInTransaction"/> in the same transaction (queue removal with a bounce).</summary>
+    internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Action<WriteContext>? alsoInTransaction)
+    {
+        var bytes = AsArray(request.Raw);
+        var parsed = request.Mailboxes.Count > 0 ? MessageParser.Parse(bytes, MaxMimeDepth) : null;
+        var now = time.GetUtcNow();
+        return await Writer.ExecuteAsync(context =>
+        {
+            var results = new List<MailboxResult>(request.Mailboxes.Count);
+            foreach (var mailbox in request.Mailboxes)
+            {
+                if (mailbox.EnforceQuota && OverQuotaOrMissing(context, mailbox.AccountId, bytes.LongLength))
+                {
+                    results.Add(new MailboxResult(mailbox.AccountId, null, true));
+                    continue;
+                }
+                var folderId = MessageInserter.FolderIdOf(context, mailbox.AccountId, mailbox.Folder);
+                var stored = MessageInserter.Insert(context, mailbox.AccountId, folderId, bytes, parsed!, mailbox.Flags, now);
+                results.Add(new MailboxResult(mailbox.AccountId, stored, false));
+                context.AfterCommit(() => notifier.Publish(new MailboxChange(mailbox.AccountId, MailboxChangeKind.NewMessage, folderId, stored.Id)));
+            }
+            var queued = request.Outbound is { Recipients.Count: > 0 } envelope
+                ? SqliteOutboundQueueStore.Enqueue(context, bytes, envelope, now)
+                : [];
+            alsoInTransaction?.Invoke(context);
+            return new DeliveryReceipt(results, queued);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool OverQuotaOrMissing(WriteContext context, long accountId, long size) => MessageInserter.OverQuota(context, accountId, size);
+
+    private static string AddressOf(WriteContext context, long accountId) =>
+        context.Command("SELECT address FROM accounts WHERE id = $a").With("$a", accountId).ExecuteScalar() as string ?? accountId.ToString();
+
+    public async Task<Page<MessageSummary>> ListAsync(long accountId, long folderId, int pageIndex, int pageSize, MessageSort sort, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 500);
+        pageIndex = Math.Max(0, pageIndex);
+        using var connection = database.OpenConnection();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT message_count FROM folders WHERE id = $f AND account_id = $a";
+        count.With("$f", folderId).With("$a", accountId);
+        if (await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not { } total)
+            return new Page<MessageSummary>([], 0, pageIndex, pageSize);
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.folder_id = $f AND m.account_id = $a ORDER BY {MessageRows.OrderBy(sort)} LIMIT $n OFFSET $o";
+        command.With("$f", folderId).With("$a", accountId).With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+        return new Page<MessageSummary>(await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false), Convert.ToInt64(total), pageIndex, pageSize);
+    }
+
+    public async Task<Page<MessageSummary>> SearchAsync(long accountId, SearchQuery query, int pageIndex, int pageSize, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 500);
+        pageIndex = Math.Max(0, pageIndex);
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        var where = new StringBuilder("m.account_id = $a");
+        command.With("$a", accountId);
+        if (query.FolderId is { } folderId)
+        {
+            where.Append(" AND m.folder_id = $f");
+            command.With("$f", folderId);
+        }
+        var match = FtsMatch(query);
+        if (match.Length > 0)
+        {
+            where.Append(" AND m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH $q)");
+            command.With("$q", match);
+        }
+        if (query.HasAttachment is { } att)
+            where.Append(att ? " AND m.has_attachments = 1" : " AND m.has_attachments = 0");
+        if (query.IsUnread is { } unread)
+            where.Append(unread ? " AND (m.flags & 1) = 0" : " AND (m.flags & 1) = 1");
+        if (query.IsFlagged is { } flagged)
+            where.Append(flagged ? " AND (m.flags & 4) = 4" : " AND (m.flags & 4) = 0");
+        if (query.Before is { } before)
+        {
+            where.Append(" AND m.internal_date < $before");
+            command.With("$before", before.ToUnixMs());
+        }
+        if (query.After is { } after)
+        {
+            where.Append(" AND m.internal_date >= $after");
+            command.With("$after", after.ToUnixMs());
+        }
+
+        command.CommandText = $"SELECT count(*) FROM messages m WHERE {where}";
+        var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE {where} ORDER BY m.internal_date DESC, m.id DESC LIMIT $n OFFSET $o";
+        command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+        return new Page<MessageSummary>(await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false), total, pageIndex, pageSize);
+    }
+
+    /// <summary>Builds an FTS5 query: every word and phrase quoted (so user text is never FTS syntax), joined by AND.</summary>
+    internal static string FtsMatch(SearchQuery query)
+    {
+        var parts = new List<string>();
+        parts.AddRange(query.Terms.Select(Quote));
+        parts.AddRange(query.From.Select(v => "sender : " + Quote(v)));
+        parts.AddRange(query.To.Select(v => "recipients : " + Quote(v)));
+        parts.AddRange(query.Subject.Select(v => "subject : " + Quote(v)));
+        return string.Join(" AND ", parts.Where(p => p.Length > 0));
+
+        static string Quote(string value)
+        {
+            var clean = new string(value.Where(c => !char.IsControl(c)).ToArray()).Replace("\"", "\"\"").Trim();
+            return clean.Length == 0 ? "" : "\"" + clean + "\"";
+        }
+    }
+
+    public async Task<IReadOnlyList<MessageSummary>> GetThreadAsync(long accountId, string threadKey, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.account_id = $a AND m.thread_key = $t ORDER BY m.internal_date, m.id";
+        command.With("$a", accountId).With("$t", threadKey);
+        return await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<MessageSummary?> GetSummaryAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.id = $id AND m.account_id = $a";
+        command.With("$id", messageId).With("$a", accountId);
+        var list = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    private static async Task<List<MessageSummary>> ReadSummariesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var list = new List<MessageSummary>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+            list.Add(MessageRows.ReadSummary(reader));
+        return list;
+    }
+
+    public async Task<byte[]?> GetRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT r.raw FROM message_raw r JOIN messages m ON m.id = r.message_id WHERE m.id = $id AND m.account_id = $a";
+        command.With("$id", messageId).With("$a", accountId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+    }
+
+    public async Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    {
+        var connection = database.OpenConnection();
+        try
+        {
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT 1 FROM messages WHERE id = $id AND account_id = $a";
+                command.With("$id", messageId).With("$a", accountId);
+                if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    connection.Dispose();
+                    return null;
+                }
+            }
+            return new OwningBlobStream(new SqliteBlob(connection, "message_raw", "raw", messageId, readOnly: true), connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken)
+    {
+        if (messageIds.Count == 0)
+            return Task.FromResult(0);
+        var ids = JsonSerializer.Serialize(messageIds);
+        var sql = set
+            ? "UPDATE messages SET flags = flags | $fl WHERE account_id = $a AND id IN (SELECT value FROM json_each($ids)) AND flags & $fl <> $fl RETURNING folder_id"
+            : "UPDATE messages SET flags = flags & ~$fl WHERE account_id = $a AND id IN (SELECT value FROM json_each($ids)) AND flags & $fl <> 0 RETURNING folder_id";
+        return Writer.ExecuteAsync(context =>
+        {
+            var folders = new HashSet<long>();
+            var changed = 0;
+            using (var reader = context.Command(sql).With("$fl", (int)flags).With("$a", accountId).With("$ids", ids).ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    folders.Add(reader.GetInt64(0));
+                    changed++;
+                }
+            }
+            PublishChanged(context, accountId, folders);
+            return changed;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<StoredMessage>> MoveAsync(long accountId, IReadOnlyCollection<long> messageIds, long targetFolderId, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync<IReadOnlyList<StoredMessage>>(context => MoveWithin(context, accountId, messageIds, targetFolderId, MessageFlags.None), cancellationToken);
+
+    /// <summary>Moves the account's messages into the folder, each with a new UID there (as IMAP MOVE does), adding <paramref name="addFlags"/>.</summary>
+    private List<StoredMessage> MoveWithin(WriteContext context, long accountId, IEnumerable<long> messageIds, long targetFolderId, MessageFlags addFlags)
+    {
+        if (context.Command("SELECT 1 FROM folders WHERE id = $f AND account_id = $a").With("$f", targetFolderId).With("$a", accountId).ExecuteScalar() is null)
+            throw new StoreException("The target folder does not exist.");
+        var moved = new List<StoredMessage>();
+        var folders = new HashSet<long> { targetFolderId };
+        foreach (var id in messageIds.Distinct())
+        {
+            long size, from;
+            using (var reader = context.Command("SELECT size, folder_id FROM messages WHERE id = $id AND account_id = $a").With("$id", id).With("$a", accountId).ExecuteReader())
+            {
+                if (!reader.Read())
+                    continue;
+                size = reader.GetInt64(0);
+                from = reader.GetInt64(1);
+            }
+            if (from == targetFolderId && addFlags == MessageFlags.None)
+                continue;
+            var uid = MessageInserter.AllocateUid(context, accountId, targetFolderId)!.Value;
+            context.Command("UPDATE messages SET folder_id = $f, uid = $uid, flags = flags | $fl WHERE id = $id")
+                .With("$f", targetFolderId).With("$uid", uid).With("$fl", (int)addFlags).With("$id", id).ExecuteNonQuery();
+            folders.Add(from);
+            moved.Add(new StoredMessage(id, accountId, targetFolderId, uid, size));
+        }
+        PublishChanged(context, accountId, folders);
+        return moved;
+    }
+
+    public Task<int> DeleteAsync(long accountId, IReadOnlyCollection<long> messageIds, CancellationToken cancellationToken) =>
+        messageIds.Count == 0 ? Task.FromResult(0) : DeleteWhereAsync(accountId, "id IN (SELECT value FROM json_each($x))", JsonSerializer.Serialize(messageIds), cancellationToken);
+
+    public Task<int> ExpungeAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(accountId, "folder_id = $x AND (flags & 8) = 8", folderId, cancellationToken);
+
+    public Task<int> EmptyFolderAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(accountId, "folder_id = $x", folderId, cancellationToken);
+
+    private Task<int> DeleteWhereAsync(long accountId, string where, object argument, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            var folders = new HashSet<long>();
+            var count = 0;
+            using (var reader = context.Command($"DELETE FROM messages WHERE account_id = $a AND {where} RETURNING folder_id").With("$a", accountId).With("$x", argument).ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    folders.Add(reader.GetInt64(0));
+                    count++;
+                }
+            }
+            PublishChanged(context, accountId, folders);
+            return count;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<MaildropEntry>> GetMaildropAsync(long accountId, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT m.id, m.size FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = $a AND f.special_use = $inbox ORDER BY m.uid";
+        command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
+        var list = new List<MaildropEntry>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+        {
+            var id = reader.GetInt64(0);
+            list.Add(new MaildropEntry(id, reader.GetInt64(1), id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        return list;
+    }
+
+    public Task CommitPop3UpdateAsync(long accountId, IReadOnlyCollection<long> deletedIds, IReadOnlyCollection<long> retrievedIds, Pop3DeletePolicy policy, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            var inbox = MessageInserter.FolderIdOf(context, accountId, SpecialFolder.Inbox);
+            var seen = retrievedIds.Concat(policy == Pop3DeletePolicy.Keep ? deletedIds : []).Distinct().ToList();
+            if (seen.Count > 0)
+            {
+                context.Command("UPDATE messages SET flags = flags | 1 WHERE account_id = $a AND folder_id = $f AND id IN (SELECT value FROM json_each($ids)) AND (flags & 1) = 0")
+                    .With("$a", accountId).With("$f", inbox).With("$ids", JsonSerializer.Serialize(seen)).ExecuteNonQuery();
+            }
+            if (deletedIds.Count > 0 && policy == Pop3DeletePolicy.Delete)
+            {
+                context.Command("DELETE FROM messages WHERE account_id = $a AND folder_id = $f AND id IN (SELECT value FROM json_each($ids))")
+                    .With("$a", accountId).With("$f", inbox).With("$ids", JsonSerializer.Serialize(deletedIds)).ExecuteNonQuery();
+            }
+            else if (deletedIds.Count > 0 && policy == Pop3DeletePolicy.Trash)
+            {
+                var stillInInbox = new List<long>();
+                using (var reader = context.Command("SELECT id FROM messages WHERE account_id = $a AND folder_id = $f AND id IN (SELECT value FROM json_each($ids))")
+                    .With("$a", accountId).With("$f", inbox).With("$ids", JsonSerializer.Serialize(deletedIds)).ExecuteReader())
+                {
+                    while (reader.Read())
+                        stillInInbox.Add(reader.GetInt64(0));
+                }
+                MoveWithin(context, accountId, stillInInbox, MessageInserter.FolderIdOf(context, accountId, SpecialFolder.Trash), MessageFlags.Seen);
+            }
+            PublishChanged(context, accountId, [inbox]);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> SuggestAddressesAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
+    {
+        prefix = (prefix ?? "").Trim().ToLowerInvariant();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var connection = database.OpenConnection();
+        using (var senders = connection.CreateCommand())
+        {
+            senders.CommandText = "SELECT lower(from_address), count(*) FROM messages WHERE account_id = $a AND from_address <> '' GROUP BY lower(from_address) ORDER BY count(*) DESC LIMIT 1000";
+            senders.With("$a", accountId);
+            using var reader = await senders.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+        using (var sent = connection.CreateCommand())
+        {
+            // Recipients of the account's most recent sent mail.
+            sent.CommandText = "SELECT m.to_addresses || ', ' || m.cc_addresses FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = $a AND f.special_use = $sent ORDER BY m.id DESC LIMIT 1000";
+            sent.With("$a", accountId).With("$sent", (int)SpecialFolder.Sent);
+            using var reader = await sent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+            {
+                if (!MimeKit.InternetAddressList.TryParse(reader.GetString(0), out var list))
+                    continue;
+                foreach (var mailbox in list.Mailboxes)
+                {
+                    var address = mailbox.Address.ToLowerInvariant();
+                    counts[address] = counts.GetValueOrDefault(address) + 1;
+                }
+            }
+        }
+        return counts.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal) || pair.Key.Contains(prefix, StringComparison.Ordinal) && prefix.Length > 0)
+            .OrderByDescending(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal)).ThenByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal)
+            .Take(Math.Clamp(limit, 1, 50)).Select(pair => pair.Key).ToList();
+    }
+
+    private void PublishChanged(WriteContext context, long accountId, IEnumerable<long> folderIds)
+    {
+        foreach (var folderId in folderIds)
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
+    }
+
+    private static byte[] AsArray(ReadOnlyMemory<byte> raw) =>
+        MemoryMarshal.TryGetArray(raw, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : raw.ToArray();
+
+    /// <summary>A blob stream that also closes the connection it was read from.</summary>
+    private sealed class OwningBlobStream(SqliteBlob blob, SqliteConnection connection) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => blob.Length;
+        public override long Position { get => blob.Position; set => blob.Position = value; }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => blob.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => blob.Read(buffer);
+        public override long Seek(long offset, SeekOrigin origin) => blob.Seek(offset, origin);
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                blob.Dispose();
+                connection.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

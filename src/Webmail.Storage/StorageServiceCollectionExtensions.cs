@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the SQLite store (one <see cref="SqliteDatabase"/> per process) behind the Core storage interfaces.</summary>
+    public static IServiceCollection AddWebmailStorage(this IServiceCollection services)
+    {
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
+        services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
+        services.AddSingleton<SqliteAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
+        services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<SqliteAuditLog>());
+        return services;
+    }
+}

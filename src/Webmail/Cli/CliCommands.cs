@@ -1,0 +1,145 @@
+using System.Globalization;
+using Webmail.Core.Directory;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+
+namespace Webmail.Cli;
+
+/// <summary>The verbs of <see cref="OperatorCli"/>, each a thin call into the shared services.</summary>
+internal sealed class CliCommands(IServiceProvider services, TextReader stdin, TextWriter stdout)
+{
+    public static readonly HashSet<string> OptionsWithValues = ["quota", "name"];
+    private const string Actor = "cli";
+
+    private DirectoryService Directory => services.GetRequiredService<DirectoryService>();
+    private IDirectoryStore Store => services.GetRequiredService<IDirectoryStore>();
+
+    public async Task<int> RunAsync(List<string> words, Dictionary<string, string?> options, CancellationToken ct)
+    {
+        var verb = words[0];
+        var action = words.Count > 1 ? words[1] : "";
+        var rest = words.Skip(2).ToList();
+        switch (verb, action)
+        {
+            case ("domain", "add"):
+                await Directory.AddDomainAsync(Arg(rest, 0, "domain add <domain>"), Actor, ct);
+                break;
+            case ("domain", "remove"):
+                await Directory.RemoveDomainAsync(Arg(rest, 0, "domain remove <domain>"), Actor, ct);
+                break;
+            case ("domain", "list"):
+                foreach (var d in await Directory.ListDomainsAsync(ct))
+                    await stdout.WriteLineAsync($"{d.Name}\tcatch-all={d.CatchAll ?? "-"}\tdkim={(d.HasDkimKey ? d.DkimSelector : "-")}");
+                break;
+            case ("domain", "catchall"):
+                await Directory.SetCatchAllAsync(Arg(rest, 0, "domain catchall <domain> [<account>|--none]"), options.ContainsKey("none") ? null : rest.ElementAtOrDefault(1), Actor, ct);
+                break;
+            case ("account", "add"):
+            {
+                var address = Arg(rest, 0, "account add <address> [--admin] [--quota <size>] [--name <display name>]");
+                var quota = options.TryGetValue("quota", out var q) && q is not null ? ParseSize(q) : (long?)null;
+                await Directory.CreateAccountAsync(address, await ReadPasswordAsync(), options.GetValueOrDefault("name"), options.ContainsKey("admin"), quota, Actor, ct);
+                break;
+            }
+            case ("account", "passwd"):
+                await Directory.SetPasswordAsync(Arg(rest, 0, "account passwd <address>"), await ReadPasswordAsync(), Actor, ct);
+                break;
+            case ("account", "list"):
+            {
+                var page = await Store.ListAccountsAsync(null, 0, 500, ct);
+                for (var i = 0; page.Items.Count > 0; page = await Store.ListAccountsAsync(null, ++i, 500, ct))
+                {
+                    foreach (var a in page.Items)
+                    {
+                        var flags = string.Join(",", new[] { a.IsAdmin ? "admin" : null, a.IsDisabled ? "disabled" : null }.Where(f => f is not null));
+                        await stdout.WriteLineAsync($"{a.Address}\t{a.DisplayName}\t{(flags.Length == 0 ? "-" : flags)}\t{FormatSize(a.UsedBytes)}/{(a.QuotaBytes == 0 ? "unlimited" : FormatSize(a.QuotaBytes))}\t{a.MessageCount} messages\tpop3={a.Pop3DeletePolicy.ToString().ToLowerInvariant()}");
+                    }
+                }
+                break;
+            }
+            case ("account", "disable"):
+                await Directory.SetDisabledAsync(Arg(rest, 0, "account disable <address>"), true, Actor, ct);
+                break;
+            case ("account", "enable"):
+                await Directory.SetDisabledAsync(Arg(rest, 0, "account enable <address>"), false, Actor, ct);
+                break;
+            case ("account", "remove"):
+                await Directory.RemoveAccountAsync(Arg(rest, 0, "account remove <address>"), Actor, ct);
+                break;
+            case ("account", "policy"):
+            {
+                var account = await Directory.RequireAccountAsync(Arg(rest, 0, "account policy <address> delete|trash|keep"), ct);
+                if (!Enum.TryParse<Pop3DeletePolicy>(Arg(rest, 1, "account policy <address> delete|trash|keep"), ignoreCase: true, out var policy) || !Enum.IsDefined(policy))
+                    throw new CliUsageException("account policy <address> delete|trash|keep");
+                await Directory.UpdateAccountAsync(account.Address, account.DisplayName, account.IsAdmin, account.QuotaBytes, policy, Actor, ct);
+                break;
+            }
+            case ("alias", "add"):
+                await Directory.SetAliasAsync(Arg(rest, 0, "alias add <alias> <target>[,<target>...]"),
+                    Arg(rest, 1, "alias add <alias> <target>[,<target>...]").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), Actor, ct);
+                break;
+            case ("alias", "list"):
+                foreach (var alias in await Store.ListAliasesAsync(ct))
+                    await stdout.WriteLineAsync($"{alias.Address}\t{string.Join(",", alias.Targets)}");
+                break;
+            case ("alias", "remove"):
+                await Directory.RemoveAliasAsync(Arg(rest, 0, "alias remove <alias>"), Actor, ct);
+                break;
+            case ("queue", "list"):
+            {
+                var queue = services.GetRequiredService<IOutboundQueueStore>();
+                var page = await queue.ListAsync(0, 500, ct);
+                foreach (var e in page.Items)
+                    await stdout.WriteLineAsync($"{e.Id}\t{e.MailFrom}\t{string.Join(",", e.Recipients)}\tattempts={e.Attempts}\tnext={e.NextAttemptAt:u}\t{e.LastError ?? ""}");
+                break;
+            }
+            case ("queue", "retry"):
+                await services.GetRequiredService<IOutboundQueueStore>().RetryNowAsync(await QueueIdAsync(rest, ct), ct);
+                break;
+            case ("queue", "delete"):
+                await services.GetRequiredService<IOutboundQueueStore>().CompleteAsync(await QueueIdAsync(rest, ct), null, ct);
+                break;
+            default:
+                throw new CliUsageException($"unknown command '{string.Join(' ', words)}'; run 'Webmail help'.");
+        }
+        return 0;
+    }
+
+    private async Task<long> QueueIdAsync(List<string> rest, CancellationToken ct)
+    {
+        if (!long.TryParse(Arg(rest, 0, "queue retry|delete <id>"), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            throw new CliUsageException("queue retry|delete <id>");
+        if (await services.GetRequiredService<IOutboundQueueStore>().GetAsync(id, ct) is null)
+            throw new DirectoryException($"There is no queue entry {id}.");
+        return id;
+    }
+
+    private static string Arg(List<string> rest, int index, string usage) =>
+        index < rest.Count ? rest[index] : throw new CliUsageException(usage);
+
+    /// <summary>The first line of standard input; passwords never come from argv (visible in ps).</summary>
+    private async Task<string> ReadPasswordAsync() =>
+        (await stdin.ReadLineAsync())?.TrimEnd('\r') ?? throw new DirectoryException("No password on standard input.");
+
+    internal static long ParseSize(string text)
+    {
+        text = text.Trim().ToUpperInvariant().TrimEnd('B');
+        long multiplier = 1;
+        if (text.EndsWith('K')) multiplier = 1L << 10;
+        else if (text.EndsWith('M')) multiplier = 1L << 20;
+        else if (text.EndsWith('G')) multiplier = 1L << 30;
+        else if (text.EndsWith('T')) multiplier = 1L << 40;
+        var number = multiplier == 1 ? text : text[..^1];
+        if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value < 0)
+            throw new DirectoryException($"'{text}' is not a size (use e.g. 500M or 2G).");
+        return (long)(value * multiplier);
+    }
+
+    internal static string FormatSize(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.#}G",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#}M",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.#}K",
+        _ => bytes + "B",
+    };
+}

@@ -1,0 +1,124 @@
+using Webmail.Core.Directory;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Hosting;
+
+namespace Webmail.Cli;
+
+/// <summary>
+/// The operator's commands in the server's own executable (as <c>doveadm</c> or <c>postfix</c> do):
+/// <c>domain</c>, <c>account</c>, <c>alias</c>, <c>queue</c>, <c>dkim</c>. They share the server's configuration and go through
+/// the same <see cref="DirectoryService"/> as the admin UI; SQLite's locking makes them safe while the server runs.
+/// Exit code 0 on success, 1 with a one-line reason on stderr otherwise, 2 for usage errors.
+/// </summary>
+public static class OperatorCli
+{
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "help", "--help", "-h"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+
+    /// <summary>Drops a leading <c>serve</c> verb so the rest are ordinary host switches.</summary>
+    public static string[] ServeArguments(string[] args) => args.Length > 0 && args[0] == "serve" ? args[1..] : args;
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var (words, options, configArgs) = Split(args);
+        if (words.Count == 0 || words[0] is "help" or "--help" or "-h")
+        {
+            await stdout.WriteLineAsync(Usage);
+            return 0;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = configArgs.ToArray(), ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Logging.ClearProviders();
+        builder.Services.AddWebmailBase(builder.Configuration, builder.Environment.ContentRootPath);
+        using var host = builder.Build();
+        var commands = new CliCommands(host.Services, stdin, stdout);
+        try
+        {
+            return await commands.RunAsync(words, options, CancellationToken.None);
+        }
+        catch (DirectoryException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message);
+            return 1;
+        }
+        catch (StoreException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message);
+            return 1;
+        }
+        catch (CliUsageException e)
+        {
+            await stderr.WriteLineAsync("usage: " + e.Message);
+            return 2;
+        }
+        finally
+        {
+            await host.Services.GetRequiredService<Webmail.Storage.SqliteDatabase>().DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Splits the arguments into verb words, the verb's own options (<c>--admin</c>, <c>--quota 1G</c>)
+    /// and configuration switches (<c>--Webmail:DataDirectory=/srv/mail</c>, anything with a colon).
+    /// </summary>
+    internal static (List<string> Words, Dictionary<string, string?> Options, List<string> Config) Split(string[] args)
+    {
+        var words = new List<string>();
+        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var config = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                words.Add(arg);
+                continue;
+            }
+            var name = arg[2..];
+            string? value = null;
+            var eq = name.IndexOf('=');
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            if (name.Contains(':') || name.Equals("urls", StringComparison.OrdinalIgnoreCase) || name.Equals("environment", StringComparison.OrdinalIgnoreCase))
+            {
+                config.Add("--" + name);
+                config.Add(value ?? (i + 1 < args.Length ? args[++i] : ""));
+                continue;
+            }
+            if (value is null && CliCommands.OptionsWithValues.Contains(name) && i + 1 < args.Length)
+                value = args[++i];
+            options[name] = value;
+        }
+        return (words, options, config);
+    }
+
+    public const string Usage = """
+        Webmail — self-hosted mail server and its operator CLI.
+
+          Webmail [serve]                          run the server (web, SMTP, POP3)
+          Webmail domain add|remove <domain>
+          Webmail domain list
+          Webmail domain catchall <domain> [<account>|--none]
+          Webmail account add <address> [--admin] [--quota <size>] [--name <display name>]
+                                                   (password: first line of standard input)
+          Webmail account passwd <address>         (password: first line of standard input)
+          Webmail account list
+          Webmail account disable|enable|remove <address>
+          Webmail account policy <address> delete|trash|keep   (POP3 delete policy)
+          Webmail alias add <alias> <target>[,<target>...]
+          Webmail alias list
+          Webmail alias remove <alias>
+          Webmail queue list | retry <id> | delete <id>
+
+        Sizes take K, M or G (1024-based). Configuration switches such as
+        --Webmail:DataDirectory=/srv/mail apply to every command.
+        """;
+}
+
+/// <summary>A command line that does not match any verb's shape.</summary>
+public sealed class CliUsageException(string message) : Exception(message);

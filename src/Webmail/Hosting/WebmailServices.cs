@@ -1,0 +1,21 @@
+using Webmail.Core;
+using Webmail.Core.Configuration;
+using Webmail.Mail;
+using Webmail.Storage;
+
+namespace Webmail.Hosting;
+
+/// <summary>The services the server and the operator CLI share: configuration, core, store and mail.</summary>
+public static class WebmailServices
+{
+    public static IServiceCollection AddWebmailBase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var section = configuration.GetSection(WebmailOptions.SectionName);
+        services.Configure<WebmailOptions>(section);
+        var options = section.Get<WebmailOptions>() ?? new WebmailOptions();
+        services.AddWebmailCore(options.ResolveDataDirectory(contentRoot));
+        services.AddWebmailStorage();
+        services.AddWebmailMail();
+        return services;
+    }
+}

@@ -1,0 +1,289 @@
+using System.Text;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Testing;
+
+namespace Webmail.Storage.Tests;
+
+public sealed class MessageStoreTests : IAsyncLifetime
+{
+    private readonly TestStore _store = new();
+    private Account _user = null!;
+    private Folder _inbox = null!;
+
+    public async Task InitializeAsync()
+    {
+        _user = await _store.CreateAccountAsync("user@local.example");
+        _inbox = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Inbox, default);
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    [Fact]
+    public async Task NewAccountHasTheStandardFolders()
+    {
+        var folders = await _store.Messages.GetFoldersAsync(_user.Id, default);
+        Assert.Equal(
+            [SpecialFolder.Inbox, SpecialFolder.Sent, SpecialFolder.Drafts, SpecialFolder.Trash, SpecialFolder.Junk, SpecialFolder.Archive],
+            folders.Select(f => f.SpecialUse));
+        Assert.All(folders, f => Assert.Equal(1, f.UidNext));
+        Assert.All(folders, f => Assert.True(f.UidValidity > 0));
+    }
+
+    [Fact]
+    public async Task AppendThenListReturnsParsedFieldsNewestFirst()
+    {
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(from: "Lucy <lucy@a.example>", subject: "First"), MessageFlags.None, DateTimeOffset.UtcNow.AddMinutes(-1));
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Second", body: "A body worth previewing."), MessageFlags.Seen);
+
+        var page = await _store.Messages.ListAsync(_user.Id, _inbox.Id, 0, 50, MessageSort.DateDescending, default);
+
+        Assert.Equal(2, page.Total);
+        Assert.Equal(["Second", "First"], page.Items.Select(m => m.Subject));
+        Assert.Equal("lucy@a.example", page.Items[1].FromAddress);
+        Assert.Equal("Lucy", page.Items[1].FromName);
+        Assert.Equal("A body worth previewing.", page.Items[0].Preview);
+        var inbox = await _store.Messages.GetFolderAsync(_user.Id, _inbox.Id, default);
+        Assert.Equal(2, inbox!.MessageCount);
+        Assert.Equal(1, inbox.UnreadCount);
+        Assert.Equal(3, inbox.UidNext);
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsLoseNothingAndKeepUidsStrictlyIncreasing()
+    {
+        const int writers = 32, perWriter = 25;
+        var stored = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var list = new List<StoredMessage>();
+            for (var i = 0; i < perWriter; i++)
+                list.Add(await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: $"w{w} m{i}"), MessageFlags.None));
+            return list;
+        })));
+
+        var all = stored.SelectMany(s => s).ToList();
+        Assert.Equal(writers * perWriter, all.Select(s => s.Uid).Distinct().Count());
+        // Within each writer, later appends got higher UIDs.
+        Assert.All(stored, list => Assert.True(list.Zip(list.Skip(1)).All(p => p.Second.Uid > p.First.Uid)));
+        var page = await _store.Messages.ListAsync(_user.Id, _inbox.Id, 0, 500, MessageSort.DateDescending, default);
+        Assert.Equal(writers * perWriter, page.Total);
+        var subjects = new HashSet<string>();
+        for (var p = 0; p * 500 < page.Total; p++)
+            foreach (var m in (await _store.Messages.ListAsync(_user.Id, _inbox.Id, p, 500, MessageSort.DateDescending, default)).Items)
+                subjects.Add(m.Subject);
+        Assert.Equal(writers * perWriter, subjects.Count);
+        // Group commit: many appends shared a commit.
+        Assert.True(_store.Database.Writer.Units > _store.Database.Writer.Commits, $"{_store.Database.Writer.Units} units in {_store.Database.Writer.Commits} commits");
+    }
+
+    [Fact]
+    public async Task RawBytesComeBackExactly()
+    {
+        var raw = Encoding.Latin1.GetBytes("From: a@b.example\r\nSubject: caf\xe9\r\n\r\n.\r\n..\r\nbare\nlf and 8-bit \xff\xfe\r\n");
+        var stored = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, raw, MessageFlags.None);
+
+        Assert.Equal(raw, await _store.Messages.GetRawAsync(_user.Id, stored.Id, default));
+        await using var stream = await _store.Messages.OpenRawAsync(_user.Id, stored.Id, default);
+        using var copy = new MemoryStream();
+        await stream!.CopyToAsync(copy);
+        Assert.Equal(raw, copy.ToArray());
+        Assert.Equal(raw.Length, stored.Size);
+    }
+
+    [Fact]
+    public async Task AnotherAccountsIdsBehaveAsIfMissing()
+    {
+        var other = await _store.CreateAccountAsync("other@local.example");
+        var stored = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+
+        Assert.Null(await _store.Messages.GetRawAsync(other.Id, stored.Id, default));
+        Assert.Null(await _store.Messages.OpenRawAsync(other.Id, stored.Id, default));
+        Assert.Null(await _store.Messages.GetSummaryAsync(other.Id, stored.Id, default));
+        Assert.Null(await _store.Messages.GetFolderAsync(other.Id, _inbox.Id, default));
+        Assert.Equal(0, (await _store.Messages.ListAsync(other.Id, _inbox.Id, 0, 50, MessageSort.DateDescending, default)).Total);
+        Assert.Equal(0, await _store.Messages.SetFlagsAsync(other.Id, [stored.Id], MessageFlags.Seen, true, default));
+        Assert.Equal(0, await _store.Messages.DeleteAsync(other.Id, [stored.Id], default));
+        var otherInbox = await _store.Messages.GetSpecialFolderAsync(other.Id, SpecialFolder.Inbox, default);
+        Assert.Empty(await _store.Messages.MoveAsync(other.Id, [stored.Id], otherInbox.Id, default));
+        await Assert.ThrowsAsync<StoreException>(() => _store.Messages.AppendAsync(other.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None));
+        Assert.NotNull(await _store.Messages.GetRawAsync(_user.Id, stored.Id, default));
+    }
+
+    [Fact]
+    public async Task SearchFindsBodyWordsPhrasesAndOperators()
+    {
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(from: "Lucy <lucy@a.example>", subject: "Quarterly report", body: "The zebra crossing is closed."), MessageFlags.None);
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(from: "bob@b.example", subject: "Lunch", body: "Zebra stripes and lunch plans."), MessageFlags.Seen | MessageFlags.Flagged);
+
+        async Task<string[]> Search(string q) =>
+            (await _store.Messages.SearchAsync(_user.Id, SearchQuery.Parse(q), 0, 50, default)).Items.Select(m => m.Subject).Order().ToArray();
+
+        Assert.Equal(["Lunch", "Quarterly report"], await Search("zebra"));
+        Assert.Equal(["Quarterly report"], await Search("\"zebra crossing\""));
+        Assert.Equal(["Quarterly report"], await Search("zebra from:lucy@a.example"));
+        Assert.Equal(["Lunch"], await Search("from:bob"));
+        Assert.Equal(["Lunch"], await Search("is:flagged"));
+        Assert.Equal(["Quarterly report"], await Search("is:unread"));
+        Assert.Equal(["Quarterly report"], await Search("subject:quarterly"));
+        Assert.Empty(await Search("before:2000-01-01"));
+        Assert.Empty(await Search("nothing-matches-this"));
+        // FTS syntax in user input is searched as text, not executed.
+        Assert.Empty(await Search("zebra\" OR \"x NEAR("));
+    }
+
+    [Fact]
+    public async Task FlagChangesKeepUnreadCountsRight()
+    {
+        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+        var b = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+
+        Assert.Equal(2, await _store.Messages.SetFlagsAsync(_user.Id, [a.Id, b.Id], MessageFlags.Seen, true, default));
+        Assert.Equal(0, (await _store.Messages.GetFolderAsync(_user.Id, _inbox.Id, default))!.UnreadCount);
+        Assert.Equal(1, await _store.Messages.SetFlagsAsync(_user.Id, [a.Id], MessageFlags.Seen, false, default));
+        Assert.Equal(1, (await _store.Messages.GetFolderAsync(_user.Id, _inbox.Id, default))!.UnreadCount);
+        Assert.Equal(MessageFlags.None, (await _store.Messages.GetSummaryAsync(_user.Id, a.Id, default))!.Flags);
+    }
+
+    [Fact]
+    public async Task MoveGivesNewUidsInTheTargetAndUpdatesCounters()
+    {
+        var archive = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Archive, default);
+        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+        await _store.Messages.AppendAsync(_user.Id, archive.Id, TestMessages.Simple(), MessageFlags.Seen);
+
+        var moved = await _store.Messages.MoveAsync(_user.Id, [a.Id], archive.Id, default);
+
+        Assert.Equal(2, Assert.Single(moved).Uid);
+        Assert.Equal(a.Id, moved[0].Id);
+        Assert.Equal(0, (await _store.Messages.GetFolderAsync(_user.Id, _inbox.Id, default))!.MessageCount);
+        var target = (await _store.Messages.GetFolderAsync(_user.Id, archive.Id, default))!;
+        Assert.Equal(2, target.MessageCount);
+        Assert.Equal(1, target.UnreadCount);
+    }
+
+    [Fact]
+    public async Task DeleteExpungeAndEmptyRemoveMessagesAndQuotaUse()
+    {
+        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.Deleted);
+        var b = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+        var c = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+
+        Assert.Equal(1, await _store.Messages.ExpungeAsync(_user.Id, _inbox.Id, default));
+        Assert.Null(await _store.Messages.GetSummaryAsync(_user.Id, a.Id, default));
+        Assert.Equal(1, await _store.Messages.DeleteAsync(_user.Id, [b.Id], default));
+        Assert.Equal(1, await _store.Messages.EmptyFolderAsync(_user.Id, _inbox.Id, default));
+        var account = await _store.Directory.GetAccountAsync(_user.Id, default);
+        Assert.Equal(0, account!.UsedBytes);
+        Assert.Equal(0, account.MessageCount);
+        Assert.Null(await _store.Messages.GetRawAsync(_user.Id, c.Id, default));
+    }
+
+    [Fact]
+    public async Task DeliverFilesEveryMailboxAndQueuesRemoteRecipientsByDomain()
+    {
+        var other = await _store.CreateAccountAsync("other@local.example", quota: 10);
+        var raw = TestMessages.Simple();
+
+        var receipt = await _store.Messages.DeliverAsync(new DeliveryRequest(raw,
+            [new MailboxDelivery(_user.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false), new MailboxDelivery(other.Id, SpecialFolder.Inbox)],
+            new OutboundEnvelope("user@local.example", ["x@remote.example", "y@remote.example", "z@elsewhere.example"], _user.Id)), default);
+
+        Assert.NotNull(receipt.Mailboxes[0].Message);
+        Assert.True(receipt.Mailboxes[1].QuotaExceeded);
+        Assert.Equal(2, receipt.QueueEntryIds.Count);
+        var queue = _store.Services.GetService(typeof(IOutboundQueueStore)) as IOutboundQueueStore;
+        var entries = (await queue!.ListAsync(0, 10, default)).Items;
+        Assert.Equal(["x@remote.example", "y@remote.example"], entries.Single(e => e.Domain == "remote.example").Recipients);
+        Assert.Equal(raw, await queue.GetMessageAsync(entries[0].MessageId, default));
+        await queue.CompleteAsync(entries[0].Id, null, default);
+        await queue.CompleteAsync(entries[1].Id, null, default);
+        Assert.Equal(0, await queue.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task QuotaIsEnforcedOnAppend()
+    {
+        var small = await _store.CreateAccountAsync("small@local.example", quota: 600);
+        var inbox = await _store.Messages.GetSpecialFolderAsync(small.Id, SpecialFolder.Inbox, default);
+        await _store.Messages.AppendAsync(small.Id, inbox.Id, TestMessages.Simple(), MessageFlags.None);
+
+        await Assert.ThrowsAsync<QuotaExceededException>(() => _store.Messages.AppendAsync(small.Id, inbox.Id, TestMessages.OfSize(2000), MessageFlags.None));
+        Assert.Equal(1, (await _store.Messages.GetFolderAsync(small.Id, inbox.Id, default))!.MessageCount);
+    }
+
+    [Theory]
+    [InlineData(Pop3DeletePolicy.Delete)]
+    [InlineData(Pop3DeletePolicy.Trash)]
+    [InlineData(Pop3DeletePolicy.Keep)]
+    public async Task Pop3UpdateAppliesTheDeletePolicyInOneStep(Pop3DeletePolicy policy)
+    {
+        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+        var b = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);
+        var drop = await _store.Messages.GetMaildropAsync(_user.Id, default);
+        Assert.Equal([a.Id, b.Id], drop.Select(d => d.Id));
+
+        await _store.Messages.CommitPop3UpdateAsync(_user.Id, [a.Id], [b.Id], policy, default);
+
+        var inbox = await _store.Messages.GetMaildropAsync(_user.Id, default);
+        var trash = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Trash, default);
+        var seenB = await _store.Messages.GetSummaryAsync(_user.Id, b.Id, default);
+        Assert.True(seenB!.IsSeen);
+        switch (policy)
+        {
+            case Pop3DeletePolicy.Delete:
+                Assert.Equal([b.Id], inbox.Select(d => d.Id));
+                Assert.Null(await _store.Messages.GetSummaryAsync(_user.Id, a.Id, default));
+                break;
+            case Pop3DeletePolicy.Trash:
+                Assert.Equal([b.Id], inbox.Select(d => d.Id));
+                Assert.Equal(trash.Id, (await _store.Messages.GetSummaryAsync(_user.Id, a.Id, default))!.FolderId);
+                break;
+            case Pop3DeletePolicy.Keep:
+                Assert.Equal([a.Id, b.Id], inbox.Select(d => d.Id));
+                Assert.True((await _store.Messages.GetSummaryAsync(_user.Id, a.Id, default))!.IsSeen);
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task UserFoldersCanBeCreatedNestedRenamedAndDeletedButStandardOnesCannot()
+    {
+        var parent = await _store.Messages.CreateFolderAsync(_user.Id, "Projects", null, default);
+        var child = await _store.Messages.CreateFolderAsync(_user.Id, "Webmail", parent.Id, default);
+        await _store.Messages.AppendAsync(_user.Id, child.Id, TestMessages.Simple(), MessageFlags.None);
+
+        await Assert.ThrowsAsync<StoreException>(() => _store.Messages.CreateFolderAsync(_user.Id, "projects", null, default));
+        await _store.Messages.RenameFolderAsync(_user.Id, child.Id, "Mail", default);
+        Assert.Equal("Mail", (await _store.Messages.GetFolderAsync(_user.Id, child.Id, default))!.Name);
+        await Assert.ThrowsAsync<StoreException>(() => _store.Messages.RenameFolderAsync(_user.Id, _inbox.Id, "Box", default));
+        await Assert.ThrowsAsync<StoreException>(() => _store.Messages.DeleteFolderAsync(_user.Id, _inbox.Id, default));
+
+        await _store.Messages.DeleteFolderAsync(_user.Id, parent.Id, default);
+
+        Assert.Null(await _store.Messages.GetFolderAsync(_user.Id, child.Id, default));
+        Assert.Equal(0, (await _store.Directory.GetAccountAsync(_user.Id, default))!.MessageCount);
+    }
+
+    [Fact]
+    public async Task RepliesJoinTheirConversation()
+    {
+        var first = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Plans", messageId: "root@x.example"), MessageFlags.None);
+        var reply = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Something else", extraHeaders: "In-Reply-To: <root@x.example>\r\nReferences: <root@x.example>\r\n"), MessageFlags.None);
+        var bySubject = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Re: Plans"), MessageFlags.None);
+        var unrelated = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Other"), MessageFlags.None);
+
+        var key = (await _store.Messages.GetSummaryAsync(_user.Id, first.Id, default))!.ThreadKey;
+        var thread = await _store.Messages.GetThreadAsync(_user.Id, key, default);
+
+        Assert.Equal([first.Id, reply.Id, bySubject.Id], thread.Select(m => m.Id));
+        Assert.DoesNotContain(unrelated.Id, thread.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task MalformedMimeIsStoredAndStaysRetrievable()
+    {
+        var raw = Encoding.ASCII.GetBytes("Content-Type: multipart/mixed; boundary=\"x\"\r\nSubject: =?bogus?Q?broken?=\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nunterminated part");
+        var stored = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, raw, MessageFlags.None);
+        Assert.Equal(raw, await _store.Messages.GetRawAsync(_user.Id, stored.Id, default));
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+
+namespace Webmail.Testing;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (no browser download: see PLATFORM-NOTES). One browser
+/// per test class fixture; a new context (cookies, storage) per test.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private readonly IPlaywright _playwright;
+
+    private Browser(IPlaywright playwright, IBrowser instance)
+    {
+        _playwright = playwright;
+        Instance = instance;
+    }
+
+    public IBrowser Instance { get; }
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (tests/run.sh does).");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    /// <summary>A fresh context and page; <paramref name="width"/> × <paramref name="height"/> viewport.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1400, int height = 900)
+    {
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the real sign-in form and waits for the interactive circuit.</summary>
+    public static async Task SignInAsync(IPage page, TestServer server, string address, string password = "correct horse")
+    {
+        await page.GotoAsync(server.BaseUrl + "/signin");
+        await page.GetByLabel("Email address").FillAsync(address);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await WaitForInteractiveAsync(page);
+    }
+
+    /// <summary>Waits until the Blazor circuit is up (the layout renders data-interactive="true").</summary>
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.Locator("[data-interactive='true']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+
+    public async ValueTask DisposeAsync()
+    {
+        await Instance.DisposeAsync();
+        _playwright.Dispose();
+    }
+}

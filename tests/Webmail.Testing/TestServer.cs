@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Directory;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Hosting;
+
+namespace Webmail.Testing;
+
+/// <summary>
+/// The whole server in-process, as <c>Webmail serve</c> runs it: web, SMTP inbound and
+/// submission, POP3, on free loopback ports, over a real SQLite file in a temp folder.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedDirectory;
+    private readonly WebApplication _app;
+
+    private TestServer(WebApplication app, TempDirectory? ownedDirectory, string dataDirectory, Dictionary<string, int> ports)
+    {
+        _app = app;
+        _ownedDirectory = ownedDirectory;
+        DataDirectory = dataDirectory;
+        WebPort = ports["web"];
+        SmtpPort = ports["smtp"];
+        SubmissionPort = ports["submission"];
+        Pop3Port = ports["pop3"];
+    }
+
+    public string DataDirectory { get; }
+    public int WebPort { get; }
+    public int SmtpPort { get; }
+    public int SubmissionPort { get; }
+    public int Pop3Port { get; }
+    public string BaseUrl => $"http://127.0.0.1:{WebPort}";
+    public IServiceProvider Services => _app.Services;
+    public IMessageStore Messages => Services.GetRequiredService<IMessageStore>();
+    public IDirectoryStore Directory => Services.GetRequiredService<IDirectoryStore>();
+
+    /// <summary>Starts a server. <paramref name="settings"/> are extra configuration keys (e.g. <c>Webmail:Hostname</c>).</summary>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
+        var dir = dataDirectory ?? owned!.Path;
+        var ports = new Dictionary<string, int>
+        {
+            ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(),
+        };
+        var args = new List<string>
+        {
+            "--urls", $"http://127.0.0.1:{ports["web"]}",
+            "--Webmail:DataDirectory", dir,
+            "--Webmail:Smtp:Inbound:Endpoint", $"127.0.0.1:{ports["smtp"]}",
+            "--Webmail:Smtp:Submission:Endpoint", $"127.0.0.1:{ports["submission"]}",
+            "--Webmail:Pop3:Endpoint", $"127.0.0.1:{ports["pop3"]}",
+            "--Logging:LogLevel:Default", "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            args.Add("--" + key);
+            args.Add(value ?? "");
+        }
+        var app = WebmailApp.Build(args.ToArray());
+        await app.StartAsync();
+        return new TestServer(app, owned, dir, ports);
+    }
+
+    public async Task<Account> CreateAccountAsync(string address, string password = "correct horse", bool admin = false, long? quota = null)
+    {
+        var service = Services.GetRequiredService<DirectoryService>();
+        var domain = address[(address.IndexOf('@') + 1)..];
+        if (await Directory.FindDomainAsync(domain, default) is null)
+            await service.AddDomainAsync(domain, "test", default);
+        return await service.CreateAccountAsync(address, password, null, admin, quota, "test", default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _ownedDirectory?.Dispose();
+    }
+}
