@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Webmail.Mail.Delivery;
 
 namespace Webmail.Mail;
 
@@ -7,6 +8,7 @@ public static class MailServiceCollectionExtensions
     /// <summary>Registers the delivery pipeline and the outbound queue worker.</summary>
     public static IServiceCollection AddWebmailMail(this IServiceCollection services)
     {
+        services.AddSingleton<DeliveryPipeline>();
         return services;
     }
 }
