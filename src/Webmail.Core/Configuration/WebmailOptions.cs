@@ -83,6 +83,9 @@ public sealed class LimitOptions
     /// <summary>Time allowed for a DATA transfer. Default 10 minutes.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Longest an SMTP session may last in total, however busy (SmtpServer's session timeout). Default 30 minutes.</summary>
+    public TimeSpan SmtpSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>POP3 autologout timer (RFC 1939 §3: at least 10 minutes). Default 10 minutes.</summary>
     public TimeSpan Pop3IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
