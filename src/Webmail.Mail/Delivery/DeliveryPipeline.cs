@@ -31,7 +31,7 @@ public sealed class DeliveryPipeline(
     /// <param name="size">The size the client declared (0 when unknown), for the quota check.</param>
     public async Task<RecipientCheck> CheckRecipientAsync(string address, long size, CancellationToken cancellationToken)
     {
-        var resolution = await directory.ResolveRecipientAsync(address, cancellationToken).ConfigureAwait(false);
+        var resolution = await ResolveAsync(address, cancellationToken).ConfigureAwait(false);
         var full = resolution.Kind == RecipientKind.Local && resolution.Accounts.Any(a => a.QuotaBytes > 0 && a.UsedBytes + Math.Max(size, 1) > a.QuotaBytes);
         return new RecipientCheck(resolution.Kind, resolution.Accounts, full);
     }
@@ -135,7 +135,7 @@ public sealed class DeliveryPipeline(
         var seenRemote = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in recipients)
         {
-            var resolution = await directory.ResolveRecipientAsync(recipient, cancellationToken).ConfigureAwait(false);
+            var resolution = await ResolveAsync(recipient, cancellationToken).ConfigureAwait(false);
             switch (resolution.Kind)
             {
                 case RecipientKind.Local:
@@ -150,6 +150,26 @@ public sealed class DeliveryPipeline(
             }
         }
         return accounts;
+    }
+
+    /// <summary>
+    /// Resolves through the directory; <c>postmaster@</c> a local domain that has no such account or
+    /// alias goes to the administrators, since RFC 5321 §4.5.1 requires it to be accepted.
+    /// </summary>
+    private async Task<RecipientResolution> ResolveAsync(string address, CancellationToken cancellationToken)
+    {
+        var resolution = await directory.ResolveRecipientAsync(address, cancellationToken).ConfigureAwait(false);
+        if (resolution.Kind != RecipientKind.UnknownUser || !AddressRules.LocalPartOf(address).Equals("postmaster", StringComparison.OrdinalIgnoreCase))
+            return resolution;
+        var admins = new List<Account>();
+        for (var page = 0; admins.Count == 0; page++)
+        {
+            var accounts = await directory.ListAccountsAsync(null, page, 200, cancellationToken).ConfigureAwait(false);
+            admins.AddRange(accounts.Items.Where(a => a.IsAdmin && !a.IsDisabled));
+            if ((page + 1) * 200 >= accounts.Total)
+                break;
+        }
+        return admins.Count > 0 ? new RecipientResolution(RecipientKind.Local, admins) : resolution;
     }
 
     /// <summary>Runs every inbound stamp over the message as it arrived and puts their lines on top.</summary>
