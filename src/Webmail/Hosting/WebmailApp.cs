@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Core.Hosting;
+using Webmail.Mail;
 using Webmail.Pop3;
 using Webmail.Smtp;
 
@@ -101,6 +102,7 @@ public static class WebmailApp
         app.UseAntiforgery();
 
         app.MapHealth();
+        app.MapMailEndpoints();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
