@@ -95,10 +95,12 @@ public sealed class Pop3Connection : IAsyncDisposable
             if (lf is { } end)
             {
                 var line = buffer.Slice(0, end);
+                // Decode before AdvanceTo: advancing hands the buffer back to the pool.
+                var parsed = discarded > 0 || line.Length + 1 > MaxLineLength
+                    ? new Pop3Line(Pop3LineStatus.TooLong)
+                    : new Pop3Line(Pop3LineStatus.Line, Decode(line));
                 _reader.AdvanceTo(buffer.GetPosition(1, end));
-                if (discarded > 0 || line.Length + 1 > MaxLineLength)
-                    return new Pop3Line(Pop3LineStatus.TooLong);
-                return new Pop3Line(Pop3LineStatus.Line, Decode(line));
+                return parsed;
             }
             if (buffer.Length >= MaxLineLength)
             {
@@ -149,8 +151,12 @@ public sealed class Pop3Connection : IAsyncDisposable
 
     private static string Decode(ReadOnlySequence<byte> line)
     {
-        if (line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == '\r')
-            line = line.Slice(0, line.Length - 1);
-        return Encoding.UTF8.GetString(line);
+        // Lines are at most MaxLineLength octets, so a stack copy is enough.
+        Span<byte> bytes = stackalloc byte[MaxLineLength];
+        var length = (int)line.Length;
+        line.CopyTo(bytes);
+        if (length > 0 && bytes[length - 1] == '\r')
+            length--;
+        return Encoding.UTF8.GetString(bytes[..length]);
     }
 }
