@@ -389,7 +389,9 @@ public sealed class SqliteMessageStore(SqliteDatabase database, MailboxNotifier 
     {
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT m.id, m.size FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = $a AND f.special_use = $inbox ORDER BY m.uid";
+        // The INBOX id first, so the scan is a range of messages_folder_uid already in UID order
+        // (the join form scanned every folder's messages and sorted them).
+        command.CommandText = "SELECT id, size FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) AND account_id = $a ORDER BY uid";
         command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
         var list = new List<MaildropEntry>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

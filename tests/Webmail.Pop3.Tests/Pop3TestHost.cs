@@ -35,6 +35,7 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null)
     {
         var store = new TestStore(settings);
+        // POP3_TEST_LOG=1 prints the server's log (session lines, failures) to the console when debugging a test.
         var context = Environment.GetEnvironmentVariable("POP3_TEST_LOG") is null
             ? ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter())
             : ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter(), Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug)));
