@@ -16,6 +16,7 @@ internal static class SmtpReplies
     public static readonly SmtpResponse EncryptionRequired = new(Code(538), "5.7.11 Encryption required for requested authentication mechanism");
     public static readonly SmtpResponse InvalidCredentials = new(Code(535), "5.7.8 Authentication credentials invalid");
     public static readonly SmtpResponse AuthThrottled = new(Code(454), "4.7.0 Too many failed logins, try again later");
+    public static readonly SmtpResponse AuthUnavailable = new(Code(454), "4.7.0 Temporary authentication failure");
     public static readonly SmtpResponse BareNewline = new(Code(550), "5.6.0 Message contains bare CR or LF (only CRLF line ends are accepted)");
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
