@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Authentication;
@@ -12,7 +13,7 @@ namespace Webmail.Smtp;
 /// AUTH PLAIN / LOGIN (RFC 4954) through the shared <see cref="CredentialVerifier"/>, so failures
 /// are delayed, limited and audited like every other door.
 /// </summary>
-internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMonitor<WebmailOptions> options) : IUserAuthenticator
+internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IUserAuthenticator
 {
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
@@ -20,7 +21,17 @@ internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMon
         if (!IsAllowed(context, options.CurrentValue))
             throw new SmtpResponseException(SmtpReplies.EncryptionRequired);
 
-        var result = await verifier.VerifyAsync(user, password, remote, "smtp", cancellationToken).ConfigureAwait(false);
+        LoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(user, password, remote, "smtp", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not SmtpResponseException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            // RFC 4954 §6: 454 4.7.0 when the check itself could not be done.
+            logger.LogError(e, "Credential check failed for a session from {RemoteIp}; answered 454", remote);
+            throw new SmtpResponseException(SmtpReplies.AuthUnavailable);
+        }
         switch (result.Status)
         {
             case LoginStatus.Succeeded:

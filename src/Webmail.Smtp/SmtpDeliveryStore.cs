@@ -29,8 +29,8 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logge
         try
         {
             var outcome = state.AccountId is { } accountId
-                ? await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, SmtpSessionState.AddressOf(transaction.From).ToLowerInvariant(), recipients, origin), buffer, cancellationToken).ConfigureAwait(false)
-                : await pipeline.ReceiveAsync(new InboundEnvelope(SmtpSessionState.AddressOf(transaction.From), recipients, origin), buffer, cancellationToken).ConfigureAwait(false);
+                ? await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, SmtpSessionState.AddressOf(transaction.From).ToLowerInvariant(), recipients, origin, state.Resolved), buffer, cancellationToken).ConfigureAwait(false)
+                : await pipeline.ReceiveAsync(new InboundEnvelope(SmtpSessionState.AddressOf(transaction.From), recipients, origin, state.Resolved), buffer, cancellationToken).ConfigureAwait(false);
             switch (outcome.Status)
             {
                 case DeliveryStatus.Delivered:

@@ -67,7 +67,7 @@ public sealed class SmtpListenerService(
         var services = new ServiceProvider();
         services.Add(new SmtpMailboxFilter(role, pipeline, directory, options, logger));
         services.Add(new SmtpDeliveryStore(pipeline, logger));
-        services.Add(new SmtpAuthenticator(verifier, options));
+        services.Add(new SmtpAuthenticator(verifier, options, logger));
         services.Add(new SmtpCommands(options));
         services.Add(new LimitedEndpointListenerFactory(() => options.CurrentValue.Limits.MaxSessionsPerIp, () => registry.MarkUp(name), logger));
 

@@ -18,10 +18,31 @@ namespace Webmail.Smtp;
 /// </summary>
 internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline, IDirectoryStore directory, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IMailboxFilter
 {
-    public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
+        GuardedAsync(context, () => AcceptFromAsync(context, from, size, cancellationToken));
+
+    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+        GuardedAsync(context, () => DeliverToAsync(context, to, cancellationToken));
+
+    /// <summary>A failure that is not a policy answer (a store error, a bug) becomes 451 4.3.0 and a log line; the session goes on.</summary>
+    private async Task<bool> GuardedAsync(ISessionContext context, Func<Task<bool>> check)
+    {
+        try
+        {
+            return await check().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not SmtpResponseException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            logger.LogError(e, "Envelope check failed for a session from {RemoteIp}; answered 451", SmtpSessionState.RemoteAddress(context));
+            throw new SmtpResponseException(SmtpReplies.StorageFailure);
+        }
+    }
+
+    private async Task<bool> AcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         var state = SmtpSessionState.Of(context);
         state.Recipients = 0;
+        state.Resolved.Clear();
         state.DeclaredSize = Math.Max(0, size);
         if (state.AccountId is { } accountId)
         {
@@ -49,7 +70,7 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
         return true;
     }
 
-    public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    private async Task<bool> DeliverToAsync(ISessionContext context, IMailbox to, CancellationToken cancellationToken)
     {
         var state = SmtpSessionState.Of(context);
         var authenticated = state.AccountId is not null;
@@ -75,6 +96,7 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
                 throw new SmtpResponseException(SmtpReplies.RelayDenied);
         }
         state.Recipients++;
+        state.Resolved[address] = check.Resolution;
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using SmtpServer;
 using SmtpServer.Mail;
 using SmtpServer.Net;
+using Webmail.Core.Storage;
 
 namespace Webmail.Smtp;
 
@@ -16,7 +17,8 @@ internal sealed class SmtpSessionState
     public string? HeloName { get; set; }
     /// <summary>The size declared with MAIL FROM's SIZE parameter (RFC 1870), 0 when not given.</summary>
     public long DeclaredSize { get; set; }
-    /// <summary>Recipients accepted in the current transaction.</summary>
+    /// <summary>Recipients accepted in the current transaction, as resolved at RCPT time (so DATA need not look them up again).</summary>
+    public Dictionary<string, RecipientResolution> Resolved { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int Recipients { get; set; }
     public int Messages { get; set; }
     public int Rejected { get; set; }

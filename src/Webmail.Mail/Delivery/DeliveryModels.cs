@@ -16,13 +16,15 @@ public sealed record DeliveryOrigin(string Via, IPAddress? RemoteIp = null, stri
 /// <summary>Mail from outside (MX role): the SMTP envelope.</summary>
 /// <param name="MailFrom">The reverse path; empty for the null sender <c>&lt;&gt;</c>.</param>
 /// <param name="Recipients">Local addresses accepted at RCPT time.</param>
-public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin);
+/// <param name="Resolved">Recipients already resolved (at RCPT time) by <see cref="DeliveryPipeline.CheckRecipientAsync"/>; others are looked up.</param>
+public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null);
 
 /// <summary>Mail an authenticated account sends (SMTP submission or web compose).</summary>
 /// <param name="AccountId">The signed-in account.</param>
 /// <param name="MailFrom">The envelope sender; <c>null</c> takes the <c>From:</c> header's address (web compose).</param>
 /// <param name="Recipients">Every recipient, local or remote.</param>
-public sealed record SubmissionEnvelope(long AccountId, string? MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin);
+/// <param name="Resolved">Recipients already resolved (at RCPT time) by <see cref="DeliveryPipeline.CheckRecipientAsync"/>; others are looked up.</param>
+public sealed record SubmissionEnvelope(long AccountId, string? MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null);
 
 public enum DeliveryStatus
 {
@@ -47,4 +49,7 @@ public sealed record DeliveryOutcome(DeliveryStatus Status, DeliveryReceipt? Rec
 
 /// <summary>How a recipient address would be handled, for RCPT-time answers.</summary>
 /// <param name="QuotaExceeded">Some account behind the address is already full.</param>
-public sealed record RecipientCheck(RecipientKind Kind, IReadOnlyList<Account> Accounts, bool QuotaExceeded, bool Disabled = false);
+public sealed record RecipientCheck(RecipientKind Kind, IReadOnlyList<Account> Accounts, bool QuotaExceeded)
+{
+    public RecipientResolution Resolution => new(Kind, Accounts);
+}

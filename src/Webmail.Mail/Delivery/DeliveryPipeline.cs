@@ -42,7 +42,7 @@ public sealed class DeliveryPipeline(
     /// </summary>
     public async Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
-        var accounts = await ResolveLocalAsync(envelope.Recipients, remote: null, cancellationToken).ConfigureAwait(false);
+        var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, remote: null, cancellationToken).ConfigureAwait(false);
         if (accounts.Count == 0)
             return new DeliveryOutcome(DeliveryStatus.NoRecipients);
 
@@ -85,7 +85,7 @@ public sealed class DeliveryPipeline(
             return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "MAIL FROM: " + mailFrom);
 
         var remote = new List<string>();
-        var accounts = await ResolveLocalAsync(envelope.Recipients, remote, cancellationToken).ConfigureAwait(false);
+        var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, remote, cancellationToken).ConfigureAwait(false);
         if (accounts.Count == 0 && remote.Count == 0)
             return new DeliveryOutcome(DeliveryStatus.NoRecipients);
 
@@ -128,14 +128,16 @@ public sealed class DeliveryPipeline(
         ReceiveAsync(envelope, new ReadOnlySequence<byte>(message), cancellationToken);
 
     /// <summary>The distinct local accounts behind the recipients; remote addresses go to <paramref name="remote"/> when given.</summary>
-    private async Task<List<Account>> ResolveLocalAsync(IReadOnlyList<string> recipients, List<string>? remote, CancellationToken cancellationToken)
+    private async Task<List<Account>> ResolveLocalAsync(IReadOnlyList<string> recipients, IReadOnlyDictionary<string, RecipientResolution>? resolved, List<string>? remote, CancellationToken cancellationToken)
     {
         var accounts = new List<Account>(recipients.Count);
         var seen = new HashSet<long>();
         var seenRemote = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in recipients)
         {
-            var resolution = await ResolveAsync(recipient, cancellationToken).ConfigureAwait(false);
+            var resolution = resolved is not null && resolved.TryGetValue(recipient, out var known)
+                ? known
+                : await ResolveAsync(recipient, cancellationToken).ConfigureAwait(false);
             switch (resolution.Kind)
             {
                 case RecipientKind.Local:

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Mail.Delivery;
+using System.Net.Sockets;
+using System.Text;
+using Webmail.Testing;
+
+namespace Webmail.Benchmarks;
+
+/// <summary>
+/// SMTP ingest: N concurrent sessions send messages of a given size to local users over the
+/// inbound port; messages/second from the first connect to the last 250. Every 250 means the
+/// message is committed (group commit, synchronous=FULL), so every counted message is durable.
+/// Usage: <c>smtp [messagesPerRun] [sessions,...] [sizes,...]</c>, e.g. <c>smtp 2000 1,10,50 2048,10240,102400</c>.
+/// </summary>
+public static class SmtpBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // "smtp pipeline ..." measures the delivery pipeline alone (no sockets), to separate protocol from store cost.
+        var direct = args.Length > 0 && args[0] == "pipeline";
+        if (direct)
+            args = args[1..];
+        var total = args.Length > 0 ? int.Parse(args[0]) : 2000;
+        var sessionCounts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [1, 10, 50];
+        var sizes = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [2048, 10240, 102400];
+
+        Console.WriteLine($"SMTP ingest, {Environment.ProcessorCount} cores, {total} messages per run (server and load client in one process)");
+        // CPU ms/msg is the process's CPU time (server and load client together) per message: on a shared machine it
+        // says more than the wall clock does.
+        Console.WriteLine("sessions | size    | messages | seconds | msg/s  | MB/s  | CPU ms/msg");
+        foreach (var size in sizes)
+        {
+            foreach (var sessions in sessionCounts)
+            {
+                await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+                {
+                    ["Webmail:Limits:MaxSessionsPerIp"] = "1000",
+                    ["Logging:LogLevel:Default"] = "Warning",
+                });
+                const int users = 10;
+                for (var u = 0; u < users; u++)
+                    await server.CreateAccountAsync($"user{u}@local.example");
+                var message = TestMessages.OfSize(size, subject: "bench", to: "user0@local.example");
+
+                var pipeline = server.Services.GetRequiredService<DeliveryPipeline>();
+                Func<int, int, Task<int>> send = direct
+                    ? (n, s) => ReceiveDirectAsync(pipeline, message, n, s, users)
+                    : (n, s) => SendAsync(server.SmtpPort, message, n, s, users);
+                // Warm-up: a few messages so JIT and the first connections do not count.
+                await send(20, 0);
+
+                var perSession = total / sessions;
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                var sent = await Task.WhenAll(Enumerable.Range(0, sessions).Select(s => send(perSession, s)));
+                watch.Stop();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                var count = sent.Sum();
+                Console.WriteLine($"{sessions,8} | {size / 1024,4} KB | {count,8} | {watch.Elapsed.TotalSeconds,7:F2} | {count / watch.Elapsed.TotalSeconds,6:F0} | {count * (double)message.Length / 1048576 / watch.Elapsed.TotalSeconds,5:F1} | {cpu.TotalMilliseconds / count,6:F2}");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<int> ReceiveDirectAsync(DeliveryPipeline pipeline, byte[] message, int count, int session, int users)
+    {
+        await Task.Yield();
+        for (var i = 0; i < count; i++)
+        {
+            var envelope = new InboundEnvelope($"load{session}@remote.example", [$"user{(session + i) % users}@local.example"], new DeliveryOrigin("smtp", IPAddress.Loopback, "bench.example"));
+            var outcome = await pipeline.ReceiveAsync(envelope, message.AsMemory(), CancellationToken.None);
+            if (!outcome.Succeeded)
+                throw new InvalidOperationException(outcome.Status.ToString());
+        }
+        return count;
+    }
+
+    /// <summary>One session: MAIL, RCPT and DATA pipelined (RFC 2920), the body, then the 250; returns the messages accepted.</summary>
+    private static async Task<int> SendAsync(int port, byte[] message, int count, int session, int users)
+    {
+        using var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync("127.0.0.1", port);
+        await using var stream = client.GetStream();
+        var reader = new ReplyReader(stream);
+        await reader.ExpectAsync(220);
+        await WriteAsync(stream, "EHLO bench.example\r\n");
+        await reader.ExpectAsync(250);
+        // The final dot (RFC 5321 §4.1.1.4): the test messages end in CRLF, so ".\r\n" completes <CRLF>.<CRLF>.
+        var tail = new byte[message.Length + 3];
+        message.CopyTo(tail, 0);
+        ".\r\n"u8.CopyTo(tail.AsSpan(message.Length));
+        var accepted = 0;
+        for (var i = 0; i < count; i++)
+        {
+            await WriteAsync(stream, $"MAIL FROM:<load{session}@remote.example>\r\nRCPT TO:<user{(session + i) % users}@local.example>\r\nDATA\r\n");
+            await reader.ExpectAsync(250);
+            await reader.ExpectAsync(250);
+            await reader.ExpectAsync(354);
+            await stream.WriteAsync(tail);
+            await reader.ExpectAsync(250);
+            accepted++;
+        }
+        await WriteAsync(stream, "QUIT\r\n");
+        return accepted;
+    }
+
+    private static ValueTask WriteAsync(Stream stream, string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text));
+
+    /// <summary>Reads SMTP replies from a stream and checks their codes.</summary>
+    private sealed class ReplyReader(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[8192];
+        private int _start, _end;
+
+        public async Task ExpectAsync(int code)
+        {
+            while (true)
+            {
+                var line = await ReadLineAsync();
+                if (line.Length >= 4 && line[3] == '-')
+                    continue;
+                if (!line.StartsWith(code.ToString(), StringComparison.Ordinal))
+                    throw new InvalidOperationException($"expected {code}, got {line}");
+                return;
+            }
+        }
+
+        private async Task<string> ReadLineAsync()
+        {
+            while (true)
+            {
+                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
+                {
+                    var line = Encoding.ASCII.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
+                    _start = newline + 1;
+                    return line;
+                }
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+                var n = await stream.ReadAsync(_buffer.AsMemory(_end));
+                if (n == 0)
+                    throw new IOException("connection closed");
+                _end += n;
+            }
+        }
+    }
+}
