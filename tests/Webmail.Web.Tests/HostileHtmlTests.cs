@@ -24,11 +24,11 @@ public sealed class HostileHtmlTests(WebFixture web) : IClassFixture<WebFixture>
             await page.GetByRole(AriaRole.Link, new() { Name = "Hostile: " + name }).ClickAsync();
             var frame = page.FrameLocator("iframe[title='Message body']");
             await frame.Locator("body").WaitForAsync();
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Hostile: " + name })).ToBeVisibleAsync();
             // Clicking the hostile link must not run it either.
             if (name == "javascript link")
                 await frame.GetByText("click").ClickAsync(new() { Timeout = 5000 });
-            await page.WaitForTimeoutAsync(200);
+            await page.WaitForTimeoutAsync(500);
 
             Assert.Equal("none", await page.EvaluateAsync<string>("() => String(window.__pwned ?? 'none')"));
             Assert.Equal(web.Server.BaseUrl + "/folder/", page.Url[..(web.Server.BaseUrl.Length + 8)]);

@@ -126,4 +126,24 @@ public sealed class MailboxFlowTests(WebFixture web) : IClassFixture<WebFixture>
         await Assertions.Expect(Row(page, "Lunch")).ToBeVisibleAsync();
         await Assertions.Expect(Row(page, "Quarterly numbers")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task PhoneShowsOnePaneAtATime()
+    {
+        var account = await web.NewAccountAsync("phone");
+        await web.DeliverAsync(account, "Small screen", body: "Read on a phone.");
+        var page = await web.SignInAsync(account, width: 390, height: 844);
+        await WebFixture.ScreenshotAsync(page, "inbox-phone");
+        var folders = page.GetByRole(AriaRole.Navigation, new() { Name = "Folders" });
+        await Assertions.Expect(folders).ToBeHiddenAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Small screen" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Small screen" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Small screen" })).ToBeHiddenAsync();
+        await WebFixture.ScreenshotAsync(page, "reading-phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back to list" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show folders" }).ClickAsync();
+        await Assertions.Expect(folders).ToBeVisibleAsync();
+    }
 }
