@@ -7,15 +7,21 @@ namespace Webmail.Cli;
 
 /// <summary>
 /// The operator's commands in the server's own executable (as <c>doveadm</c> or <c>postfix</c> do):
-/// <c>domain</c>, <c>account</c>, <c>alias</c>, <c>queue</c>, <c>dkim</c>. They share the server's configuration and go through
+/// <c>domain</c>, <c>account</c>, <c>alias</c>, <c>queue</c>. They share the server's configuration and go through
 /// the same <see cref="DirectoryService"/> as the admin UI; SQLite's locking makes them safe while the server runs.
 /// Exit code 0 on success, 1 with a one-line reason on stderr otherwise, 2 for usage errors.
 /// </summary>
 public static class OperatorCli
 {
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "help", "--help", "-h"];
+    private static readonly string[] HelpSwitches = ["--help", "-h"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+    /// <summary>
+    /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
+    /// verb must answer with usage, not start a server), or a help switch. Switches alone run the server.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (HelpSwitches.Contains(args[0], StringComparer.Ordinal) || (!args[0].StartsWith('-') && args[0] != "serve"));
 
     /// <summary>Drops a leading <c>serve</c> verb so the rest are ordinary host switches.</summary>
     public static string[] ServeArguments(string[] args) => args.Length > 0 && args[0] == "serve" ? args[1..] : args;
@@ -27,6 +33,12 @@ public static class OperatorCli
         {
             await stdout.WriteLineAsync(Usage);
             return 0;
+        }
+        if (!Verbs.Contains(words[0], StringComparer.Ordinal))
+        {
+            // Checked before the store is opened, so a typo does not create a data directory.
+            await stderr.WriteLineAsync($"usage: unknown command '{words[0]}'; run 'Webmail help'.");
+            return 2;
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = configArgs.ToArray(), ContentRootPath = Directory.GetCurrentDirectory() });

@@ -19,7 +19,9 @@ public static class WebmailApp
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name picks the static web assets manifests (Webmail.staticwebassets.*.json); without
+        // it a host started from another entry assembly (a test runner) looks for "testhost.*" and fails.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebmailApp).Assembly.GetName().Name });
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using Webmail.Testing;
+
+namespace Webmail.Host.Tests;
+
+/// <summary>
+/// <c>Webmail serve</c> as a real child process on a free loopback port, over a given data
+/// directory. SMTP and POP3 are turned off (empty endpoints) so only the web listener binds.
+/// Killed and awaited on dispose.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        _stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+    }
+
+    public int Port { get; }
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    {
+        var port = FreePort.Next();
+        var info = WebmailExecutable.StartInfo(
+        [
+            "serve", "--urls", $"http://127.0.0.1:{port}", $"--Webmail:DataDirectory={dataDirectory}",
+            "--Webmail:Smtp:Inbound:Endpoint=", "--Webmail:Smtp:Submission:Endpoint=", "--Webmail:Pop3:Endpoint=",
+            "--Logging:LogLevel:Default=Warning",
+        ], dataDirectory);
+        var server = new ServerProcess(Process.Start(info)!, port);
+        var healthy = false;
+        try
+        {
+            await server.WaitUntilHealthyAsync();
+            healthy = true;
+        }
+        finally
+        {
+            if (!healthy)
+                await server.DisposeAsync();
+        }
+        return server;
+    }
+
+    /// <summary>Polls /healthz until it answers 200 (the listeners accept) or 30 s pass.</summary>
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"server exited with {_process.ExitCode}: {await _stderr}");
+            try
+            {
+                using var response = await client.GetAsync(BaseUrl + "/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("server did not become healthy in 30 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
