@@ -49,6 +49,8 @@ public sealed class TestServer : IAsyncDisposable
         var args = new List<string>
         {
             "--urls", $"http://127.0.0.1:{ports["web"]}",
+            // Under the test host the entry assembly is testhost; the static assets manifest is Webmail's.
+            "--applicationName", "Webmail",
             "--Webmail:DataDirectory", dir,
             "--Webmail:Smtp:Inbound:Endpoint", $"127.0.0.1:{ports["smtp"]}",
             "--Webmail:Smtp:Submission:Endpoint", $"127.0.0.1:{ports["submission"]}",
