@@ -19,6 +19,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         if (name.Length > 0)
             await page.GetByLabel("Display name").FillAsync(name);
         await page.GetByLabel("Initial password").FillAsync(password);
+        await AdminServerFixture.ScreenshotAsync(page, "admin-account-dialog");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = address, Exact = true }).WaitForAsync();
     }
@@ -131,6 +132,24 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         var inbox = await Server.Messages.GetSpecialFolderAsync(target.Id, SpecialFolder.Inbox, default);
         var page = await Server.Messages.ListAsync(target.Id, inbox.Id, 0, 10, MessageSort.DateDescending, default);
         Assert.Equal("For the alias", Assert.Single(page.Items).Subject);
+    }
+
+    [Fact(Skip = "needs inbound SMTP from the smtp branch")]
+    public async Task AliasDeliveryOverSmtpLandsInTheTargetsInbox()
+    {
+        var target = await Server.CreateAccountAsync("fay@smtpalias.example");
+        await Server.Services.GetRequiredService<Core.Directory.DirectoryService>().SetAliasAsync("desk@smtpalias.example", ["fay@smtpalias.example"], "test", default);
+
+        using (var smtp = new MailKit.Net.Smtp.SmtpClient())
+        {
+            await smtp.ConnectAsync("127.0.0.1", Server.SmtpPort, MailKit.Security.SecureSocketOptions.None);
+            await smtp.SendAsync(MimeKit.MimeMessage.Load(new MemoryStream(TestMessages.Simple(to: "desk@smtpalias.example", subject: "Over SMTP"))));
+            await smtp.DisconnectAsync(true);
+        }
+
+        var inbox = await Server.Messages.GetSpecialFolderAsync(target.Id, SpecialFolder.Inbox, default);
+        var page = await Server.Messages.ListAsync(target.Id, inbox.Id, 0, 10, MessageSort.DateDescending, default);
+        Assert.Equal("Over SMTP", Assert.Single(page.Items).Subject);
     }
 
     [Fact]
