@@ -1,4 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Webmail.Mail.Delivery;
+using Webmail.Mail.Dkim;
+using Webmail.Mail.Outbound;
 
 namespace Webmail.Mail;
 
@@ -7,6 +11,18 @@ public static class MailServiceCollectionExtensions
     /// <summary>Registers the delivery pipeline and the outbound queue worker.</summary>
     public static IServiceCollection AddWebmailMail(this IServiceCollection services)
     {
+        services.AddSingleton<DeliveryPipeline>();
+
+        // Outbound queue, routing and DKIM (docs/outbound.md). DNS is replaceable: register an IDnsLookup first to override.
+        services.TryAddSingleton<IDnsLookup, DnsClientLookup>();
+        services.AddSingleton<RouteResolver>();
+        services.AddSingleton<SmtpTransmitter>();
+        services.AddSingleton<DkimMessageSigner>();
+        services.AddSingleton<DkimKeyService>();
+        services.AddSingleton<BounceComposer>();
+        services.AddSingleton<OutboundQueueService>();
+        services.AddHostedService<OutboundQueueWorker>();
+        services.AddSingleton<IInboundHeaderStamp, DkimAuthenticationStamp>();
         return services;
     }
 }

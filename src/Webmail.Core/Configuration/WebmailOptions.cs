@@ -83,6 +83,9 @@ public sealed class LimitOptions
     /// <summary>Time allowed for a DATA transfer. Default 10 minutes.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Longest an SMTP session may last in total, however busy (SmtpServer's session timeout). Default 30 minutes.</summary>
+    public TimeSpan SmtpSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>POP3 autologout timer (RFC 1939 §3: at least 10 minutes). Default 10 minutes.</summary>
     public TimeSpan Pop3IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -117,4 +120,16 @@ public sealed class DeliveryOptions
 
     /// <summary>How often the worker looks for due entries when not woken. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Port used for hosts found through MX (or A/AAAA) records. Default 25; tests point it elsewhere.</summary>
+    public int MxPort { get; set; } = 25;
+
+    /// <summary>Queue entries delivered at the same time. Default 4.</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 4;
+
+    /// <summary>Time allowed to open a TCP connection to a remote host. Default 30 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Mail.Dkim;
 
 namespace Webmail.Cli;
 
@@ -99,6 +100,21 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
             case ("queue", "delete"):
                 await services.GetRequiredService<IOutboundQueueStore>().CompleteAsync(await QueueIdAsync(rest, ct), null, ct);
                 break;
+            case ("dkim", "generate"):
+            {
+                var record = await services.GetRequiredService<DkimKeyService>().GenerateAsync(Arg(rest, 0, "dkim generate <domain>"), Actor, ct);
+                await stdout.WriteLineAsync($"Publish this DNS TXT record for {record.Domain} (selector {record.Selector}):");
+                await stdout.WriteLineAsync(record.ToZoneLine());
+                break;
+            }
+            case ("dkim", "show"):
+            {
+                var domain = Arg(rest, 0, "dkim show <domain>");
+                var record = await services.GetRequiredService<DkimKeyService>().GetRecordAsync(domain, ct)
+                    ?? throw new DirectoryException($"The domain {domain} has no DKIM key; run 'Webmail dkim generate {domain}'.");
+                await stdout.WriteLineAsync(record.ToZoneLine());
+                break;
+            }
             default:
                 throw new CliUsageException($"unknown command '{string.Join(' ', words)}'; run 'Webmail help'.");
         }

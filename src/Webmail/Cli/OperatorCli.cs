@@ -114,6 +114,8 @@ public static class OperatorCli
           Webmail alias list
           Webmail alias remove <alias>
           Webmail queue list | retry <id> | delete <id>
+          Webmail dkim generate <domain>           new DKIM key; prints the DNS TXT record to publish
+          Webmail dkim show <domain>               the TXT record for the domain's current key
 
         Sizes take K, M or G (1024-based). Configuration switches such as
         --Webmail:DataDirectory=/srv/mail apply to every command.

@@ -7,6 +7,7 @@ using Webmail.Admin;
 using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Core.Hosting;
+using Webmail.Mail;
 using Webmail.Pop3;
 using Webmail.Smtp;
 
@@ -104,6 +105,7 @@ public static class WebmailApp
         app.UseAntiforgery();
 
         app.MapHealth();
+        app.MapMailEndpoints();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }

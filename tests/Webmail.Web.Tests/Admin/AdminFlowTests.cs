@@ -86,7 +86,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         Assert.Contains("/signin", betty.Url, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "needs POP3 from the pop3 branch")]
+    [Fact]
     public async Task NewAccountLogsInOverPop3AndIsRefusedOnceDisabled()
     {
         var admin = await fixture.SignedInPageAsync();

@@ -1,0 +1,50 @@
+using System.Net;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+
+namespace Webmail.Mail.Delivery;
+
+/// <summary>Where a message came from, for its <c>Received</c> trace header (RFC 5321 §4.4).</summary>
+/// <param name="Via">How it arrived: <c>smtp</c> (SMTP listener) or <c>web</c> (web compose).</param>
+/// <param name="HeloName">What the client said in HELO/EHLO, if it came over SMTP.</param>
+/// <param name="Tls">The session was protected by TLS.</param>
+public sealed record DeliveryOrigin(string Via, IPAddress? RemoteIp = null, string? HeloName = null, bool Tls = false)
+{
+    public static readonly DeliveryOrigin Web = new("web");
+}
+
+/// <summary>Mail from outside (MX role): the SMTP envelope.</summary>
+/// <param name="MailFrom">The reverse path; empty for the null sender <c>&lt;&gt;</c>.</param>
+/// <param name="Recipients">Local addresses accepted at RCPT time.</param>
+public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin);
+
+/// <summary>Mail an authenticated account sends (SMTP submission or web compose).</summary>
+/// <param name="AccountId">The signed-in account.</param>
+/// <param name="MailFrom">The envelope sender; <c>null</c> takes the <c>From:</c> header's address (web compose).</param>
+/// <param name="Recipients">Every recipient, local or remote.</param>
+public sealed record SubmissionEnvelope(long AccountId, string? MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin);
+
+public enum DeliveryStatus
+{
+    /// <summary>Committed: every local copy is on disk and remote recipients are queued.</summary>
+    Delivered,
+    /// <summary>The envelope sender or <c>From:</c> is not one of the account's addresses.</summary>
+    SenderNotAllowed,
+    /// <summary>No recipient left to deliver to (none given, or all unknown).</summary>
+    NoRecipients,
+    /// <summary>Every local mailbox was over quota; nothing was stored.</summary>
+    QuotaExceeded,
+    /// <summary>The sending account is missing or disabled.</summary>
+    AccountDisabled,
+}
+
+/// <summary>What the pipeline did with one message.</summary>
+/// <param name="QuotaRefused">Local recipients' accounts whose copy was refused for quota.</param>
+public sealed record DeliveryOutcome(DeliveryStatus Status, DeliveryReceipt? Receipt = null, IReadOnlyList<long>? QuotaRefused = null, string? Detail = null)
+{
+    public bool Succeeded => Status == DeliveryStatus.Delivered;
+}
+
+/// <summary>How a recipient address would be handled, for RCPT-time answers.</summary>
+/// <param name="QuotaExceeded">Some account behind the address is already full.</param>
+public sealed record RecipientCheck(RecipientKind Kind, IReadOnlyList<Account> Accounts, bool QuotaExceeded, bool Disabled = false);

@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
+using Webmail.Core.Messages;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+
+namespace Webmail.Mail.Delivery;
+
+/// <summary>
+/// The one delivery path of the server. SMTP submission and web compose call
+/// <see cref="SubmitAsync"/>; the inbound SMTP listener calls <see cref="ReceiveAsync"/>. Each
+/// message is committed with a single <see cref="IMessageStore.DeliverAsync"/>: when the task
+/// completes successfully, every local copy and every queue entry is durable. Store failures
+/// propagate (callers answer a temporary failure, never success).
+/// </summary>
+public sealed class DeliveryPipeline(
+    IMessageStore store,
+    IDirectoryStore directory,
+    IServerStateStore state,
+    IEnumerable<IInboundHeaderStamp> stamps,
+    IOptionsMonitor<WebmailOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryPipeline> logger)
+{
+    private readonly IInboundHeaderStamp[] _stamps = stamps.ToArray();
+
+    /// <summary>How <paramref name="address"/> would be delivered; used to answer RCPT TO.</summary>
+    /// <param name="size">The size the client declared (0 when unknown), for the quota check.</param>
+    public async Task<RecipientCheck> CheckRecipientAsync(string address, long size, CancellationToken cancellationToken)
+    {
+        var resolution = await ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        var full = resolution.Kind == RecipientKind.Local && resolution.Accounts.Any(a => a.QuotaBytes > 0 && a.UsedBytes + Math.Max(size, 1) > a.QuotaBytes);
+        return new RecipientCheck(resolution.Kind, resolution.Accounts, full);
+    }
+
+    /// <summary>
+    /// Mail from outside: prepends the stamps' headers and <c>Received</c>, and files one copy per
+    /// distinct local mailbox behind the recipients (aliases expanded) into its INBOX.
+    /// </summary>
+    public async Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
+    {
+        var accounts = await ResolveLocalAsync(envelope.Recipients, remote: null, cancellationToken).ConfigureAwait(false);
+        if (accounts.Count == 0)
+            return new DeliveryOutcome(DeliveryStatus.NoRecipients);
+
+        var now = time.GetUtcNow();
+        var id = NewId();
+        var received = TraceHeaders.Received(options.CurrentValue.Hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
+        var raw = TraceHeaders.Prepend(received, message);
+        if (_stamps.Length > 0)
+            raw = await StampAsync(raw, received.Length, cancellationToken).ConfigureAwait(false);
+
+        var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)).ToList();
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes), cancellationToken).ConfigureAwait(false);
+        var refused = receipt.Mailboxes.Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
+        var stored = receipt.Mailboxes.Count - refused.Count;
+        Count(MailEventKind.Received, stored);
+        logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, envelope.MailFrom, stored, refused.Count, raw.Length);
+        return stored == 0
+            ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
+            : new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, id);
+    }
+
+    /// <summary>
+    /// Mail an account sends. Checks that the envelope sender and every <c>From:</c> address are
+    /// the account's own or its aliases', adds <c>Message-ID</c> and <c>Date</c> when missing,
+    /// prepends <c>Received</c>, and in one commit files a \Seen copy in the sender's Sent folder,
+    /// delivers local recipients to their INBOX and queues the remote ones.
+    /// </summary>
+    public async Task<DeliveryOutcome> SubmitAsync(SubmissionEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
+    {
+        var account = await directory.GetAccountAsync(envelope.AccountId, cancellationToken).ConfigureAwait(false);
+        if (account is null || account.IsDisabled)
+            return new DeliveryOutcome(DeliveryStatus.AccountDisabled);
+
+        var sendAs = new HashSet<string>(await directory.GetSendAsAddressesAsync(account.Id, cancellationToken).ConfigureAwait(false), StringComparer.OrdinalIgnoreCase);
+        var headers = SubmittedHeaders.Read(message, options.CurrentValue.Limits.MaxMimeDepth);
+        if (headers.From.Any(f => !sendAs.Contains(f)))
+            return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "From: " + string.Join(", ", headers.From));
+        var mailFrom = envelope.MailFrom ?? headers.From.FirstOrDefault() ?? account.Address;
+        if (!sendAs.Contains(mailFrom))
+            return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "MAIL FROM: " + mailFrom);
+
+        var remote = new List<string>();
+        var accounts = await ResolveLocalAsync(envelope.Recipients, remote, cancellationToken).ConfigureAwait(false);
+        if (accounts.Count == 0 && remote.Count == 0)
+            return new DeliveryOutcome(DeliveryStatus.NoRecipients);
+
+        var now = time.GetUtcNow();
+        var id = NewId();
+        var hostname = options.CurrentValue.Hostname;
+        var prefix = new StringBuilder(TraceHeaders.Received(hostname, envelope.Origin, authenticated: true, envelope.Recipients, id, now));
+        // RFC 6409 §8.3, §8.1: a submission server may add a missing Message-ID and Date.
+        var messageId = headers.MessageId;
+        if (messageId is null)
+        {
+            messageId = TraceHeaders.NewMessageId(hostname);
+            prefix.Append("Message-ID: ").Append(messageId).Append("\r\n");
+        }
+        if (!headers.HasDate)
+            prefix.Append("Date: ").Append(TraceHeaders.Date(now)).Append("\r\n");
+        if (headers.From.Count == 0)
+            prefix.Append("From: <").Append(mailFrom).Append(">\r\n");
+        var raw = TraceHeaders.Prepend(prefix.ToString(), message);
+
+        var mailboxes = new List<MailboxDelivery>(accounts.Count + 1) { new(account.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false) };
+        mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)));
+        var outbound = remote.Count > 0 ? new OutboundEnvelope(mailFrom, remote, account.Id) : null;
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound), cancellationToken).ConfigureAwait(false);
+
+        var refused = receipt.Mailboxes.Skip(1).Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
+        Count(MailEventKind.Sent, 1);
+        Count(MailEventKind.Received, accounts.Count - refused.Count);
+        logger.LogInformation("Submitted {Id} by {Account} via {Via}: {Local} local, {Remote} remote, {Refused} over quota, {Size} bytes",
+            id, account.Address, envelope.Origin.Via, accounts.Count - refused.Count, remote.Count, refused.Count, raw.Length);
+        return new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, messageId);
+    }
+
+    /// <summary>Submits a message held in memory (web compose).</summary>
+    public Task<DeliveryOutcome> SubmitAsync(SubmissionEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        SubmitAsync(envelope, new ReadOnlySequence<byte>(message), cancellationToken);
+
+    /// <summary>Receives a message held in memory.</summary>
+    public Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        ReceiveAsync(envelope, new ReadOnlySequence<byte>(message), cancellationToken);
+
+    /// <summary>The distinct local accounts behind the recipients; remote addresses go to <paramref name="remote"/> when given.</summary>
+    private async Task<List<Account>> ResolveLocalAsync(IReadOnlyList<string> recipients, List<string>? remote, CancellationToken cancellationToken)
+    {
+        var accounts = new List<Account>(recipients.Count);
+        var seen = new HashSet<long>();
+        var seenRemote = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in recipients)
+        {
+            var resolution = await ResolveAsync(recipient, cancellationToken).ConfigureAwait(false);
+            switch (resolution.Kind)
+            {
+                case RecipientKind.Local:
+                    accounts.AddRange(resolution.Accounts.Where(a => seen.Add(a.Id)));
+                    break;
+                case RecipientKind.RemoteDomain when remote is not null && AddressRules.TryNormalizeAddress(recipient, out var normalized) && seenRemote.Add(normalized):
+                    remote.Add(normalized);
+                    break;
+                default:
+                    logger.LogDebug("Skipped recipient {Recipient}: {Kind}", recipient, resolution.Kind);
+                    break;
+            }
+        }
+        return accounts;
+    }
+
+    /// <summary>
+    /// Resolves through the directory; <c>postmaster@</c> a local domain that has no such account or
+    /// alias goes to the administrators, since RFC 5321 §4.5.1 requires it to be accepted.
+    /// </summary>
+    private async Task<RecipientResolution> ResolveAsync(string address, CancellationToken cancellationToken)
+    {
+        var resolution = await directory.ResolveRecipientAsync(address, cancellationToken).ConfigureAwait(false);
+        if (resolution.Kind != RecipientKind.UnknownUser || !AddressRules.LocalPartOf(address).Equals("postmaster", StringComparison.OrdinalIgnoreCase))
+            return resolution;
+        var admins = new List<Account>();
+        for (var page = 0; admins.Count == 0; page++)
+        {
+            var accounts = await directory.ListAccountsAsync(null, page, 200, cancellationToken).ConfigureAwait(false);
+            admins.AddRange(accounts.Items.Where(a => a.IsAdmin && !a.IsDisabled));
+            if ((page + 1) * 200 >= accounts.Total)
+                break;
+        }
+        return admins.Count > 0 ? new RecipientResolution(RecipientKind.Local, admins) : resolution;
+    }
+
+    /// <summary>Runs every inbound stamp over the message as it arrived and puts their lines on top.</summary>
+    private async Task<byte[]> StampAsync(byte[] raw, int receivedLength, CancellationToken cancellationToken)
+    {
+        var original = raw.AsMemory(receivedLength);
+        var lines = new StringBuilder();
+        foreach (var stamp in _stamps)
+            lines.Append(await stamp.StampAsync(original, cancellationToken).ConfigureAwait(false));
+        if (lines.Length == 0)
+            return raw;
+        var head = Encoding.ASCII.GetBytes(lines.ToString());
+        var stamped = GC.AllocateUninitializedArray<byte>(head.Length + raw.Length);
+        head.CopyTo(stamped, 0);
+        raw.CopyTo(stamped, head.Length);
+        return stamped;
+    }
+
+    private void Count(MailEventKind kind, int count)
+    {
+        if (count <= 0)
+            return;
+        // Counters feed the dashboard only: they are written without holding up the delivery's reply.
+        _ = CountAsync(kind, count);
+    }
+
+    private async Task CountAsync(MailEventKind kind, int count)
+    {
+        try
+        {
+            await state.RecordMailEventAsync(kind, count, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Could not record {Count} {Kind} mail event(s)", count, kind);
+        }
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString("N")[..16];
+}

@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Webmail.Core.Configuration;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Mail.Dkim;
+
+namespace Webmail.Mail.Outbound;
+
+/// <summary>
+/// Works the durable outbound queue: routes each entry's domain, signs with DKIM, delivers with
+/// <see cref="SmtpTransmitter"/>, and settles the result. An entry leaves the queue only once every
+/// recipient got a remote 2xx or a bounce is committed with the removal (one transaction), so a
+/// crash mid-delivery can at worst send a message twice, never zero times.
+/// </summary>
+public sealed class OutboundQueueService(
+    IOutboundQueueStore queue,
+    IMessageStore messages,
+    IServerStateStore serverState,
+    RouteResolver routes,
+    SmtpTransmitter transmitter,
+    DkimMessageSigner signer,
+    BounceComposer bounces,
+    IOptionsMonitor<WebmailOptions> options,
+    TimeProvider time,
+    ILogger<OutboundQueueService> logger)
+{
+    /// <summary>RFC 5321 §6.3: a message with more Received headers than this is looping.</summary>
+    public const int MaxReceivedHeaders = 30;
+
+    private static readonly TimeSpan[] DefaultSchedule =
+        [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60)];
+
+    private readonly ConcurrentDictionary<long, byte> _inFlight = new();
+    private TaskCompletionSource _wake = NewSignal();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Tells the worker that entries are due now (new mail queued, an operator's retry).</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Re-arms the wake signal; the worker calls this before each pass so no wake-up is lost.</summary>
+    public void ResetWake()
+    {
+        var current = Volatile.Read(ref _wake);
+        if (current.Task.IsCompleted)
+            Interlocked.CompareExchange(ref _wake, NewSignal(), current);
+    }
+
+    /// <summary>Waits until <see cref="Wake"/> is called or <paramref name="timeout"/> passes.</summary>
+    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Volatile.Read(ref _wake).Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The poll interval passed: look for due entries anyway.
+        }
+    }
+
+    /// <summary>Makes the entry due now and wakes the worker (admin queue page "Retry").</summary>
+    public async Task RetryNowAsync(long entryId, CancellationToken cancellationToken)
+    {
+        await queue.RetryNowAsync(entryId, cancellationToken).ConfigureAwait(false);
+        Wake();
+    }
+
+    /// <summary>
+    /// Gives up on an entry at once (admin queue page "Bounce"): the sender gets a failure report for
+    /// its remaining recipients, committed together with the entry's removal.
+    /// </summary>
+    /// <returns>False when the entry does not exist or is being delivered right now.</returns>
+    public async Task<bool> BounceNowAsync(long entryId, CancellationToken cancellationToken)
+    {
+        if (!_inFlight.TryAdd(entryId, 0))
+            return false;
+        try
+        {
+            var entry = await queue.GetAsync(entryId, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+                return false;
+            var raw = await queue.GetMessageAsync(entry.MessageId, cancellationToken).ConfigureAwait(false) ?? [];
+            var reason = "Delivery cancelled by the mail administrator" + (entry.LastError is null ? "." : $" (last error: {entry.LastError}).");
+            var failed = entry.Recipients.Select(r => RecipientOutcome.PermanentFailure(r, reason, "5.0.0")).ToList();
+            await SettleAsync(entry, raw, failed, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _inFlight.TryRemove(entryId, out _);
+        }
+    }
+
+    /// <summary>Attempts every entry that is due now, several at a time.</summary>
+    /// <returns>How many entries were attempted.</returns>
+    public async Task<int> ProcessDueAsync(CancellationToken cancellationToken)
+    {
+        var parallel = Math.Max(1, options.CurrentValue.Delivery.MaxConcurrentDeliveries);
+        var due = await queue.GetDueAsync(time.GetUtcNow(), parallel * 8, cancellationToken).ConfigureAwait(false);
+        var claimed = due.Where(e => _inFlight.TryAdd(e.Id, 0)).ToList();
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (entry, token) =>
+        {
+            try
+            {
+                await DeliverEntryAsync(entry, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                // A bug or a store failure on one entry must not stop the others; it stays queued and is retried later.
+                logger.LogError(e, "Queue entry {EntryId} could not be processed", entry.Id);
+                await TryPostponeAsync(entry, e.Message, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _inFlight.TryRemove(entry.Id, out _);
+            }
+        }).ConfigureAwait(false);
+        return claimed.Count;
+    }
+
+    private async Task DeliverEntryAsync(QueueEntry entry, CancellationToken cancellationToken)
+    {
+        var raw = await queue.GetMessageAsync(entry.MessageId, cancellationToken).ConfigureAwait(false);
+        if (raw is null)
+        {
+            await queue.CompleteAsync(entry.Id, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var outcomes = await AttemptAsync(entry, raw, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(entry, raw, outcomes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<RecipientOutcome>> AttemptAsync(QueueEntry entry, byte[] raw, CancellationToken cancellationToken)
+    {
+        MimeMessage message;
+        using (var stream = new MemoryStream(raw, writable: false))
+            message = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+
+        if (message.Headers.Count(h => h.Id == HeaderId.Received) > MaxReceivedHeaders)
+            return AllRecipients(entry, r => RecipientOutcome.PermanentFailure(r,
+                $"Too many Received headers (more than {MaxReceivedHeaders}): the message is looping.", "5.4.6"));
+
+        RoutePlan plan;
+        try
+        {
+            plan = await routes.ResolveAsync(entry.Domain, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsLookupException e)
+        {
+            return AllRecipients(entry, r => RecipientOutcome.TemporaryFailure(r, e.Message, "4.4.3"));
+        }
+        if (plan.PermanentError is { } error)
+            return AllRecipients(entry, r => RecipientOutcome.PermanentFailure(r, error, plan.PermanentStatus));
+
+        await signer.SignAsync(message, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RecipientOutcome> outcomes = [];
+        foreach (var target in plan.Targets)
+        {
+            bool tryNext;
+            (outcomes, tryNext) = await transmitter.TransmitAsync(target, message, entry.MailFrom, entry.Recipients, cancellationToken).ConfigureAwait(false);
+            if (!tryNext)
+                break;
+        }
+        return outcomes;
+    }
+
+    private static List<RecipientOutcome> AllRecipients(QueueEntry entry, Func<string, RecipientOutcome> outcome) =>
+        entry.Recipients.Select(outcome).ToList();
+
+    /// <summary>Turns one attempt's outcomes into queue changes, bounces, warnings and counters.</summary>
+    private async Task SettleAsync(QueueEntry entry, byte[] raw, IReadOnlyList<RecipientOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var delivery = options.CurrentValue.Delivery;
+        var now = time.GetUtcNow();
+        var age = now - entry.CreatedAt;
+        var delivered = outcomes.Where(o => o.State == RecipientState.Delivered).ToList();
+        var failed = outcomes.Where(o => o.State == RecipientState.Permanent).ToList();
+        var pending = outcomes.Where(o => o.State == RecipientState.Temporary).ToList();
+        foreach (var outcome in delivered)
+            logger.LogInformation("Delivered queue entry {EntryId} to {Recipient} via {RemoteHost}: {Reply}", entry.Id, outcome.Recipient, outcome.RemoteHost, outcome.Describe());
+
+        if (pending.Count > 0 && age >= delivery.MaxQueueLifetime)
+        {
+            // Expired: what was temporary becomes final (RFC 3463 4.4.7, delivery time expired).
+            failed.AddRange(pending.Select(o => o with { State = RecipientState.Permanent, Status = "4.4.7", Detail = $"Gave up after {FormatAge(age)}; last error: {o.Detail}" }));
+            pending.Clear();
+        }
+        foreach (var outcome in failed)
+            logger.LogWarning("Queue entry {EntryId} failed for {Recipient}: {Reason}", entry.Id, outcome.Recipient, outcome.Describe());
+
+        if (pending.Count == 0)
+        {
+            var bounce = failed.Count > 0 ? await bounces.ComposeAsync(entry, raw, failed, delayed: false, now, cancellationToken).ConfigureAwait(false) : null;
+            // The bounce and the removal commit in one transaction.
+            await queue.CompleteAsync(entry.Id, bounce, cancellationToken).ConfigureAwait(false);
+            if (bounce?.Outbound is not null)
+                Wake();
+        }
+        else
+        {
+            if (failed.Count > 0 && await bounces.ComposeAsync(entry, raw, failed, delayed: false, now, cancellationToken).ConfigureAwait(false) is { } bounce)
+            {
+                // Bounce first, then drop the refused recipients: a crash in between repeats the bounce, never loses it.
+                await CommitReportAsync(bounce, cancellationToken).ConfigureAwait(false);
+            }
+            var schedule = delivery.RetrySchedule.Count > 0 ? delivery.RetrySchedule : (IReadOnlyList<TimeSpan>)DefaultSchedule;
+            var next = now + schedule[Math.Min(entry.Attempts, schedule.Count - 1)];
+            var error = Truncate(string.Join("; ", pending.Select(o => o.Describe()).Distinct()), 1000);
+            await queue.RecordAttemptAsync(entry.Id, pending.Select(o => o.Recipient).ToList(), next, error, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Queue entry {EntryId} deferred until {NextAttempt}: {Error}", entry.Id, next, error);
+
+            if (!entry.WarningSent && age >= delivery.WarnAfter
+                && await bounces.ComposeAsync(entry, raw, pending, delayed: true, now, cancellationToken).ConfigureAwait(false) is { } warning)
+            {
+                await CommitReportAsync(warning, cancellationToken).ConfigureAwait(false);
+                await queue.MarkWarningSentAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (delivered.Count > 0)
+            await serverState.RecordMailEventAsync(MailEventKind.Sent, delivered.Count, cancellationToken).ConfigureAwait(false);
+        if (failed.Count > 0)
+            await serverState.RecordMailEventAsync(MailEventKind.Bounced, failed.Count, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitReportAsync(DeliveryRequest report, CancellationToken cancellationToken)
+    {
+        var receipt = await messages.DeliverAsync(report, cancellationToken).ConfigureAwait(false);
+        if (receipt.QueueEntryIds.Count > 0)
+            Wake();
+    }
+
+    private async Task TryPostponeAsync(QueueEntry entry, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var next = time.GetUtcNow() + TimeSpan.FromMinutes(5);
+            await queue.RecordAttemptAsync(entry.Id, entry.Recipients, next, Truncate("internal error: " + error, 1000), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            logger.LogError(e, "Queue entry {EntryId} could not be postponed", entry.Id);
+        }
+    }
+
+    private static string FormatAge(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{age.TotalDays:0.#} days" : age.TotalHours >= 1 ? $"{age.TotalHours:0.#} hours" : $"{age.TotalMinutes:0.#} minutes";
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+}

@@ -1,0 +1,17 @@
+namespace Webmail.Pop3.Net;
+
+/// <summary>What reading one command line produced.</summary>
+public enum Pop3LineStatus
+{
+    /// <summary>A complete line; <see cref="Pop3Line.Text"/> holds it without CRLF.</summary>
+    Line,
+    /// <summary>The line ended but was longer than RFC 2449 allows; it was discarded.</summary>
+    TooLong,
+    /// <summary>A line ran on without end past the discard bound: the connection should close.</summary>
+    Runaway,
+    /// <summary>The client closed the connection.</summary>
+    Closed,
+}
+
+/// <summary>One command line from the client.</summary>
+public readonly record struct Pop3Line(Pop3LineStatus Status, string Text = "");

@@ -1,0 +1,46 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using SmtpServer;
+using SmtpServer.Authentication;
+using SmtpServer.Protocol;
+using Webmail.Core.Configuration;
+using Webmail.Core.Security;
+
+namespace Webmail.Smtp;
+
+/// <summary>
+/// AUTH PLAIN / LOGIN (RFC 4954) through the shared <see cref="CredentialVerifier"/>, so failures
+/// are delayed, limited and audited like every other door.
+/// </summary>
+internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMonitor<WebmailOptions> options) : IUserAuthenticator
+{
+    public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
+    {
+        var remote = SmtpSessionState.RemoteAddress(context);
+        if (!IsAllowed(context, options.CurrentValue))
+            throw new SmtpResponseException(SmtpReplies.EncryptionRequired);
+
+        var result = await verifier.VerifyAsync(user, password, remote, "smtp", cancellationToken).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case LoginStatus.Succeeded:
+                var state = SmtpSessionState.Of(context);
+                state.AccountId = result.AccountId;
+                state.AccountAddress = result.Address;
+                return true;
+            case LoginStatus.Throttled:
+                throw new SmtpResponseException(SmtpReplies.AuthThrottled);
+            default:
+                throw new SmtpResponseException(SmtpReplies.InvalidCredentials);
+        }
+    }
+
+    /// <summary>AUTH is offered over TLS, or in plaintext only from loopback when the configuration allows it.</summary>
+    public static bool IsAllowed(ISessionContext context, WebmailOptions options)
+    {
+        if (context.Pipe.IsSecure)
+            return true;
+        var remote = SmtpSessionState.RemoteAddress(context);
+        return options.Security.AllowPlaintextAuthOnLoopback && remote is not null && IPAddress.IsLoopback(remote);
+    }
+}

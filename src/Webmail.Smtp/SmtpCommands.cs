@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using Webmail.Core.Configuration;
+
+namespace Webmail.Smtp;
+
+/// <summary>
+/// Our command factory: EHLO advertises what this server really offers, and over-long command
+/// arguments are refused (RFC 5321 §4.5.3.1: 512-octet command lines, 256-octet paths, 255-octet domains).
+/// </summary>
+internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : SmtpCommandFactory
+{
+    public const int MaxCommandLine = 512;
+    private const int MaxPath = 256;
+    private const int MaxDomain = 255;
+
+    public override SmtpCommand CreateEhlo(string domainOrAddress)
+    {
+        if (domainOrAddress.Length > MaxDomain)
+            throw new SmtpResponseException(SmtpReplies.LineTooLong);
+        return new WebmailEhloCommand(domainOrAddress, options);
+    }
+
+    public override SmtpCommand CreateHelo(string domainOrAddress)
+    {
+        if (domainOrAddress.Length > MaxDomain)
+            throw new SmtpResponseException(SmtpReplies.LineTooLong);
+        return new WebmailHeloCommand(domainOrAddress);
+    }
+
+    public override SmtpCommand CreateMail(IMailbox address, IReadOnlyDictionary<string, string> parameters)
+    {
+        var length = "MAIL FROM:<>".Length + SmtpSessionState.AddressOf(address).Length + parameters.Sum(p => p.Key.Length + (p.Value?.Length ?? 0) + 2);
+        if (length > MaxCommandLine || SmtpSessionState.AddressOf(address).Length > MaxPath)
+            throw new SmtpResponseException(SmtpReplies.LineTooLong);
+        return base.CreateMail(address, parameters);
+    }
+
+    public override SmtpCommand CreateRcpt(IMailbox address)
+    {
+        if (SmtpSessionState.AddressOf(address).Length > MaxPath)
+            throw new SmtpResponseException(SmtpReplies.LineTooLong);
+        return base.CreateRcpt(address);
+    }
+
+    /// <summary>EHLO (RFC 5321 §4.1.1.1) with ENHANCEDSTATUSCODES, and AUTH only where AUTH is allowed.</summary>
+    private sealed class WebmailEhloCommand(string domainOrAddress, IOptionsMonitor<WebmailOptions> options) : EhloCommand(domainOrAddress)
+    {
+        protected override string GetGreeting(ISessionContext context)
+        {
+            SmtpSessionState.Of(context).HeloName = DomainOrAddress;
+            return context.ServerOptions.ServerName + " Hello " + DomainOrAddress;
+        }
+
+        protected override IEnumerable<string> GetExtensions(ISessionContext context)
+        {
+            foreach (var extension in base.GetExtensions(context))
+            {
+                if (!extension.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase))
+                    yield return extension;
+            }
+            yield return "ENHANCEDSTATUSCODES";
+            if (SmtpAuthenticator.IsAllowed(context, options.CurrentValue))
+                yield return "AUTH PLAIN LOGIN";
+        }
+    }
+
+    private sealed class WebmailHeloCommand(string domainOrAddress) : HeloCommand(domainOrAddress)
+    {
+        protected override string GetGreeting(ISessionContext context)
+        {
+            SmtpSessionState.Of(context).HeloName = DomainOrAddress;
+            return context.ServerOptions.ServerName + " Hello " + DomainOrAddress;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+using Webmail.Mail.Delivery;
+
+namespace Webmail.Smtp;
+
+/// <summary>
+/// Hands a received DATA block to the <see cref="DeliveryPipeline"/> and turns its outcome into the
+/// reply to the final dot: 250 only after the pipeline's commit is durable, and a temporary
+/// 451 4.3.0 — never a permanent failure — when storing fails.
+/// </summary>
+internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logger) : IMessageStore
+{
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        var state = SmtpSessionState.Of(context);
+        if (BareNewline.Contains(buffer))
+        {
+            state.Rejected++;
+            logger.LogWarning("Refused a message with bare CR/LF from {RemoteIp} (possible SMTP smuggling)", SmtpSessionState.RemoteAddress(context));
+            return SmtpReplies.BareNewline;
+        }
+
+        var recipients = transaction.To.Select(SmtpSessionState.AddressOf).Select(a => a.ToLowerInvariant()).ToList();
+        var origin = new DeliveryOrigin("smtp", SmtpSessionState.RemoteAddress(context), state.HeloName, context.Pipe.IsSecure);
+        try
+        {
+            var outcome = state.AccountId is { } accountId
+                ? await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, SmtpSessionState.AddressOf(transaction.From).ToLowerInvariant(), recipients, origin), buffer, cancellationToken).ConfigureAwait(false)
+                : await pipeline.ReceiveAsync(new InboundEnvelope(SmtpSessionState.AddressOf(transaction.From), recipients, origin), buffer, cancellationToken).ConfigureAwait(false);
+            switch (outcome.Status)
+            {
+                case DeliveryStatus.Delivered:
+                    state.Messages++;
+                    return SmtpReplies.Accepted(outcome.Detail ?? "");
+                case DeliveryStatus.SenderNotAllowed:
+                    state.Rejected++;
+                    return SmtpReplies.SenderNotAllowed;
+                case DeliveryStatus.AccountDisabled:
+                    state.Rejected++;
+                    state.AccountId = null;
+                    return SmtpReplies.AuthenticationRequired;
+                case DeliveryStatus.QuotaExceeded:
+                    state.Rejected++;
+                    return SmtpReplies.QuotaExceeded;
+                default:
+                    state.Rejected++;
+                    return SmtpReplies.NoValidRecipients;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A store failure must not become the library's 554: the sender would bounce a message
+            // we merely failed to store. 451 makes it retry (RFC 5321 §4.2.5).
+            state.Rejected++;
+            logger.LogError(e, "Could not store a message from {RemoteIp}; answered 451", SmtpSessionState.RemoteAddress(context));
+            return SmtpReplies.StorageFailure;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Net;
+
+namespace Webmail.Smtp;
+
+/// <summary>What this server keeps about one SMTP session, held in the library's per-session property bag.</summary>
+internal sealed class SmtpSessionState
+{
+    private const string Key = "Webmail:Session";
+
+    /// <summary>The signed-in account, once AUTH succeeded.</summary>
+    public long? AccountId { get; set; }
+    public string? AccountAddress { get; set; }
+    public string? HeloName { get; set; }
+    /// <summary>The size declared with MAIL FROM's SIZE parameter (RFC 1870), 0 when not given.</summary>
+    public long DeclaredSize { get; set; }
+    /// <summary>Recipients accepted in the current transaction.</summary>
+    public int Recipients { get; set; }
+    public int Messages { get; set; }
+    public int Rejected { get; set; }
+
+    public static SmtpSessionState Of(ISessionContext context)
+    {
+        if (context.Properties.TryGetValue(Key, out var value) && value is SmtpSessionState state)
+            return state;
+        state = new SmtpSessionState();
+        context.Properties[Key] = state;
+        return state;
+    }
+
+    public static IPAddress? RemoteAddress(ISessionContext context) =>
+        context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var value) && value is IPEndPoint endpoint
+            ? endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address
+            : null;
+
+    /// <summary><c>user@host</c>, or empty for the null reverse path <c>&lt;&gt;</c>.</summary>
+    public static string AddressOf(IMailbox? mailbox)
+    {
+        if (mailbox is null || string.IsNullOrEmpty(mailbox.User))
+            return "";
+        return string.IsNullOrEmpty(mailbox.Host) ? mailbox.User : mailbox.User + "@" + mailbox.Host;
+    }
+}

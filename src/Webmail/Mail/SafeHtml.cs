@@ -1,0 +1,90 @@
+using AngleSharp.Dom;
+using Ganss.Xss;
+
+namespace Webmail.Mail;
+
+/// <summary>
+/// Sanitizes a mail's HTML body for the sandboxed iframe: no script, SVG, MathML, style
+/// elements, forms, frames, event handlers, <c>javascript:</c> / <c>data:</c> links or
+/// position / z-index CSS; <c>cid:</c> images point at our attachment URL; remote images and
+/// CSS <c>url()</c> are dropped unless the user allowed remote content.
+/// </summary>
+public sealed class SafeHtml
+{
+    private static readonly string[] ForbiddenTags =
+    [
+        "script", "noscript", "style", "link", "meta", "base", "svg", "math", "form", "input", "button", "select", "option", "optgroup",
+        "textarea", "label", "fieldset", "legend", "datalist", "output", "iframe", "frame", "frameset", "object", "embed", "applet",
+        "audio", "video", "source", "track", "picture", "canvas", "template", "dialog", "portal",
+    ];
+
+    private readonly Func<string, string?> _resolveContentId;
+    private readonly bool _allowRemote;
+
+    /// <param name="resolveContentId">Maps a <c>cid:</c> reference to our URL for that part, or null when there is no such part.</param>
+    public SafeHtml(Func<string, string?> resolveContentId, bool allowRemote)
+    {
+        _resolveContentId = resolveContentId;
+        _allowRemote = allowRemote;
+    }
+
+    /// <summary>True once <see cref="Sanitize"/> met a remote image or CSS <c>url()</c> (blocked or not).</summary>
+    public bool HasRemoteContent { get; private set; }
+
+    public string Sanitize(string html)
+    {
+        var sanitizer = new HtmlSanitizer();
+        foreach (var tag in ForbiddenTags)
+            sanitizer.AllowedTags.Remove(tag);
+        sanitizer.AllowedCssProperties.Remove("position");
+        sanitizer.AllowedCssProperties.Remove("z-index");
+        sanitizer.AllowedAtRules.Clear();
+        sanitizer.AllowedSchemes.Clear();
+        sanitizer.AllowedSchemes.Add("http");
+        sanitizer.AllowedSchemes.Add("https");
+        sanitizer.AllowedSchemes.Add("mailto");
+        sanitizer.AllowDataAttributes = false;
+        sanitizer.AllowedAttributes.Remove("srcset");
+        sanitizer.UriAttributes.Add("background");
+        sanitizer.FilterUrl += OnFilterUrl;
+        sanitizer.PostProcessNode += (_, e) =>
+        {
+            // Links leave the sandbox in a new tab, without telling the site where they came from.
+            if (e.Node is IElement { LocalName: "a" } link && link.HasAttribute("href"))
+            {
+                link.SetAttribute("target", "_blank");
+                link.SetAttribute("rel", "noopener noreferrer");
+            }
+        };
+        // No base URL: relative references stay relative and are dropped in OnFilterUrl.
+        return sanitizer.Sanitize(html);
+    }
+
+    private void OnFilterUrl(object? sender, FilterUrlEventArgs e)
+    {
+        var original = e.OriginalUrl.Trim();
+        var isLink = e.Tag.LocalName is "a" or "area" && string.Equals(e.Tag.GetAttribute("href")?.Trim(), original, StringComparison.Ordinal);
+        if (isLink)
+        {
+            // Only absolute http(s) and mailto links; javascript:, data:, relative paths are removed.
+            e.SanitizedUrl = IsScheme(original, "http") || IsScheme(original, "https") || IsScheme(original, "mailto") ? e.SanitizedUrl : null;
+            return;
+        }
+        if (IsScheme(original, "cid"))
+        {
+            e.SanitizedUrl = _resolveContentId(Uri.UnescapeDataString(original[4..]).Trim('<', '>'));
+            return;
+        }
+        if (IsScheme(original, "http") || IsScheme(original, "https") || original.StartsWith("//", StringComparison.Ordinal))
+        {
+            HasRemoteContent = true;
+            e.SanitizedUrl = _allowRemote && e.SanitizedUrl is not null ? e.SanitizedUrl : null;
+            return;
+        }
+        // data:, relative paths and any other scheme: nothing is loaded.
+        e.SanitizedUrl = null;
+    }
+
+    private static bool IsScheme(string url, string scheme) =>
+        url.Length > scheme.Length && url[scheme.Length] == ':' && url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase);
+}

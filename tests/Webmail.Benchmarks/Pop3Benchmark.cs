@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Model;
+using Webmail.Core.Security;
+using Webmail.Pop3;
+using Webmail.Pop3.Net;
+using Webmail.Pop3.Protocol;
+using Webmail.Testing;
+
+namespace Webmail.Benchmarks;
+
+/// <summary>
+/// POP3 figures against the goals in docs/benchmarks-pop3.md: a full download (LIST + RETR of
+/// every message) of 5,000 × 10 KB, and login + STAT + UIDL on 50,000 messages, over a real
+/// loopback socket with a minimal client. Entry: <c>Pop3Benchmark.RunAsync(args)</c>;
+/// args: <c>[downloadCount] [bigCount]</c> (defaults 5000 and 50000).
+/// </summary>
+public static class Pop3Benchmark
+{
+    private const string Password = "correct horse";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var downloadCount = args.Length > 0 && int.TryParse(args[0], out var d) ? d : 5_000;
+        var bigCount = args.Length > 1 && int.TryParse(args[1], out var b) ? b : 50_000;
+        Console.WriteLine($"POP3 benchmark: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+
+        await using (var setup = await Setup.CreateAsync("download@bench.example", downloadCount, 10 * 1024))
+        {
+            Console.WriteLine($"Filled {downloadCount} x 10 KB in {setup.FillTime.TotalSeconds:F1} s");
+            for (var run = 1; run <= 3; run++)
+            {
+                foreach (var pipelined in new[] { false, true })
+                {
+                    var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var (elapsed, bytes) = await FullDownloadAsync(setup.Port, setup.Address, downloadCount, pipelined);
+                    allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                    Console.WriteLine($"download run {run} {(pipelined ? "pipelined " : "sequential")}: {elapsed.TotalSeconds:F3} s, {downloadCount / elapsed.TotalSeconds:F0} msg/s, {bytes / elapsed.TotalSeconds / 1e6:F0} MB/s, {allocated / downloadCount} B allocated per message (server + client)");
+                }
+            }
+        }
+
+        await using (var setup = await Setup.CreateAsync("big@bench.example", bigCount, 600))
+        {
+            Console.WriteLine($"Filled {bigCount} x 600 B in {setup.FillTime.TotalSeconds:F1} s");
+            for (var run = 1; run <= 3; run++)
+            {
+                var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
+                Console.WriteLine($"login+STAT+UIDL run {run} (PBKDF2 210,000 rounds): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+            }
+            // The same with a cheap hash, to show the protocol's own cost apart from the KDF.
+            await setup.Store.Directory.SetPasswordHashAsync(setup.AccountId, PasswordHasher.Hash(Password, iterations: 1), default);
+            var verifier = setup.Store.Services.GetRequiredService<CredentialVerifier>();
+            for (var run = 1; run <= 3; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                await verifier.VerifyAsync(setup.Address, Password, IPAddress.Loopback, "pop3", default);
+                var verify = watch.Elapsed;
+                watch.Restart();
+                var maildrop = await setup.Store.Messages.GetMaildropAsync(setup.AccountId, default);
+                Console.WriteLine($"parts run {run}: CredentialVerifier (1-round hash, login + audit writes) {verify.TotalMilliseconds:F0} ms, GetMaildropAsync({maildrop.Count}) {watch.Elapsed.TotalMilliseconds:F0} ms");
+            }
+            for (var run = 1; run <= 3; run++)
+            {
+                var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
+                Console.WriteLine($"login+STAT+UIDL run {run} (1-round hash): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
+    {
+        var watch = Stopwatch.StartNew();
+        await using var client = await MinimalClient.ConnectAsync(port);
+        await client.ExpectOkAsync("USER " + address);
+        await client.ExpectOkAsync("PASS " + Password);
+        await client.ExpectOkAsync("LIST");
+        await client.SkipMultilineAsync();
+        long bytes = 0;
+        const int window = 64;
+        for (var first = 1; first <= count; first += pipelined ? window : 1)
+        {
+            var last = pipelined ? Math.Min(count, first + window - 1) : first;
+            var batch = new StringBuilder();
+            for (var n = first; n <= last; n++)
+                batch.Append("RETR ").Append(n).Append("\r\n");
+            await client.SendAsync(batch.ToString());
+            for (var n = first; n <= last; n++)
+            {
+                await client.ReadOkAsync();
+                bytes += await client.SkipMultilineAsync();
+            }
+        }
+        await client.ExpectOkAsync("QUIT");
+        return (watch.Elapsed, bytes);
+    }
+
+    private static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        await using var client = await MinimalClient.ConnectAsync(port);
+        await client.ExpectOkAsync("USER " + address);
+        var beforePass = watch.Elapsed;
+        await client.ExpectOkAsync("PASS " + Password);
+        var login = watch.Elapsed - beforePass;
+        var stat = await client.ExpectOkAsync("STAT");
+        if (!stat.StartsWith($"+OK {count} ", StringComparison.Ordinal))
+            throw new InvalidOperationException("Unexpected STAT: " + stat);
+        await client.ExpectOkAsync("UIDL");
+        await client.SkipMultilineAsync();
+        await client.ExpectOkAsync("QUIT");
+        return (watch.Elapsed, login);
+    }
+
+    /// <summary>A store with one filled INBOX and a POP3 listener on a loopback port.</summary>
+    private sealed class Setup : IAsyncDisposable
+    {
+        private TestStore _store = null!;
+        private Pop3Listener _listener = null!;
+
+        public TestStore Store => _store;
+        public string Address { get; private set; } = "";
+        public long AccountId { get; private set; }
+        public int Port => _listener.LocalEndPoint.Port;
+        public TimeSpan FillTime { get; private set; }
+
+        public static async Task<Setup> CreateAsync(string address, int count, int size)
+        {
+            var setup = new Setup { _store = new TestStore(), Address = address };
+            var account = await setup._store.CreateAccountAsync(address, Password);
+            setup.AccountId = account.Id;
+            var inbox = await setup._store.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
+            var raw = TestMessages.OfSize(size);
+            var watch = Stopwatch.StartNew();
+            var next = 0;
+            await Task.WhenAll(Enumerable.Range(0, 128).Select(async _ =>
+            {
+                while (Interlocked.Increment(ref next) <= count)
+                    await setup._store.Messages.AppendAsync(account.Id, inbox.Id, raw, MessageFlags.None, enforceQuota: false);
+            }));
+            setup.FillTime = watch.Elapsed;
+            var context = ActivatorUtilities.CreateInstance<Pop3ServerContext>(setup._store.Services, new MaildropLocks(), new ConnectionCounter());
+            setup._listener = new Pop3Listener("pop3", new IPEndPoint(IPAddress.Loopback, 0), false, context);
+            setup._listener.Start();
+            return setup;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _listener.DisposeAsync();
+            await _store.DisposeAsync();
+        }
+    }
+
+    /// <summary>The least a POP3 client can do: send lines, check +OK, skip multi-line bodies.</summary>
+    private sealed class MinimalClient : IAsyncDisposable
+    {
+        private readonly Socket _socket;
+        private readonly NetworkStream _stream;
+        private readonly byte[] _buffer = new byte[256 * 1024];
+        private int _start;
+        private int _end;
+
+        private MinimalClient(Socket socket)
+        {
+            _socket = socket;
+            _stream = new NetworkStream(socket, ownsSocket: true);
+        }
+
+        public static async Task<MinimalClient> ConnectAsync(int port)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            var client = new MinimalClient(socket);
+            await client.ReadOkAsync();
+            return client;
+        }
+
+        public async Task SendAsync(string text) => await _stream.WriteAsync(Encoding.ASCII.GetBytes(text));
+
+        public async Task<string> ExpectOkAsync(string command)
+        {
+            await SendAsync(command + "\r\n");
+            return await ReadOkAsync();
+        }
+
+        public async Task<string> ReadOkAsync()
+        {
+            var (start, length) = await NextLineAsync();
+            var line = Encoding.ASCII.GetString(_buffer, start, length);
+            return line.StartsWith("+OK", StringComparison.Ordinal) ? line : throw new InvalidOperationException("POP3 error: " + line);
+        }
+
+        /// <summary>Reads to the terminating "." line; returns the body octets seen.</summary>
+        public async Task<long> SkipMultilineAsync()
+        {
+            long bytes = 0;
+            while (true)
+            {
+                var (start, length) = await NextLineAsync();
+                if (length == 1 && _buffer[start] == '.')
+                    return bytes;
+                bytes += length + 2;
+            }
+        }
+
+        /// <summary>The next line's position in the buffer (without CRLF); valid until the next call.</summary>
+        private async Task<(int Start, int Length)> NextLineAsync()
+        {
+            while (true)
+            {
+                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (lf >= 0)
+                {
+                    var start = _start;
+                    _start = lf + 1;
+                    return (start, lf - 1 - start);
+                }
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+                var n = await _stream.ReadAsync(_buffer.AsMemory(_end));
+                if (n == 0)
+                    throw new IOException("The server closed the connection.");
+                _end += n;
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await _stream.DisposeAsync();
+    }
+}

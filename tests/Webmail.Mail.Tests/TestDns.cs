@@ -1,0 +1,40 @@
+using System.Net;
+using Webmail.Mail.Outbound;
+
+namespace Webmail.Mail.Tests;
+
+/// <summary>A DNS resolver the test fills in: MX, A/AAAA and TXT answers, NXDOMAIN for anything else.</summary>
+public sealed class TestDns : IDnsLookup
+{
+    public Dictionary<string, List<MxHost>> Mx { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<IPAddress>> Addresses { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> Txt { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Names whose lookups fail temporarily (SERVFAIL).</summary>
+    public HashSet<string> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    private bool Exists(string name) => Mx.ContainsKey(name) || Addresses.ContainsKey(name) || Txt.ContainsKey(name);
+
+    private void ThrowIfFailing(string name)
+    {
+        if (Failing.Contains(name))
+            throw new DnsLookupException($"SERVFAIL for {name}");
+    }
+
+    public Task<MxAnswer> LookupMxAsync(string domain, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(domain);
+        return Task.FromResult(new MxAnswer(Exists(domain), Mx.TryGetValue(domain, out var mx) ? mx : []));
+    }
+
+    public Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(host);
+        return Task.FromResult<IReadOnlyList<IPAddress>>(Addresses.TryGetValue(host, out var a) ? a : []);
+    }
+
+    public Task<IReadOnlyList<string>> LookupTxtAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(name);
+        return Task.FromResult<IReadOnlyList<string>>(Txt.TryGetValue(name, out var t) ? t : []);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Directory;
+using Webmail.Core.Model;
+using Webmail.Testing;
+
+namespace Webmail.Smtp.Tests;
+
+/// <summary>One whole server for a test class, with a local domain, a few accounts and an alias.</summary>
+public sealed class SmtpServerFixture : IAsyncLifetime
+{
+    public const string Password = "correct horse";
+    public TestServer Server { get; private set; } = null!;
+    public Account User { get; private set; } = null!;
+    public Account Other { get; private set; } = null!;
+    public Account Admin { get; private set; } = null!;
+    public Account Full { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example" });
+        Admin = await Server.CreateAccountAsync("admin@local.example", Password, admin: true);
+        User = await Server.CreateAccountAsync("user@local.example", Password);
+        Other = await Server.CreateAccountAsync("other@local.example", Password);
+        Full = await Server.CreateAccountAsync("full@local.example", Password, quota: 1);
+        var inbox = await Server.Messages.GetSpecialFolderAsync(Full.Id, SpecialFolder.Inbox, default);
+        await Server.Messages.AppendAsync(Full.Id, inbox.Id, TestMessages.Simple(to: "full@local.example"), MessageFlags.None, enforceQuota: false);
+        var directory = Server.Services.GetRequiredService<DirectoryService>();
+        await directory.SetAliasAsync("team@local.example", ["user@local.example", "other@local.example"], "test", default);
+        await directory.SetAliasAsync("me@local.example", ["user@local.example"], "test", default);
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>Messages in an account's INBOX whose subject contains <paramref name="subject"/>.</summary>
+    public async Task<IReadOnlyList<MessageSummary>> InboxAsync(Account account, string subject, SpecialFolder folder = SpecialFolder.Inbox)
+    {
+        var box = await Server.Messages.GetSpecialFolderAsync(account.Id, folder, default);
+        var page = await Server.Messages.ListAsync(account.Id, box.Id, 0, 500, MessageSort.DateDescending, default);
+        return page.Items.Where(m => m.Subject.Contains(subject, StringComparison.Ordinal)).ToList();
+    }
+}
