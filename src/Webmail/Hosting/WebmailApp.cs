@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor.Services;
+using Webmail.Admin;
 using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Core.Hosting;
@@ -34,6 +35,8 @@ public static class WebmailApp
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddWebmailBase(configuration, contentRoot);
+        // Before SMTP and POP3: the live settings load before the listeners start.
+        services.AddWebmailAdmin();
         services.AddWebmailSmtp();
         services.AddWebmailPop3();
 

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Webmail.Core.Configuration;
+
+namespace Webmail.Admin;
+
+/// <summary>
+/// One server setting an admin may change while the server runs. Its value is stored as an
+/// invariant string under <see cref="Key"/> in the server state table and laid over the
+/// configured <see cref="WebmailOptions"/>.
+/// </summary>
+public sealed record LiveSetting(string Key, string Label, string Unit, long Min, long Max, Func<WebmailOptions, long> Read, Action<WebmailOptions, long> Apply)
+{
+    public const string Prefix = "live.";
+
+    public static readonly LiveSetting MaxMessageSize = new(Prefix + "limits.maxMessageSize", "Message size limit", "bytes", 1024, 2L * 1024 * 1024 * 1024,
+        o => o.Limits.MaxMessageSize, (o, v) => o.Limits.MaxMessageSize = v);
+
+    public static readonly LiveSetting DefaultQuota = new(Prefix + "limits.defaultQuota", "Default quota for new accounts (0 = unlimited)", "bytes", 0, long.MaxValue,
+        o => o.Limits.DefaultQuota, (o, v) => o.Limits.DefaultQuota = v);
+
+    public static readonly LiveSetting MaxFailedLogins = new(Prefix + "security.maxFailedLogins", "Failed logins before a temporary ban", "attempts", 1, 10_000,
+        o => o.Security.MaxFailedLogins, (o, v) => o.Security.MaxFailedLogins = (int)v);
+
+    public static readonly LiveSetting LoginBanMinutes = new(Prefix + "security.loginBanMinutes", "Ban length and counting window", "minutes", 1, 7 * 24 * 60,
+        o => (long)o.Security.LoginBanDuration.TotalMinutes, (o, v) => o.Security.LoginBanDuration = TimeSpan.FromMinutes(v));
+
+    public static readonly LiveSetting LoginDelayStepMs = new(Prefix + "security.loginDelayStepMs", "Delay added per failed login", "ms", 0, 10_000,
+        o => (long)o.Security.LoginDelayStep.TotalMilliseconds, (o, v) => o.Security.LoginDelayStep = TimeSpan.FromMilliseconds(v));
+
+    public static readonly LiveSetting MaxLoginDelayMs = new(Prefix + "security.maxLoginDelayMs", "Longest delay before answering a login", "ms", 0, 60_000,
+        o => (long)o.Security.MaxLoginDelay.TotalMilliseconds, (o, v) => o.Security.MaxLoginDelay = TimeSpan.FromMilliseconds(v));
+
+    public static IReadOnlyList<LiveSetting> All { get; } = [MaxMessageSize, DefaultQuota, MaxFailedLogins, LoginBanMinutes, LoginDelayStepMs, MaxLoginDelayMs];
+
+    public static LiveSetting? Find(string key) => All.FirstOrDefault(s => s.Key == key);
+
+    public static bool TryParse(string? text, out long value) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+
+    public static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

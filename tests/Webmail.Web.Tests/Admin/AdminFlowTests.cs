@@ -1,0 +1,171 @@
+using MailKit.Net.Pop3;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Testing;
+
+namespace Webmail.Web.Tests.Admin;
+
+/// <summary>What an admin does in the browser, end to end on the real server.</summary>
+public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<AdminServerFixture>
+{
+    private TestServer Server => fixture.Server;
+
+    private static async Task CreateAccountInUiAsync(IPage page, string address, string password, string name = "")
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "New account" }).ClickAsync();
+        await page.GetByLabel("Email address").FillAsync(address);
+        if (name.Length > 0)
+            await page.GetByLabel("Display name").FillAsync(name);
+        await page.GetByLabel("Initial password").FillAsync(password);
+        await AdminServerFixture.ScreenshotAsync(page, "admin-account-dialog");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.GetByRole(AriaRole.Cell, new() { Name = address, Exact = true }).WaitForAsync();
+    }
+
+    [Fact]
+    public async Task AdminCreatesDomainAndAccountThatCanSignIn()
+    {
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/domains");
+        await admin.GetByLabel("New domain").FillAsync("flow.example");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add domain" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Cell, new() { Name = "flow.example", Exact = true }).WaitForAsync();
+        Assert.NotNull(await Server.Directory.FindDomainAsync("flow.example", default));
+
+        await fixture.GoAsync(admin, "/admin/accounts");
+        await CreateAccountInUiAsync(admin, "lucy@flow.example", "lucy password 1", "Lucy");
+        var account = await Server.Directory.FindAccountAsync("lucy@flow.example", default);
+        Assert.NotNull(account);
+        Assert.Equal("Lucy", account.DisplayName);
+        Assert.False(account.IsAdmin);
+
+        var lucy = await fixture.Browser.NewPageAsync();
+        await Browser.SignInAsync(lucy, Server, "lucy@flow.example", "lucy password 1");
+        Assert.Equal(Server.BaseUrl + "/", lucy.Url);
+    }
+
+    [Fact]
+    public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
+    {
+        await Server.CreateAccountAsync("kept@busy.example");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/domains");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Remove busy.example" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+
+        var alert = admin.GetByRole(AriaRole.Alert).Filter(new() { HasText = "busy.example" }).First;
+        await alert.WaitForAsync();
+        Assert.Contains("still has 1 account", await alert.InnerTextAsync());
+        Assert.NotNull(await Server.Directory.FindDomainAsync("busy.example", default));
+    }
+
+    [Fact]
+    public async Task DisablingAnAccountEndsItsWebSession()
+    {
+        await Server.CreateAccountAsync("betty@off.example", "betty password");
+        var betty = await fixture.SignedInPageAsync("betty@off.example", "betty password");
+
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/accounts");
+        await admin.GetByLabel("Search accounts").FillAsync("betty@off");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Disable betty@off.example" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Enable betty@off.example" }).WaitForAsync();
+        Assert.True((await Server.Directory.FindAccountAsync("betty@off.example", default))!.IsDisabled);
+
+        // The cookie is checked against the security stamp on every request: the next page load signs her out.
+        await betty.ReloadAsync();
+        await betty.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+
+        // And she cannot sign in again.
+        await betty.GetByLabel("Email address").FillAsync("betty@off.example");
+        await betty.GetByLabel("Password").FillAsync("betty password");
+        await betty.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await betty.GetByRole(AriaRole.Alert).WaitForAsync();
+        Assert.Contains("/signin", betty.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewAccountLogsInOverPop3AndIsRefusedOnceDisabled()
+    {
+        var admin = await fixture.SignedInPageAsync();
+        await Server.Services.GetRequiredService<Core.Directory.DirectoryService>().AddDomainAsync("pop.example", "test", default);
+        await fixture.GoAsync(admin, "/admin/accounts");
+        await CreateAccountInUiAsync(admin, "carol@pop.example", "carol password");
+
+        using (var pop = new Pop3Client())
+        {
+            await pop.ConnectAsync("127.0.0.1", Server.Pop3Port, MailKit.Security.SecureSocketOptions.None);
+            await pop.AuthenticateAsync("carol@pop.example", "carol password");
+            Assert.Equal(0, pop.Count);
+            await pop.DisconnectAsync(true);
+        }
+
+        await admin.GetByLabel("Search accounts").FillAsync("carol@pop");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Disable carol@pop.example" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Enable carol@pop.example" }).WaitForAsync();
+
+        using var refused = new Pop3Client();
+        await refused.ConnectAsync("127.0.0.1", Server.Pop3Port, MailKit.Security.SecureSocketOptions.None);
+        await Assert.ThrowsAsync<MailKit.Security.AuthenticationException>(() => refused.AuthenticateAsync("carol@pop.example", "carol password"));
+    }
+
+    [Fact]
+    public async Task AliasMadeInTheUiDeliversToItsTargetsInbox()
+    {
+        var target = await Server.CreateAccountAsync("dora@alias.example");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/aliases");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "New alias" }).ClickAsync();
+        await admin.GetByLabel("Alias address").FillAsync("info@alias.example");
+        await admin.GetByLabel("Target accounts").FillAsync("dora@alias.example");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save alias" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Cell, new() { Name = "info@alias.example", Exact = true }).WaitForAsync();
+
+        // Delivery as inbound SMTP does it: resolve the recipient, then commit to every resolved mailbox.
+        var resolution = await Server.Directory.ResolveRecipientAsync("info@alias.example", default);
+        Assert.Equal(RecipientKind.Local, resolution.Kind);
+        var raw = TestMessages.Simple(to: "info@alias.example", subject: "For the alias");
+        await Server.Messages.DeliverAsync(new DeliveryRequest(raw, resolution.Accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)).ToList()), default);
+
+        var inbox = await Server.Messages.GetSpecialFolderAsync(target.Id, SpecialFolder.Inbox, default);
+        var page = await Server.Messages.ListAsync(target.Id, inbox.Id, 0, 10, MessageSort.DateDescending, default);
+        Assert.Equal("For the alias", Assert.Single(page.Items).Subject);
+    }
+
+    [Fact(Skip = "needs inbound SMTP from the smtp branch")]
+    public async Task AliasDeliveryOverSmtpLandsInTheTargetsInbox()
+    {
+        var target = await Server.CreateAccountAsync("fay@smtpalias.example");
+        await Server.Services.GetRequiredService<Core.Directory.DirectoryService>().SetAliasAsync("desk@smtpalias.example", ["fay@smtpalias.example"], "test", default);
+
+        using (var smtp = new MailKit.Net.Smtp.SmtpClient())
+        {
+            await smtp.ConnectAsync("127.0.0.1", Server.SmtpPort, MailKit.Security.SecureSocketOptions.None);
+            await smtp.SendAsync(MimeKit.MimeMessage.Load(new MemoryStream(TestMessages.Simple(to: "desk@smtpalias.example", subject: "Over SMTP"))));
+            await smtp.DisconnectAsync(true);
+        }
+
+        var inbox = await Server.Messages.GetSpecialFolderAsync(target.Id, SpecialFolder.Inbox, default);
+        var page = await Server.Messages.ListAsync(target.Id, inbox.Id, 0, 10, MessageSort.DateDescending, default);
+        Assert.Equal("Over SMTP", Assert.Single(page.Items).Subject);
+    }
+
+    [Fact]
+    public async Task AliasToAnUnknownAccountIsRefusedInTheDialog()
+    {
+        await Server.CreateAccountAsync("erin@alias2.example");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/aliases");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "New alias" }).ClickAsync();
+        await admin.GetByLabel("Alias address").FillAsync("sales@alias2.example");
+        await admin.GetByLabel("Target accounts").FillAsync("nobody@alias2.example");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save alias" }).ClickAsync();
+
+        var alert = admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Alert);
+        await alert.WaitForAsync();
+        Assert.Contains("not a local account", await alert.InnerTextAsync());
+        Assert.DoesNotContain(await Server.Directory.ListAliasesAsync(default), a => a.Address == "sales@alias2.example");
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Playwright;
+using Webmail.Testing;
+
+namespace Webmail.Web.Tests.Admin;
+
+/// <summary>One server and one Chromium shared by a test class; each test uses its own domain and a fresh browser context.</summary>
+public sealed class AdminServerFixture : IAsyncLifetime
+{
+    public const string AdminAddress = "root@admin.example";
+    public const string Password = "correct horse";
+
+    public TestServer Server { get; private set; } = default!;
+    public Browser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await TestServer.StartAsync();
+        await Server.CreateAccountAsync(AdminAddress, Password, admin: true);
+        Browser = await Browser.LaunchAsync();
+    }
+
+    /// <summary>A new browser context signed in as <paramref name="address"/>.</summary>
+    public async Task<IPage> SignedInPageAsync(string address = AdminAddress, string password = Password)
+    {
+        var page = await Browser.NewPageAsync();
+        await Browser.SignInAsync(page, Server, address, password);
+        return page;
+    }
+
+    /// <summary>Opens an admin page and waits for its circuit.</summary>
+    public async Task GoAsync(IPage page, string path)
+    {
+        await page.GotoAsync(Server.BaseUrl + path);
+        await Browser.WaitForInteractiveAsync(page);
+    }
+
+    /// <summary>Saves a screenshot under the test output's screenshots/ folder (for looking at the pages).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
