@@ -62,7 +62,7 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
                 var pipe = await inner.GetPipeAsync(context, cancellationToken).ConfigureAwait(false);
                 var address = SmtpSessionState.RemoteAddress(context) ?? IPAddress.None;
                 if (owner.TryEnter(address))
-                    return new CountedPipe(pipe, () => owner.Leave(address));
+                    return new CountedPipe(pipe, context, () => owner.Leave(address));
 
                 owner.Logger.LogWarning("Refused a connection from {RemoteIp}: too many sessions", address);
                 try
@@ -87,8 +87,11 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
         public void Dispose() => inner.Dispose();
     }
 
-    /// <summary>The session's pipe; releases the per-IP slot once when the session disposes it.</summary>
-    private sealed class CountedPipe(ISecurableDuplexPipe inner, Action release) : ISecurableDuplexPipe
+    /// <summary>
+    /// The session's pipe; releases the per-IP slot once when the session disposes it, and forgets
+    /// what the client said before STARTTLS once TLS is up (RFC 3207 §4.2).
+    /// </summary>
+    private sealed class CountedPipe(ISecurableDuplexPipe inner, ISessionContext context, Action release) : ISecurableDuplexPipe
     {
         private int _disposed;
 
@@ -97,8 +100,11 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
         public bool IsSecure => inner.IsSecure;
         public SslProtocols SslProtocol => inner.SslProtocol;
 
-        public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
-            inner.UpgradeAsync(certificate, protocols, cancellationToken);
+        public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
+        {
+            await inner.UpgradeAsync(certificate, protocols, cancellationToken).ConfigureAwait(false);
+            SmtpSessionState.Of(context).Reset();
+        }
 
         public void Dispose()
         {

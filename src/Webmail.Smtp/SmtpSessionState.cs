@@ -23,6 +23,17 @@ internal sealed class SmtpSessionState
     public int Messages { get; set; }
     public int Rejected { get; set; }
 
+    /// <summary>Forgets the client's identity and transaction (after STARTTLS, RFC 3207 §4.2).</summary>
+    public void Reset()
+    {
+        AccountId = null;
+        AccountAddress = null;
+        HeloName = null;
+        DeclaredSize = 0;
+        Recipients = 0;
+        Resolved.Clear();
+    }
+
     public static SmtpSessionState Of(ISessionContext context)
     {
         if (context.Properties.TryGetValue(Key, out var value) && value is SmtpSessionState state)

@@ -154,6 +154,16 @@ public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<S
         await smtp.ExpectAsync("AUTH PLAIN " + Plain("user@local.example", SmtpServerFixture.Password), 235);
     }
 
+    [Fact]
+    public async Task AuthenticationBeforeStartTlsIsForgottenAfterIt()
+    {
+        await using var smtp = await AuthenticatedAsync("user@local.example");
+        await smtp.ExpectAsync("STARTTLS", 220);
+        await smtp.StartTlsAsync();
+        await smtp.ExpectAsync("EHLO client.example", 250);
+        await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 530, "5.7.0");
+    }
+
     private async Task<SmtpTranscript> AuthenticatedAsync(string address)
     {
         var smtp = await SmtpTranscript.ConnectAsync(fixture.Server.SubmissionPort);
