@@ -192,6 +192,13 @@ public sealed partial class Mailbox : IAsyncDisposable
 
     internal void ShowRemoteContent() => ShowRemote = true;
 
+    /// <summary>Phone layout: shows the folder pane. The pane classes live on this component, so it re-renders itself.</summary>
+    internal void ShowFolders()
+    {
+        ShowFoldersOnPhone = true;
+        StateHasChanged();
+    }
+
     internal async Task TrustSenderAsync()
     {
         if (OpenSummary is not { } open || string.IsNullOrEmpty(open.FromAddress))
