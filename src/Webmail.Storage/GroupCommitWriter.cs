@@ -31,7 +31,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         _logger = logger;
         using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL;";
+            // Durability is unchanged (every commit still fsyncs the WAL). A larger page cache keeps the
+            // index pages a busy writer touches in memory, and checkpointing every 4,096 pages (16 MB)
+            // instead of SQLite's 1,000 copies each hot page (folder counters, index leaves, FTS
+            // segments) to the database file once per checkpoint rather than four times as often.
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4096;";
             pragma.ExecuteNonQuery();
         }
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
