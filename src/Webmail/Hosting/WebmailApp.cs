@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor.Services;
 using Webmail.Auth;
 using Webmail.Components;
+using Webmail.Compose;
 using Webmail.Core.Hosting;
 using Webmail.Pop3;
 using Webmail.Smtp;
@@ -33,6 +34,7 @@ public static class WebmailApp
         services.AddWebmailBase(configuration, contentRoot);
         services.AddWebmailSmtp();
         services.AddWebmailPop3();
+        services.AddWebmailCompose();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
