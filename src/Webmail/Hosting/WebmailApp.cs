@@ -19,7 +19,9 @@ public static class WebmailApp
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name locates the static web asset manifests (Webmail.staticwebassets.*.json);
+        // set it explicitly so a host started from a test runner finds them too.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebmailApp).Assembly.GetName().Name });
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
