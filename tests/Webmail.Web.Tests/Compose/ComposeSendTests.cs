@@ -20,7 +20,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Lunch tomorrow");
         await page.GetByLabel("Body", new() { Exact = true }).FillAsync("Shall we meet at noon?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(fixture.Server.BaseUrl + "/");
+        await fixture.WaitForAsync(lucy, SpecialFolder.Sent);
 
         var inbox = await fixture.WaitForAsync(betty, SpecialFolder.Inbox);
         var received = Assert.Single(inbox);
@@ -45,7 +45,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         await page.GetByLabel("Subject", new() { Exact = true }).FillAsync(subject);
         await page.GetByLabel("Body", new() { Exact = true }).FillAsync("Over the wire.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(fixture.Server.BaseUrl + "/");
+        await fixture.WaitForAsync(lucy, SpecialFolder.Sent);
 
         var queue = fixture.Server.Services.GetRequiredService<IOutboundQueueStore>();
         var entries = await queue.ListAsync(0, 100, default);
