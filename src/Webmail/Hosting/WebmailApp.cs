@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using Webmail.Admin;
 using Webmail.Auth;
 using Webmail.Components;
+using Webmail.Compose;
 using Webmail.Core.Hosting;
 using Webmail.Mail;
 using Webmail.Pop3;
@@ -39,6 +40,7 @@ public static class WebmailApp
         services.AddWebmailAdmin();
         services.AddWebmailSmtp();
         services.AddWebmailPop3();
+        services.AddWebmailCompose();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

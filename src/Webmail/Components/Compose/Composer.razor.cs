@@ -1,0 +1,259 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
+using MudBlazor;
+using Webmail.Auth;
+using Webmail.Compose;
+using Webmail.Core.Storage;
+
+namespace Webmail.Components.Compose;
+
+/// <summary>
+/// The composer at <c>/compose</c>: new (<c>?to=</c> prefills), <c>?replyTo={id}&amp;mode=reply|replyall|forward</c>,
+/// or <c>?draft={id}</c>. Drafts are saved two seconds after the last change, on leaving the page
+/// and when the circuit ends (the tab is closed).
+/// </summary>
+public sealed partial class Composer : IAsyncDisposable
+{
+    private static readonly TimeSpan AutosaveDelay = TimeSpan.FromSeconds(2);
+
+    [Inject] private ComposeService Compose { get; set; } = default!;
+    [Inject] private AttachmentStaging Staging { get; set; } = default!;
+    [Inject] private IDirectoryStore Directory { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<Composer> Logger { get; set; } = default!;
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+    [SupplyParameterFromQuery(Name = "replyTo")] private long? ReplyTo { get; set; }
+    [SupplyParameterFromQuery(Name = "mode")] private string? Mode { get; set; }
+    [SupplyParameterFromQuery(Name = "draft")] private long? Draft { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] private string? PrefillTo { get; set; }
+
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private ComposeModel? _model;
+    private RichEditor? _rich;
+    private Timer? _autosave;
+    private IDisposable? _leaving;
+    private long _accountId;
+    private string _from = "";
+    private string? _error;
+    private string? _status;
+    private bool _notFound, _busy, _dirty, _done, _validate;
+
+    private string Session => _sessionPath ??= Staging.CreateSession();
+    private string? _sessionPath;
+
+    private string Title => _model?.Mode switch
+    {
+        ComposeMode.Reply => "Reply",
+        ComposeMode.ReplyAll => "Reply all",
+        ComposeMode.Forward => "Forward",
+        _ => Draft is not null ? "Draft" : "New message",
+    };
+
+    protected override async Task OnInitializedAsync()
+    {
+        var user = (await AuthenticationState).User;
+        _accountId = user.GetAccountId();
+        var account = await Directory.GetAccountAsync(_accountId, CancellationToken.None);
+        _from = account is null ? user.GetAddress() : string.IsNullOrEmpty(account.DisplayName) ? account.Address : $"{account.DisplayName} <{account.Address}>";
+
+        if (Draft is { } draftId)
+            _model = await Compose.OpenDraftAsync(_accountId, draftId, Session, CancellationToken.None);
+        else if (ReplyTo is { } originalId)
+            _model = await Compose.RespondAsync(_accountId, originalId, ParseMode(Mode), Session, CancellationToken.None);
+        else
+        {
+            _model = await Compose.NewAsync(_accountId, CancellationToken.None);
+            if (!string.IsNullOrWhiteSpace(PrefillTo) && HeaderGuard.IsSafe(PrefillTo))
+                _model.To = PrefillTo.Trim();
+        }
+        _notFound = _model is null;
+        // A reply or forward is worth keeping as a draft even before the first keystroke.
+        _dirty = _model is { Mode: not ComposeMode.New, DraftId: null };
+        _leaving = Navigation.RegisterLocationChangingHandler(OnLeavingAsync);
+    }
+
+    private static ComposeMode ParseMode(string? mode) => mode?.ToLowerInvariant() switch
+    {
+        "replyall" or "reply-all" => ComposeMode.ReplyAll,
+        "forward" => ComposeMode.Forward,
+        _ => ComposeMode.Reply,
+    };
+
+    private void Set(Action change)
+    {
+        change();
+        Changed();
+    }
+
+    private void Changed()
+    {
+        _dirty = true;
+        _status = null;
+        _autosave ??= new Timer(_ => _ = InvokeAsync(() => SaveDraftAsync(automatic: true)));
+        _autosave.Change(AutosaveDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task<IReadOnlyList<string>> SuggestAsync(string prefix) => Compose.SuggestAsync(_accountId, prefix, 8, CancellationToken.None);
+
+    private void OnRichChanged((string Html, string Text) content)
+    {
+        _model!.Html = content.Html;
+        _model.Body = content.Text;
+        Changed();
+    }
+
+    private async Task ToggleRichAsync(bool rich)
+    {
+        if (_model is null || rich == _model.Rich)
+            return;
+        if (rich)
+            _model.Html = MessageComposer.TextToHtml(_model.Body);
+        else
+            await ReadRichAsync();
+        _model.Rich = rich;
+        Changed();
+    }
+
+    private async Task ReadRichAsync()
+    {
+        if (_model is { Rich: true } && _rich is not null)
+        {
+            var (html, text) = await _rich.ReadAsync();
+            _model.Html = html;
+            _model.Body = text;
+        }
+    }
+
+    private void OnAttachmentAdded(ComposeAttachment attachment)
+    {
+        _model!.Attachments.Add(attachment);
+        Changed();
+    }
+
+    private void OnAttachmentRemoved(ComposeAttachment attachment)
+    {
+        _model!.Attachments.Remove(attachment);
+        Staging.Remove(attachment);
+        Changed();
+    }
+
+    private async Task AttachAsync()
+    {
+        await using var module = await JS.InvokeAsync<IJSObjectReference>("import", "./compose.js");
+        await module.InvokeVoidAsync("openPicker", AttachmentPanel.InputId);
+    }
+
+    private Task SaveClickedAsync() => SaveDraftAsync(automatic: false);
+
+    private async Task SaveDraftAsync(bool automatic)
+    {
+        if (_model is null || _done || (automatic && !_dirty))
+            return;
+        await _saving.WaitAsync();
+        try
+        {
+            if (_done)
+                return;
+            if (!automatic)
+                await ReadRichAsync();
+            _dirty = false;
+            await Compose.SaveDraftAsync(_accountId, _model, CancellationToken.None);
+            _status = "Draft saved at " + DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+            _error = null;
+        }
+        catch (ComposeException e)
+        {
+            _dirty = true;
+            _error = e.Message;
+        }
+        finally
+        {
+            _saving.Release();
+        }
+        StateHasChanged();
+    }
+
+    private async Task SendAsync()
+    {
+        if (_model is null)
+            return;
+        _busy = true;
+        _error = null;
+        await _saving.WaitAsync();
+        try
+        {
+            await ReadRichAsync();
+            var result = await Compose.SendAsync(_accountId, _model, CancellationToken.None);
+            if (!result.Succeeded)
+            {
+                _error = result.Error;
+                return;
+            }
+            _done = true;
+            Snackbar.Add(result.Error ?? "Message sent", result.Error is null ? Severity.Success : Severity.Warning);
+            Navigation.NavigateTo("/");
+        }
+        catch (ComposeException e)
+        {
+            _validate = true;
+            _error = e.Message;
+        }
+        finally
+        {
+            _saving.Release();
+            _busy = false;
+        }
+    }
+
+    private async Task DiscardAsync()
+    {
+        if (_model is null)
+            return;
+        await _saving.WaitAsync();
+        try
+        {
+            _done = true;
+            await Compose.DiscardAsync(_accountId, _model, CancellationToken.None);
+        }
+        finally
+        {
+            _saving.Release();
+        }
+        Snackbar.Add("Draft discarded", Severity.Info);
+        Navigation.NavigateTo("/");
+    }
+
+    private async ValueTask OnLeavingAsync(LocationChangingContext context)
+    {
+        if (_dirty && !_done)
+            await SaveDraftAsync(automatic: true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _leaving?.Dispose();
+        if (_autosave is not null)
+            await _autosave.DisposeAsync();
+        // The tab was closed or the circuit ended: keep what was typed.
+        if (_dirty && !_done && _model is not null)
+        {
+            try
+            {
+                await Compose.SaveDraftAsync(_accountId, _model, CancellationToken.None);
+            }
+            catch (Exception e) when (e is ComposeException or StoreException or IOException)
+            {
+                Logger.LogWarning(e, "Could not save the draft of account {AccountId} when the composer closed", _accountId);
+            }
+        }
+        _done = true;
+        if (_sessionPath is not null)
+            Staging.DeleteSession(_sessionPath);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Webmail.Core.Configuration;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+
+namespace Webmail.Compose;
+
+/// <summary>
+/// What the composer page does, without the page: open a new message, a reply or forward, or a
+/// draft; save the draft (a \Draft message in Drafts, replaced on each save); send through
+/// <see cref="IMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
+/// </summary>
+public sealed class ComposeService(
+    IMessageStore store,
+    IDirectoryStore directory,
+    IMessageSubmitter submitter,
+    AttachmentStaging staging,
+    IOptionsMonitor<WebmailOptions> options,
+    ILogger<ComposeService> logger)
+{
+    public long MaxMessageSize => options.CurrentValue.Limits.MaxMessageSize;
+
+    /// <summary>A blank message with the signature under room to write.</summary>
+    public async Task<ComposeModel> NewAsync(long accountId, CancellationToken cancellationToken)
+    {
+        var settings = await directory.GetSettingsAsync(accountId, cancellationToken).ConfigureAwait(false);
+        return new ComposeModel { Body = ReplyBuilder.SignatureBlock(settings.Signature) };
+    }
+
+    /// <summary>A reply, reply-all or forward of one of the account's messages; <c>null</c> when it does not exist.</summary>
+    public async Task<ComposeModel?> RespondAsync(long accountId, long messageId, ComposeMode mode, string session, CancellationToken cancellationToken)
+    {
+        await using var raw = await store.OpenRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        if (raw is null)
+            return null;
+        var original = await MimeMessage.LoadAsync(raw, cancellationToken).ConfigureAwait(false);
+        var settings = await directory.GetSettingsAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var own = await directory.GetSendAsAddressesAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var model = ReplyBuilder.Build(original, mode, own, settings.Signature);
+        model.OriginalId = messageId;
+        if (mode == ComposeMode.Forward)
+            await StageAttachmentsAsync(original, model, session, cancellationToken).ConfigureAwait(false);
+        return model;
+    }
+
+    /// <summary>Reopens a stored draft with its fields, body, attachments and threading; <c>null</c> when it does not exist.</summary>
+    public async Task<ComposeModel?> OpenDraftAsync(long accountId, long draftId, string session, CancellationToken cancellationToken)
+    {
+        await using var raw = await store.OpenRawAsync(accountId, draftId, cancellationToken).ConfigureAwait(false);
+        if (raw is null)
+            return null;
+        var draft = await MimeMessage.LoadAsync(raw, cancellationToken).ConfigureAwait(false);
+        var model = new ComposeModel
+        {
+            DraftId = draftId,
+            To = draft.Headers[MessageComposer.DraftToHeader] ?? draft.To.ToString(),
+            Cc = draft.Headers[MessageComposer.DraftCcHeader] ?? draft.Cc.ToString(),
+            Bcc = draft.Headers[MessageComposer.DraftBccHeader] ?? draft.Bcc.ToString(),
+            Subject = draft.Subject ?? "",
+            Body = draft.TextBody ?? "",
+            InReplyTo = string.IsNullOrEmpty(draft.InReplyTo) ? null : draft.InReplyTo,
+            Mode = Enum.TryParse<ComposeMode>(draft.Headers[MessageComposer.DraftModeHeader], out var mode) ? mode : ComposeMode.New,
+            OriginalId = long.TryParse(draft.Headers[MessageComposer.DraftOriginalHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var original) ? original : null,
+        };
+        model.References.AddRange(draft.References);
+        if (draft.HtmlBody is { } html)
+        {
+            model.Rich = true;
+            model.Html = MessageComposer.SanitizeHtml(ExtractBody(html));
+        }
+        await StageAttachmentsAsync(draft, model, session, cancellationToken).ConfigureAwait(false);
+        return model;
+    }
+
+    /// <summary>Saves the composer as a draft in Drafts, then removes the draft it replaces.</summary>
+    public async Task SaveDraftAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
+    {
+        var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+        using var message = MessageComposer.Build(account, model, asDraft: true, options.CurrentValue.Hostname);
+        var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
+        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        // Append first, delete after: a crash between the two leaves two drafts, never none.
+        var stored = await store.AppendAsync(accountId, drafts.Id, raw, MessageFlags.Draft | MessageFlags.Seen, null, enforceQuota: false, cancellationToken).ConfigureAwait(false);
+        var previous = model.DraftId;
+        model.DraftId = stored.Id;
+        if (previous is { } old)
+            await store.DeleteAsync(accountId, [old], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds and submits the message; on success the draft is removed and the original marked \Answered.</summary>
+    /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
+    public async Task<SubmitResult> SendAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
+    {
+        var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+        using var message = MessageComposer.Build(account, model, asDraft: false, options.CurrentValue.Hostname);
+        var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
+        if (size > MaxMessageSize)
+            throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
+        var result = await submitter.SubmitAsync(accountId, message, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+            return result;
+        if (model.DraftId is { } draft)
+        {
+            await store.DeleteAsync(accountId, [draft], cancellationToken).ConfigureAwait(false);
+            model.DraftId = null;
+        }
+        if (model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll)
+            await store.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
+        return result;
+    }
+
+    /// <summary>Deletes the stored draft, if any.</summary>
+    public async Task DiscardAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
+    {
+        if (model.DraftId is { } draft)
+            await store.DeleteAsync(accountId, [draft], cancellationToken).ConfigureAwait(false);
+        model.DraftId = null;
+    }
+
+    /// <summary>Recipient suggestions: addresses the account has exchanged mail with, then matching local accounts.</summary>
+    public async Task<IReadOnlyList<string>> SuggestAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
+    {
+        prefix = prefix.Trim();
+        if (prefix.Length == 0)
+            return [];
+        var history = await store.SuggestAddressesAsync(accountId, prefix, limit, cancellationToken).ConfigureAwait(false);
+        var result = new List<string>(history);
+        var seen = new HashSet<string>(history, StringComparer.OrdinalIgnoreCase);
+        var local = await directory.ListAccountsAsync(prefix, 0, limit, cancellationToken).ConfigureAwait(false);
+        foreach (var account in local.Items.Where(a => !a.IsDisabled && seen.Add(a.Address)))
+        {
+            if (result.Count >= limit)
+                break;
+            if (account.Address.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || account.DisplayName.Contains(prefix, StringComparison.OrdinalIgnoreCase))
+                result.Add(string.IsNullOrEmpty(account.DisplayName) ? account.Address : new MailboxAddress(account.DisplayName, account.Address).ToString());
+        }
+        return result;
+    }
+
+    public static string Size(long bytes) => bytes >= 1024 * 1024
+        ? (bytes / 1024d / 1024d).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
+        : Math.Max(1, bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KB";
+
+    private async Task<Account> RequireAccountAsync(long accountId, CancellationToken cancellationToken) =>
+        await directory.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw new ComposeException("The account no longer exists.");
+
+    private async Task StageAttachmentsAsync(MimeMessage source, ComposeModel model, string session, CancellationToken cancellationToken)
+    {
+        foreach (var part in source.Attachments.OfType<MimePart>())
+        {
+            if (part.Content is null)
+                continue;
+            await using var content = part.Content.Open();
+            var attachment = await staging.StageAsync(session, content, part.FileName ?? "attachment", part.ContentType.MimeType, null, cancellationToken).ConfigureAwait(false);
+            model.Attachments.Add(attachment);
+        }
+    }
+
+    private static string ExtractBody(string html)
+    {
+        var start = html.IndexOf("<body>", StringComparison.OrdinalIgnoreCase);
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return start >= 0 && end > start ? html[(start + 6)..end] : html;
+    }
+
+    private static async Task<byte[]> ToBytesAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await message.WriteToAsync(FormatOptions.Default, buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    private static async Task<long> MeasureAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        await using var counter = new MimeKit.IO.MeasuringStream();
+        await message.WriteToAsync(FormatOptions.Default, counter, cancellationToken).ConfigureAwait(false);
+        return counter.Length;
+    }
+}

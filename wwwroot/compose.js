@@ -1,0 +1,25 @@
+// The composer's browser side: the rich-text editor, the file picker trigger and leave-page
+// protection. Loaded as an ES module by the composer components.
+
+export function initEditor(element, dotnet, html) {
+    element.innerHTML = html || "";
+    let timer = null;
+    element.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => dotnet.invokeMethodAsync("OnEditorChanged", element.innerHTML, element.innerText), 250);
+    });
+}
+
+export function readEditor(element) {
+    return { html: element.innerHTML, text: element.innerText };
+}
+
+export function exec(element, command, value) {
+    element.focus();
+    document.execCommand(command, false, value ?? null);
+    element.dispatchEvent(new Event("input"));
+}
+
+export function openPicker(id) {
+    document.getElementById(id)?.click();
+}
