@@ -19,15 +19,22 @@ public static class CrashRound
             await store.CreateAccountAsync(user);
     }
 
-    /// <summary>Runs one round; the kill comes between <paramref name="minRun"/> and <paramref name="maxRun"/> after the senders start.</summary>
-    public static async Task<SenderFleet> RunAsync(string dataDirectory, int senders, TimeSpan minRun, TimeSpan maxRun, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Runs one round: the kill comes once a random number of messages between <paramref name="minAcknowledged"/>
+    /// and <paramref name="maxAcknowledged"/> got their 250 (so it lands mid-stream, whatever the machine's speed),
+    /// plus a random few milliseconds, or after <paramref name="maxRun"/>.
+    /// </summary>
+    public static async Task<SenderFleet> RunAsync(string dataDirectory, int senders, int minAcknowledged, int maxAcknowledged, TimeSpan maxRun, IDictionary<string, string>? settings = null)
     {
         await using var server = await ServerProcess.StartAsync(dataDirectory, settings);
         var fleet = new SenderFleet(server.SmtpPort, Users);
         using var stop = new CancellationTokenSource();
         var run = fleet.RunAsync(senders, stop.Token);
-        var window = (int)(maxRun - minRun).TotalMilliseconds;
-        await Task.Delay(minRun + TimeSpan.FromMilliseconds(Random.Shared.Next(Math.Max(1, window))));
+        var target = Random.Shared.Next(minAcknowledged, maxAcknowledged + 1);
+        var deadline = DateTime.UtcNow + maxRun;
+        while (fleet.Acknowledged.Count < target && DateTime.UtcNow < deadline && !run.IsCompleted)
+            await Task.Delay(5);
+        await Task.Delay(Random.Shared.Next(0, 20));
         await server.KillAsync();
         stop.Cancel();
         // Every sender sees its connection break and then stops at the next check.
