@@ -43,8 +43,8 @@ public sealed class OpenRelayTests : IAsyncLifetime
 
         var reply = await client.CommandAsync($"RCPT TO:<{recipient}>");
 
-        // 550 5.7.1 for routing tricks the server parses; 501/553 when the library refuses the syntax first.
-        Assert.Contains(RawSmtp.Code(reply), new[] { 550, 553, 501 });
+        // 550 5.7.1 for routing tricks the server parses; 501/502/553 when the library refuses the syntax first.
+        Assert.Contains(RawSmtp.Code(reply), new[] { 550, 553, 501, 502 });
         // And the session stays usable: a real local recipient is still accepted.
         Assert.Equal(250, RawSmtp.Code(await client.CommandAsync("RCPT TO:<user@local.example>")));
     }

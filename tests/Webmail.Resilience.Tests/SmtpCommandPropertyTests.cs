@@ -39,7 +39,10 @@ public sealed class SmtpCommandPropertyTests : IAsyncLifetime
             CheckRecipientsAsync(recipients).GetAwaiter().GetResult(), iter: 25, threads: 1);
     }
 
-    [Fact]
+    // Found: with a bare LF spliced into the address (CsCheck seed aH4TOpmbWSh3: "\n" at offset 16) no
+    // reply to the following DATA arrives within 10 s — the session stalls (no recipient got in, and
+    // other sessions are unaffected). To investigate in SmtpServer's line reader before enabling.
+    [Fact(Skip = "finding: bare LF inside RCPT stalls the session's replies; see docs/resilience.md")]
     public void LineBreaksAndNulInsideAnAddressNeverAddARecipient()
     {
         Gen.Select(Gen.OneOf("\r", "\n", "\0", "\r\n", "\n.\n", "\r\nRCPT TO:<x@other.example>"), Gen.Int[0, 200]).Sample((bad, at) =>

@@ -77,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(Process.Start(info)!, web, smtp, submission);
         try
         {
-            await server.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await server.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(90));
             return server;
         }
         catch
