@@ -9,10 +9,11 @@ namespace Webmail.Core.Messages;
 /// </summary>
 public static partial class AddressRules
 {
-    [GeneratedRegex(@"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")]
+    // \z, not $: in .NET '$' also matches before a final '\n', which let "user\n@domain" through.
+    [GeneratedRegex(@"^(?=.{1,253}\z)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+\z")]
     private static partial Regex DomainPattern();
 
-    [GeneratedRegex(@"^[a-z0-9!#$&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$&'*+/=?^_`{|}~-]+)*$")]
+    [GeneratedRegex(@"^[a-z0-9!#$&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$&'*+/=?^_`{|}~-]+)*\z")]
     private static partial Regex LocalPartPattern();
 
     /// <summary>Lower-cases and checks a domain name (letters, digits, hyphens, at least two labels).</summary>
