@@ -74,9 +74,10 @@ public sealed class DkimAuthenticationStamp(IDnsLookup dns, IOptionsMonitor<Webm
             logger.LogDebug("DKIM key lookup failed temporarily: {Error}", e.Message);
             result = "temperror";
         }
-        catch (Exception e) when (e is FormatException or DkimKeyNotFoundException or NotSupportedException or ParseException
-                                      or ArgumentException or Org.BouncyCastle.Security.SecurityUtilityException or InvalidCastException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever a crafted signature or key makes the verifier throw (bad tags, unknown algorithm,
+            // missing or malformed key) must not fail the delivery.
             // RFC 8601 §2.7.1: a signature that cannot be evaluated (bad tags, missing key) is permerror.
             logger.LogDebug("DKIM signature could not be evaluated: {Error}", e.Message);
             result = "permerror";

@@ -131,7 +131,8 @@ public sealed class OutboundQueueService(
             return;
         }
         var outcomes = await AttemptAsync(entry, raw, cancellationToken).ConfigureAwait(false);
-        await SettleAsync(entry, raw, outcomes, cancellationToken).ConfigureAwait(false);
+        // Once the remote has answered, record it even when shutting down: an unrecorded 2xx means a duplicate later.
+        await SettleAsync(entry, raw, outcomes, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<RecipientOutcome>> AttemptAsync(QueueEntry entry, byte[] raw, CancellationToken cancellationToken)

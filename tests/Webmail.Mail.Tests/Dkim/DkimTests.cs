@@ -88,6 +88,14 @@ public sealed class DkimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MalformedSignatureIsAPermanentError()
+    {
+        var raw = TestMessages.Simple(from: "lucy@a.example", extraHeaders: "DKIM-Signature: v=1; a=rsa-sha256; d=a.example; s=nope; h=from; bh=; b=\r\n");
+
+        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await Stamp().StampAsync(raw, default));
+    }
+
+    [Fact]
     public async Task MailFromADomainWithoutAKeyIsNotSigned()
     {
         var message = OutboundHarness.Parse(TestMessages.Simple(from: "someone@c.example", to: "betty@b.example"));
