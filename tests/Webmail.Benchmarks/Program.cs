@@ -1,3 +1,22 @@
-// The benchmark harness: `dotnet run -c Release --project tests/Webmail.Benchmarks -- <suite>`.
-Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|all");
-return 0;
+using Webmail.Benchmarks;
+
+// The benchmark harness: `dotnet run -c Release --project tests/Webmail.Benchmarks -- <suite> [options]`.
+// Each suite writes its figures to the console; docs/benchmarks.md records them with the machine.
+var suite = args.Length > 0 ? args[0] : "";
+var rest = args.Skip(1).ToArray();
+switch (suite)
+{
+    case "store": return await StoreBenchmark.RunAsync(rest);
+    case "smtp": return await SmtpBenchmark.RunAsync(rest);
+    case "pop3": return await Pop3Benchmark.RunAsync(rest);
+    case "web": await WebBenchmark.RunAsync(rest); return 0;
+    case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
+    case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
+    case "all":
+        var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
+        await WebBenchmark.RunAsync(rest);
+        return status;
+    default:
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|all [options]");
+        return suite.Length == 0 ? 0 : 2;
+}

@@ -9,7 +9,7 @@ public static class ComposeServiceCollectionExtensions
     {
         services.AddSingleton<AttachmentStaging>();
         services.AddSingleton<ComposeService>();
-        services.TryAddSingleton<IMessageSubmitter, StoreMessageSubmitter>(); // TEMPORARY until the delivery pipeline lands
+        services.TryAddSingleton<IMessageSubmitter, PipelineMessageSubmitter>();
         return services;
     }
 }

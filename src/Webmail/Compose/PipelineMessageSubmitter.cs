@@ -1,0 +1,54 @@
+using MimeKit;
+using Webmail.Core.Messages;
+using Webmail.Core.Storage;
+using Webmail.Mail.Delivery;
+
+namespace Webmail.Compose;
+
+/// <summary>
+/// Web Send through the one delivery pipeline that SMTP submission uses: sender check, Received,
+/// Sent copy, local delivery and the outbound queue all happen there. This class only turns the
+/// composed message into an envelope: Bcc recipients go into the envelope and the header is
+/// removed (RFC 5322 §3.6.3), and unknown local recipients are refused before anything is sent.
+/// </summary>
+public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline) : IMessageSubmitter
+{
+    public async Task<SubmitResult> SubmitAsync(long accountId, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)
+            .Select(m => m.Address.ToLowerInvariant()).Distinct().ToList();
+        var unknown = new List<string>();
+        var resolved = new Dictionary<string, RecipientResolution>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in recipients)
+        {
+            if (!AddressRules.TryNormalizeAddress(recipient, out var normalized))
+            {
+                unknown.Add(recipient);
+                continue;
+            }
+            var check = await pipeline.CheckRecipientAsync(normalized, 0, cancellationToken).ConfigureAwait(false);
+            if (check.Kind == RecipientKind.UnknownUser)
+                unknown.Add(recipient);
+            else
+                resolved[normalized] = check.Resolution;
+        }
+        if (unknown.Count > 0)
+            return SubmitResult.Refused("No such recipient here: " + string.Join(", ", unknown), unknown);
+        if (resolved.Count == 0)
+            return SubmitResult.Refused("Add at least one recipient.");
+
+        message.Bcc.Clear();
+        using var buffer = new MemoryStream();
+        await message.WriteToAsync(FormatOptions.Default, buffer, cancellationToken).ConfigureAwait(false);
+        var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved),
+            buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+        return outcome.Status switch
+        {
+            DeliveryStatus.Delivered => SubmitResult.Accepted,
+            DeliveryStatus.SenderNotAllowed => SubmitResult.Refused("You cannot send as that address."),
+            DeliveryStatus.AccountDisabled => SubmitResult.Refused("The account cannot send mail."),
+            DeliveryStatus.QuotaExceeded => SubmitResult.Refused("The recipients' mailboxes are full."),
+            _ => SubmitResult.Refused(outcome.Detail ?? "The message could not be sent."),
+        };
+    }
+}
