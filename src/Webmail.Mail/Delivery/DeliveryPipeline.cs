@@ -21,6 +21,7 @@ public sealed class DeliveryPipeline(
     IDirectoryStore directory,
     IServerStateStore state,
     IEnumerable<IInboundHeaderStamp> stamps,
+    Outbound.OutboundQueueService outboundQueue,
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
     ILogger<DeliveryPipeline> logger)
@@ -110,6 +111,8 @@ public sealed class DeliveryPipeline(
         mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)));
         var outbound = remote.Count > 0 ? new OutboundEnvelope(mailFrom, remote, account.Id) : null;
         var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound), cancellationToken).ConfigureAwait(false);
+        if (receipt.QueueEntryIds.Count > 0)
+            outboundQueue.Wake(); // deliver remote recipients now rather than at the next poll
 
         var refused = receipt.Mailboxes.Skip(1).Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
         Count(MailEventKind.Sent, 1);

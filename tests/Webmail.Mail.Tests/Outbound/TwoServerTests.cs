@@ -21,7 +21,6 @@ namespace Webmail.Mail.Tests.Outbound;
 public sealed class TwoServerTests
 {
     private const string Password = "correct horse";
-    private const string NeedsSmtp = "needs SMTP from the smtp branch";
 
     // Under the test host the entry assembly is "testhost"; naming the application finds Webmail's static-assets manifest.
     private const string ApplicationName = "applicationName";
@@ -105,7 +104,7 @@ public sealed class TwoServerTests
         Assert.Equal(raw, remote.Accepted[0].Data);
     }
 
-    [Fact(Skip = NeedsSmtp)]
+    [Fact]
     public async Task LucyAtAReachesBettyAtBSignedAndIntact()
     {
         await using var b = await TestServer.StartAsync(ServerB);
@@ -128,7 +127,7 @@ public sealed class TwoServerTests
         Assert.Equal(0, await a.Services.GetRequiredService<IOutboundQueueStore>().CountAsync(default));
     }
 
-    [Fact(Skip = NeedsSmtp)]
+    [Fact]
     public async Task MailWaitsInTheQueueWhileBIsDownAndArrivesWhenItReturns()
     {
         using var bData = new TempDirectory("webmail-b");
@@ -157,7 +156,7 @@ public sealed class TwoServerTests
         Assert.Equal(0, await queue.CountAsync(default));
     }
 
-    [Fact(Skip = NeedsSmtp)]
+    [Fact]
     public async Task UnknownUserAtBBouncesToLucyWithBsReply()
     {
         await using var b = await TestServer.StartAsync(ServerB);
