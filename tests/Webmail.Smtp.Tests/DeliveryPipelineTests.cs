@@ -28,6 +28,7 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
 
     private DeliveryPipeline Pipeline(params IInboundHeaderStamp[] stamps) => new(
         _store.Messages, _store.Directory, _store.Services.GetRequiredService<IServerStateStore>(), stamps,
+        _store.Services.GetRequiredService<Webmail.Mail.Outbound.OutboundQueueService>(),
         _store.Services.GetRequiredService<IOptionsMonitor<WebmailOptions>>(), TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
 
     private async Task<string> OnlyRawAsync(Account account, SpecialFolder folder)
