@@ -170,14 +170,14 @@ public sealed class ComposeService(
     private static async Task<byte[]> ToBytesAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        await message.WriteToAsync(FormatOptions.Default, buffer, cancellationToken).ConfigureAwait(false);
+        await message.WriteToAsync(MessageComposer.StorageFormat, buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
     }
 
     private static async Task<long> MeasureAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         await using var counter = new MimeKit.IO.MeasuringStream();
-        await message.WriteToAsync(FormatOptions.Default, counter, cancellationToken).ConfigureAwait(false);
+        await message.WriteToAsync(MessageComposer.StorageFormat, counter, cancellationToken).ConfigureAwait(false);
         return counter.Length;
     }
 }

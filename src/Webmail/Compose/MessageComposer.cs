@@ -15,6 +15,10 @@ namespace Webmail.Compose;
 /// </summary>
 public static class MessageComposer
 {
+    /// <summary>How composed messages are written for storage and submission: CRLF line ends (RFC 5322 §2.3),
+    /// whatever the platform's default (MimeKit's default on Linux is LF).</summary>
+    public static readonly FormatOptions StorageFormat = new() { NewLineFormat = NewLineFormat.Dos };
+
     /// <summary>Headers that only drafts carry, so reopening one restores the composer exactly.</summary>
     public const string DraftToHeader = "X-Webmail-Draft-To";
     public const string DraftCcHeader = "X-Webmail-Draft-Cc";

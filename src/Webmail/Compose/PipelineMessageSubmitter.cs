@@ -39,7 +39,7 @@ public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline) : IMessa
 
         message.Bcc.Clear();
         using var buffer = new MemoryStream();
-        await message.WriteToAsync(FormatOptions.Default, buffer, cancellationToken).ConfigureAwait(false);
+        await message.WriteToAsync(MessageComposer.StorageFormat, buffer, cancellationToken).ConfigureAwait(false);
         var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved),
             buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
         return outcome.Status switch

@@ -57,7 +57,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
 
         var mailbox = RenderMailbox();
 
-        mailbox.WaitForAssertion(() => Assert.Equal(2, mailbox.FindAll(".message-row").Count));
+        mailbox.WaitForAssertion(() => Assert.Equal(2, mailbox.FindAll(".message-row").Count), TimeSpan.FromSeconds(15));
         var unread = mailbox.Find(".message-row--unread");
         Assert.Contains("Unread one", unread.TextContent, StringComparison.Ordinal);
         Assert.Single(mailbox.FindAll(".message-row--unread"));
@@ -69,7 +69,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
     {
         var mailbox = RenderMailbox();
 
-        mailbox.WaitForAssertion(() => Assert.Contains("No messages in Inbox.", mailbox.Find(".list-empty").TextContent, StringComparison.Ordinal));
+        mailbox.WaitForAssertion(() => Assert.Contains("No messages in Inbox.", mailbox.Find(".list-empty").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         Assert.Contains("Select a message to read it.", mailbox.Find(".reader-empty").TextContent, StringComparison.Ordinal);
     }
 
@@ -81,7 +81,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
 
         var mailbox = RenderMailbox(message.FolderId, message.Id);
 
-        mailbox.WaitForAssertion(() => Assert.NotNull(mailbox.Find(".reader-text")));
+        mailbox.WaitForAssertion(() => Assert.NotNull(mailbox.Find(".reader-text")), TimeSpan.FromSeconds(15));
         var text = mailbox.Find(".reader-text");
         Assert.Empty(text.QuerySelectorAll("script"));
         Assert.Contains("<script>alert(1)</script>", text.TextContent, StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
     {
         var mailbox = RenderMailbox(null, 999_999);
 
-        mailbox.WaitForAssertion(() => Assert.Contains("does not exist any more", mailbox.Find(".reader-empty").TextContent, StringComparison.Ordinal));
+        mailbox.WaitForAssertion(() => Assert.Contains("does not exist any more", mailbox.Find(".reader-empty").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         await Task.CompletedTask;
     }
 
