@@ -64,6 +64,10 @@ public sealed class TestServer : IAsyncDisposable
         }
         var app = WebmailApp.Build(args.ToArray());
         await app.StartAsync();
+        // Listeners bind in their hosted services: wait until every one accepts (as /healthz does).
+        var listeners = app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !listeners.AllUp && DateTime.UtcNow < deadline;)
+            await Task.Delay(20);
         return new TestServer(app, owned, dir, ports);
     }
 
