@@ -221,12 +221,25 @@ public sealed class SqliteMessageStore(SqliteDatabase database, MailboxNotifier 
             command.With("$after", after.ToUnixMs());
         }
 
-        command.CommandText = $"SELECT count(*) FROM {from} WHERE {where}";
-        var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY m.internal_date DESC, m.id DESC LIMIT $n OFFSET $o";
+        // Count no further than needed to page one step past this page (at least SearchCountLimit):
+        // a common word matches a third of a big mailbox and counting it all costs more than the page.
+        var countLimit = Math.Max(SearchCountLimit, (pageIndex + 1L) * pageSize) + 1;
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT $limit)";
+        command.With("$limit", countLimit);
+        var counted = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        var lowerBound = counted == countLimit;
+        // Newest first. From the full-text index that is descending rowid (= messages.id, arrival
+        // order), which FTS5 walks backwards and stops after the page; sorting the matches by date
+        // instead meant reading and sorting every match of a common word.
+        var order = match.Length > 0 ? "f.rowid DESC" : "m.internal_date DESC, m.id DESC";
+        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY {order} LIMIT $n OFFSET $o";
         command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
-        return new Page<MessageSummary>(await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false), total, pageIndex, pageSize);
+        var items = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+        return new Page<MessageSummary>(items, lowerBound ? counted - 1 : counted, pageIndex, pageSize, lowerBound);
     }
+
+    /// <summary>Search results are counted exactly up to this many; beyond it the total is a lower bound.</summary>
+    public const int SearchCountLimit = 1000;
 
     /// <summary>Builds an FTS5 query: every word and phrase quoted (so user text is never FTS syntax), joined by AND.</summary>
     internal static string FtsMatch(SearchQuery query)
@@ -393,9 +406,9 @@ public sealed class SqliteMessageStore(SqliteDatabase database, MailboxNotifier 
     {
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
-        // The INBOX id first, so the scan is a range of messages_folder_uid already in UID order
-        // (the join form scanned every folder's messages and sorted them).
-        command.CommandText = "SELECT id, size FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) AND account_id = $a ORDER BY uid";
+        // The INBOX id first (the folder belongs to the account), then a range of the covering
+        // index messages_folder_uid_size, already in UID order: no messages row is read.
+        command.CommandText = "SELECT id, size FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) ORDER BY uid";
         command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
         var list = new List<MaildropEntry>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

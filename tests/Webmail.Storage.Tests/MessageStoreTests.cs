@@ -132,6 +132,34 @@ public sealed class MessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SearchPagesNewestFirstAndCountsACommonWordOnlyAsFarAsNeeded()
+    {
+        var many = SqliteMessageStore.SearchCountLimit + 20;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (var i = w; i < many; i += 16)
+                await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: $"n{i}", body: "common words here"), MessageFlags.None);
+        })));
+        var newest = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "latest", body: "common words again"), MessageFlags.None);
+
+        var first = await _store.Messages.SearchAsync(_user.Id, SearchQuery.Parse("common"), 0, 50, default);
+        Assert.True(first.TotalIsLowerBound);
+        Assert.Equal(SqliteMessageStore.SearchCountLimit, first.Total);
+        Assert.Equal(newest.Id, first.Items[0].Id);
+        Assert.True(first.Items.Zip(first.Items.Skip(1)).All(p => p.First.Id > p.Second.Id));
+
+        // Paging on past the counted limit keeps going and the last page is exact.
+        var last = await _store.Messages.SearchAsync(_user.Id, SearchQuery.Parse("common"), (many + 1) / 50, 50, default);
+        Assert.False(last.TotalIsLowerBound);
+        Assert.Equal(many + 1, last.Total);
+        Assert.Equal((many + 1) % 50, last.Items.Count);
+
+        var rare = await _store.Messages.SearchAsync(_user.Id, SearchQuery.Parse("again"), 0, 50, default);
+        Assert.False(rare.TotalIsLowerBound);
+        Assert.Equal(1, rare.Total);
+    }
+
+    [Fact]
     public async Task FlagChangesKeepUnreadCountsRight()
     {
         var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(), MessageFlags.None);

@@ -50,7 +50,8 @@ public enum MessageSort
 }
 
 /// <summary>A page of results and the total they come from.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageIndex, int PageSize);
+/// <param name="TotalIsLowerBound">True when counting stopped early: there are at least <paramref name="Total"/> results.</param>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int PageIndex, int PageSize, bool TotalIsLowerBound = false);
 
 /// <summary>A stored message's place: its id, folder and UID.</summary>
 public sealed record StoredMessage(long Id, long AccountId, long FolderId, long Uid, long Size);
