@@ -96,4 +96,24 @@ public sealed class DirectoryTests : IAsyncLifetime
 
         Assert.Equal(LoginStatus.Failed, (await verifier.VerifyAsync("lucy@a.example", "right password", IPAddress.Loopback, "test", default)).Status);
     }
+
+    [Fact]
+    public async Task ARememberedPasswordStopsWorkingWhenChangedOrTheAccountIsDisabled()
+    {
+        await _store.CreateAccountAsync("lucy@a.example", "first password");
+        var verifier = _store.Services.GetRequiredService<CredentialVerifier>();
+        Task<LoginStatus> Login(string password) =>
+            verifier.VerifyAsync("lucy@a.example", password, IPAddress.Loopback, "test", default).ContinueWith(t => t.Result.Status);
+
+        Assert.Equal(LoginStatus.Succeeded, await Login("first password"));
+        Assert.Equal(LoginStatus.Succeeded, await Login("first password"));  // remembered
+        Assert.Equal(LoginStatus.Failed, await Login("first passwor"));
+
+        await _store.DirectoryService.SetPasswordAsync("lucy@a.example", "second password", "t", default);
+        Assert.Equal(LoginStatus.Failed, await Login("first password"));
+        Assert.Equal(LoginStatus.Succeeded, await Login("second password"));
+
+        await _store.DirectoryService.SetDisabledAsync("lucy@a.example", true, "t", default);
+        Assert.Equal(LoginStatus.Failed, await Login("second password"));
+    }
 }

@@ -23,7 +23,7 @@ public enum LoginStatus
 /// The one credential check behind every door (web sign-in, SMTP AUTH, POP3 USER/PASS and AUTH).
 /// Failures are delayed, limited and audited the same way whichever door they came through.
 /// </summary>
-public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter limiter, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
+public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
 {
     /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>.</param>
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
@@ -42,10 +42,14 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
 
         var credentials = address.Length is > 0 and <= 320 ? await directory.GetCredentialsAsync(address, cancellationToken).ConfigureAwait(false) : null;
-        // Verify against a dummy hash for unknown users so the answer takes the same time.
-        var passwordOk = PasswordHasher.Verify(password ?? "", credentials?.PasswordHash ?? PasswordHasher.DummyHash);
+        password ??= "";
+        // A password verified a moment ago skips the KDF; otherwise verify, against a dummy hash for
+        // unknown users so the answer takes the same time.
+        var passwordOk = credentials is { } known && verified.Matches(address, known.PasswordHash, password)
+            || PasswordHasher.Verify(password, credentials?.PasswordHash ?? PasswordHasher.DummyHash);
         if (credentials is { Disabled: false } c && passwordOk)
         {
+            verified.Remember(address, c.PasswordHash, password);
             limiter.RecordSuccess(remote, address);
             await directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             await audit.WriteAsync(address, "login", door, "", ip, cancellationToken).ConfigureAwait(false);
