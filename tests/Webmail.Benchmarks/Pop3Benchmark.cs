@@ -46,13 +46,14 @@ public static class Pop3Benchmark
         await using (var setup = await Setup.CreateAsync("big@bench.example", bigCount, 600))
         {
             Console.WriteLine($"Filled {bigCount} x 600 B in {setup.FillTime.TotalSeconds:F1} s");
-            for (var run = 1; run <= 3; run++)
+            // Run 1 is a client's first login: it pays the PBKDF2 (210,000 rounds). The later runs are
+            // the same client polling again within VerifiedPasswordCache.Lifetime, as fetchmail or a
+            // phone does every few minutes.
+            for (var run = 1; run <= 6; run++)
             {
                 var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
-                Console.WriteLine($"login+STAT+UIDL run {run} (PBKDF2 210,000 rounds): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+                Console.WriteLine($"login+STAT+UIDL run {run} ({(run == 1 ? "first login, KDF paid" : "password remembered")}): {total.TotalMilliseconds:F1} ms, of which PASS {login.TotalMilliseconds:F1} ms");
             }
-            // The same with a cheap hash, to show the protocol's own cost apart from the KDF.
-            await setup.Store.Directory.SetPasswordHashAsync(setup.AccountId, PasswordHasher.Hash(Password, iterations: 1), default);
             var verifier = setup.Store.Services.GetRequiredService<CredentialVerifier>();
             for (var run = 1; run <= 3; run++)
             {
@@ -61,12 +62,7 @@ public static class Pop3Benchmark
                 var verify = watch.Elapsed;
                 watch.Restart();
                 var maildrop = await setup.Store.Messages.GetMaildropAsync(setup.AccountId, default);
-                Console.WriteLine($"parts run {run}: CredentialVerifier (1-round hash, login + audit writes) {verify.TotalMilliseconds:F0} ms, GetMaildropAsync({maildrop.Count}) {watch.Elapsed.TotalMilliseconds:F0} ms");
-            }
-            for (var run = 1; run <= 3; run++)
-            {
-                var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
-                Console.WriteLine($"login+STAT+UIDL run {run} (1-round hash): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+                Console.WriteLine($"parts run {run}: CredentialVerifier (remembered; login + audit writes) {verify.TotalMilliseconds:F1} ms, GetMaildropAsync({maildrop.Count}) {watch.Elapsed.TotalMilliseconds:F1} ms");
             }
         }
         return 0;
