@@ -20,7 +20,7 @@ namespace Webmail.Benchmarks;
 /// </summary>
 public static class Pop3Benchmark
 {
-    private const string Password = "correct horse";
+    internal const string Password = "correct horse";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -68,7 +68,7 @@ public static class Pop3Benchmark
         return 0;
     }
 
-    private static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
+    internal static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
     {
         var watch = Stopwatch.StartNew();
         await using var client = await MinimalClient.ConnectAsync(port);
@@ -95,7 +95,7 @@ public static class Pop3Benchmark
         return (watch.Elapsed, bytes);
     }
 
-    private static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
+    internal static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
     {
         var watch = Stopwatch.StartNew();
         await using var client = await MinimalClient.ConnectAsync(port);
@@ -113,7 +113,7 @@ public static class Pop3Benchmark
     }
 
     /// <summary>A store with one filled INBOX and a POP3 listener on a loopback port.</summary>
-    private sealed class Setup : IAsyncDisposable
+    internal sealed class Setup : IAsyncDisposable
     {
         private TestStore _store = null!;
         private Pop3Listener _listener = null!;
@@ -153,7 +153,7 @@ public static class Pop3Benchmark
     }
 
     /// <summary>The least a POP3 client can do: send lines, check +OK, skip multi-line bodies.</summary>
-    private sealed class MinimalClient : IAsyncDisposable
+    internal sealed class MinimalClient : IAsyncDisposable
     {
         private readonly Socket _socket;
         private readonly NetworkStream _stream;
