@@ -1,8 +1,10 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
+using Webmail.Core.Configuration;
 using Webmail.Mail.Delivery;
 
 namespace Webmail.Smtp;
@@ -12,7 +14,7 @@ namespace Webmail.Smtp;
 /// reply to the final dot: 250 only after the pipeline's commit is durable, and a temporary
 /// 451 4.3.0 — never a permanent failure — when storing fails.
 /// </summary>
-internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logger) : IMessageStore
+internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -22,6 +24,12 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logge
             state.Rejected++;
             logger.LogWarning("Refused a message with bare CR/LF from {RemoteIp} (possible SMTP smuggling)", SmtpSessionState.RemoteAddress(context));
             return SmtpReplies.BareNewline;
+        }
+        if (HeaderSection.IsLongerThan(buffer, options.CurrentValue.Limits.MaxHeaderSize))
+        {
+            state.Rejected++;
+            logger.LogWarning("Refused a message with a header section over {Limit} bytes from {RemoteIp}", options.CurrentValue.Limits.MaxHeaderSize, SmtpSessionState.RemoteAddress(context));
+            return SmtpReplies.HeaderTooLarge;
         }
 
         var recipients = transaction.To.Select(SmtpSessionState.AddressOf).Select(a => a.ToLowerInvariant()).ToList();

@@ -71,6 +71,9 @@ public sealed class LimitOptions
     /// <summary>Largest message accepted, in bytes. Default 25 MB.</summary>
     public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
 
+    /// <summary>Largest header section (everything before the first empty line) accepted over SMTP, in bytes. Default 256 KB.</summary>
+    public long MaxHeaderSize { get; set; } = 256 * 1024;
+
     /// <summary>Recipients per message. Default 100.</summary>
     public int MaxRecipients { get; set; } = 100;
 
