@@ -1,8 +1,10 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
+using Webmail.Core.Configuration;
 using Webmail.Mail.Delivery;
 
 namespace Webmail.Smtp;
@@ -10,9 +12,9 @@ namespace Webmail.Smtp;
 /// <summary>
 /// Hands a received DATA block to the <see cref="DeliveryPipeline"/> and turns its outcome into the
 /// reply to the final dot: 250 only after the pipeline's commit is durable, and a temporary
-/// 451 4.3.0 — never a permanent failure — when storing fails.
+/// 452 4.3.1 (disk full) or 451 4.3.0 (any other store failure) — never a permanent failure — when storing fails.
 /// </summary>
-internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logger) : IMessageStore
+internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -22,6 +24,12 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logge
             state.Rejected++;
             logger.LogWarning("Refused a message with bare CR/LF from {RemoteIp} (possible SMTP smuggling)", SmtpSessionState.RemoteAddress(context));
             return SmtpReplies.BareNewline;
+        }
+        if (HeaderSection.IsLongerThan(buffer, options.CurrentValue.Limits.MaxHeaderSize))
+        {
+            state.Rejected++;
+            logger.LogWarning("Refused a message with a header section over {Limit} bytes from {RemoteIp}", options.CurrentValue.Limits.MaxHeaderSize, SmtpSessionState.RemoteAddress(context));
+            return SmtpReplies.HeaderTooLarge;
         }
 
         var recipients = transaction.To.Select(SmtpSessionState.AddressOf).Select(a => a.ToLowerInvariant()).ToList();
@@ -56,8 +64,24 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, ILogger logge
             // A store failure must not become the library's 554: the sender would bounce a message
             // we merely failed to store. 451 makes it retry (RFC 5321 §4.2.5).
             state.Rejected++;
+            if (IsOutOfSpace(e))
+            {
+                logger.LogError("Disk full: could not store a message from {RemoteIp}; answered 452", SmtpSessionState.RemoteAddress(context));
+                return SmtpReplies.InsufficientStorage;
+            }
             logger.LogError(e, "Could not store a message from {RemoteIp}; answered 451", SmtpSessionState.RemoteAddress(context));
             return SmtpReplies.StorageFailure;
         }
+    }
+
+    /// <summary>The store reported a full disk, or a file write met ENOSPC (28), anywhere in the exception chain.</summary>
+    private static bool IsOutOfSpace(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Webmail.Core.Storage.StoreUnavailableException { OutOfSpace: true } || (e is IOException && (e.HResult & 0xFFFF) == 28))
+                return true;
+        }
+        return false;
     }
 }

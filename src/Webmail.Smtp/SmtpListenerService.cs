@@ -66,7 +66,7 @@ public sealed class SmtpListenerService(
         var logger = loggerFactory.CreateLogger("Webmail.Smtp." + name);
         var services = new ServiceProvider();
         services.Add(new SmtpMailboxFilter(role, pipeline, directory, options, logger));
-        services.Add(new SmtpDeliveryStore(pipeline, logger));
+        services.Add(new SmtpDeliveryStore(pipeline, options, logger));
         services.Add(new SmtpAuthenticator(verifier, options, logger));
         services.Add(new SmtpCommands(options));
         services.Add(new LimitedEndpointListenerFactory(() => options.CurrentValue.Limits.MaxSessionsPerIp, () => registry.MarkUp(name), logger));

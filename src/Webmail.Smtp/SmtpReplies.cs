@@ -18,6 +18,10 @@ internal static class SmtpReplies
     public static readonly SmtpResponse AuthThrottled = new(Code(454), "4.7.0 Too many failed logins, try again later");
     public static readonly SmtpResponse AuthUnavailable = new(Code(454), "4.7.0 Temporary authentication failure");
     public static readonly SmtpResponse BareNewline = new(Code(550), "5.6.0 Message contains bare CR or LF (only CRLF line ends are accepted)");
+    // RFC 5321 §4.5.3.1 lets a server limit what it accepts; RFC 3463 X.3.4: too big for the system.
+    public static readonly SmtpResponse HeaderTooLarge = new(Code(552), "5.3.4 Message header too large");
+    // RFC 5321 §4.2.3: 452 insufficient system storage; RFC 3463 X.3.1: mail system full. The sender retries.
+    public static readonly SmtpResponse InsufficientStorage = new(Code(452), "4.3.1 Insufficient system storage, try again later");
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
     public static readonly SmtpResponse LineTooLong = new(Code(500), "5.5.2 Line too long");

@@ -5,9 +5,10 @@ using Webmail.Testing;
 namespace Webmail.Resilience.Tests;
 
 /// <summary>
-/// Password guessing on the submission port. The shared limiter keys failures on the client IP and
-/// on the account name (RFC 4954 §4 leaves throttling to the server); these tests pin down what
-/// that means for an attacker and for the real user.
+/// Password guessing over SMTP AUTH (submission port) and POP3. The shared limiter keys failures on the
+/// client IP (growing delay, then a ban) and on the account (growing pauses, never a ban, not applied to
+/// addresses the account signed in from); RFC 4954 §4 leaves throttling to the server. These tests pin
+/// down what that means for an attacker and for the real user.
 /// </summary>
 public sealed class AuthBruteForceTests : IAsyncLifetime
 {
@@ -19,8 +20,10 @@ public sealed class AuthBruteForceTests : IAsyncLifetime
         _server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Webmail:Security:MaxFailedLogins"] = "5",
-            ["Webmail:Security:LoginDelayStep"] = "00:00:00.010",
+            // A 1 s step: account pauses of 1 s, then 2 s (the cap); per-IP delays stay at MaxLoginDelay (50 ms).
+            ["Webmail:Security:LoginDelayStep"] = "00:00:01",
             ["Webmail:Security:MaxLoginDelay"] = "00:00:00.050",
+            ["Webmail:Security:MaxAccountLoginPause"] = "00:00:02",
             ["Webmail:Limits:MaxSessionsPerIp"] = "200",
         });
         await _server.CreateAccountAsync("victim@local.example", Password);
@@ -45,17 +48,73 @@ public sealed class AuthBruteForceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GuessingOneAccountFromManyAddressesLocksThatAccountTemporarily()
+    public async Task GuessingOneAccountFromManyAddressesIsRateLimitedWithoutLockingOutTheUser()
     {
+        // The real user signed in from 127.0.2.1 before: that address is known for the account.
+        Assert.Equal(235, await AuthAsync("127.0.2.1", "victim@local.example", Password));
+
         var codes = new List<int>();
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < 40; i++)
             codes.Add(await AuthAsync($"127.0.1.{i + 1}", "victim@local.example", "wrong" + i));
 
+        // Each address fails once only, so no IP limit applies; the account's pauses do. Attempts during a
+        // pause get 454 without a password check, so far fewer than 40 guesses were really tried.
         Assert.Equal(535, codes[0]);
-        Assert.Equal(454, codes[^1]);
-        // Documented trade-off: the per-account key stops distributed guessing, and so also locks the
-        // real user out until Webmail:Security:LoginBanDuration passes (see docs/resilience.md).
-        Assert.Equal(454, await AuthAsync("127.0.2.1", "victim@local.example", Password));
+        Assert.Contains(454, codes);
+        Assert.True(codes.Count(c => c == 535) < 30, "guesses checked: " + string.Join(",", codes));
+        // From the known address the real user signs in at once, over SMTP and over POP3 (USER/PASS)...
+        Assert.Equal(235, await AuthAsync("127.0.2.1", "victim@local.example", Password));
+        Assert.True(await Pop3SignInAsync("127.0.2.1", "victim@local.example", Password));
+        // ...and a new address is only paused (at most MaxAccountLoginPause, 2 s here), never locked out.
+        var fromNewAddress = await RetryAsync(() => AuthAsync("127.0.3.1", "victim@local.example", Password), TimeSpan.FromSeconds(10));
+        Assert.Equal(235, fromNewAddress);
+    }
+
+    [Fact]
+    public async Task PausedAccountRefusesEvenTheRightPasswordFromAnUnknownAddress()
+    {
+        // No oracle: during a pause the answer does not depend on the password.
+        var codes = new List<int>();
+        for (var i = 0; i < 5; i++)
+            codes.Add(await AuthAsync($"127.0.4.{i + 1}", "victim@local.example", "wrong" + i));
+
+        // The fifth failure started a 1 s pause; both attempts come within it.
+        var paused = await AuthAsync("127.0.5.1", "victim@local.example", Password);
+        var pop3 = await Pop3SignInAsync("127.0.5.2", "victim@local.example", Password);
+
+        Assert.All(codes, c => Assert.Equal(535, c));
+        Assert.Equal(454, paused);
+        Assert.False(pop3);
+    }
+
+    private static async Task<int> RetryAsync(Func<Task<int>> attempt, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var code = await attempt();
+        while (code == 454 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            code = await attempt();
+        }
+        return code;
+    }
+
+    /// <summary>POP3 USER/PASS (RFC 1939 §7) with MailKit from <paramref name="localAddress"/>; true when signed in.</summary>
+    private async Task<bool> Pop3SignInAsync(string localAddress, string user, string password)
+    {
+        using var pop3 = new MailKit.Net.Pop3.Pop3Client { LocalEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0), Timeout = 10_000 };
+        await pop3.ConnectAsync("127.0.0.1", _server.Pop3Port, MailKit.Security.SecureSocketOptions.None);
+        pop3.AuthenticationMechanisms.Clear();
+        try
+        {
+            await pop3.AuthenticateAsync(user, password);
+            await pop3.DisconnectAsync(true);
+            return true;
+        }
+        catch (MailKit.Security.AuthenticationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>One AUTH PLAIN (RFC 4616) from <paramref name="localAddress"/>; returns the reply code.</summary>

@@ -54,22 +54,32 @@ public sealed class SecurityOptions
     /// <summary>Allow AUTH / USER+PASS without TLS from loopback addresses. Default <c>true</c>.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; } = true;
 
-    /// <summary>Failed logins (per IP or per account) before a temporary ban. Default 10.</summary>
+    /// <summary>Failed logins before an IP is banned and before an account's pauses start. Default 10.</summary>
     public int MaxFailedLogins { get; set; } = 10;
 
-    /// <summary>Window over which failed logins are counted, and the ban length. Default 15 minutes.</summary>
+    /// <summary>Window over which failed logins are counted, and an IP's ban length. Default 15 minutes.</summary>
     public TimeSpan LoginBanDuration { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Delay added per recent failure (grows linearly up to <see cref="MaxLoginDelay"/>). Default 200 ms.</summary>
     public TimeSpan LoginDelayStep { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxLoginDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Longest pause of an account under attack: from <see cref="MaxFailedLogins"/> failures on, each failure
+    /// pauses the account (except from addresses it signed in from) for <see cref="LoginDelayStep"/> doubled
+    /// per further failure, up to this. Default 1 minute.
+    /// </summary>
+    public TimeSpan MaxAccountLoginPause { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class LimitOptions
 {
     /// <summary>Largest message accepted, in bytes. Default 25 MB.</summary>
     public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Largest header section (everything before the first empty line) accepted over SMTP, in bytes. Default 256 KB.</summary>
+    public long MaxHeaderSize { get; set; } = 256 * 1024;
 
     /// <summary>Recipients per message. Default 100.</summary>
     public int MaxRecipients { get; set; } = 100;

@@ -6,12 +6,15 @@ namespace Webmail.Core.Messages;
 /// <summary>
 /// Reads the list-view fields and the searchable text out of raw RFC 5322 bytes with MimeKit.
 /// Never throws on bad input: broken MIME yields whatever could be read (at worst empty fields),
-/// so a malformed message is still stored and its raw bytes stay retrievable.
+/// so a malformed message is still stored and its raw bytes stay retrievable. Parsing goes through
+/// <see cref="MimeInput"/>, so hostile shapes (huge folded headers, huge part counts) cost linear time.
 /// </summary>
 public static class MessageParser
 {
     /// <summary>Longest body text indexed for search (characters).</summary>
     public const int MaxIndexedText = 256 * 1024;
+    /// <summary>Longest header value kept in a column (characters): the list views show these on every page.</summary>
+    public const int MaxFieldLength = 16 * 1024;
     private const int PreviewLength = 200;
 
     public static ParsedMessage Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = 32)
@@ -19,9 +22,7 @@ public static class MessageParser
         MimeMessage message;
         try
         {
-            using var stream = new ReadOnlyMemoryStream(raw);
-            var options = new ParserOptions { MaxMimeDepth = maxMimeDepth };
-            message = MimeMessage.Load(options, stream);
+            message = MimeInput.Load(raw, maxMimeDepth);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
@@ -121,38 +122,13 @@ public static class MessageParser
         return sb.ToString();
     }
 
-    /// <summary>Removes control characters (CR, LF, NUL...) from a header value kept in a column.</summary>
+    /// <summary>Removes control characters (CR, LF, NUL...) from a header value kept in a column, and caps its length.</summary>
     private static string Clean(string value)
     {
+        if (value.Length > MaxFieldLength)
+            value = value[..MaxFieldLength];
         if (!value.Any(char.IsControl))
             return value;
         return new string(value.Where(c => !char.IsControl(c)).ToArray());
-    }
-
-    /// <summary>A read-only stream over memory without copying it.</summary>
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
-    {
-        private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => memory.Length;
-        public override long Position { get => _position; set => _position = (int)Math.Clamp(value, 0, memory.Length); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(buffer.Length, memory.Length - _position);
-            memory.Span.Slice(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _position + offset, _ => memory.Length + offset };
-            return _position;
-        }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -6,14 +6,27 @@ using Webmail.Core.Configuration;
 namespace Webmail.Core.Security;
 
 /// <summary>
-/// One limiter for failed logins across SMTP, POP3 and the web. Each failure, counted per IP
-/// address and per account name, adds a growing delay to the next attempt; at
-/// <see cref="SecurityOptions.MaxFailedLogins"/> failures within the window the key is banned for
-/// <see cref="SecurityOptions.LoginBanDuration"/>. A success clears the account's and the IP's count.
+/// One limiter for failed logins across SMTP, POP3 and the web, keyed per IP address and per account.
+/// <list type="bullet">
+/// <item>Per IP: each failure adds a growing delay; at <see cref="SecurityOptions.MaxFailedLogins"/>
+/// failures within <see cref="SecurityOptions.LoginBanDuration"/> the address is banned for that long.</item>
+/// <item>Per account: never a ban (anyone could lock a known account out by guessing from many
+/// addresses). From <see cref="SecurityOptions.MaxFailedLogins"/> failures on, every failure pauses
+/// the account for a time that doubles from <see cref="SecurityOptions.LoginDelayStep"/> up to
+/// <see cref="SecurityOptions.MaxAccountLoginPause"/>; attempts during a pause are refused unchecked, so
+/// guessing is rate-limited however many addresses it comes from. The pause does not apply to an
+/// address where the account signed in successfully within <see cref="KnownAddressLifetime"/>: the real
+/// user keeps working during an attack.</item>
+/// </list>
+/// A success clears the account's count and the IP's (unless the IP is banned). State is in memory.
 /// </summary>
 public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimeProvider time)
 {
+    /// <summary>How long an address stays "known" for an account after a successful sign-in from it.</summary>
+    public static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
+
     private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _knownAddresses = new(StringComparer.OrdinalIgnoreCase);
 
     private sealed class Record
     {
@@ -24,23 +37,24 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
 
     private SecurityOptions Settings => options.CurrentValue.Security;
 
-    /// <summary>True when either the IP or the account is banned right now.</summary>
+    /// <summary>True when the IP is banned, or the account is paused and this IP is not one it signed in from.</summary>
     public bool IsBlocked(IPAddress? remote, string? account) =>
-        IsBanned(IpKey(remote)) || (account is not null && IsBanned(AccountKey(account)));
+        IsBanned(IpKey(remote)) || (account is not null && !IsKnown(remote, account) && IsBanned(AccountKey(account)));
 
     /// <summary>How long to wait before answering the next attempt from this IP for this account.</summary>
     public TimeSpan DelayFor(IPAddress? remote, string? account)
     {
-        var failures = Math.Max(FailuresOf(IpKey(remote)), account is null ? 0 : FailuresOf(AccountKey(account)));
+        var accountFailures = account is null || IsKnown(remote, account) ? 0 : FailuresOf(AccountKey(account));
+        var failures = Math.Max(FailuresOf(IpKey(remote)), accountFailures);
         var delay = TimeSpan.FromTicks(Settings.LoginDelayStep.Ticks * failures);
         return delay > Settings.MaxLoginDelay ? Settings.MaxLoginDelay : delay;
     }
 
-    /// <summary>Counts a failure; returns true when it caused a new ban of the account.</summary>
+    /// <summary>Counts a failure; returns true when it made the account reach the threshold (its pauses start).</summary>
     public bool RecordFailure(IPAddress? remote, string? account)
     {
-        Bump(IpKey(remote));
-        return account is not null && Bump(AccountKey(account));
+        Bump(IpKey(remote), isAccount: false);
+        return account is not null && Bump(AccountKey(account), isAccount: true);
     }
 
     public void RecordSuccess(IPAddress? remote, string account)
@@ -48,32 +62,49 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
         _records.TryRemove(AccountKey(account), out _);
         if (_records.TryGetValue(IpKey(remote), out var r) && r.BannedUntil is null)
             _records.TryRemove(IpKey(remote), out _);
+        if (remote is not null)
+            _knownAddresses[KnownKey(remote, account)] = time.GetUtcNow();
     }
 
-    /// <summary>Counts failures in the last hour across all keys (dashboard).</summary>
+    /// <summary>Banned addresses and paused accounts right now (dashboard).</summary>
     public int ActiveBans => _records.Values.Count(r => r.BannedUntil > time.GetUtcNow());
 
-    private bool Bump(string key)
+    private bool Bump(string key, bool isAccount)
     {
         var now = time.GetUtcNow();
         var record = _records.GetOrAdd(key, _ => new Record { WindowStart = now });
         lock (record)
         {
-            if (now - record.WindowStart > Settings.LoginBanDuration)
+            if (now - record.WindowStart > Settings.LoginBanDuration && !(record.BannedUntil > now))
             {
                 record.Failures = 0;
                 record.WindowStart = now;
                 record.BannedUntil = null;
             }
             record.Failures++;
-            if (record.Failures >= Settings.MaxFailedLogins && record.BannedUntil is null)
+            if (record.Failures < Settings.MaxFailedLogins)
+                return false;
+            if (isAccount)
             {
-                record.BannedUntil = now + Settings.LoginBanDuration;
-                return true;
+                record.BannedUntil = now + AccountPause(record.Failures - Settings.MaxFailedLogins);
+                return record.Failures == Settings.MaxFailedLogins;
             }
-            return false;
+            if (record.BannedUntil is not null)
+                return false;
+            record.BannedUntil = now + Settings.LoginBanDuration;
+            return true;
         }
     }
+
+    /// <summary>LoginDelayStep × 2^beyond, capped at MaxAccountLoginPause.</summary>
+    private TimeSpan AccountPause(int beyond)
+    {
+        var pause = Settings.LoginDelayStep.Ticks * Math.Pow(2, Math.Min(beyond, 40));
+        return pause >= Settings.MaxAccountLoginPause.Ticks ? Settings.MaxAccountLoginPause : TimeSpan.FromTicks((long)pause);
+    }
+
+    private bool IsKnown(IPAddress? remote, string account) =>
+        remote is not null && _knownAddresses.TryGetValue(KnownKey(remote, account), out var at) && time.GetUtcNow() - at < KnownAddressLifetime;
 
     private bool IsBanned(string key)
     {
@@ -81,9 +112,11 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
             return false;
         lock (record)
         {
-            if (record.BannedUntil is { } until && until > time.GetUtcNow())
+            var now = time.GetUtcNow();
+            if (record.BannedUntil is { } until && until > now)
                 return true;
-            if (record.BannedUntil is not null)
+            // Forget a record whose ban and counting window are both over.
+            if (record.BannedUntil is not null && now - record.WindowStart > Settings.LoginBanDuration)
                 _records.TryRemove(key, out _);
             return false;
         }
@@ -99,4 +132,5 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
 
     private static string IpKey(IPAddress? remote) => "ip:" + (remote?.ToString() ?? "?");
     private static string AccountKey(string account) => "acct:" + account.Trim().ToLowerInvariant();
+    private static string KnownKey(IPAddress remote, string account) => AccountKey(account) + "|" + remote;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Cryptography;
 using Webmail.Core.Configuration;
+using Webmail.Core.Messages;
 using Webmail.Mail.Delivery;
 using Webmail.Mail.Outbound;
 
@@ -29,8 +30,8 @@ public sealed class DkimAuthenticationStamp(IDnsLookup dns, IOptionsMonitor<Webm
         MimeMessage message;
         try
         {
-            using var stream = new MemoryStream(raw.ToArray(), writable: false);
-            message = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+            // Bounded like every other parse (MimeInput); a message it had to reduce simply fails verification.
+            message = MimeInput.Load(raw, options.CurrentValue.Limits.MaxMimeDepth);
         }
         catch (FormatException e)
         {

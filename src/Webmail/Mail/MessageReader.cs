@@ -1,16 +1,17 @@
 using MimeKit;
+using Webmail.Core.Messages;
 
 namespace Webmail.Mail;
 
 /// <summary>Turns stored RFC 5322 bytes into what the reading pane and the mail endpoints serve.</summary>
 public static class MessageReader
 {
+    /// <summary>Parses stored bytes through <see cref="MimeInput"/> (bounded depth, parts and folding); null when unreadable.</summary>
     public static MimeMessage? Load(byte[] raw)
     {
         try
         {
-            using var stream = new MemoryStream(raw, writable: false);
-            return MimeMessage.Load(stream);
+            return MimeInput.Load(raw, MimeInput.DefaultMaxMimeDepth);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
@@ -30,6 +31,12 @@ public static class MessageReader
         var html = message.HtmlBody;
         var text = message.TextBody;
         var hasRemote = false;
+        if (html is not null && !SafeHtml.IsWithinLimits(html))
+        {
+            // Too big or too deep to sanitize in bounded time: show text instead, never the raw HTML.
+            text = SafeHtml.TooLargeNotice + "\n\n" + (string.IsNullOrWhiteSpace(text) ? MessageParser.HtmlToText(html) : text);
+            html = null;
+        }
         if (html is not null)
         {
             var safe = new SafeHtml(_ => null, allowRemote: false);

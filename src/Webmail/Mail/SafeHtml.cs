@@ -8,6 +8,9 @@ namespace Webmail.Mail;
 /// elements, forms, frames, event handlers, <c>javascript:</c> / <c>data:</c> links or
 /// position / z-index CSS; <c>cid:</c> images point at our attachment URL; remote images and
 /// CSS <c>url()</c> are dropped unless the user allowed remote content.
+/// HTML over <see cref="MaxLength"/> or nested deeper than <see cref="MaxDepth"/> is not parsed at
+/// all (AngleSharp's tree building is quadratic in nesting depth: 20,000 nested divs take seconds,
+/// 200,000 minutes); its text is shown instead, escaped, under <see cref="TooLargeNotice"/>.
 /// </summary>
 public sealed class SafeHtml
 {
@@ -17,6 +20,19 @@ public sealed class SafeHtml
         "textarea", "label", "fieldset", "legend", "datalist", "output", "iframe", "frame", "frameset", "object", "embed", "applet",
         "audio", "video", "source", "track", "picture", "canvas", "template", "dialog", "portal",
     ];
+
+    /// <summary>Longest HTML body sanitized (characters); larger bodies are shown as text.</summary>
+    public const int MaxLength = 512 * 1024;
+
+    /// <summary>Deepest element nesting sanitized, estimated as start tags minus end tags (an over-estimate on sloppy HTML).</summary>
+    public const int MaxDepth = 1000;
+
+    public const string TooLargeNotice = "The formatted version of this message is too large or too deeply nested to display safely; its text is shown instead. Download the original message to see all of it.";
+
+    private static readonly HashSet<string> VoidElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen",
+    };
 
     private readonly Func<string, string?> _resolveContentId;
     private readonly bool _allowRemote;
@@ -31,8 +47,50 @@ public sealed class SafeHtml
     /// <summary>True once <see cref="Sanitize"/> met a remote image or CSS <c>url()</c> (blocked or not).</summary>
     public bool HasRemoteContent { get; private set; }
 
+    /// <summary>True when <see cref="Sanitize"/> showed text instead of the HTML because it was over the limits.</summary>
+    public bool ShowedText { get; private set; }
+
+    /// <summary>Whether <paramref name="html"/> is small and shallow enough to parse in bounded time. One linear pass.</summary>
+    public static bool IsWithinLimits(string html)
+    {
+        if (html.Length > MaxLength)
+            return false;
+        var depth = 0;
+        var i = html.IndexOf('<');
+        while (i >= 0 && i < html.Length - 1)
+        {
+            var next = html[i + 1];
+            if (next == '/')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (char.IsAsciiLetter(next))
+            {
+                // Jump to the tag's end, so the pass stays linear.
+                var close = html.IndexOf('>', i);
+                if (close < 0)
+                    break;
+                var nameEnd = i + 1;
+                while (nameEnd < close && char.IsAsciiLetterOrDigit(html[nameEnd]))
+                    nameEnd++;
+                var isVoid = html[close - 1] == '/' || VoidElements.GetAlternateLookup<ReadOnlySpan<char>>().Contains(html.AsSpan(i + 1, nameEnd - i - 1));
+                if (!isVoid && ++depth > MaxDepth)
+                    return false;
+                i = close;
+            }
+            i = html.IndexOf('<', i + 1);
+        }
+        return true;
+    }
+
     public string Sanitize(string html)
     {
+        if (!IsWithinLimits(html))
+        {
+            ShowedText = true;
+            return "<p><em>" + System.Net.WebUtility.HtmlEncode(TooLargeNotice) + "</em></p><pre style=\"white-space:pre-wrap;font:inherit\">"
+                + System.Net.WebUtility.HtmlEncode(Webmail.Core.Messages.MessageParser.HtmlToText(html)) + "</pre>";
+        }
         var sanitizer = new HtmlSanitizer();
         foreach (var tag in ForbiddenTags)
             sanitizer.AllowedTags.Remove(tag);

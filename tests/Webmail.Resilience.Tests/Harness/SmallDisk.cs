@@ -30,7 +30,8 @@ public sealed class SmallDisk : IDisposable
     {
         var filler = System.IO.Path.Combine(Path, "filler");
         var block = new byte[64 * 1024];
-        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write);
+        // Unbuffered: a buffered stream would throw ENOSPC again when it flushes on dispose.
+        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
         try
         {
             for (var i = 0; i < 1_000_000; i++)
