@@ -119,26 +119,26 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         var account = await web.NewAccountAsync("passwd");
         var page = await OpenSettingsAsync(account);
 
-        await page.GetByLabel("Current password").FillAsync("not my password");
-        await page.GetByLabel("New password").FillAsync("a brand new secret");
+        await page.GetByLabel("Current password", new() { Exact = true }).FillAsync("not my password");
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("a brand new secret");
         await page.GetByLabel("Repeat the new password").FillAsync("a brand new secret");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The current password is not correct.");
 
-        await page.GetByLabel("Current password").FillAsync("correct horse");
-        await page.GetByLabel("New password").FillAsync("short");
+        await page.GetByLabel("Current password", new() { Exact = true }).FillAsync("correct horse");
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("short");
         await page.GetByLabel("Repeat the new password").FillAsync("short");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("at least 8 characters");
 
-        await page.GetByLabel("New password").FillAsync("a brand new secret");
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("a brand new secret");
         await page.GetByLabel("Repeat the new password").FillAsync("a brand new secret");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Sign in with the new password");
 
         await page.GetByLabel("Email address").FillAsync(account.Address);
-        await page.GetByLabel("Password").FillAsync("correct horse");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("correct horse");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not correct");
 

@@ -114,6 +114,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         var conversation = page.GetByRole(AriaRole.List, new() { Name = "Messages in this conversation" });
         var items = conversation.Locator(".conversation-item");
         await Assertions.Expect(items).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Weekend plans 3 messages" })).ToBeVisibleAsync();
         // Oldest first; only the latest (the unread one) starts expanded.
         await Assertions.Expect(items.Nth(0)).ToContainTextAsync("Lucy");
         await Assertions.Expect(items.Nth(2)).ToContainTextAsync("Count me in, bring snacks.");
