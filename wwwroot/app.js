@@ -24,7 +24,9 @@ window.webmail.shortcuts = {
             if (t && (t.isContentEditable || t.closest && t.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']"))) return;
             // Enter on a link or button keeps its own meaning; dialogs handle their own keys (Escape closes them).
             if (e.key === "Enter" && t && t.closest && t.closest("a, button, [role=button], [role=menuitem]")) return;
-            if (document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
+            // Dialogs and menus handle their own keys; Escape also reaches the mailbox for its own help dialog.
+            const helpOpen = e.key === "Escape" && document.querySelector(".shortcut-help");
+            if (!helpOpen && document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
             e.preventDefault();
             dotNet.invokeMethodAsync("OnShortcutAsync", e.key);
         };

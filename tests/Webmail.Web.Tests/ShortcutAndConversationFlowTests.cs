@@ -12,6 +12,9 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
 
     private static ILocator Cursor(IPage page) => page.Locator(".message-row--cursor");
 
+    /// <summary>The list is prerendered before the circuit attaches the key listener: wait for it, as a user's first key would.</summary>
+    private static Task ShortcutsReadyAsync(IPage page) => page.Locator(".mailbox[data-shortcuts='on']").WaitForAsync();
+
     [Fact]
     public async Task ShortcutsMoveOpenDeleteSearchHelpAndCompose()
     {
@@ -21,6 +24,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await web.DeliverAsync(account, "Third in time");
         var page = await web.SignInAsync(account);
         await Row(page, "First in time").WaitForAsync();
+        await ShortcutsReadyAsync(page);
 
         await page.Keyboard.PressAsync("j");
         await Assertions.Expect(Cursor(page)).ToContainTextAsync("Third in time");
@@ -77,7 +81,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await page.GetByRole(AriaRole.Link, new() { Name = "Answer me" }).ClickAsync();
         await page.WaitForURLAsync(new Regex($"/message/{id}$"));
         await page.GetByRole(AriaRole.Heading, new() { Name = "Answer me" }).WaitForAsync();
-        await page.Locator("body").FocusAsync();
+        await ShortcutsReadyAsync(page);
 
         await page.Keyboard.PressAsync("r");
 

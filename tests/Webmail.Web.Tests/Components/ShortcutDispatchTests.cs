@@ -120,17 +120,22 @@ public sealed class ShortcutDispatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task QuestionMarkShowsTheShortcutsAndEscapeClosesTheMessage()
+    public async Task QuestionMarkShowsTheShortcutsAndEscapeClosesThemThenTheMessage()
     {
         var id = await DeliverAsync("Open one");
         var mailbox = RenderMailbox(id);
         mailbox.WaitForAssertion(() => Assert.NotNull(mailbox.Find(".reader-text")), Wait);
 
+        var before = Uri;
         await PressAsync(mailbox, "?");
         mailbox.WaitForAssertion(() => Assert.Contains("Show these shortcuts", _host.Markup, StringComparison.Ordinal), Wait);
-        await PressAsync(mailbox, "Escape");
 
-        Assert.DoesNotContain("/message/", Uri, StringComparison.Ordinal);
+        // The first Escape closes the help, the next one the message.
+        await PressAsync(mailbox, "Escape");
+        mailbox.WaitForAssertion(() => Assert.DoesNotContain("Show these shortcuts", _host.Markup, StringComparison.Ordinal), Wait);
+        Assert.Equal(before, Uri);
+        await PressAsync(mailbox, "Escape");
+        Assert.Matches(@"/folder/\d+$", Uri);
     }
 
     [Fact]

@@ -29,6 +29,10 @@ public sealed partial class Mailbox
 
     private DotNetObjectReference<Mailbox>? _shortcutsTarget;
     private IJSObjectReference? _shortcutsListener;
+    private IDialogReference? _help;
+
+    /// <summary>True once the page's key listener is attached (the mailbox shows it as data-shortcuts="on").</summary>
+    internal bool ShortcutsOn => _shortcutsListener is not null;
 
     /// <summary>The keyboard cursor: the message the next o / Enter opens.</summary>
     internal long? CursorId { get; private set; }
@@ -42,6 +46,7 @@ public sealed partial class Mailbox
         try
         {
             _shortcutsListener = await JS.InvokeAsync<IJSObjectReference>("webmail.shortcuts.attach", _disposed.Token, _shortcutsTarget);
+            StateHasChanged();
         }
         catch (JSException e)
         {
@@ -109,9 +114,16 @@ public sealed partial class Mailbox
                 await SearchBox.FocusAsync();
                 return false;
             case "?":
-                await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
+                if (_help is { Result.IsCompleted: false })
+                    return false;
+                _help = await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
                 return false;
             case "Escape":
+                if (_help is { Result.IsCompleted: false } help)
+                {
+                    help.Close();
+                    return false;
+                }
                 if (OpenSummary is null)
                     return false;
                 CloseMessage();

@@ -224,6 +224,8 @@ public sealed partial class Mailbox : IAsyncDisposable
         {
             await Store.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _disposed.Token);
             OpenSummary = summary with { Flags = summary.Flags | MessageFlags.Seen };
+            foreach (var message in OpenThread.Where(m => unread.Contains(m.Summary.Id)))
+                message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };
         }
     }
 
