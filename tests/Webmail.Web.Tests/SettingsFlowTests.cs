@@ -149,6 +149,25 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
     }
 
     [Fact]
+    public async Task SystemThemeFollowsTheBrowsersColorSchemeLive()
+    {
+        var account = await web.NewAccountAsync("systheme");
+        await web.DeliverAsync(account, "Read in the dark", body: "Night mode text.", from: "Nora Night <nora@remote.example>");
+        var page = await web.Browser.NewPageAsync();
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Webmail.Testing.Browser.SignInAsync(page, web.Server, account.Address);
+
+        await Assertions.Expect(page.Locator("[data-theme='dark']")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Read in the dark" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Reading pane" })).ToContainTextAsync("Night mode text.");
+        await WebFixture.ScreenshotAsync(page, "reading-dark");
+
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+
+        await Assertions.Expect(page.Locator("[data-theme='light']")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task SettingsPageOnAPhoneFitsTheScreen()
     {
         var account = await web.NewAccountAsync("phoneprefs");
