@@ -20,7 +20,7 @@ namespace Webmail.Benchmarks;
 /// </summary>
 public static class Pop3Benchmark
 {
-    private const string Password = "correct horse";
+    internal const string Password = "correct horse";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -46,13 +46,14 @@ public static class Pop3Benchmark
         await using (var setup = await Setup.CreateAsync("big@bench.example", bigCount, 600))
         {
             Console.WriteLine($"Filled {bigCount} x 600 B in {setup.FillTime.TotalSeconds:F1} s");
-            for (var run = 1; run <= 3; run++)
+            // Run 1 is a client's first login: it pays the PBKDF2 (210,000 rounds). The later runs are
+            // the same client polling again within VerifiedPasswordCache.Lifetime, as fetchmail or a
+            // phone does every few minutes.
+            for (var run = 1; run <= 6; run++)
             {
                 var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
-                Console.WriteLine($"login+STAT+UIDL run {run} (PBKDF2 210,000 rounds): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+                Console.WriteLine($"login+STAT+UIDL run {run} ({(run == 1 ? "first login, KDF paid" : "password remembered")}): {total.TotalMilliseconds:F1} ms, of which PASS {login.TotalMilliseconds:F1} ms");
             }
-            // The same with a cheap hash, to show the protocol's own cost apart from the KDF.
-            await setup.Store.Directory.SetPasswordHashAsync(setup.AccountId, PasswordHasher.Hash(Password, iterations: 1), default);
             var verifier = setup.Store.Services.GetRequiredService<CredentialVerifier>();
             for (var run = 1; run <= 3; run++)
             {
@@ -61,18 +62,13 @@ public static class Pop3Benchmark
                 var verify = watch.Elapsed;
                 watch.Restart();
                 var maildrop = await setup.Store.Messages.GetMaildropAsync(setup.AccountId, default);
-                Console.WriteLine($"parts run {run}: CredentialVerifier (1-round hash, login + audit writes) {verify.TotalMilliseconds:F0} ms, GetMaildropAsync({maildrop.Count}) {watch.Elapsed.TotalMilliseconds:F0} ms");
-            }
-            for (var run = 1; run <= 3; run++)
-            {
-                var (total, login) = await LoginStatUidlAsync(setup.Port, setup.Address, bigCount);
-                Console.WriteLine($"login+STAT+UIDL run {run} (1-round hash): {total.TotalMilliseconds:F0} ms, of which PASS {login.TotalMilliseconds:F0} ms");
+                Console.WriteLine($"parts run {run}: CredentialVerifier (remembered; login + audit writes) {verify.TotalMilliseconds:F1} ms, GetMaildropAsync({maildrop.Count}) {watch.Elapsed.TotalMilliseconds:F1} ms");
             }
         }
         return 0;
     }
 
-    private static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
+    internal static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
     {
         var watch = Stopwatch.StartNew();
         await using var client = await MinimalClient.ConnectAsync(port);
@@ -99,7 +95,7 @@ public static class Pop3Benchmark
         return (watch.Elapsed, bytes);
     }
 
-    private static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
+    internal static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
     {
         var watch = Stopwatch.StartNew();
         await using var client = await MinimalClient.ConnectAsync(port);
@@ -117,7 +113,7 @@ public static class Pop3Benchmark
     }
 
     /// <summary>A store with one filled INBOX and a POP3 listener on a loopback port.</summary>
-    private sealed class Setup : IAsyncDisposable
+    internal sealed class Setup : IAsyncDisposable
     {
         private TestStore _store = null!;
         private Pop3Listener _listener = null!;
@@ -157,7 +153,7 @@ public static class Pop3Benchmark
     }
 
     /// <summary>The least a POP3 client can do: send lines, check +OK, skip multi-line bodies.</summary>
-    private sealed class MinimalClient : IAsyncDisposable
+    internal sealed class MinimalClient : IAsyncDisposable
     {
         private readonly Socket _socket;
         private readonly NetworkStream _stream;

@@ -59,9 +59,37 @@ public static class SmtpBenchmark
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 var count = sent.Sum();
                 Console.WriteLine($"{sessions,8} | {size / 1024,4} KB | {count,8} | {watch.Elapsed.TotalSeconds,7:F2} | {count / watch.Elapsed.TotalSeconds,6:F0} | {count * (double)message.Length / 1048576 / watch.Elapsed.TotalSeconds,5:F1} | {cpu.TotalMilliseconds / count,6:F2}");
+
+                if (!direct && File.Exists(SmtpSource))
+                    await CrossCheckAsync(server, perSession * sessions, sessions, size);
             }
         }
         return 0;
+    }
+
+    private const string SmtpSource = "/usr/sbin/smtp-source";
+
+    /// <summary>
+    /// The same run driven by Postfix's own load client (Debian's postfix package), one connection
+    /// per session reused for every message (-d); the count is checked in the store afterwards.
+    /// </summary>
+    private static async Task CrossCheckAsync(TestServer server, int count, int sessions, int size)
+    {
+        var account = (await server.Directory.FindAccountAsync("user1@local.example", default))!;
+        var before = account.MessageCount;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(new ProcessStartInfo(SmtpSource,
+            ["-d", "-s", sessions.ToString(), "-m", count.ToString(), "-l", size.ToString(), "-M", "bench.example",
+             "-f", "load@remote.example", "-t", "user1@local.example", $"127.0.0.1:{server.SmtpPort}"])
+            { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        watch.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var stored = (await server.Directory.FindAccountAsync("user1@local.example", default))!.MessageCount - before;
+        var note = process.ExitCode == 0 && stored == count ? "" : $"  (exit {process.ExitCode}, {stored} stored: {(await errors).Trim()})";
+        Console.WriteLine($"{sessions,8} | {size / 1024,4} KB | {stored,8} | {watch.Elapsed.TotalSeconds,7:F2} | {stored / watch.Elapsed.TotalSeconds,6:F0} | {stored * (double)size / 1048576 / watch.Elapsed.TotalSeconds,5:F1} | {cpu.TotalMilliseconds / Math.Max(1, stored),6:F2}  smtp-source{note}");
     }
 
     private static async Task<int> ReceiveDirectAsync(DeliveryPipeline pipeline, byte[] message, int count, int session, int users)

@@ -132,6 +132,57 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task QueueBounceGivesUpAtOnceAndSendsTheSenderADsn()
+    {
+        AssertSucceeded(await Run("domain", "add", "a.example"));
+        AssertSucceeded(await RunWithStdin(Password + "\n", "account", "add", "lucy@a.example"));
+        await using (var store = new TestStoreAt(_data.Path))
+        {
+            await store.Services.GetRequiredService<IOutboundQueueStore>().EnqueueAsync(TestMessages.Simple(from: "lucy@a.example", to: "betty@b.example", subject: "Lost in transit"),
+                new OutboundEnvelope("lucy@a.example", ["betty@b.example"], null), default);
+        }
+        var id = (await Run("queue", "list")).StdoutLines.Single().Split('\t')[0];
+
+        AssertSucceeded(await Run("queue", "bounce", id));
+
+        Assert.Equal("", (await Run("queue", "list")).Stdout);
+        AssertRefused(await Run("queue", "bounce", id), "no longer queued");
+        AssertRefused(await Run("queue", "retry", id), "no longer queued");
+        Assert.Equal(2, (await Run("queue", "bounce", "x")).ExitCode);
+        await using (var store = new TestStoreAt(_data.Path))
+        {
+            var lucy = (await store.Directory.FindAccountAsync("lucy@a.example", default))!;
+            var inbox = await store.Messages.GetSpecialFolderAsync(lucy.Id, SpecialFolder.Inbox, default);
+            var dsn = Assert.Single((await store.Messages.ListAsync(lucy.Id, inbox.Id, 0, 10, MessageSort.DateDescending, default)).Items);
+            var raw = System.Text.Encoding.UTF8.GetString((await store.Messages.GetRawAsync(lucy.Id, dsn.Id, default))!);
+            Assert.Contains("multipart/report", raw, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("betty@b.example", raw, StringComparison.Ordinal);
+            var audit = await store.Services.GetRequiredService<IAuditLog>().QueryAsync("queue.bounce", 0, 10, default);
+            Assert.Equal("cli", Assert.Single(audit.Items).Actor);
+        }
+    }
+
+    [Fact]
+    public async Task SettingsListSetAndReturnToTheConfiguredValue()
+    {
+        string? Line(CliResult list, string key) => list.StdoutLines.SingleOrDefault(l => l.StartsWith(key + "\t", StringComparison.Ordinal));
+
+        var before = await Run("settings", "list");
+        AssertSucceeded(before);
+        Assert.Matches(@"^limits\.maxMessageSize\t\d+\tbytes\tconfigured\t", Line(before, "limits.maxMessageSize"));
+
+        AssertSucceeded(await Run("settings", "set", "security.maxFailedLogins", "7"));
+        Assert.StartsWith("security.maxFailedLogins\t7\tattempts\tset\t", Line(await Run("settings", "list"), "security.maxFailedLogins"));
+
+        AssertRefused(await Run("settings", "set", "security.maxFailedLogins", "0"), "between 1 and 10000");
+        Assert.Equal(2, (await Run("settings", "set", "no.such.setting", "1")).ExitCode);
+        Assert.Equal(2, (await Run("settings", "set", "security.maxFailedLogins", "many")).ExitCode);
+
+        AssertSucceeded(await Run("settings", "set", "security.maxFailedLogins", "--configured"));
+        Assert.Equal(Line(before, "security.maxFailedLogins"), Line(await Run("settings", "list"), "security.maxFailedLogins"));
+    }
+
+    [Fact]
     public async Task RefusalsExitOneWithAOneLineReason()
     {
         AssertSucceeded(await Run("domain", "add", "a.example"));

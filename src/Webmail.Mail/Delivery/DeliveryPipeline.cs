@@ -50,9 +50,8 @@ public sealed class DeliveryPipeline(
         var now = time.GetUtcNow();
         var id = NewId();
         var received = TraceHeaders.Received(options.CurrentValue.Hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
-        var raw = TraceHeaders.Prepend(received, message);
-        if (_stamps.Length > 0)
-            raw = await StampAsync(raw, received.Length, cancellationToken).ConfigureAwait(false);
+        var stamps = _stamps.Length > 0 ? await StampAsync(message, cancellationToken).ConfigureAwait(false) : "";
+        var raw = TraceHeaders.Prepend(stamps + received, message);
 
         var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)).ToList();
         var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes), cancellationToken).ConfigureAwait(false);
@@ -178,19 +177,14 @@ public sealed class DeliveryPipeline(
     }
 
     /// <summary>Runs every inbound stamp over the message as it arrived and puts their lines on top.</summary>
-    private async Task<byte[]> StampAsync(byte[] raw, int receivedLength, CancellationToken cancellationToken)
+    /// <summary>The stamps' header lines for the message as it arrived, to go above our Received line.</summary>
+    private async Task<string> StampAsync(ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
-        var original = raw.AsMemory(receivedLength);
+        var original = message.IsSingleSegment ? message.First : message.ToArray();
         var lines = new StringBuilder();
         foreach (var stamp in _stamps)
             lines.Append(await stamp.StampAsync(original, cancellationToken).ConfigureAwait(false));
-        if (lines.Length == 0)
-            return raw;
-        var head = Encoding.ASCII.GetBytes(lines.ToString());
-        var stamped = GC.AllocateUninitializedArray<byte>(head.Length + raw.Length);
-        head.CopyTo(stamped, 0);
-        raw.CopyTo(stamped, head.Length);
-        return stamped;
+        return lines.ToString();
     }
 
     private void Count(MailEventKind kind, int count)

@@ -22,6 +22,10 @@ public sealed class DkimAuthenticationStamp(IDnsLookup dns, IOptionsMonitor<Webm
     public async Task<string?> StampAsync(ReadOnlyMemory<byte> raw, CancellationToken cancellationToken)
     {
         var hostname = options.CurrentValue.Hostname;
+        // Most of the cost of an unsigned message would be parsing it only to find no signature.
+        if (!HasSignatureField(raw.Span))
+            return $"Authentication-Results: {hostname}; dkim=none\r\n";
+
         MimeMessage message;
         try
         {
@@ -47,6 +51,22 @@ public sealed class DkimAuthenticationStamp(IDnsLookup dns, IOptionsMonitor<Webm
         foreach (var result in results)
             header.Append(";\r\n\t").Append(result);
         return header.Append("\r\n").ToString();
+    }
+
+    /// <summary>True when a line of the header section (RFC 5322 §2.2: up to the first empty line) starts a DKIM-Signature field.</summary>
+    internal static bool HasSignatureField(ReadOnlySpan<byte> raw)
+    {
+        var name = "dkim-signature"u8;
+        while (raw.Length > 0 && raw[0] is not (byte)'\r' and not (byte)'\n')
+        {
+            if (raw.Length > name.Length && Ascii.EqualsIgnoreCase(raw[..name.Length], name) && raw[name.Length..].TrimStart(" \t"u8) is [(byte)':', ..])
+                return true;
+            var end = raw.IndexOf((byte)'\n');
+            if (end < 0)
+                return false;
+            raw = raw[(end + 1)..];
+        }
+        return false;
     }
 
     private async Task<string> VerifyOneAsync(DkimVerifier verifier, MimeMessage message, Header signature, CancellationToken cancellationToken)

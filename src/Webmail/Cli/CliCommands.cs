@@ -1,4 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using Webmail.Admin;
+using Webmail.Core.Configuration;
 using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -95,11 +98,45 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
                 break;
             }
             case ("queue", "retry"):
-                await services.GetRequiredService<IOutboundQueueStore>().RetryNowAsync(await QueueIdAsync(rest, ct), ct);
+                await Queue.RetryNowAsync(QueueId(rest), Actor, ct);
                 break;
             case ("queue", "delete"):
-                await services.GetRequiredService<IOutboundQueueStore>().CompleteAsync(await QueueIdAsync(rest, ct), null, ct);
+                await Queue.DeleteAsync(QueueId(rest), Actor, ct);
                 break;
+            case ("queue", "bounce"):
+                await Queue.BounceNowAsync(QueueId(rest), Actor, ct);
+                break;
+            case ("settings", "list"):
+            {
+                var live = await LoadLiveSettingsAsync(ct);
+                var configured = services.GetRequiredService<IOptionsMonitor<WebmailOptions>>().CurrentValue;
+                foreach (var setting in LiveSetting.All)
+                {
+                    var stored = live.GetOverride(setting);
+                    var value = stored ?? live.ConfiguredValue(setting) ?? setting.Read(configured);
+                    await stdout.WriteLineAsync($"{setting.Key[LiveSetting.Prefix.Length..]}\t{LiveSetting.Format(value)}\t{setting.Unit}\t{(stored is null ? "configured" : "set")}\t{setting.Label}");
+                }
+                break;
+            }
+            case ("settings", "set"):
+            {
+                const string usage = "settings set <key> <value>|--configured";
+                var setting = LiveSetting.Find(LiveSetting.Prefix + Arg(rest, 0, usage))
+                    ?? throw new CliUsageException($"unknown setting '{rest[0]}'; 'Webmail settings list' shows them.");
+                long? value = null;
+                if (!options.ContainsKey("configured"))
+                    value = LiveSetting.TryParse(Arg(rest, 1, usage), out var parsed) ? parsed : throw new CliUsageException(usage);
+                var live = await LoadLiveSettingsAsync(ct);
+                try
+                {
+                    await live.SetAsync(setting, value, Actor, ct);
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    throw new DirectoryException(e.Message.Split(" (Parameter")[0]);
+                }
+                break;
+            }
             case ("dkim", "generate"):
             {
                 var record = await services.GetRequiredService<DkimKeyService>().GenerateAsync(Arg(rest, 0, "dkim generate <domain>"), Actor, ct);
@@ -121,13 +158,18 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         return 0;
     }
 
-    private async Task<long> QueueIdAsync(List<string> rest, CancellationToken ct)
+    private QueueActions Queue => services.GetRequiredService<QueueActions>();
+
+    private static long QueueId(List<string> rest) =>
+        long.TryParse(Arg(rest, 0, "queue retry|delete|bounce <id>"), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw new CliUsageException("queue retry|delete|bounce <id>");
+
+    private async Task<LiveSettings> LoadLiveSettingsAsync(CancellationToken ct)
     {
-        if (!long.TryParse(Arg(rest, 0, "queue retry|delete <id>"), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            throw new CliUsageException("queue retry|delete <id>");
-        if (await services.GetRequiredService<IOutboundQueueStore>().GetAsync(id, ct) is null)
-            throw new DirectoryException($"There is no queue entry {id}.");
-        return id;
+        var live = services.GetRequiredService<LiveSettings>();
+        await live.LoadAsync(ct);
+        return live;
     }
 
     private static string Arg(List<string> rest, int index, string usage) =>

@@ -1,3 +1,4 @@
+using Webmail.Admin;
 using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -14,7 +15,7 @@ namespace Webmail.Cli;
 public static class OperatorCli
 {
     private static readonly string[] HelpSwitches = ["--help", "-h"];
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings"];
 
     /// <summary>
     /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
@@ -44,6 +45,7 @@ public static class OperatorCli
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = configArgs.ToArray(), ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Logging.ClearProviders();
         builder.Services.AddWebmailBase(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddWebmailAdmin();
         using var host = builder.Build();
         var commands = new CliCommands(host.Services, stdin, stdout);
         try
@@ -125,9 +127,14 @@ public static class OperatorCli
           Webmail alias add <alias> <target>[,<target>...]
           Webmail alias list
           Webmail alias remove <alias>
-          Webmail queue list | retry <id> | delete <id>
+          Webmail queue list | retry <id> | delete <id> | bounce <id>
+                                                   (bounce: give up now and send the sender a DSN)
           Webmail dkim generate <domain>           new DKIM key; prints the DNS TXT record to publish
           Webmail dkim show <domain>               the TXT record for the domain's current key
+          Webmail settings list                    the live server settings and their values
+          Webmail settings set <key> <value>|--configured
+                                                   store a value (a running server applies it at its
+                                                   next start; the admin page applies it at once)
 
         Sizes take K, M or G (1024-based). Configuration switches such as
         --Webmail:DataDirectory=/srv/mail apply to every command.

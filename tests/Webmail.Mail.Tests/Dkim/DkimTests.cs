@@ -96,6 +96,16 @@ public sealed class DkimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASignatureFieldIsFoundWhateverItsCaseAndSpacingButNotInTheBody()
+    {
+        var lowercase = TestMessages.Simple(from: "lucy@a.example", extraHeaders: "dkim-signature : v=1; a=rsa-sha256; d=a.example; s=nope; h=from; bh=; b=\r\n");
+        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await Stamp().StampAsync(lowercase, default));
+
+        var inBody = TestMessages.Simple(from: "lucy@a.example", body: "DKIM-Signature: v=1; d=a.example; s=nope; b=");
+        Assert.Equal($"Authentication-Results: {OutboundHarness.Hostname}; dkim=none\r\n", await Stamp().StampAsync(inBody, default));
+    }
+
+    [Fact]
     public async Task MailFromADomainWithoutAKeyIsNotSigned()
     {
         var message = OutboundHarness.Parse(TestMessages.Simple(from: "someone@c.example", to: "betty@b.example"));

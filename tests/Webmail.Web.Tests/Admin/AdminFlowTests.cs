@@ -47,6 +47,31 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AdminGeneratesADkimKeyAndSeesTheRecordToPublish()
+    {
+        await Server.Directory.AddDomainAsync("signed.example", default);
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/domains");
+
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Generate DKIM key for signed.example" }).ClickAsync();
+        var dialog = admin.GetByRole(AriaRole.Dialog);
+        await dialog.GetByText("DKIM record for signed.example").WaitForAsync();
+        await AdminServerFixture.ScreenshotAsync(admin, "admin-dkim-record");
+
+        var published = await Server.Services.GetRequiredService<Webmail.Mail.Dkim.DkimKeyService>().GetRecordAsync("signed.example", default);
+        Assert.NotNull(published);
+        Assert.Equal(published.Name, await dialog.GetByLabel("Record name").InputValueAsync());
+        var value = await dialog.GetByLabel("TXT value").InputValueAsync();
+        Assert.Equal(published.Value, value);
+        Assert.StartsWith("v=DKIM1; k=rsa; p=", value, StringComparison.Ordinal);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        // The domain's row now names the selector, which opens the same record again.
+        await admin.GetByRole(AriaRole.Button, new() { Name = "DKIM record for signed.example" }).ClickAsync();
+        Assert.Equal(published.Value, await admin.GetByRole(AriaRole.Dialog).GetByLabel("TXT value").InputValueAsync());
+    }
+
+    [Fact]
     public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
     {
         await Server.CreateAccountAsync("kept@busy.example");

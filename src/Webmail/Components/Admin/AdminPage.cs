@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Webmail.Admin;
 using Webmail.Core.Directory;
+using Webmail.Core.Storage;
 
 namespace Webmail.Components.Admin;
 
@@ -31,7 +32,7 @@ public abstract class AdminPage : ComponentBase
                 Snackbar.Add(success, Severity.Success);
             return true;
         }
-        catch (Exception e) when (e is DirectoryException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is DirectoryException or StoreException or UnauthorizedAccessException or ArgumentException)
         {
             LastError = e.Message;
             Snackbar.Add(e.Message, Severity.Error);
