@@ -72,6 +72,20 @@ public sealed class SettingsComponentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void EveryChoiceGroupIsNamedByItsHeading()
+    {
+        var form = RenderPreferences();
+
+        foreach (var (label, options) in new[] { ("theme-label", 3), ("density-label", 2), ("remote-label", 3), ("pop3-label", 3) })
+        {
+            var group = Assert.Single(form.FindAll($"[role=radiogroup][aria-labelledby={label}]"));
+            Assert.Equal(options, group.QuerySelectorAll("input[type=radio]").Length);
+            Assert.NotEmpty(form.Find($"#{label}").TextContent.Trim());
+        }
+        Assert.Empty(form.FindAll("[role=radiogroup] [role=radiogroup]"));
+    }
+
+    [Fact]
     public async Task ARefusedValueIsExplainedAndNothingIsSaved()
     {
         var form = RenderPreferences();
