@@ -134,6 +134,10 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         Assert.True((await web.Server.Messages.GetSummaryAsync(account.Id, root, default))!.IsSeen);
         await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Folders" })).ToContainTextAsync("used");
         await WebFixture.ScreenshotAsync(page, "conversation");
+
+        // Each expanded message answers for itself.
+        await conversation.GetByRole(AriaRole.Button, new() { Name = "Reply to Lucy" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/compose\\?replyTo={root}$"));
     }
 
     [Fact]
