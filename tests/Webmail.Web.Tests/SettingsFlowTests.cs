@@ -149,6 +149,24 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
     }
 
     [Fact]
+    public async Task ADarkChoiceIsInThePrerenderedPage()
+    {
+        var account = await web.NewAccountAsync("prerender");
+        await web.Server.Services.GetRequiredService<Webmail.Core.Directory.DirectoryService>().SaveSettingsAsync(account.Id, new AccountSettings { Theme = "dark" }, default);
+        // Without JavaScript there is no circuit: what shows is the server's prerendered HTML.
+        var context = await web.Browser.Instance.NewContextAsync(new() { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(web.Server.BaseUrl + "/signin");
+        await page.GetByLabel("Email address").FillAsync(account.Address);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("correct horse");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+
+        await Assertions.Expect(page.Locator("[data-theme='dark'][data-interactive='false']")).ToHaveCountAsync(1);
+        await context.CloseAsync();
+    }
+
+    [Fact]
     public async Task SystemThemeFollowsTheBrowsersColorSchemeLive()
     {
         var account = await web.NewAccountAsync("systheme");
