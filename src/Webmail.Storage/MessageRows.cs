@@ -10,6 +10,9 @@ internal static class MessageRows
         "m.id, m.folder_id, m.uid, m.flags, m.internal_date, m.size, m.from_address, m.from_name, m.to_addresses, " +
         "m.cc_addresses, m.subject, m.sent_date, m.message_id, m.preview, m.has_attachments, m.thread_key";
 
+    /// <summary>How many columns <see cref="SummaryColumns"/> selects; a query's own columns follow them.</summary>
+    public const int SummaryColumnCount = 16;
+
     public static MessageSummary ReadSummary(SqliteDataReader r) => new(
         Id: r.GetInt64(0),
         FolderId: r.GetInt64(1),

@@ -120,6 +120,10 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
         ExecuteAsync("UPDATE accounts SET display_name = $n, is_admin = $adm, quota_bytes = $q, pop3_delete_policy = $p WHERE id = $id", cancellationToken,
             ("$n", displayName), ("$adm", isAdmin ? 1 : 0), ("$q", quotaBytes), ("$p", (int)pop3DeletePolicy), ("$id", accountId));
 
+    public Task SetProfileAsync(long accountId, string displayName, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE accounts SET display_name = $n, pop3_delete_policy = $p WHERE id = $id", cancellationToken,
+            ("$n", displayName), ("$p", (int)pop3DeletePolicy), ("$id", accountId));
+
     /// <summary>Changing the password changes the security stamp, which signs out other web sessions.</summary>
     public Task SetPasswordHashAsync(long accountId, string passwordHash, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE accounts SET password_hash = $h, security_stamp = $st WHERE id = $id", cancellationToken,

@@ -12,7 +12,7 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>The SQLite implementation of <see cref="IMessageStore"/>. Reads use pooled connections; writes go through the group-commit writer.</summary>
-public sealed class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options) : IMessageStore
+public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options) : IMessageStore
 {
     private GroupCommitWriter Writer => database.Writer;
     private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;

@@ -15,6 +15,8 @@ namespace Webmail.Core.Directory;
 public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOptionsMonitor<WebmailOptions> options)
 {
     public const int MinPasswordLength = 8;
+    public const int MaxDisplayNameLength = 100;
+    public const int MaxSignatureLength = 10_000;
 
     public Task<IReadOnlyList<MailDomain>> ListDomainsAsync(CancellationToken cancellationToken) => store.ListDomainsAsync(cancellationToken);
 
@@ -78,6 +80,40 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         ValidatePassword(password);
         await store.SetPasswordHashAsync(account.Id, PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);
         await audit.WriteAsync(actor, "account.passwd", account.Address, "", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A user's own settings page: display name and POP3 delete policy.</summary>
+    public async Task UpdateProfileAsync(long accountId, string displayName, Pop3DeletePolicy policy, CancellationToken cancellationToken)
+    {
+        var name = (displayName ?? "").Trim();
+        RejectControlCharacters(name, "display name");
+        if (name.Length > MaxDisplayNameLength)
+            throw new DirectoryException($"The display name can be at most {MaxDisplayNameLength} characters long.");
+        if (!Enum.IsDefined(policy))
+            throw new DirectoryException("Choose what a POP3 delete does: delete, move to Trash or keep.");
+        await store.SetProfileAsync(accountId, name, policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken) => store.GetSettingsAsync(accountId, cancellationToken);
+
+    /// <summary>Saves a user's preferences after checking every value is one the UI offers.</summary>
+    public async Task SaveSettingsAsync(long accountId, AccountSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Signature.Length > MaxSignatureLength)
+            throw new DirectoryException($"The signature can be at most {MaxSignatureLength:N0} characters long.");
+        if (settings.Signature.Any(c => char.IsControl(c) && c is not '\r' and not '\n' and not '\t'))
+            throw new DirectoryException("The signature cannot contain control characters.");
+        Require(settings.RemoteContent, AccountSettings.RemoteContentChoices, "remote content");
+        Require(settings.Theme, AccountSettings.ThemeChoices, "theme");
+        Require(settings.Density, AccountSettings.DensityChoices, "list density");
+        await store.SaveSettingsAsync(accountId, settings, cancellationToken).ConfigureAwait(false);
+
+        static void Require(string value, IReadOnlyList<string> choices, string what)
+        {
+            if (!choices.Contains(value))
+                throw new DirectoryException($"The {what} must be one of: {string.Join(", ", choices)}.");
+        }
     }
 
     public async Task SetDisabledAsync(string address, bool disabled, string actor, CancellationToken cancellationToken)

@@ -39,4 +39,8 @@ public sealed record AccountSettings
     public string Density { get; init; } = "comfortable";
     public bool MarkSeenOnOpen { get; init; } = true;
     public bool GroupByConversation { get; init; }
+
+    public static readonly IReadOnlyList<string> RemoteContentChoices = ["never", "ask", "always"];
+    public static readonly IReadOnlyList<string> ThemeChoices = ["light", "dark", "system"];
+    public static readonly IReadOnlyList<string> DensityChoices = ["comfortable", "compact"];
 }

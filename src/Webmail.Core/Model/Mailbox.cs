@@ -58,3 +58,22 @@ public sealed record StoredMessage(long Id, long AccountId, long FolderId, long 
 
 /// <summary>POP3's view of one INBOX message at login: id, exact size and a stable unique id.</summary>
 public sealed record MaildropEntry(long Id, long Size, string UniqueId);
+
+/// <summary>
+/// One row of the conversation list: a thread's messages in one folder, shown by its latest
+/// message, with counts over the thread's messages in that folder.
+/// </summary>
+/// <param name="Participants">Senders' display names (or addresses), each once, in order of first message.</param>
+/// <param name="MessageIds">The thread's messages in the folder, oldest first.</param>
+public sealed record ConversationSummary(
+    MessageSummary Latest,
+    int MessageCount,
+    int UnreadCount,
+    bool IsFlagged,
+    bool HasAttachments,
+    IReadOnlyList<string> Participants,
+    IReadOnlyList<long> MessageIds)
+{
+    public string ThreadKey => Latest.ThreadKey;
+    public bool IsUnread => UnreadCount > 0;
+}

@@ -27,6 +27,8 @@ public interface IDirectoryStore
     /// <exception cref="StoreException">The address is taken (by an account or an alias) or its domain is not local.</exception>
     Task<Account> CreateAccountAsync(string address, string displayName, string passwordHash, bool isAdmin, long quotaBytes, CancellationToken cancellationToken);
     Task UpdateAccountAsync(long accountId, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
+    /// <summary>What the account's owner may change about it: display name and POP3 delete policy.</summary>
+    Task SetProfileAsync(long accountId, string displayName, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
     Task SetPasswordHashAsync(long accountId, string passwordHash, CancellationToken cancellationToken);
     Task SetDisabledAsync(long accountId, bool disabled, CancellationToken cancellationToken);
     /// <summary>Removes the account with all its folders and mail.</summary>

@@ -43,7 +43,13 @@ public interface IMessageStore
     /// <summary>Full-text and field search over one folder or (when the query has no folder) all of them, newest first.</summary>
     Task<Page<MessageSummary>> SearchAsync(long accountId, SearchQuery query, int pageIndex, int pageSize, CancellationToken cancellationToken);
 
-    /// <summary>The messages of one conversation, oldest first.</summary>
+    /// <summary>
+    /// The folder's messages grouped by conversation (thread key), one row per thread, the thread
+    /// with the newest message first; the total counts threads.
+    /// </summary>
+    Task<Page<ConversationSummary>> ListConversationsAsync(long accountId, long folderId, int pageIndex, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>The messages of one conversation in every folder of the account, oldest first.</summary>
     Task<IReadOnlyList<MessageSummary>> GetThreadAsync(long accountId, string threadKey, CancellationToken cancellationToken);
 
     Task<MessageSummary?> GetSummaryAsync(long accountId, long messageId, CancellationToken cancellationToken);

@@ -47,6 +47,7 @@ public static class WebmailApp
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
         services.AddScoped<AccountValidator>();
+        services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
         // Cookie keys live in the data directory, so sign-ins survive a restart.

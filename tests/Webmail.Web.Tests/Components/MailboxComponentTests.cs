@@ -8,6 +8,7 @@ using Webmail.Components.Mail;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
 using Webmail.Core.Storage;
+using Webmail.Settings;
 using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Components;
@@ -26,6 +27,8 @@ public sealed class MailboxComponentTests : IAsyncLifetime
         _context.Services.AddLogging();
         _context.Services.AddSingleton(_store.Messages);
         _context.Services.AddSingleton(_store.Directory);
+        _context.Services.AddSingleton(_store.DirectoryService);
+        _context.Services.AddScoped<UserPreferences>();
         _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());
         _context.JSInterop.Mode = JSRuntimeMode.Loose;
     }

@@ -7,9 +7,9 @@ namespace Webmail.Components.Mail;
 /// <summary>What the user can do to messages and folders: flags, move (with undo), delete to Trash (with undo), empty, folder management.</summary>
 public sealed partial class Mailbox
 {
-    /// <summary>The selected messages, or the open one when nothing is selected.</summary>
+    /// <summary>The selected messages, or the open one (conversation) when nothing is selected.</summary>
     internal IReadOnlyList<long> Targets(long? single = null) =>
-        single is { } id ? [id] : Selected.Count > 0 ? [.. Selected] : OpenSummary is { } open ? [open.Id] : [];
+        single is { } id ? [id] : Selected.Count > 0 ? [.. Selected] : OpenTargets();
 
     internal async Task SetFlagAsync(IReadOnlyList<long> ids, MessageFlags flag, bool set)
     {
@@ -126,8 +126,8 @@ public sealed partial class Mailbox
     internal void SelectAll(bool selected)
     {
         Selected.Clear();
-        if (selected && Messages is not null)
-            Selected.UnionWith(Messages.Items.Select(m => m.Id));
+        if (selected)
+            Selected.UnionWith(ListedMessageIds);
     }
 
     internal async Task CreateFolderAsync()

@@ -8,6 +8,7 @@ using Webmail.Core.Model;
 using Webmail.Core.Notifications;
 using Webmail.Core.Storage;
 using Webmail.Mail;
+using Webmail.Settings;
 
 namespace Webmail.Components.Mail;
 
@@ -27,6 +28,7 @@ public sealed partial class Mailbox : IAsyncDisposable
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ILogger<Mailbox> Logger { get; set; } = default!;
+    [Inject] private UserPreferences Preferences { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -39,12 +41,14 @@ public sealed partial class Mailbox : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private IDisposable? _subscription;
     private long _accountId;
-    private AccountSettings _settings = new();
     private int _refreshQueued;
 
     internal IReadOnlyList<Folder> Folders { get; private set; } = [];
     internal Folder? Current { get; private set; }
     internal Page<MessageSummary>? Messages { get; private set; }
+    /// <summary>The list grouped by conversation (instead of <see cref="Messages"/>) when <see cref="Conversations"/> is on.</summary>
+    internal Page<ConversationSummary>? Threads { get; private set; }
+    internal Core.Model.Account? Account { get; private set; }
     internal MailboxLoad ListState { get; private set; } = MailboxLoad.Loading;
     internal string? ListError { get; private set; }
     internal int PageIndex { get; private set; }
@@ -56,9 +60,15 @@ public sealed partial class Mailbox : IAsyncDisposable
     internal MessageSummary? OpenSummary { get; private set; }
     internal MessageContent? OpenContent { get; private set; }
     internal MailboxLoad ReadState { get; private set; } = MailboxLoad.Ready;
-    internal bool ShowRemote { get; private set; }
+    /// <summary>The open conversation's messages, oldest first (conversation view only).</summary>
+    internal IReadOnlyList<ConversationMessage> OpenThread { get; private set; } = [];
     internal bool ShowFoldersOnPhone { get; set; }
     internal long? DraggedMessageId { get; set; }
+
+    internal AccountSettings Settings => Preferences.Current;
+
+    /// <summary>The list shows one row per conversation: the setting is on and this is a folder, not search results.</summary>
+    internal bool Conversations => Settings.GroupByConversation && ActiveSearch is null;
 
     internal string Title => ActiveSearch is not null ? "Search results" : Current?.Name ?? "Mail";
 
@@ -66,7 +76,7 @@ public sealed partial class Mailbox : IAsyncDisposable
     {
         var user = (await AuthenticationState).User;
         _accountId = user.GetAccountId();
-        _settings = await Directory.GetSettingsAsync(_accountId, _disposed.Token);
+        await Preferences.LoadAsync(_accountId, _disposed.Token);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -90,11 +100,13 @@ public sealed partial class Mailbox : IAsyncDisposable
             await OpenAsync(MessageId);
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (!firstRender || _accountId == 0)
+            return;
         // Live updates: the store publishes after each commit; the handler hops onto this circuit.
-        if (firstRender && _accountId != 0)
-            _subscription = Notifier.Subscribe(_accountId, OnMailboxChangedAsync);
+        _subscription = Notifier.Subscribe(_accountId, OnMailboxChangedAsync);
+        await AttachShortcutsAsync();
     }
 
     private async Task OnMailboxChangedAsync(MailboxChange change)
@@ -134,6 +146,7 @@ public sealed partial class Mailbox : IAsyncDisposable
     internal async Task LoadFoldersAsync()
     {
         Folders = await Store.GetFoldersAsync(_accountId, _disposed.Token);
+        Account = await Directory.GetAccountAsync(_accountId, _disposed.Token);
         if (Current is not null)
             Current = Folders.FirstOrDefault(f => f.Id == Current.Id) ?? Current;
     }
@@ -151,10 +164,19 @@ public sealed partial class Mailbox : IAsyncDisposable
             ListState = MailboxLoad.Loading;
         try
         {
-            Messages = ActiveSearch is { } query
-                ? await Store.SearchAsync(_accountId, query, PageIndex, PageSize, _disposed.Token)
-                : await Store.ListAsync(_accountId, Current!.Id, PageIndex, PageSize, Sort, _disposed.Token);
-            Selected.IntersectWith(Messages.Items.Select(m => m.Id));
+            if (Conversations)
+            {
+                Threads = await Store.ListConversationsAsync(_accountId, Current!.Id, PageIndex, PageSize, _disposed.Token);
+                Messages = null;
+            }
+            else
+            {
+                Messages = ActiveSearch is { } query
+                    ? await Store.SearchAsync(_accountId, query, PageIndex, PageSize, _disposed.Token)
+                    : await Store.ListAsync(_accountId, Current!.Id, PageIndex, PageSize, Sort, _disposed.Token);
+                Threads = null;
+            }
+            Selected.IntersectWith(ListedMessageIds);
             ListState = MailboxLoad.Ready;
         }
         catch (StoreException e)
@@ -164,11 +186,24 @@ public sealed partial class Mailbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Every message id on the current page (each conversation's messages in the folder).</summary>
+    internal IEnumerable<long> ListedMessageIds =>
+        Threads?.Items.SelectMany(t => t.MessageIds) ?? Messages?.Items.Select(m => m.Id) ?? [];
+
+    /// <summary>The message each row opens, top to bottom (a conversation opens at its latest message).</summary>
+    internal IReadOnlyList<MessageSummary> Rows =>
+        Threads?.Items.Select(t => t.Latest).ToList() ?? (IReadOnlyList<MessageSummary>?)Messages?.Items ?? [];
+
+    /// <summary>Remote content may load without asking: the setting says always, or the sender is trusted (never: not even then).</summary>
+    internal bool RemoteAllowed(MessageSummary message) =>
+        Settings.RemoteContent == "always"
+        || Settings.RemoteContent == "ask" && Settings.TrustedSenders.Contains(message.FromAddress, StringComparer.OrdinalIgnoreCase);
+
     internal async Task OpenAsync(long? messageId)
     {
         OpenSummary = null;
         OpenContent = null;
-        ShowRemote = false;
+        OpenThread = [];
         if (messageId is not { } id)
             return;
         ReadState = MailboxLoad.Loading;
@@ -181,16 +216,18 @@ public sealed partial class Mailbox : IAsyncDisposable
         }
         OpenSummary = summary;
         OpenContent = MessageReader.Read(id, MessageReader.Load(raw));
-        ShowRemote = _settings.RemoteContent == "always" || _settings.TrustedSenders.Contains(summary.FromAddress, StringComparer.OrdinalIgnoreCase);
+        if (Conversations)
+            await LoadThreadAsync(summary);
         ReadState = MailboxLoad.Ready;
-        if (_settings.MarkSeenOnOpen && !summary.IsSeen)
+        var unread = OpenThread.Count > 0 ? OpenThread.Where(m => !m.Summary.IsSeen).Select(m => m.Summary.Id).ToList() : summary.IsSeen ? [] : [id];
+        if (Settings.MarkSeenOnOpen && unread.Count > 0)
         {
-            await Store.SetFlagsAsync(_accountId, [id], MessageFlags.Seen, set: true, _disposed.Token);
+            await Store.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _disposed.Token);
             OpenSummary = summary with { Flags = summary.Flags | MessageFlags.Seen };
+            foreach (var message in OpenThread.Where(m => unread.Contains(m.Summary.Id)))
+                message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };
         }
     }
-
-    internal void ShowRemoteContent() => ShowRemote = true;
 
     /// <summary>Phone layout: shows the folder pane. The pane classes live on this component, so it re-renders itself.</summary>
     internal void ShowFolders()
@@ -199,18 +236,26 @@ public sealed partial class Mailbox : IAsyncDisposable
         StateHasChanged();
     }
 
-    internal async Task TrustSenderAsync()
+    internal async Task TrustSenderAsync(string address)
     {
-        if (OpenSummary is not { } open || string.IsNullOrEmpty(open.FromAddress))
+        if (string.IsNullOrEmpty(address))
             return;
         var settings = await Directory.GetSettingsAsync(_accountId, _disposed.Token);
-        if (!settings.TrustedSenders.Contains(open.FromAddress, StringComparer.OrdinalIgnoreCase))
-        {
-            _settings = settings with { TrustedSenders = [.. settings.TrustedSenders, open.FromAddress] };
-            await Directory.SaveSettingsAsync(_accountId, _settings, _disposed.Token);
-        }
-        ShowRemote = true;
-        Snackbar.Add($"Remote content from {open.FromAddress} will always be shown.", Severity.Info);
+        if (!settings.TrustedSenders.Contains(address, StringComparer.OrdinalIgnoreCase))
+            await Preferences.SaveAsync(_accountId, settings with { TrustedSenders = [.. settings.TrustedSenders, address] }, _disposed.Token);
+        Snackbar.Add($"Remote content from {address} will always be shown.", Severity.Info);
+    }
+
+    /// <summary>The toolbar's switch between one row per message and one row per conversation; saved in the settings.</summary>
+    internal async Task SetConversationsAsync(bool on)
+    {
+        var settings = await Directory.GetSettingsAsync(_accountId, _disposed.Token);
+        await Preferences.SaveAsync(_accountId, settings with { GroupByConversation = on }, _disposed.Token);
+        PageIndex = 0;
+        Selected.Clear();
+        await LoadListAsync(showProgress: true);
+        if (OpenSummary is { } open)
+            await OpenAsync(open.Id);
     }
 
     internal string MessageUrl(MessageSummary message) =>
@@ -257,6 +302,7 @@ public sealed partial class Mailbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+        await DetachShortcutsAsync();
         await _disposed.CancelAsync();
         _disposed.Dispose();
     }

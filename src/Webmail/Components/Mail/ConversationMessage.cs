@@ -1,0 +1,15 @@
+using Webmail.Core.Model;
+using Webmail.Mail;
+
+namespace Webmail.Components.Mail;
+
+/// <summary>One message of the open conversation: a collapsed line, or expanded with its content.</summary>
+internal sealed class ConversationMessage(MessageSummary summary)
+{
+    public MessageSummary Summary { get; set; } = summary;
+
+    /// <summary>Loaded on first expansion.</summary>
+    public MessageContent? Content { get; set; }
+
+    public bool Expanded { get; set; }
+}

@@ -1,0 +1,39 @@
+using Webmail.Core.Directory;
+using Webmail.Core.Model;
+
+namespace Webmail.Settings;
+
+/// <summary>
+/// The signed-in user's preferences for one circuit: loaded once, saved through
+/// <see cref="DirectoryService"/> (which validates them), and announced to whoever shows them —
+/// the layout (theme) and the mailbox (density, conversations, remote content).
+/// </summary>
+public sealed class UserPreferences(DirectoryService directory)
+{
+    private long _accountId;
+
+    /// <summary>The preferences as last loaded or saved; defaults until <see cref="LoadAsync"/>.</summary>
+    public AccountSettings Current { get; private set; } = new();
+
+    /// <summary>Raised after a save, on the caller's (circuit's) context.</summary>
+    public event Action? Changed;
+
+    public async Task<AccountSettings> LoadAsync(long accountId, CancellationToken cancellationToken)
+    {
+        if (_accountId != accountId)
+        {
+            Current = await directory.GetSettingsAsync(accountId, cancellationToken);
+            _accountId = accountId;
+        }
+        return Current;
+    }
+
+    /// <exception cref="DirectoryException">A value the settings page does not offer.</exception>
+    public async Task SaveAsync(long accountId, AccountSettings settings, CancellationToken cancellationToken)
+    {
+        await directory.SaveSettingsAsync(accountId, settings, cancellationToken);
+        _accountId = accountId;
+        Current = settings;
+        Changed?.Invoke();
+    }
+}

@@ -1,0 +1,114 @@
+using Webmail.Core.Model;
+using Webmail.Testing;
+
+namespace Webmail.Storage.Tests;
+
+/// <summary>The conversation list query: one row per thread of a folder, over a real SQLite file.</summary>
+public sealed class ConversationListTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+    private readonly TestStore _store = new();
+    private Account _user = null!;
+    private Folder _inbox = null!;
+
+    public async Task InitializeAsync()
+    {
+        _user = await _store.CreateAccountAsync("user@local.example");
+        _inbox = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Inbox, default);
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private async Task<long> AppendAsync(Folder folder, int minute, string subject, string from = "sender@remote.example", string? id = null, string? replyTo = null, MessageFlags flags = MessageFlags.None)
+    {
+        var headers = replyTo is null ? null : $"In-Reply-To: <{replyTo}>\r\nReferences: <{replyTo}>\r\n";
+        var raw = TestMessages.Simple(from: from, subject: subject, messageId: id, extraHeaders: headers);
+        return (await _store.Messages.AppendAsync(_user.Id, folder.Id, raw, flags, Start.AddMinutes(minute))).Id;
+    }
+
+    [Fact]
+    public async Task GroupsAFolderByThreadNewestThreadFirstWithCounts()
+    {
+        var root = await AppendAsync(_inbox, 0, "Plans", "Lucy <lucy@a.example>", id: "plans@x.example", flags: MessageFlags.Seen);
+        var other = await AppendAsync(_inbox, 1, "Lunch?", "Betty <betty@b.example>", flags: MessageFlags.Flagged);
+        var reply = await AppendAsync(_inbox, 2, "Re: Plans", "Betty <betty@b.example>", replyTo: "plans@x.example");
+        var again = await AppendAsync(_inbox, 3, "Re: Plans", "Lucy <lucy@a.example>", replyTo: "plans@x.example");
+
+        var page = await _store.Messages.ListConversationsAsync(_user.Id, _inbox.Id, 0, 50, default);
+
+        Assert.Equal(2, page.Total);
+        Assert.Equal(2, page.Items.Count);
+        var plans = page.Items[0];
+        Assert.Equal(again, plans.Latest.Id);
+        Assert.Equal("Re: Plans", plans.Latest.Subject);
+        Assert.Equal(3, plans.MessageCount);
+        Assert.Equal(2, plans.UnreadCount);
+        Assert.False(plans.IsFlagged);
+        Assert.Equal([root, reply, again], plans.MessageIds);
+        Assert.Equal(["Lucy", "Betty"], plans.Participants);
+        var lunch = page.Items[1];
+        Assert.Equal([other], lunch.MessageIds);
+        Assert.Equal(1, lunch.MessageCount);
+        Assert.True(lunch.IsFlagged);
+        Assert.Equal(1, lunch.UnreadCount);
+    }
+
+    [Fact]
+    public async Task CountsOnlyTheFoldersMessagesOfAThread()
+    {
+        var sent = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Sent, default);
+        var root = await AppendAsync(_inbox, 0, "Question", id: "q@x.example");
+        var answer = await AppendAsync(sent, 1, "Re: Question", from: "user@local.example", replyTo: "q@x.example");
+
+        var inbox = await _store.Messages.ListConversationsAsync(_user.Id, _inbox.Id, 0, 50, default);
+        var thread = await _store.Messages.GetThreadAsync(_user.Id, inbox.Items.Single().ThreadKey, default);
+
+        Assert.Equal([root], inbox.Items.Single().MessageIds);
+        Assert.Equal([root, answer], thread.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task PagesCountThreadsNotMessages()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await AppendAsync(_inbox, i * 2, $"Topic {i}", id: $"topic{i}@x.example");
+            await AppendAsync(_inbox, i * 2 + 1, $"Re: Topic {i}", replyTo: $"topic{i}@x.example");
+        }
+
+        var first = await _store.Messages.ListConversationsAsync(_user.Id, _inbox.Id, 0, 2, default);
+        var last = await _store.Messages.ListConversationsAsync(_user.Id, _inbox.Id, 2, 2, default);
+
+        Assert.Equal(5, first.Total);
+        Assert.Equal(["Re: Topic 4", "Re: Topic 3"], first.Items.Select(c => c.Latest.Subject));
+        Assert.Equal(["Re: Topic 0"], last.Items.Select(c => c.Latest.Subject));
+        Assert.All(first.Items.Concat(last.Items), c => Assert.Equal(2, c.MessageCount));
+    }
+
+    [Fact]
+    public async Task AnotherAccountsFolderListsNothing()
+    {
+        await AppendAsync(_inbox, 0, "Private");
+        var intruder = await _store.CreateAccountAsync("intruder@local.example");
+
+        var page = await _store.Messages.ListConversationsAsync(intruder.Id, _inbox.Id, 0, 50, default);
+
+        Assert.Empty(page.Items);
+        Assert.Equal(0, page.Total);
+    }
+
+    [Fact]
+    public void GroupingIsAnsweredFromTheFolderThreadIndex()
+    {
+        using var connection = _store.Database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN SELECT thread_key, max(internal_date) AS latest, id, count(*), sum((flags & 1) = 0) FROM messages WHERE folder_id = 1 GROUP BY thread_key";
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                plan.Add(reader.GetString(3));
+
+        Assert.Contains(plan, step => step.Contains("COVERING INDEX messages_folder_thread", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE FOR GROUP BY", StringComparison.Ordinal));
+    }
+}
