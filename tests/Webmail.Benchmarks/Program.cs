@@ -12,6 +12,7 @@ switch (suite)
     case "web": await WebBenchmark.RunAsync(rest); return 0;
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
     case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
+    case "soak": return await SoakBenchmark.RunAsync(rest);
     case "all":
         var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
         await WebBenchmark.RunAsync(rest);
