@@ -53,7 +53,7 @@ public static class SoakBenchmark
         var clock = Stopwatch.StartNew();
         var load = Task.WhenAll(
             Enumerable.Range(0, smtpSessions).Select(s => Task.Run(() => SmtpLoopAsync(server.SmtpPort, s, users, stats, stop.Token, abort.Token)))
-                .Concat(Enumerable.Range(0, pop3Sessions).Select(p => Task.Run(() => Pop3LoopAsync(pop3Port, users[p], stats, stop.Token, abort.Token))))
+                .Concat(Enumerable.Range(0, pop3Sessions).Select(p => Task.Run(() => Pop3LoopAsync(pop3Port, users[p], p, stats, stop.Token, abort.Token))))
                 .Concat(Enumerable.Range(0, browsers).Select(b => BrowserLoopAsync(browser!, baseUrl, users[b], b, smtpSessions, stats, stop.Token))));
 
         var samples = new List<RssSample>();
@@ -108,8 +108,11 @@ public static class SoakBenchmark
     }
 
     /// <summary>One POP3 client polling its own maildrop (RFC 1939 locks it per session) back to back until stopped.</summary>
-    private static async Task Pop3LoopAsync(int port, string user, SoakStats stats, CancellationToken stop, CancellationToken abort)
+    private static async Task Pop3LoopAsync(int port, string user, int index, SoakStats stats, CancellationToken stop, CancellationToken abort)
     {
+        // Stagger the first logins (each pays the password KDF once; later ones hit the verified-password
+        // cache): 50 at the same instant hold the server's thread pool for tens of seconds on two cores.
+        await Task.Delay(TimeSpan.FromMilliseconds(200 * index), CancellationToken.None);
         for (var round = 0; !stop.IsCancellationRequested; round++)
         {
             try
@@ -172,7 +175,7 @@ public static class SoakBenchmark
             {
                 break;
             }
-            catch (PlaywrightException e)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
                 stats.Record("web " + action, e);
                 if (page is not null)
