@@ -190,6 +190,8 @@ public static class SoakBenchmark
     private static async Task<IPage> SignInAsync(Browser browser, string baseUrl, string user)
     {
         var page = await browser.NewPageAsync();
+        // Playwright's 30 s default is too short for a first sign-in (KDF, JIT, circuit start) on a saturated machine.
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync(baseUrl + "/signin");
         await page.GetByLabel("Email address").FillAsync(user);
         await page.GetByLabel("Password").FillAsync(Password);
@@ -325,7 +327,8 @@ public static class SoakBenchmark
                 ReplyException r => $"{protocol} reply \"{Shorten(r.Reply)}\"",
                 SocketException s => $"{protocol} socket {s.SocketErrorCode}",
                 OperationCanceledException => $"{protocol} still waiting a minute after the end",
-                _ => $"{protocol} {e.GetType().Name}: {Shorten(e.Message.Split('\n')[0])}",
+                // Playwright's message is a line and a call log; the log's last step says what it waited for.
+                _ => $"{protocol} {e.GetType().Name}: {Shorten(string.Join(" ", e.Message.Split('\n').Where(l => !l.StartsWith("Call log", StringComparison.Ordinal)).Take(2)))}",
             };
             var deliberate = e is ReplyException { Reply: var reply } && reply.Contains("Too many connections", StringComparison.OrdinalIgnoreCase);
             (deliberate ? Limits : Errors).AddOrUpdate(kind, 1, (_, n) => n + 1);
