@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
@@ -71,7 +70,7 @@ public static class Pop3Benchmark
     internal static async Task<(TimeSpan Elapsed, long Bytes)> FullDownloadAsync(int port, string address, int count, bool pipelined)
     {
         var watch = Stopwatch.StartNew();
-        await using var client = await MinimalClient.ConnectAsync(port);
+        await using var client = await Pop3LoadClient.ConnectAsync(port);
         await client.ExpectOkAsync("USER " + address);
         await client.ExpectOkAsync("PASS " + Password);
         await client.ExpectOkAsync("LIST");
@@ -98,7 +97,7 @@ public static class Pop3Benchmark
     internal static async Task<(TimeSpan Total, TimeSpan Login)> LoginStatUidlAsync(int port, string address, int count)
     {
         var watch = Stopwatch.StartNew();
-        await using var client = await MinimalClient.ConnectAsync(port);
+        await using var client = await Pop3LoadClient.ConnectAsync(port);
         await client.ExpectOkAsync("USER " + address);
         var beforePass = watch.Elapsed;
         await client.ExpectOkAsync("PASS " + Password);
@@ -150,85 +149,5 @@ public static class Pop3Benchmark
             await _listener.DisposeAsync();
             await _store.DisposeAsync();
         }
-    }
-
-    /// <summary>The least a POP3 client can do: send lines, check +OK, skip multi-line bodies.</summary>
-    internal sealed class MinimalClient : IAsyncDisposable
-    {
-        private readonly Socket _socket;
-        private readonly NetworkStream _stream;
-        private readonly byte[] _buffer = new byte[256 * 1024];
-        private int _start;
-        private int _end;
-
-        private MinimalClient(Socket socket)
-        {
-            _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
-        }
-
-        public static async Task<MinimalClient> ConnectAsync(int port)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Loopback, port);
-            var client = new MinimalClient(socket);
-            await client.ReadOkAsync();
-            return client;
-        }
-
-        public async Task SendAsync(string text) => await _stream.WriteAsync(Encoding.ASCII.GetBytes(text));
-
-        public async Task<string> ExpectOkAsync(string command)
-        {
-            await SendAsync(command + "\r\n");
-            return await ReadOkAsync();
-        }
-
-        public async Task<string> ReadOkAsync()
-        {
-            var (start, length) = await NextLineAsync();
-            var line = Encoding.ASCII.GetString(_buffer, start, length);
-            return line.StartsWith("+OK", StringComparison.Ordinal) ? line : throw new InvalidOperationException("POP3 error: " + line);
-        }
-
-        /// <summary>Reads to the terminating "." line; returns the body octets seen.</summary>
-        public async Task<long> SkipMultilineAsync()
-        {
-            long bytes = 0;
-            while (true)
-            {
-                var (start, length) = await NextLineAsync();
-                if (length == 1 && _buffer[start] == '.')
-                    return bytes;
-                bytes += length + 2;
-            }
-        }
-
-        /// <summary>The next line's position in the buffer (without CRLF); valid until the next call.</summary>
-        private async Task<(int Start, int Length)> NextLineAsync()
-        {
-            while (true)
-            {
-                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (lf >= 0)
-                {
-                    var start = _start;
-                    _start = lf + 1;
-                    return (start, lf - 1 - start);
-                }
-                if (_start > 0)
-                {
-                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
-                }
-                var n = await _stream.ReadAsync(_buffer.AsMemory(_end));
-                if (n == 0)
-                    throw new IOException("The server closed the connection.");
-                _end += n;
-            }
-        }
-
-        public async ValueTask DisposeAsync() => await _stream.DisposeAsync();
     }
 }

@@ -13,11 +13,12 @@ switch (suite)
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
     case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
     case "compare": return await CompareBenchmark.RunAsync(rest);
+    case "soak": return await SoakBenchmark.RunAsync(rest);
     case "all":
         var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
         await WebBenchmark.RunAsync(rest);
         return status;
     default:
-        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|compare|all [options]");
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|soak|compare|all [options]");
         return suite.Length == 0 ? 0 : 2;
 }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Mail.Delivery;
-using System.Net.Sockets;
-using System.Text;
 using Webmail.Testing;
 
 namespace Webmail.Benchmarks;
@@ -105,78 +103,14 @@ public static class SmtpBenchmark
         return count;
     }
 
-    /// <summary>One session: MAIL, RCPT and DATA pipelined (RFC 2920), the body, then the 250; returns the messages accepted.</summary>
+    /// <summary>One session of <paramref name="count"/> pipelined transactions (see <see cref="SmtpLoadClient"/>); returns the messages accepted.</summary>
     private static async Task<int> SendAsync(int port, byte[] message, int count, int session, int users)
     {
-        using var client = new TcpClient { NoDelay = true };
-        await client.ConnectAsync("127.0.0.1", port);
-        await using var stream = client.GetStream();
-        var reader = new ReplyReader(stream);
-        await reader.ExpectAsync(220);
-        await WriteAsync(stream, "EHLO bench.example\r\n");
-        await reader.ExpectAsync(250);
-        // The final dot (RFC 5321 §4.1.1.4): the test messages end in CRLF, so ".\r\n" completes <CRLF>.<CRLF>.
-        var tail = new byte[message.Length + 3];
-        message.CopyTo(tail, 0);
-        ".\r\n"u8.CopyTo(tail.AsSpan(message.Length));
-        var accepted = 0;
+        await using var client = await SmtpLoadClient.ConnectAsync(port);
+        var tail = SmtpLoadClient.WithFinalDot(message);
         for (var i = 0; i < count; i++)
-        {
-            await WriteAsync(stream, $"MAIL FROM:<load{session}@remote.example>\r\nRCPT TO:<user{(session + i) % users}@local.example>\r\nDATA\r\n");
-            await reader.ExpectAsync(250);
-            await reader.ExpectAsync(250);
-            await reader.ExpectAsync(354);
-            await stream.WriteAsync(tail);
-            await reader.ExpectAsync(250);
-            accepted++;
-        }
-        await WriteAsync(stream, "QUIT\r\n");
-        return accepted;
-    }
-
-    private static ValueTask WriteAsync(Stream stream, string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text));
-
-    /// <summary>Reads SMTP replies from a stream and checks their codes.</summary>
-    private sealed class ReplyReader(Stream stream)
-    {
-        private readonly byte[] _buffer = new byte[8192];
-        private int _start, _end;
-
-        public async Task ExpectAsync(int code)
-        {
-            while (true)
-            {
-                var line = await ReadLineAsync();
-                if (line.Length >= 4 && line[3] == '-')
-                    continue;
-                if (!line.StartsWith(code.ToString(), StringComparison.Ordinal))
-                    throw new InvalidOperationException($"expected {code}, got {line}");
-                return;
-            }
-        }
-
-        private async Task<string> ReadLineAsync()
-        {
-            while (true)
-            {
-                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (newline >= 0)
-                {
-                    var line = Encoding.ASCII.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
-                    _start = newline + 1;
-                    return line;
-                }
-                if (_start > 0)
-                {
-                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
-                }
-                var n = await stream.ReadAsync(_buffer.AsMemory(_end));
-                if (n == 0)
-                    throw new IOException("connection closed");
-                _end += n;
-            }
-        }
+            await client.SendAsync($"load{session}@remote.example", $"user{(session + i) % users}@local.example", tail);
+        await client.QuitAsync();
+        return count;
     }
 }
