@@ -47,6 +47,10 @@ public sealed class MailboxNotifier(ILogger<MailboxNotifier> logger)
         {
             await handler(change).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // The subscriber is going away (a closed page); nothing failed.
+        }
         catch (Exception e)
         {
             logger.LogWarning(e, "Mailbox change subscriber failed for account {AccountId}", change.AccountId);

@@ -25,6 +25,11 @@ public enum LoginStatus
 /// </summary>
 public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
 {
+    // The KDF is CPU-bound by design and runs on a pool thread: with no cap, a burst of first logins
+    // (50 POP3 clients at start, or a password spray) took every core and stalled SMTP and POP3 for
+    // tens of seconds (docs/benchmarks-soak.md). Waiting for a slot holds no thread.
+    private readonly SemaphoreSlim _kdfSlots = new(Math.Max(1, Environment.ProcessorCount / 2));
+
     /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>.</param>
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
     {
@@ -46,7 +51,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         // A password verified a moment ago skips the KDF; otherwise verify, against a dummy hash for
         // unknown users so the answer takes the same time.
         var passwordOk = credentials is { } known && verified.Matches(address, known.PasswordHash, password)
-            || PasswordHasher.Verify(password, credentials?.PasswordHash ?? PasswordHasher.DummyHash);
+            || await VerifySlowlyAsync(password, credentials?.PasswordHash ?? PasswordHasher.DummyHash, cancellationToken).ConfigureAwait(false);
         if (credentials is { Disabled: false } c && passwordOk)
         {
             verified.Remember(address, c.PasswordHash, password);
@@ -62,5 +67,18 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         if (banned)
             await audit.WriteAsync(address, "account.lockout", door, "too many failed logins", ip, cancellationToken).ConfigureAwait(false);
         return new LoginResult(LoginStatus.Failed);
+    }
+
+    private async Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken)
+    {
+        await _kdfSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return PasswordHasher.Verify(password, storedHash);
+        }
+        finally
+        {
+            _kdfSlots.Release();
+        }
     }
 }

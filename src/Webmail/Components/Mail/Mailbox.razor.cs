@@ -111,10 +111,11 @@ public sealed partial class Mailbox : IAsyncDisposable
 
     private async Task OnMailboxChangedAsync(MailboxChange change)
     {
-        // Coalesce bursts (a bulk move publishes per commit) into one refresh.
+        // Coalesce bursts (a bulk move publishes per commit, a busy inbox per delivery) into at most
+        // two refreshes a second: under steady delivery each open page reloaded ten times a second.
         if (Interlocked.Exchange(ref _refreshQueued, 1) == 1)
             return;
-        await Task.Delay(100, _disposed.Token).ConfigureAwait(false);
+        await Task.Delay(500, _disposed.Token).ConfigureAwait(false);
         Interlocked.Exchange(ref _refreshQueued, 0);
         await InvokeAsync(async () =>
         {
