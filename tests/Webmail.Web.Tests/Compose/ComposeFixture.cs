@@ -1,6 +1,10 @@
+using MailKit.Net.Pop3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using MimeKit;
+using Webmail.Core.Directory;
 using Webmail.Core.Model;
+using Webmail.Core.Storage;
 using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
@@ -30,6 +34,40 @@ public sealed class ComposeFixture : IAsyncLifetime
     /// <summary>A fresh account on the local domain, e.g. <c>lucy3@local.example</c>.</summary>
     public Task<Account> NewAccountAsync(string name) =>
         Server.CreateAccountAsync($"{name}{Interlocked.Increment(ref _next)}@local.example");
+
+    /// <summary>A fresh account with a display name and a signature, set through the directory as the settings page does.</summary>
+    public async Task<Account> NewAccountAsync(string name, string displayName, string signature)
+    {
+        var address = $"{name}{Interlocked.Increment(ref _next)}@local.example";
+        var account = await Server.Services.GetRequiredService<DirectoryService>().CreateAccountAsync(address, Password, displayName, false, null, "test", default);
+        var settings = await Server.Directory.GetSettingsAsync(account.Id, default);
+        await Server.Directory.SaveSettingsAsync(account.Id, settings with { Signature = signature }, default);
+        return account;
+    }
+
+    public const string Password = "correct horse";
+
+    /// <summary>Files <paramref name="message"/> in the account's INBOX as an arriving message; returns its id.</summary>
+    public async Task<long> DeliverAsync(Account account, MimeMessage message)
+    {
+        using var raw = new MemoryStream();
+        await message.WriteToAsync(Webmail.Compose.MessageComposer.StorageFormat, raw);
+        var receipt = await Server.Messages.DeliverAsync(new DeliveryRequest(raw.ToArray(), [new MailboxDelivery(account.Id, SpecialFolder.Inbox)]), default);
+        return receipt.Mailboxes[0].Message!.Id;
+    }
+
+    /// <summary>Every message of the account's maildrop, fetched with MailKit over the server's POP3 port.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> FetchOverPop3Async(Account account)
+    {
+        using var client = new Pop3Client();
+        await client.ConnectAsync("127.0.0.1", Server.Pop3Port, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync(account.Address, Password);
+        var messages = new List<MimeMessage>();
+        for (var i = 0; i < client.Count; i++)
+            messages.Add(await client.GetMessageAsync(i));
+        await client.DisconnectAsync(true);
+        return messages;
+    }
 
     /// <summary>A signed-in page for <paramref name="account"/>.</summary>
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)

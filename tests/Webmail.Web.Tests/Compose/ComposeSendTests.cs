@@ -9,10 +9,11 @@ namespace Webmail.Web.Tests.Compose;
 public sealed class ComposeSendTests(ComposeFixture fixture)
 {
     [Fact]
-    public async Task SendingToLocalAccountFilesInRecipientInboxAndSenderSent()
+    public async Task SendingToLocalAccountFilesInRecipientInboxAndSenderSentAndRecipientSeesItLive()
     {
         var lucy = await fixture.NewAccountAsync("lucy");
         var betty = await fixture.NewAccountAsync("betty");
+        var bettysPage = await fixture.SignInAsync(betty);
         var page = await fixture.SignInAsync(lucy);
         await fixture.OpenAsync(page, "/compose");
 
@@ -30,6 +31,9 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         var sent = Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
         Assert.True(sent.Summary.IsSeen);
         Assert.Equal(received.Message.MessageId, sent.Message.MessageId);
+        // Betty's open mailbox shows it without a reload.
+        await bettysPage.Locator(".message-row", new() { HasText = "Lunch tomorrow" }).WaitForAsync(new() { Timeout = 15_000 });
+        await bettysPage.Context.CloseAsync();
         await page.Context.CloseAsync();
     }
 
