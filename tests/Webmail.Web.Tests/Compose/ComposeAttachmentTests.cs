@@ -47,7 +47,7 @@ public sealed class ComposeAttachmentTests(ComposeFixture fixture) : IDisposable
         await progress.WaitForAsync(new() { Timeout = 20_000 });
         await page.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("holiday.mov (10 MB)").WaitForAsync(new() { Timeout = 120_000 });
         Assert.Equal(0, await progress.CountAsync());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
         await fixture.WaitForAsync(betty, SpecialFolder.Inbox, timeoutMs: 30_000);
 
         var fetched = Assert.Single(await fixture.FetchOverPop3Async(betty));
@@ -84,7 +84,7 @@ public sealed class ComposeAttachmentTests(ComposeFixture fixture) : IDisposable
         var list = page.GetByRole(AriaRole.List, new() { Name = "Attached files" });
         await list.GetByText("scan.bin").WaitForAsync(new() { Timeout = 30_000 });
         await list.GetByText("notes.txt").WaitForAsync(new() { Timeout = 30_000 });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
         await fixture.WaitForAsync(betty, SpecialFolder.Inbox);
 
         var fetched = Assert.Single(await fixture.FetchOverPop3Async(betty));

@@ -142,7 +142,7 @@ public sealed class ComposeFieldTests(ComposeFixture fixture)
         await Field(page, "Subject").FillAsync("Signed");
         await Field(page, "Body").PressAsync("Control+Home");
         await page.Keyboard.TypeAsync("Hello Betty.");
-        await ClickAsync(page, "Send");
+        await ComposeFixture.SendAsync(page);
 
         var received = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox)).Message;
         var from = Assert.Single(received.From.Mailboxes);
@@ -171,7 +171,7 @@ public sealed class ComposeFieldTests(ComposeFixture fixture)
         // The toolbar acts through the circuit: type once bold is on and the caret is back in the editor.
         await page.WaitForFunctionAsync("() => document.activeElement?.id === 'compose-body-rich' && document.queryCommandState('bold')");
         await page.Keyboard.TypeAsync("important");
-        await ClickAsync(page, "Send");
+        await ComposeFixture.SendAsync(page);
 
         var received = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox)).Message;
         var alternative = Assert.IsType<MultipartAlternative>(received.Body);

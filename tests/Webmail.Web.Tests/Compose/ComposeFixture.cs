@@ -39,7 +39,10 @@ public sealed class ComposeFixture : IAsyncLifetime
     public async Task<Account> NewAccountAsync(string name, string displayName, string signature)
     {
         var address = $"{name}{Interlocked.Increment(ref _next)}@local.example";
-        var account = await Server.Services.GetRequiredService<DirectoryService>().CreateAccountAsync(address, Password, displayName, false, null, "test", default);
+        var directory = Server.Services.GetRequiredService<DirectoryService>();
+        if (await Server.Directory.FindDomainAsync("local.example", default) is null)
+            await directory.AddDomainAsync("local.example", "test", default);
+        var account = await directory.CreateAccountAsync(address, Password, displayName, false, null, "test", default);
         var settings = await Server.Directory.GetSettingsAsync(account.Id, default);
         await Server.Directory.SaveSettingsAsync(account.Id, settings with { Signature = signature }, default);
         return account;
@@ -83,6 +86,22 @@ public sealed class ComposeFixture : IAsyncLifetime
         await page.GotoAsync(Server.BaseUrl + path);
         await Browser.WaitForInteractiveAsync(page);
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
+    }
+
+    /// <summary>Clicks Send and waits until the composer has gone; fails with the composer's message if it refused.</summary>
+    public static async Task SendAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        var alerts = page.Locator(".compose-page").GetByRole(AriaRole.Alert); // not the "Message sent" snackbar
+        for (var until = DateTime.UtcNow.AddSeconds(30); page.Url.Contains("/compose", StringComparison.Ordinal); await Task.Delay(100))
+        {
+            if (await alerts.CountAsync() > 0)
+            {
+                var refusal = await alerts.First.InnerTextAsync();
+                Assert.Fail("The composer refused to send: " + refusal);
+            }
+            Assert.True(DateTime.UtcNow < until, "the composer neither sent nor said why within 30 s");
+        }
     }
 
     /// <summary>The messages of one folder, newest first, parsed.</summary>

@@ -45,7 +45,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         Assert.Contains($"On Fri, 20 Nov 2026 at 09:30, Betty Sender <{betty.Address}> wrote:\n> Line one.\n> Line two.", body);
         await page.GetByLabel("Body", new() { Exact = true }).PressAsync("Control+Home");
         await page.Keyboard.TypeAsync("Yes, agreed.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
 
         var reply = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox)).Message;
         Assert.Equal("Re: Quarterly plan", reply.Subject);
@@ -79,7 +79,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         Assert.Contains(carol.Address, cc);
         Assert.Contains(dora.Address, cc);
         Assert.DoesNotContain(lucy.Address, cc);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
 
         foreach (var recipient in new[] { betty, carol, dora })
         {
@@ -115,7 +115,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         Assert.Equal("Fwd: The report", await page.GetByLabel("Subject", new() { Exact = true }).InputValueAsync());
         await page.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("report.pdf").WaitForAsync();
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(carol.Address);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
 
         var forwarded = Assert.Single(await fixture.WaitForAsync(carol, SpecialFolder.Inbox)).Message;
         Assert.Equal("Fwd: The report", forwarded.Subject);

@@ -20,7 +20,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(betty.Address);
         await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Lunch tomorrow");
         await page.GetByLabel("Body", new() { Exact = true }).FillAsync("Shall we meet at noon?");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
         await fixture.WaitForAsync(lucy, SpecialFolder.Sent);
 
         var inbox = await fixture.WaitForAsync(betty, SpecialFolder.Inbox);
@@ -48,7 +48,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         await page.GetByLabel("To", new() { Exact = true }).FillAsync("betty@b.example");
         await page.GetByLabel("Subject", new() { Exact = true }).FillAsync(subject);
         await page.GetByLabel("Body", new() { Exact = true }).FillAsync("Over the wire.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await ComposeFixture.SendAsync(page);
         await fixture.WaitForAsync(lucy, SpecialFolder.Sent);
 
         var queue = fixture.Server.Services.GetRequiredService<IOutboundQueueStore>();
