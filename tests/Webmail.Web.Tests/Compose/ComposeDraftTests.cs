@@ -58,17 +58,22 @@ public sealed class ComposeDraftTests(ComposeFixture fixture)
     }
 
     [Fact]
-    public async Task SaveDraftAndDiscard()
+    public async Task DraftIsSavedWhileTypingReplacedOnSaveDraftAndRemovedOnDiscard()
     {
         var lucy = await fixture.NewAccountAsync("lucy");
         var page = await fixture.SignInAsync(lucy);
         await fixture.OpenAsync(page, "/compose");
-        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Half an idea");
 
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Half an idea");
+        var autosaved = Assert.Single(await WaitForDraftAsync(lucy, d => d.Subject == "Half an idea"));
+        Assert.Equal("Half an idea", autosaved.Message.Subject);
+
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("A whole idea");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save draft", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Draft saved" }).WaitForAsync();
-        var draft = Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
-        Assert.Equal("Half an idea", draft.Message.Subject);
+        var saved = Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        Assert.Equal("A whole idea", saved.Message.Subject);
+        Assert.NotEqual(autosaved.Summary.Id, saved.Summary.Id);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Discard", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/compose", StringComparison.Ordinal));

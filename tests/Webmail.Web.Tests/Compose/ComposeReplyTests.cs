@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 using MimeKit;
 using Webmail.Core.Model;
-using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
 
@@ -25,6 +24,15 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         return message;
     }
 
+    /// <summary>Opens the message from the list and presses one of the reading pane's buttons.</summary>
+    private static async Task OpenFromReadingPaneAsync(IPage page, string subject, string button)
+    {
+        await page.Locator(".message-row", new() { HasText = subject }).Locator("a.message-link").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/compose", StringComparison.Ordinal));
+        await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
+    }
+
     [Fact]
     public async Task ReplyFromReadingPaneQuotesTheOriginalAndThreads()
     {
@@ -34,10 +42,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         var id = await fixture.DeliverAsync(lucy, original);
         var page = await fixture.SignInAsync(lucy);
 
-        await page.Locator(".message-row", new() { HasText = "Quarterly plan" }).Locator("a.message-link").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
-        await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
-        await Browser.WaitForInteractiveAsync(page);
+        await OpenFromReadingPaneAsync(page, "Quarterly plan", "Reply");
 
         Assert.Equal(betty.Address, (await page.GetByLabel("To", new() { Exact = true }).InputValueAsync()).Trim().Split('<', '>')[^2]);
         Assert.Equal("Re: Quarterly plan", await page.GetByLabel("Subject", new() { Exact = true }).InputValueAsync());
@@ -62,17 +67,17 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
     }
 
     [Fact]
-    public async Task ReplyAllAddressesEveryoneButTheAccountItself()
+    public async Task ReplyAllFromReadingPaneAddressesEveryoneButTheAccountItself()
     {
         var lucy = await fixture.NewAccountAsync("lucy");
         var betty = await fixture.NewAccountAsync("betty");
         var carol = await fixture.NewAccountAsync("carol");
         var dora = await fixture.NewAccountAsync("dora");
         var original = Original(betty, [lucy, carol], [dora], "Team lunch", "Friday?");
-        var id = await fixture.DeliverAsync(lucy, original);
+        await fixture.DeliverAsync(lucy, original);
         var page = await fixture.SignInAsync(lucy);
 
-        await fixture.OpenAsync(page, $"/compose?replyAllTo={id}");
+        await OpenFromReadingPaneAsync(page, "Team lunch", "Reply all");
 
         Assert.Contains(betty.Address, await page.GetByLabel("To", new() { Exact = true }).InputValueAsync());
         var cc = await page.GetByLabel("Cc", new() { Exact = true }).InputValueAsync();
@@ -94,7 +99,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
     }
 
     [Fact]
-    public async Task ForwardKeepsTheAttachmentsByteForByte()
+    public async Task ForwardFromReadingPaneKeepsTheAttachmentsByteForByte()
     {
         var lucy = await fixture.NewAccountAsync("lucy");
         var betty = await fixture.NewAccountAsync("betty");
@@ -108,10 +113,10 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = "report.pdf",
         };
-        var id = await fixture.DeliverAsync(lucy, Original(betty, [lucy], [], "The report", "See attached.", attachment));
+        await fixture.DeliverAsync(lucy, Original(betty, [lucy], [], "The report", "See attached.", attachment));
         var page = await fixture.SignInAsync(lucy);
 
-        await fixture.OpenAsync(page, $"/compose?forward={id}");
+        await OpenFromReadingPaneAsync(page, "The report", "Forward");
         Assert.Equal("Fwd: The report", await page.GetByLabel("Subject", new() { Exact = true }).InputValueAsync());
         await page.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("report.pdf").WaitForAsync();
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(carol.Address);

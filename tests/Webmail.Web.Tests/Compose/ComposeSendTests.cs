@@ -15,7 +15,8 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         var betty = await fixture.NewAccountAsync("betty");
         var bettysPage = await fixture.SignInAsync(betty);
         var page = await fixture.SignInAsync(lucy);
-        await fixture.OpenAsync(page, "/compose");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compose", Exact = true }).ClickAsync();
+        await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
 
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(betty.Address);
         await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Lunch tomorrow");
