@@ -129,6 +129,22 @@ public sealed class ComposeFieldTests(ComposeFixture fixture)
     }
 
     [Fact]
+    public async Task AutocompleteNeverOffersTheAccountItself()
+    {
+        var quinn = await fixture.NewAccountAsync("quinnself");
+        var friend = await fixture.NewAccountAsync("quinnfriend");
+        var page = await fixture.SignInAsync(quinn);
+        await fixture.OpenAsync(page, "/compose");
+
+        await Field(page, "Bcc").PressSequentiallyAsync("quinn");
+
+        var options = page.GetByRole(AriaRole.Listbox, new() { Name = "Suggestions for Bcc" }).GetByRole(AriaRole.Option);
+        await options.Filter(new() { HasText = friend.Address }).WaitForAsync();
+        Assert.Equal([friend.Address], await options.AllInnerTextsAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task SignatureAndDisplayNameAppearInSentMail()
     {
         var lucy = await fixture.NewAccountAsync("lucy", "Lucy Example", "Lucy Example\nExample Corp");

@@ -130,6 +130,32 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task StagingCopiesAnUploadInSmallChunksStraightToDisk()
+    {
+        var staging = fixture.Server.Services.GetRequiredService<AttachmentStaging>();
+        var session = staging.CreateSession();
+        var bytes = new byte[3 * 1024 * 1024 + 5];
+        new Random(9).NextBytes(bytes);
+        var reports = new List<long>();
+
+        var staged = await staging.StageAsync(session, new MemoryStream(bytes), "../../etc/passwd\r\n", "", new SynchronousProgress(reports.Add), default);
+
+        // Never more than one 64 KB buffer between the browser's stream and the file.
+        Assert.All(reports.Zip(reports.Skip(1), (a, b) => b - a), step => Assert.InRange(step, 1, 64 * 1024));
+        Assert.Equal(bytes.Length, reports[^1]);
+        Assert.Equal(("passwd", "application/octet-stream"), (staged.FileName, staged.ContentType));
+        Assert.Equal(Path.GetFullPath(session), Path.GetDirectoryName(Path.GetFullPath(staged.Path)));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(staged.Path));
+        staging.DeleteSession(session);
+        Assert.False(Directory.Exists(session));
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    [Fact]
     public void AttachmentPanelStreamsFilesToStagingAndRefusesWhatPassesTheLimit()
     {
         var staging = fixture.Server.Services.GetRequiredService<AttachmentStaging>();
