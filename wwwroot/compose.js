@@ -20,6 +20,24 @@ export function exec(element, command, value) {
     element.dispatchEvent(new Event("input"));
 }
 
+// Dropped files go into the attachment input as if picked, so one upload path serves both.
+export function initDropZone(zone, inputId) {
+    zone.addEventListener("dragover", e => {
+        e.preventDefault();
+        zone.classList.add("dragging");
+    });
+    zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+    zone.addEventListener("drop", e => {
+        e.preventDefault();
+        zone.classList.remove("dragging");
+        const input = document.getElementById(inputId);
+        if (!input || !e.dataTransfer || e.dataTransfer.files.length === 0)
+            return;
+        input.files = e.dataTransfer.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+}
+
 export function openPicker(id) {
     document.getElementById(id)?.click();
 }

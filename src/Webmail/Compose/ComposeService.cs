@@ -121,15 +121,16 @@ public sealed class ComposeService(
         model.DraftId = null;
     }
 
-    /// <summary>Recipient suggestions: addresses the account has exchanged mail with, then matching local accounts.</summary>
+    /// <summary>Recipient suggestions: addresses the account has exchanged mail with, then matching local accounts; never the account's own.</summary>
     public async Task<IReadOnlyList<string>> SuggestAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
     {
         prefix = prefix.Trim();
         if (prefix.Length == 0)
             return [];
+        // Seeded with the account's own addresses and aliases, so neither list offers them.
+        var seen = new HashSet<string>(await directory.GetSendAsAddressesAsync(accountId, cancellationToken).ConfigureAwait(false), StringComparer.OrdinalIgnoreCase);
         var history = await store.SuggestAddressesAsync(accountId, prefix, limit, cancellationToken).ConfigureAwait(false);
-        var result = new List<string>(history);
-        var seen = new HashSet<string>(history, StringComparer.OrdinalIgnoreCase);
+        var result = history.Where(seen.Add).ToList();
         var local = await directory.ListAccountsAsync(prefix, 0, limit, cancellationToken).ConfigureAwait(false);
         foreach (var account in local.Items.Where(a => !a.IsDisabled && seen.Add(a.Address)))
         {

@@ -1,6 +1,10 @@
+using MailKit.Net.Pop3;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using MimeKit;
+using Webmail.Core.Directory;
 using Webmail.Core.Model;
+using Webmail.Core.Storage;
 using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
@@ -15,7 +19,9 @@ public sealed class ComposeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync();
+        // b.example is "remote": its route points at a closed loopback port, so a message for it is
+        // queued and deferred (never bounced by a DNS answer that depends on the machine).
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}" });
         Browser = await Browser.LaunchAsync();
     }
 
@@ -28,6 +34,43 @@ public sealed class ComposeFixture : IAsyncLifetime
     /// <summary>A fresh account on the local domain, e.g. <c>lucy3@local.example</c>.</summary>
     public Task<Account> NewAccountAsync(string name) =>
         Server.CreateAccountAsync($"{name}{Interlocked.Increment(ref _next)}@local.example");
+
+    /// <summary>A fresh account with a display name and a signature, set through the directory as the settings page does.</summary>
+    public async Task<Account> NewAccountAsync(string name, string displayName, string signature)
+    {
+        var address = $"{name}{Interlocked.Increment(ref _next)}@local.example";
+        var directory = Server.Services.GetRequiredService<DirectoryService>();
+        if (await Server.Directory.FindDomainAsync("local.example", default) is null)
+            await directory.AddDomainAsync("local.example", "test", default);
+        var account = await directory.CreateAccountAsync(address, Password, displayName, false, null, "test", default);
+        var settings = await Server.Directory.GetSettingsAsync(account.Id, default);
+        await Server.Directory.SaveSettingsAsync(account.Id, settings with { Signature = signature }, default);
+        return account;
+    }
+
+    public const string Password = "correct horse";
+
+    /// <summary>Files <paramref name="message"/> in the account's INBOX as an arriving message; returns its id.</summary>
+    public async Task<long> DeliverAsync(Account account, MimeMessage message)
+    {
+        using var raw = new MemoryStream();
+        await message.WriteToAsync(Webmail.Compose.MessageComposer.StorageFormat, raw);
+        var receipt = await Server.Messages.DeliverAsync(new DeliveryRequest(raw.ToArray(), [new MailboxDelivery(account.Id, SpecialFolder.Inbox)]), default);
+        return receipt.Mailboxes[0].Message!.Id;
+    }
+
+    /// <summary>Every message of the account's maildrop, fetched with MailKit over the server's POP3 port.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> FetchOverPop3Async(Account account)
+    {
+        using var client = new Pop3Client();
+        await client.ConnectAsync("127.0.0.1", Server.Pop3Port, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync(account.Address, Password);
+        var messages = new List<MimeMessage>();
+        for (var i = 0; i < client.Count; i++)
+            messages.Add(await client.GetMessageAsync(i));
+        await client.DisconnectAsync(true);
+        return messages;
+    }
 
     /// <summary>A signed-in page for <paramref name="account"/>.</summary>
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)
@@ -43,6 +86,22 @@ public sealed class ComposeFixture : IAsyncLifetime
         await page.GotoAsync(Server.BaseUrl + path);
         await Browser.WaitForInteractiveAsync(page);
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
+    }
+
+    /// <summary>Clicks Send and waits until the composer has gone; fails with the composer's message if it refused.</summary>
+    public static async Task SendAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        var alerts = page.Locator(".compose-page").GetByRole(AriaRole.Alert); // not the "Message sent" snackbar
+        for (var until = DateTime.UtcNow.AddSeconds(30); page.Url.Contains("/compose", StringComparison.Ordinal); await Task.Delay(100))
+        {
+            if (await alerts.CountAsync() > 0)
+            {
+                var refusal = await alerts.First.InnerTextAsync();
+                Assert.Fail("The composer refused to send: " + refusal);
+            }
+            Assert.True(DateTime.UtcNow < until, "the composer neither sent nor said why within 30 s");
+        }
     }
 
     /// <summary>The messages of one folder, newest first, parsed.</summary>

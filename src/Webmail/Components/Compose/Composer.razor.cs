@@ -11,8 +11,8 @@ using Webmail.Core.Storage;
 namespace Webmail.Components.Compose;
 
 /// <summary>
-/// The composer at <c>/compose</c>: new (<c>?to=</c> prefills), <c>?replyTo={id}&amp;mode=reply|replyall|forward</c>,
-/// or <c>?draft={id}</c>. Drafts are saved two seconds after the last change, on leaving the page
+/// The composer at <c>/compose</c>: new (<c>?to=</c> prefills), <c>?replyTo={id}&amp;mode=reply|replyall|forward</c>
+/// (or <c>?replyAllTo={id}</c>, <c>?forward={id}</c>), or <c>?draft={id}</c>. Drafts are saved two seconds after the last change, on leaving the page
 /// and when the circuit ends (the tab is closed).
 /// </summary>
 public sealed partial class Composer : IAsyncDisposable
@@ -31,6 +31,9 @@ public sealed partial class Composer : IAsyncDisposable
     [SupplyParameterFromQuery(Name = "replyTo")] private long? ReplyTo { get; set; }
     [SupplyParameterFromQuery(Name = "mode")] private string? Mode { get; set; }
     [SupplyParameterFromQuery(Name = "draft")] private long? Draft { get; set; }
+    // The reading pane's short forms: ?replyAllTo={id} and ?forward={id}.
+    [SupplyParameterFromQuery(Name = "replyAllTo")] private long? ReplyAllTo { get; set; }
+    [SupplyParameterFromQuery(Name = "forward")] private long? ForwardOf { get; set; }
     [SupplyParameterFromQuery(Name = "to")] private string? PrefillTo { get; set; }
 
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -57,6 +60,10 @@ public sealed partial class Composer : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        // Prerendering builds this page once without a circuit and disposes it at once: opening a reply,
+        // forward or draft there would stage its attachments for nothing and, on dispose, file a stray draft.
+        if (!RendererInfo.IsInteractive)
+            return;
         var user = (await AuthenticationState).User;
         _accountId = user.GetAccountId();
         var account = await Directory.GetAccountAsync(_accountId, CancellationToken.None);
@@ -64,12 +71,14 @@ public sealed partial class Composer : IAsyncDisposable
 
         if (Draft is { } draftId)
             _model = await Compose.OpenDraftAsync(_accountId, draftId, Session, CancellationToken.None);
-        else if (ReplyTo is { } originalId)
-            _model = await Compose.RespondAsync(_accountId, originalId, ParseMode(Mode), Session, CancellationToken.None);
+        else if (Responding is var (originalId, mode))
+            _model = await Compose.RespondAsync(_accountId, originalId, mode, Session, CancellationToken.None);
         else
         {
             _model = await Compose.NewAsync(_accountId, CancellationToken.None);
-            if (!string.IsNullOrWhiteSpace(PrefillTo) && HeaderGuard.IsSafe(PrefillTo))
+            if (!HeaderGuard.IsSafe(PrefillTo))
+                _error = "The address in the link was not used: it contains line breaks or NUL characters.";
+            else if (!string.IsNullOrWhiteSpace(PrefillTo))
                 _model.To = PrefillTo.Trim();
         }
         _notFound = _model is null;
@@ -77,6 +86,13 @@ public sealed partial class Composer : IAsyncDisposable
         _dirty = _model is { Mode: not ComposeMode.New, DraftId: null };
         _leaving = Navigation.RegisterLocationChangingHandler(OnLeavingAsync);
     }
+
+    /// <summary>The message being replied to or forwarded, and how, from the query string.</summary>
+    private (long Id, ComposeMode Mode)? Responding =>
+        ReplyTo is { } reply ? (reply, ParseMode(Mode))
+        : ReplyAllTo is { } replyAll ? (replyAll, ComposeMode.ReplyAll)
+        : ForwardOf is { } forward ? (forward, ComposeMode.Forward)
+        : null;
 
     private static ComposeMode ParseMode(string? mode) => mode?.ToLowerInvariant() switch
     {

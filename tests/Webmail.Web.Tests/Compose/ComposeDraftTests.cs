@@ -1,0 +1,96 @@
+using Microsoft.Playwright;
+using MimeKit;
+using Webmail.Core.Model;
+
+namespace Webmail.Web.Tests.Compose;
+
+/// <summary>Drafts: what was typed survives closing the tab and comes back whole.</summary>
+[Collection(ComposeCollection.Name)]
+public sealed class ComposeDraftTests(ComposeFixture fixture)
+{
+    [Fact]
+    public async Task DraftAbandonedByClosingThePageIsRestoredWithEverything()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var betty = await fixture.NewAccountAsync("betty");
+        var carol = await fixture.NewAccountAsync("carol");
+        var page = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(page, "/compose");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync($"{betty.Address}, not-yet-an-address");
+        await page.GetByLabel("Cc", new() { Exact = true }).FillAsync(carol.Address);
+        await page.GetByLabel("Bcc", new() { Exact = true }).FillAsync("hidden@b.example");
+        await page.GetByLabel("Body", new() { Exact = true }).FillAsync("First line.\nSecond line.");
+        await page.Locator("#compose-attach-input").SetInputFilesAsync(new FilePayload { Name = "agenda.txt", MimeType = "text/plain", Buffer = "1. Budget\r\n2. Hiring\r\n"u8.ToArray() });
+        await page.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("agenda.txt").WaitForAsync();
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Meeting notes");
+
+        // Closed at once: no wait for the autosave; the composer keeps the draft when its circuit ends.
+        await page.Context.CloseAsync();
+
+        var drafts = await WaitForDraftAsync(lucy, d => d.Subject == "Meeting notes");
+        var stored = Assert.Single(drafts);
+        Assert.True(stored.Summary.Flags.HasFlag(MessageFlags.Draft));
+        Assert.Empty(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
+
+        var again = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(again, $"/compose?draft={stored.Summary.Id}");
+        Assert.Equal($"{betty.Address}, not-yet-an-address", await again.GetByLabel("To", new() { Exact = true }).InputValueAsync());
+        Assert.Equal(carol.Address, await again.GetByLabel("Cc", new() { Exact = true }).InputValueAsync());
+        Assert.Equal("hidden@b.example", await again.GetByLabel("Bcc", new() { Exact = true }).InputValueAsync());
+        Assert.Equal("Meeting notes", await again.GetByLabel("Subject", new() { Exact = true }).InputValueAsync());
+        Assert.Equal("First line.\nSecond line.", await again.GetByLabel("Body", new() { Exact = true }).InputValueAsync());
+        await again.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("agenda.txt").WaitForAsync();
+
+        await again.GetByLabel("To", new() { Exact = true }).FillAsync(betty.Address);
+        await again.GetByLabel("Bcc", new() { Exact = true }).FillAsync("");
+        await ComposeFixture.SendAsync(again);
+
+        var sent = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox)).Message;
+        Assert.Equal("Meeting notes", sent.Subject);
+        using (var agenda = new MemoryStream())
+        {
+            await ((MimePart)Assert.Single(sent.Attachments)).Content!.DecodeToAsync(agenda);
+            Assert.Equal("1. Budget\r\n2. Hiring\r\n"u8.ToArray(), agenda.ToArray());
+        }
+        Assert.Single(await fixture.WaitForAsync(carol, SpecialFolder.Inbox));
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        await again.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DraftIsSavedWhileTypingReplacedOnSaveDraftAndRemovedOnDiscard()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var page = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(page, "/compose");
+
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Half an idea");
+        var autosaved = Assert.Single(await WaitForDraftAsync(lucy, d => d.Subject == "Half an idea"));
+        Assert.Equal("Half an idea", autosaved.Message.Subject);
+
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("A whole idea");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save draft", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Draft saved" }).WaitForAsync();
+        var saved = Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        Assert.Equal("A whole idea", saved.Message.Subject);
+        Assert.NotEqual(autosaved.Summary.Id, saved.Summary.Id);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Discard", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/compose", StringComparison.Ordinal));
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Polls Drafts until the predicate holds for the newest draft (saves replace one another).</summary>
+    private async Task<IReadOnlyList<(MessageSummary Summary, MimeMessage Message)>> WaitForDraftAsync(Account account, Func<MimeMessage, bool> complete)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var drafts = await fixture.FolderAsync(account, SpecialFolder.Drafts);
+            if ((drafts.Count == 1 && complete(drafts[0].Message)) || DateTime.UtcNow > until)
+                return drafts;
+            await Task.Delay(100);
+        }
+    }
+}
