@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using MimeKit;
 using Webmail.Core.Model;
+using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
 
@@ -32,8 +33,13 @@ public sealed class ComposeDraftTests(ComposeFixture fixture)
         Assert.True(stored.Summary.Flags.HasFlag(MessageFlags.Draft));
         Assert.Empty(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
 
+        // Reopened the way a user does: Drafts, then the draft's row, which opens the composer.
         var again = await fixture.SignInAsync(lucy);
-        await fixture.OpenAsync(again, $"/compose?draft={stored.Summary.Id}");
+        await again.GotoAsync(fixture.Server.BaseUrl + $"/folder/{stored.Summary.FolderId}");
+        await Browser.WaitForInteractiveAsync(again);
+        await again.Locator("a.message-link", new() { HasText = "Meeting notes" }).ClickAsync();
+        await again.WaitForURLAsync($"**/compose?draft={stored.Summary.Id}");
+        await again.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
         Assert.Equal($"{betty.Address}, not-yet-an-address", await again.GetByLabel("To", new() { Exact = true }).InputValueAsync());
         Assert.Equal(carol.Address, await again.GetByLabel("Cc", new() { Exact = true }).InputValueAsync());
         Assert.Equal("hidden@b.example", await again.GetByLabel("Bcc", new() { Exact = true }).InputValueAsync());

@@ -259,8 +259,11 @@ public sealed partial class Mailbox : IAsyncDisposable
             await OpenAsync(open.Id);
     }
 
+    /// <summary>Where a row leads: the reading pane, or for a draft the composer that continues it.</summary>
     internal string MessageUrl(MessageSummary message) =>
-        string.Create(CultureInfo.InvariantCulture, $"/folder/{message.FolderId}/message/{message.Id}");
+        Folders.FirstOrDefault(f => f.Id == message.FolderId)?.SpecialUse == SpecialFolder.Drafts
+            ? string.Create(CultureInfo.InvariantCulture, $"/compose?draft={message.Id}")
+            : string.Create(CultureInfo.InvariantCulture, $"/folder/{message.FolderId}/message/{message.Id}");
 
     internal string FolderUrl(long folderId) => string.Create(CultureInfo.InvariantCulture, $"/folder/{folderId}");
 
