@@ -92,6 +92,14 @@ public sealed class CliTests : IDisposable
         Assert.EndsWith("pop3=keep", Assert.Single((await Run("account", "list")).StdoutLines), StringComparison.Ordinal);
         Assert.Equal(2, (await Run("account", "policy", "lucy@a.example", "shred")).ExitCode);
 
+        // "set" changes only what it is given; the POP3 policy set above stays.
+        AssertSucceeded(await Run("account", "set", "lucy@a.example", "--name", "Lucy B", "--quota", "5M", "--admin"));
+        Assert.Matches(@"^lucy@a\.example\tLucy B\tadmin\t0B/5M\t0 messages\tpop3=keep$", Assert.Single((await Run("account", "list")).StdoutLines));
+        AssertSucceeded(await Run("account", "set", "lucy@a.example", "--quota", "unlimited", "--no-admin"));
+        Assert.Matches(@"^lucy@a\.example\tLucy B\t-\t0B/unlimited\t", Assert.Single((await Run("account", "list")).StdoutLines));
+        Assert.Equal(2, (await Run("account", "set", "lucy@a.example")).ExitCode);
+        AssertRefused(await Run("account", "set", "nobody@a.example", "--admin"), "nobody@a.example");
+
         AssertSucceeded(await Run("account", "remove", "lucy@a.example"));
         Assert.Equal("", (await Run("account", "list")).Stdout);
         AssertRefused(await Run("account", "remove", "lucy@a.example"), "lucy@a.example");

@@ -70,6 +70,20 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
             case ("account", "remove"):
                 await Directory.RemoveAccountAsync(Arg(rest, 0, "account remove <address>"), Actor, ct);
                 break;
+            case ("account", "set"):
+            {
+                // The admin page's "edit": only the options given change.
+                const string usage = "account set <address> [--name <display name>] [--quota <size>|unlimited] [--admin|--no-admin]";
+                var account = await Directory.RequireAccountAsync(Arg(rest, 0, usage), ct);
+                if (!options.Keys.Any(k => k is "name" or "quota" or "admin" or "no-admin"))
+                    throw new CliUsageException(usage);
+                var quota = account.QuotaBytes;
+                if (options.TryGetValue("quota", out var q))
+                    quota = q is null ? throw new CliUsageException(usage) : q.Equals("unlimited", StringComparison.OrdinalIgnoreCase) ? 0 : ParseSize(q);
+                var isAdmin = options.ContainsKey("admin") || (!options.ContainsKey("no-admin") && account.IsAdmin);
+                await Directory.UpdateAccountAsync(account.Address, options.GetValueOrDefault("name") ?? account.DisplayName, isAdmin, quota, account.Pop3DeletePolicy, Actor, ct);
+                break;
+            }
             case ("account", "policy"):
             {
                 var account = await Directory.RequireAccountAsync(Arg(rest, 0, "account policy <address> delete|trash|keep"), ct);

@@ -122,6 +122,7 @@ public static class OperatorCli
                                                    (password: first line of standard input)
           Webmail account passwd <address>         (password: first line of standard input)
           Webmail account list
+          Webmail account set <address> [--name <display name>] [--quota <size>|unlimited] [--admin|--no-admin]
           Webmail account disable|enable|remove <address>
           Webmail account policy <address> delete|trash|keep   (POP3 delete policy)
           Webmail alias add <alias> <target>[,<target>...]
