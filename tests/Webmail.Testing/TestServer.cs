@@ -42,6 +42,30 @@ public sealed class TestServer : IAsyncDisposable
     {
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
+        // FreePort hands out a port that was free a moment ago; another test process can take it
+        // before Kestrel binds. Then start again on fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (app, ports) = Build(settings, dir);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await app.DisposeAsync();
+                continue;
+            }
+            // Listeners bind in their hosted services: wait until every one accepts (as /healthz does).
+            var listeners = app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>();
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !listeners.AllUp && DateTime.UtcNow < deadline;)
+                await Task.Delay(20);
+            return new TestServer(app, owned, dir, ports);
+        }
+    }
+
+    private static (WebApplication App, Dictionary<string, int> Ports) Build(IDictionary<string, string?>? settings, string dir)
+    {
         var ports = new Dictionary<string, int>
         {
             ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(),
@@ -62,13 +86,7 @@ public sealed class TestServer : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value ?? "");
         }
-        var app = WebmailApp.Build(args.ToArray());
-        await app.StartAsync();
-        // Listeners bind in their hosted services: wait until every one accepts (as /healthz does).
-        var listeners = app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>();
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); !listeners.AllUp && DateTime.UtcNow < deadline;)
-            await Task.Delay(20);
-        return new TestServer(app, owned, dir, ports);
+        return (WebmailApp.Build(args.ToArray()), ports);
     }
 
     public async Task<Account> CreateAccountAsync(string address, string password = "correct horse", bool admin = false, long? quota = null)
