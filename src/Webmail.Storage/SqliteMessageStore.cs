@@ -295,29 +295,25 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
-    public async Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    public Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        var connection = database.OpenConnection();
+        // A one-read reader whose connection goes back to the pool when the stream is disposed.
+        var reader = new RawMessageReader(database.OpenConnection(), accountId);
         try
         {
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = "SELECT 1 FROM messages WHERE id = $id AND account_id = $a";
-                command.With("$id", messageId).With("$a", accountId);
-                if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-                {
-                    connection.Dispose();
-                    return null;
-                }
-            }
-            return new OwningBlobStream(new SqliteBlob(connection, "message_raw", "raw", messageId, readOnly: true), connection);
+            var stream = reader.Open(messageId, owner: reader);
+            if (stream is null)
+                reader.Dispose();
+            return Task.FromResult(stream);
         }
         catch
         {
-            connection.Dispose();
+            reader.Dispose();
             throw;
         }
     }
+
+    public IRawMessageReader OpenRawReader(long accountId) => new RawMessageReader(database.OpenConnection(), accountId);
 
     public Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken)
     {
@@ -492,30 +488,4 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     private static byte[] AsArray(ReadOnlyMemory<byte> raw) =>
         MemoryMarshal.TryGetArray(raw, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : raw.ToArray();
-
-    /// <summary>A blob stream that also closes the connection it was read from.</summary>
-    private sealed class OwningBlobStream(SqliteBlob blob, SqliteConnection connection) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => blob.Length;
-        public override long Position { get => blob.Position; set => blob.Position = value; }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => blob.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => blob.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => blob.Seek(offset, origin);
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                blob.Dispose();
-                connection.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -4,9 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
 using Webmail.Core.Security;
-using Webmail.Pop3;
-using Webmail.Pop3.Net;
-using Webmail.Pop3.Protocol;
+using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;
 
 namespace Webmail.Benchmarks;
@@ -30,7 +28,7 @@ public static class Pop3Benchmark
         await using (var setup = await Setup.CreateAsync("download@bench.example", downloadCount, 10 * 1024))
         {
             Console.WriteLine($"Filled {downloadCount} x 10 KB in {setup.FillTime.TotalSeconds:F1} s");
-            for (var run = 1; run <= 3; run++)
+            for (var run = 1; run <= 6; run++)
             {
                 foreach (var pipelined in new[] { false, true })
                 {
@@ -111,21 +109,28 @@ public static class Pop3Benchmark
         return (watch.Elapsed, login);
     }
 
-    /// <summary>A store with one filled INBOX and a POP3 listener on a loopback port.</summary>
+    /// <summary>
+    /// One filled INBOX served by the real server process (<c>dotnet Webmail.dll</c>), so the client in
+    /// this process measures it the way it measures Dovecot: across a process boundary, sharing nothing.
+    /// The store stays open here too, for the in-process parts figures.
+    /// </summary>
     internal sealed class Setup : IAsyncDisposable
     {
-        private TestStore _store = null!;
-        private Pop3Listener _listener = null!;
+        private TempDirectory _directory = null!;
+        private TestStoreAt _store = null!;
+        private ServerProcess _server = null!;
 
-        public TestStore Store => _store;
+        public TestStoreAt Store => _store;
         public string Address { get; private set; } = "";
         public long AccountId { get; private set; }
-        public int Port => _listener.LocalEndPoint.Port;
+        public int Port => _server.Pop3Port;
+        public int ProcessId => _server.ProcessId;
         public TimeSpan FillTime { get; private set; }
 
         public static async Task<Setup> CreateAsync(string address, int count, int size)
         {
-            var setup = new Setup { _store = new TestStore(), Address = address };
+            var setup = new Setup { _directory = new TempDirectory("webmail-pop3-bench"), Address = address };
+            setup._store = new TestStoreAt(setup._directory.Path);
             var account = await setup._store.CreateAccountAsync(address, Password);
             setup.AccountId = account.Id;
             var inbox = await setup._store.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
@@ -138,16 +143,15 @@ public static class Pop3Benchmark
                     await setup._store.Messages.AppendAsync(account.Id, inbox.Id, raw, MessageFlags.None, enforceQuota: false);
             }));
             setup.FillTime = watch.Elapsed;
-            var context = ActivatorUtilities.CreateInstance<Pop3ServerContext>(setup._store.Services, new MaildropLocks(), new ConnectionCounter());
-            setup._listener = new Pop3Listener("pop3", new IPEndPoint(IPAddress.Loopback, 0), false, context);
-            setup._listener.Start();
+            setup._server = await ServerProcess.StartAsync(setup._directory.Path);
             return setup;
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _listener.DisposeAsync();
+            await _server.DisposeAsync();
             await _store.DisposeAsync();
+            _directory.Dispose();
         }
     }
 }

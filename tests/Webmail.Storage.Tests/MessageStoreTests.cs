@@ -91,6 +91,37 @@ public sealed class MessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneRawReaderServesManyReadsOfItsOwnAccountOnly()
+    {
+        var other = await _store.CreateAccountAsync("reader-other@local.example");
+        var otherInbox = await _store.Messages.GetSpecialFolderAsync(other.Id, SpecialFolder.Inbox, default);
+        var foreign = await _store.Messages.AppendAsync(other.Id, otherInbox.Id, TestMessages.Simple(), MessageFlags.None);
+        var raws = Enumerable.Range(0, 3).Select(i => TestMessages.OfSize(1000 + i * 70_000)).ToList();
+        var stored = new List<StoredMessage>();
+        foreach (var raw in raws)
+            stored.Add(await _store.Messages.AppendAsync(_user.Id, _inbox.Id, raw, MessageFlags.None));
+
+        using var reader = _store.Messages.OpenRawReader(_user.Id);
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < raws.Count; i++)
+            {
+                using var stream = reader.Open(stored[i].Id);
+                using var copy = new MemoryStream();
+                stream!.CopyTo(copy);
+                Assert.Equal(raws[i], copy.ToArray());
+            }
+        }
+        Assert.Null(reader.Open(foreign.Id));
+        Assert.Null(reader.Open(long.MaxValue));
+        // Deleted through another door while the reader is open: gone for the reader too.
+        await _store.Messages.DeleteAsync(_user.Id, [stored[1].Id], default);
+        Assert.Null(reader.Open(stored[1].Id));
+        using (var still = reader.Open(stored[2].Id))
+            Assert.Equal(raws[2].Length, still!.Length);
+    }
+
+    [Fact]
     public async Task AnotherAccountsIdsBehaveAsIfMissing()
     {
         var other = await _store.CreateAccountAsync("other@local.example");

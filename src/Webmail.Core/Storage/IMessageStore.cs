@@ -60,6 +60,9 @@ public interface IMessageStore
     /// <summary>Streams the stored bytes without loading them whole; dispose the stream.</summary>
     Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken);
 
+    /// <summary>A reader of the account's stored messages that keeps one connection open until disposed.</summary>
+    IRawMessageReader OpenRawReader(long accountId);
+
     /// <summary>Adds (<paramref name="set"/> true) or removes the flags on the given messages.</summary>
     Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken);
 

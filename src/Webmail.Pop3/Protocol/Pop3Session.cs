@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Security;
+using Webmail.Core.Storage;
 using Webmail.Pop3.Net;
 
 namespace Webmail.Pop3.Protocol;
@@ -28,6 +29,7 @@ public sealed class Pop3Session
     private string _address = "";
     private IDisposable? _lock;
     private TransactionCommands? _transaction;
+    private IRawMessageReader? _messages;
     private long _lastAccountCheck;
     private string _outcome = "connection closed";
 
@@ -69,6 +71,7 @@ public sealed class Pop3Session
         }
         finally
         {
+            _messages?.Dispose();
             _lock?.Dispose();
             var maildrop = _transaction?.Maildrop;
             _logger.LogInformation(
@@ -338,7 +341,9 @@ public sealed class Pop3Session
         var maildrop = new Maildrop(entries);
         _accountId = result.AccountId;
         _address = result.Address;
-        _transaction = new TransactionCommands(maildrop, _accountId, _server.Messages, _reply);
+        // One store connection for the session's RETRs and TOPs, given back when the session ends.
+        _messages = _server.Messages.OpenRawReader(_accountId);
+        _transaction = new TransactionCommands(maildrop, _messages, _reply);
         _lastAccountCheck = _server.Time.GetTimestamp();
         _state = Pop3State.Transaction;
         _reply.Ok(TransactionCommands.Summary(maildrop));

@@ -8,7 +8,7 @@ namespace Webmail.Pop3.Protocol;
 /// The TRANSACTION-state commands of RFC 1939 §5 and §7 (STAT, LIST, UIDL, RETR, TOP, DELE, NOOP,
 /// RSET) over the session's <see cref="Maildrop"/>. A bad argument answers <c>-ERR</c> and changes nothing.
 /// </summary>
-public sealed class TransactionCommands(Maildrop maildrop, long accountId, IMessageStore messages, ReplyWriter reply)
+public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader messages, ReplyWriter reply)
 {
     public Maildrop Maildrop { get; } = maildrop;
 
@@ -123,7 +123,7 @@ public sealed class TransactionCommands(Maildrop maildrop, long accountId, IMess
         if (!Find(argument, out var number))
             return;
         var entry = Maildrop[number];
-        var source = await messages.OpenRawAsync(accountId, entry.Id, cancellationToken).ConfigureAwait(false);
+        var source = messages.Open(entry.Id);
         if (source is null)
         {
             // Removed meanwhile by another door (the web UI); the snapshot still lists it.
