@@ -4,25 +4,34 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>
-/// Streams stored messages of one account from SQLite's incremental blob I/O on a connection it holds
-/// with the ownership check prepared once, so a run of reads (a POP3 download) pays neither a pool
-/// round trip nor a statement compile per message.
+/// Reads stored messages of one account on a connection it holds, with the lookup (ownership check and,
+/// for messages up to 64 KB, the bytes themselves) prepared once, so a run of reads (a POP3 download)
+/// pays neither a pool round trip nor a statement compile per message. Larger messages stream from
+/// SQLite's incremental blob I/O, so memory does not grow with the message.
 /// </summary>
 internal sealed class RawMessageReader : IRawMessageReader
 {
+    /// <summary>Messages up to this size come back with the lookup itself; larger ones stream from incremental blob I/O.</summary>
+    private const int InlineLimit = 64 * 1024;
+
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _owned;
+    private readonly SqliteCommand _lookup;
     private readonly SqliteParameter _messageId;
 
     public RawMessageReader(SqliteConnection connection, long accountId)
     {
         _connection = connection;
-        _owned = connection.CreateCommand();
-        _owned.CommandText = "SELECT 1 FROM messages WHERE id = $id AND account_id = $a";
-        _messageId = _owned.Parameters.Add("$id", SqliteType.Integer);
-        _owned.Parameters.AddWithValue("$a", accountId);
+        _lookup = connection.CreateCommand();
+        // length() of a blob reads its size from the record header without loading the content.
+        _lookup.CommandText = $"""
+            SELECT length(r.raw), CASE WHEN length(r.raw) <= {InlineLimit} THEN r.raw END
+            FROM messages m LEFT JOIN message_raw r ON r.message_id = m.id
+            WHERE m.id = $id AND m.account_id = $a
+            """;
+        _messageId = _lookup.Parameters.Add("$id", SqliteType.Integer);
+        _lookup.Parameters.AddWithValue("$a", accountId);
         _messageId.Value = 0L;
-        _owned.Prepare();
+        _lookup.Prepare();
     }
 
     public Stream? Open(long messageId) => Open(messageId, owner: null);
@@ -31,8 +40,21 @@ internal sealed class RawMessageReader : IRawMessageReader
     internal Stream? Open(long messageId, IDisposable? owner)
     {
         _messageId.Value = messageId;
-        if (_owned.ExecuteScalar() is null)
-            return null;
+        byte[]? inline;
+        using (var row = _lookup.ExecuteReader())
+        {
+            if (!row.Read())
+                return null;
+            if (row.IsDBNull(0))
+                throw new InvalidOperationException($"Message {messageId} has no stored bytes");
+            inline = row.IsDBNull(1) ? null : (byte[])row.GetValue(1);
+        }
+        if (inline is not null)
+        {
+            // One prepared statement, one read transaction: all a POP3 download of ordinary mail needs.
+            owner?.Dispose();
+            return new MemoryStream(inline, writable: false);
+        }
         SqliteBlob blob;
         try
         {
@@ -40,15 +62,15 @@ internal sealed class RawMessageReader : IRawMessageReader
         }
         catch (SqliteException)
         {
-            // Deleted by another door between the check and the open.
-            return _owned.ExecuteScalar() is null ? null : throw new InvalidOperationException($"Message {messageId} has no stored bytes");
+            // Deleted by another door between the lookup and the open.
+            return null;
         }
         return new BlobStream(blob, owner);
     }
 
     public void Dispose()
     {
-        _owned.Dispose();
+        _lookup.Dispose();
         _connection.Dispose();
     }
 

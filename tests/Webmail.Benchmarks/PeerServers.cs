@@ -7,13 +7,13 @@ namespace Webmail.Benchmarks;
 /// The classic pair the product is measured against: Postfix 3.7 → LMTP → Dovecot 2.3 from
 /// Debian's packages, configured on loopback only with their default durability, started for the
 /// run and stopped (Postfix's configuration restored) afterwards. Needs root and
-/// <c>apt-get install postfix dovecot-pop3d dovecot-lmtpd</c>; <see cref="StartAsync"/> returns
+/// <c>apt-get install postfix dovecot-pop3d dovecot-lmtpd dovecot-imapd</c>; <see cref="StartAsync"/> returns
 /// null (and says why) when either is missing.
 /// </summary>
 internal sealed class PeerServers : IAsyncDisposable
 {
     public const string Domain = "bench.local";
-    public const int SmtpPort = 21025, Pop3Port = 21110, LmtpPort = 21024;
+    public const int SmtpPort = 21025, Pop3Port = 21110, LmtpPort = 21024, ImapPort = 21143;
     private const string PostfixConfig = "/etc/postfix";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "webmail-bench-peers-" + Guid.NewGuid().ToString("N")[..8]);
@@ -22,12 +22,12 @@ internal sealed class PeerServers : IAsyncDisposable
 
     public static async Task<PeerServers?> StartAsync(IEnumerable<string> users, string password)
     {
-        string[] needed = ["/usr/sbin/postfix", "/usr/sbin/postconf", "/usr/sbin/dovecot", "/usr/bin/doveadm", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/pop3"];
+        string[] needed = ["/usr/sbin/postfix", "/usr/sbin/postconf", "/usr/sbin/dovecot", "/usr/bin/doveadm", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/pop3", "/usr/lib/dovecot/imap"];
         var missing = needed.FirstOrDefault(p => !File.Exists(p));
         if (missing is not null || Environment.UserName != "root")
         {
             Console.WriteLine($"peers: skipped ({missing ?? "root"} needed); "
-                + "install with: apt-get install postfix dovecot-pop3d dovecot-lmtpd");
+                + "install with: apt-get install postfix dovecot-pop3d dovecot-lmtpd dovecot-imapd");
             return null;
         }
         var peers = new PeerServers();
@@ -52,7 +52,7 @@ internal sealed class PeerServers : IAsyncDisposable
         var hash = (await RunAsync("/usr/bin/doveadm", "pw", "-s", "SHA512-CRYPT", "-p", password)).Trim();
         await File.WriteAllLinesAsync(Path.Combine(_root, "users"), users.Select(u => $"{u}@{Domain}:{hash}"));
         await File.WriteAllTextAsync(ConfigPath, $$"""
-            protocols = pop3 lmtp
+            protocols = pop3 lmtp imap
             listen = 127.0.0.1
             base_dir = {{_root}}/run
             state_dir = {{_root}}/run/state
@@ -75,6 +75,18 @@ internal sealed class PeerServers : IAsyncDisposable
               inet_listener pop3 {
                 address = 127.0.0.1
                 port = {{Pop3Port}}
+              }
+              inet_listener pop3s {
+                port = 0
+              }
+            }
+            service imap-login {
+              inet_listener imap {
+                address = 127.0.0.1
+                port = {{ImapPort}}
+              }
+              inet_listener imaps {
+                port = 0
               }
             }
             service lmtp {
@@ -114,18 +126,27 @@ internal sealed class PeerServers : IAsyncDisposable
     }
 
     /// <summary>Puts <paramref name="count"/> copies of <paramref name="raw"/> straight into the user's maildir (for POP3 runs).</summary>
-    public async Task FillAsync(string user, byte[] raw, int count)
+    public Task FillAsync(string user, byte[] raw, int count) => FillAsync(user, Enumerable.Repeat(raw, count));
+
+    /// <summary>Puts the messages straight into the user's maildir, in order, as a delivery would.</summary>
+    public async Task FillAsync(string user, IEnumerable<byte[]> messages)
     {
         var dir = Path.Combine(MailRoot, Domain, user);
         foreach (var sub in new[] { "new", "cur", "tmp" })
             Directory.CreateDirectory(Path.Combine(dir, sub));
-        // Maildir keeps LF line ends on disk; Dovecot adds the CR on the wire.
-        var lf = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(raw).Replace("\r\n", "\n"));
         var stamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        for (var i = 0; i < count; i++)
-            await File.WriteAllBytesAsync(Path.Combine(dir, "new", $"{stamp}.M{i}P{Environment.ProcessId}.bench,S={lf.Length}"), lf);
+        var i = 0;
+        foreach (var raw in messages)
+        {
+            // Maildir keeps LF line ends on disk; Dovecot adds the CR on the wire.
+            var lf = Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(raw).Replace("\r\n", "\n"));
+            await File.WriteAllBytesAsync(Path.Combine(dir, "new", $"{stamp}.M{i++}P{Environment.ProcessId}.bench,S={lf.Length}"), lf);
+        }
         await RunAsync("/usr/bin/chown", "-R", "mail:mail", Path.Combine(MailRoot, Domain));
     }
+
+    /// <summary>The processes of the pair (Postfix's master and daemons, Dovecot's master and services).</summary>
+    public static List<int> Processes() => ProcessMemory.ProcessesUnder("/usr/lib/postfix/", "/usr/sbin/dovecot", "/usr/lib/dovecot/");
 
     public async ValueTask DisposeAsync()
     {

@@ -32,10 +32,10 @@ public static class Pop3Benchmark
             {
                 foreach (var pipelined in new[] { false, true })
                 {
-                    var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var cpu = ProcessMemory.CpuTime(setup.ProcessId);
                     var (elapsed, bytes) = await FullDownloadAsync(setup.Port, setup.Address, downloadCount, pipelined);
-                    allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-                    Console.WriteLine($"download run {run} {(pipelined ? "pipelined " : "sequential")}: {elapsed.TotalSeconds:F3} s, {downloadCount / elapsed.TotalSeconds:F0} msg/s, {bytes / elapsed.TotalSeconds / 1e6:F0} MB/s, {allocated / downloadCount} B allocated per message (server + client)");
+                    cpu = ProcessMemory.CpuTime(setup.ProcessId) - cpu;
+                    Console.WriteLine($"download run {run} {(pipelined ? "pipelined " : "sequential")}: {elapsed.TotalSeconds:F3} s, {downloadCount / elapsed.TotalSeconds:F0} msg/s, {bytes / elapsed.TotalSeconds / 1e6:F0} MB/s, server CPU {cpu.TotalMicroseconds / downloadCount:F0} µs per message");
                 }
             }
         }

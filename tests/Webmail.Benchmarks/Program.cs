@@ -1,7 +1,7 @@
 using Webmail.Benchmarks;
 
 // The benchmark harness: `dotnet run -c Release --project tests/Webmail.Benchmarks -- <suite> [options]`.
-// Each suite writes its figures to the console; docs/benchmarks.md records them with the machine.
+// Each suite writes its figures to the console; `report --out docs/benchmarks.md` writes the report.
 var suite = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 switch (suite)
@@ -12,13 +12,13 @@ switch (suite)
     case "web": await WebBenchmark.RunAsync(rest); return 0;
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
     case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
-    case "compare": return await CompareBenchmark.RunAsync(rest);
+    case "report": return await ReportBenchmark.RunAsync(rest);
     case "soak": return await SoakBenchmark.RunAsync(rest);
     case "all":
         var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
         await WebBenchmark.RunAsync(rest);
         return status;
     default:
-        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|soak|compare|all [options]");
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|soak|report|all [options]");
         return suite.Length == 0 ? 0 : 2;
 }

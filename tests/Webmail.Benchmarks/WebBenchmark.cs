@@ -3,61 +3,83 @@ using System.Globalization;
 using Microsoft.Playwright;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;
 
 namespace Webmail.Benchmarks;
 
 /// <summary>
-/// Web UI with a big INBOX: time from pressing "Sign in" to the first message row on screen,
-/// and search latency (store call and results on screen). Usage: <c>web [messages]</c>, default 100,000.
+/// Web UI with a big INBOX, served by the real server process: time from pressing "Sign in" to the
+/// first message row on screen, list and search in the store, and search results on screen.
+/// Usage: <c>web [messages]</c>, default 100,000. <see cref="Corpus"/> is shared with the report,
+/// which puts the same messages into Dovecot for the IMAP side.
 /// </summary>
 public static class WebBenchmark
 {
+    internal const string Address = "web@local.example";
+    private const string Password = "correct horse";
     private static readonly string[] Words = ["invoice", "meeting", "lunch", "report", "holiday", "budget", "release", "contract", "party", "review"];
+
+    /// <summary>A word in one message of every 1,000 (the rare search).</summary>
+    internal const string RareWord = "zeppelin";
+
+    /// <summary>A word in about a fifth of the messages (the common search).</summary>
+    internal const string CommonWord = "budget";
 
     public static async Task RunAsync(string[] args)
     {
         var count = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 100_000;
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["applicationName"] = "Webmail" });
-        var account = await server.CreateAccountAsync("bench@local.example");
+        await using var setup = await Setup.CreateAsync(count);
+        Console.WriteLine($"web: seeded {count:N0} messages into INBOX in {setup.SeedTime.TotalSeconds:F1} s");
+        var figures = await MeasureAsync(setup);
+        Console.WriteLine($"web: sign-in to first list rendered: median {figures.FirstList.Median:F0} ms ({figures.FirstList})");
+        Console.WriteLine($"web: store list 50 newest: median {figures.StoreList.Median:F2} ms");
+        Console.WriteLine($"web: store search \"{RareWord}\": median {figures.StoreRare.Median:F2} ms; \"{CommonWord}\": median {figures.StoreCommon.Median:F2} ms");
+        Console.WriteLine($"web: search results on screen: median {figures.OnScreen.Median:F0} ms ({figures.OnScreen})");
+    }
 
-        var seed = Stopwatch.StartNew();
-        await SeedAsync(server.Messages, account, count);
-        Console.WriteLine($"web: seeded {count:N0} messages into INBOX in {seed.Elapsed.TotalSeconds:F1} s");
+    /// <summary>Message <paramref name="i"/> of the corpus, addressed to <paramref name="to"/>.</summary>
+    internal static byte[] Corpus(int i, string to)
+    {
+        var body = $"Message {i} about {Words[i % Words.Length]} and {Words[i / 7 % Words.Length]}." + (i % 1000 == 0 ? $" The {RareWord} lands." : "");
+        return TestMessages.Simple(from: $"Sender {i % 500} <sender{i % 500}@remote.example>", to: to,
+            subject: $"{Words[i / 3 % Words.Length]} #{i}", body: body, messageId: $"corpus-{i}@bench.example");
+    }
 
+    internal sealed record Figures(Samples FirstList, Samples StoreList, Samples StoreRare, Samples StoreCommon, Samples OnScreen);
+
+    internal static async Task<Figures> MeasureAsync(Setup setup)
+    {
+        var baseUrl = $"http://127.0.0.1:{setup.Server.WebPort}";
         await using var browser = await Browser.LaunchAsync();
-        var firstList = new List<double>();
+        var firstList = new Samples();
         for (var i = 0; i < 5; i++)
         {
             var page = await browser.NewPageAsync();
-            await page.GotoAsync(server.BaseUrl + "/signin");
-            await page.GetByLabel("Email address").FillAsync(account.Address);
-            await page.GetByLabel("Password").FillAsync("correct horse");
+            await page.GotoAsync(baseUrl + "/signin");
+            await page.GetByLabel("Email address").FillAsync(Address);
+            await page.GetByLabel("Password").FillAsync(Password);
             var watch = Stopwatch.StartNew();
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await page.Locator(".message-row").First.WaitForAsync(new() { Timeout = 60_000 });
-            firstList.Add(watch.Elapsed.TotalMilliseconds);
+            firstList.Add(watch.Elapsed);
             await page.Context.CloseAsync();
         }
-        Console.WriteLine($"web: sign-in to first list rendered: median {Median(firstList):F0} ms (runs: {string.Join(", ", firstList.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})");
 
-        foreach (var text in new[] { "zeppelin", "from:sender7@remote.example", "subject:budget is:unread" })
-        {
-            var store = new List<double>();
-            for (var i = 0; i < 7; i++)
-            {
-                var watch = Stopwatch.StartNew();
-                await server.Messages.SearchAsync(account.Id, SearchQuery.Parse(text), 0, 50, default);
-                store.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            Console.WriteLine($"web: store search \"{text}\": median {Median(store):F1} ms");
-        }
+        var messages = setup.Store.Messages;
+        var inbox = await messages.GetSpecialFolderAsync(setup.AccountId, SpecialFolder.Inbox, default);
+        var storeList = await Samples.OfAsync(7, () => messages.ListAsync(setup.AccountId, inbox.Id, 0, 50, MessageSort.DateDescending, default));
+        var rare = await Samples.OfAsync(7, () => messages.SearchAsync(setup.AccountId, SearchQuery.Parse(RareWord), 0, 50, default));
+        var common = await Samples.OfAsync(7, () => messages.SearchAsync(setup.AccountId, SearchQuery.Parse(CommonWord), 0, 50, default));
 
         var ui = await browser.NewPageAsync();
-        await Browser.SignInAsync(ui, server, account.Address);
-        await ui.Locator(".message-row").First.WaitForAsync();
-        var screen = new List<double>();
-        foreach (var text in new[] { "zeppelin", "from:sender7@remote.example", "budget", "zeppelin report", "is:unread invoice" })
+        await ui.GotoAsync(baseUrl + "/signin");
+        await ui.GetByLabel("Email address").FillAsync(Address);
+        await ui.GetByLabel("Password").FillAsync(Password);
+        await ui.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await ui.Locator(".message-row").First.WaitForAsync(new() { Timeout = 60_000 });
+        var screen = new Samples();
+        foreach (var text in new[] { RareWord, "from:sender7@remote.example", CommonWord, $"{RareWord} report", "is:unread invoice" })
         {
             var search = ui.GetByRole(AriaRole.Searchbox, new() { Name = "Search mail" });
             await search.FillAsync(text);
@@ -65,33 +87,75 @@ public static class WebBenchmark
             await search.PressAsync("Enter");
             await ui.GetByText("Results for").WaitForAsync();
             await ui.Locator(".mud-progress-linear").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-            screen.Add(watch.Elapsed.TotalMilliseconds);
+            screen.Add(watch.Elapsed);
             await ui.GetByRole(AriaRole.Button, new() { Name = "Clear search" }).ClickAsync();
             await ui.GetByText("Results for").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         }
-        Console.WriteLine($"web: search results on screen: median {Median(screen):F0} ms (runs: {string.Join(", ", screen.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})");
+        return new Figures(firstList, storeList, rare, common, screen);
     }
 
-    private static async Task SeedAsync(IMessageStore store, Account account, int count)
+    /// <summary>The corpus in one account's INBOX, served by the real server process; the store stays open here for the store figures.</summary>
+    internal sealed class Setup : IAsyncDisposable
     {
-        var next = -1;
-        var workers = Enumerable.Range(0, 16).Select(async _ =>
+        private readonly TempDirectory _directory = new("webmail-web-bench");
+
+        public TestStoreAt Store { get; private set; } = null!;
+        public ServerProcess Server { get; private set; } = null!;
+        public long AccountId { get; private set; }
+        public TimeSpan SeedTime { get; private set; }
+
+        public static async Task<Setup> CreateAsync(int count)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            var setup = new Setup();
+            setup.Store = new TestStoreAt(setup._directory.Path);
+            var account = await setup.Store.CreateAccountAsync(Address, Password);
+            setup.AccountId = account.Id;
+            var watch = Stopwatch.StartNew();
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
             {
-                var body = $"Message {i} about {Words[i % Words.Length]} and {Words[i / 7 % Words.Length]}." + (i % 1000 == 0 ? " The zeppelin lands." : "");
-                var raw = TestMessages.Simple(from: $"Sender {i % 500} <sender{i % 500}@remote.example>", to: account.Address,
-                    subject: $"{Words[i / 3 % Words.Length]} #{i}", body: body);
-                await store.DeliverAsync(new DeliveryRequest(raw, [new MailboxDelivery(account.Id, SpecialFolder.Inbox, i % 4 == 0 ? MessageFlags.None : MessageFlags.Seen)]), default);
-            }
-        });
-        await Task.WhenAll(workers);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                    await setup.Store.Messages.DeliverAsync(new DeliveryRequest(Corpus(i, Address), [new MailboxDelivery(account.Id, SpecialFolder.Inbox, i % 4 == 0 ? MessageFlags.None : MessageFlags.Seen)]), default);
+            }));
+            setup.SeedTime = watch.Elapsed;
+            setup.Server = await ServerProcess.StartAsync(setup._directory.Path);
+            return setup;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            await Store.DisposeAsync();
+            _directory.Dispose();
+        }
+    }
+}
+
+/// <summary>Timings of repeated runs, in milliseconds.</summary>
+internal sealed class Samples
+{
+    private readonly List<double> _values = [];
+
+    public void Add(TimeSpan elapsed) => _values.Add(elapsed.TotalMilliseconds);
+
+    public double Median => _values.Order().ElementAt(_values.Count / 2);
+
+    public double Best => _values.Min();
+
+    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="runs"/> timed times.</summary>
+    public static async Task<Samples> OfAsync<T>(int runs, Func<Task<T>> action)
+    {
+        await action();
+        var samples = new Samples();
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            samples.Add(watch.Elapsed);
+        }
+        return samples;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
+    public override string ToString() => string.Join(", ", _values.Select(v => v.ToString(v < 10 ? "F2" : "F0", CultureInfo.InvariantCulture))) + " ms";
 }

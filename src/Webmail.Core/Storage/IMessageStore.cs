@@ -57,7 +57,7 @@ public interface IMessageStore
     /// <summary>The stored RFC 5322 bytes, exactly as they arrived.</summary>
     Task<byte[]?> GetRawAsync(long accountId, long messageId, CancellationToken cancellationToken);
 
-    /// <summary>Streams the stored bytes without loading them whole; dispose the stream.</summary>
+    /// <summary>The stored bytes as a stream (large messages are streamed, not loaded whole); dispose the stream.</summary>
     Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken);
 
     /// <summary>A reader of the account's stored messages that keeps one connection open until disposed.</summary>

@@ -8,7 +8,7 @@ namespace Webmail.Core.Storage;
 public interface IRawMessageReader : IDisposable
 {
     /// <summary>
-    /// Streams the message's stored bytes without loading them whole; null when the message is gone or
+    /// The message's stored bytes as a stream (large messages are not loaded whole); null when the message is gone or
     /// belongs to another account. Dispose the stream before the next call.
     /// </summary>
     Stream? Open(long messageId);

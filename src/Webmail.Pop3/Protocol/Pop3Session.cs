@@ -21,6 +21,7 @@ public sealed class Pop3Session
     private readonly ReplyWriter _reply;
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
+    private readonly CancellationTokenSource _idle;
     private readonly string _id;
 
     private Pop3State _state = Pop3State.Authorization;
@@ -41,6 +42,7 @@ public sealed class Pop3Session
         _logger = server.Loggers.CreateLogger<Pop3Session>();
         _id = id;
         _shutdown = shutdown;
+        _idle = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
     }
 
     public Pop3State State => _state;
@@ -73,6 +75,7 @@ public sealed class Pop3Session
         {
             _messages?.Dispose();
             _lock?.Dispose();
+            _idle.Dispose();
             var maildrop = _transaction?.Maildrop;
             _logger.LogInformation(
                 "POP3 session {Session} from {RemoteIp} as {Account}: {Outcome}; {Messages} messages, {Deleted} marked deleted, TLS {Tls}, {DurationMs} ms",
@@ -118,20 +121,19 @@ public sealed class Pop3Session
         while (true)
         {
             Pop3Line line;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(_shutdown))
+            // One timer for the session, armed while waiting for a command and disarmed while serving it.
+            _idle.CancelAfter(_server.Options.Limits.Pop3IdleTimeout);
+            try
             {
-                idle.CancelAfter(_server.Options.Limits.Pop3IdleTimeout);
-                try
-                {
-                    line = await _connection.ReadLineAsync(idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
-                {
-                    _connection.WriteLine("-ERR Autologout; idle for too long");
-                    _outcome = "idle timeout";
-                    return null;
-                }
+                line = await _connection.ReadLineAsync(_idle.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
+            {
+                _connection.WriteLine("-ERR Autologout; idle for too long");
+                _outcome = "idle timeout";
+                return null;
+            }
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
             switch (line.Status)
             {
                 case Pop3LineStatus.Line:

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+
+namespace Webmail.Benchmarks;
+
+/// <summary>
+/// Memory of a set of processes, read from /proc: PSS (proportional set size: shared pages split
+/// between the processes that map them, so a multi-process server like Postfix+Dovecot is not
+/// counted once per process for the same libraries) and the number of processes.
+/// </summary>
+internal static class ProcessMemory
+{
+    /// <summary>The PSS of one process in KB (0 when it is gone).</summary>
+    public static long PssKilobytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
+                if (line.StartsWith("Pss:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(4).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process exited between listing and reading.
+        }
+        return 0;
+    }
+
+    /// <summary>CPU time (user + system) the process has used so far, from /proc/pid/stat.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        // Fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th (in clock ticks, 100 per second).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    /// <summary>Every running process whose executable lies under one of <paramref name="prefixes"/>.</summary>
+    public static List<int> ProcessesUnder(params string[] prefixes)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            string? exe;
+            try
+            {
+                exe = new FileInfo(Path.Combine(dir, "exe")).LinkTarget;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (exe is not null && prefixes.Any(p => exe.StartsWith(p, StringComparison.Ordinal)))
+                pids.Add(pid);
+        }
+        return pids;
+    }
+
+    /// <summary>Total PSS in KB of the processes <paramref name="pids"/> returns now.</summary>
+    public static long TotalPssKilobytes(Func<IEnumerable<int>> pids) => pids().Sum(PssKilobytes);
+
+    /// <summary>Samples <paramref name="measure"/> every 100 ms until disposed and keeps the peak.</summary>
+    public sealed class PeakSampler : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public PeakSampler(Func<long> measure)
+        {
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var value = measure();
+                    if (value > Peak)
+                        Peak = value;
+                    try
+                    {
+                        await Task.Delay(100, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public long Peak { get; private set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+        }
+    }
+}

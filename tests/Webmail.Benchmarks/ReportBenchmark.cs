@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Webmail.Resilience.Tests.Harness;
+using Webmail.Testing;
+
+namespace Webmail.Benchmarks;
+
+/// <summary>
+/// The benchmark report, docs/benchmarks.md, in one command: Webmail beside Postfix → LMTP → Dovecot
+/// in the same run, with the same clients. SMTP ingest driven by Postfix's <c>smtp-source</c>
+/// against both (end to end: until the last message is in a mailbox), POP3 download and
+/// login+STAT+UIDL with our minimal POP3 client against both, the web UI's first page and search on
+/// 100,000 messages beside Dovecot's IMAP, and the memory of each side at idle and under that load.
+/// Webmail runs as the real server process (<c>dotnet Webmail.dll</c>), as Postfix and Dovecot do.
+/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--only smtp,pop3,web]</c>.
+/// </summary>
+public static class ReportBenchmark
+{
+    private const string SmtpSource = "/usr/sbin/smtp-source";
+    private const string SmtpUser = "user1";
+    private const string OurSmtpUser = "user1@local.example";
+    private static readonly string[] PeerUsers = [SmtpUser, "download", "big", "small", "web"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var messages = IntOption(args, "--messages", 2000);
+        var webMessages = IntOption(args, "--web-messages", 100_000);
+        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web"];
+        var output = StringOption(args, "--out");
+
+        await using var peers = await PeerServers.StartAsync(PeerUsers, Pop3Benchmark.Password);
+        if (peers is null || !File.Exists(SmtpSource))
+        {
+            Console.WriteLine($"report: needs root, {SmtpSource} and Debian's postfix, dovecot-pop3d, dovecot-lmtpd and dovecot-imapd");
+            return 1;
+        }
+        var report = new Report();
+        var started = DateTimeOffset.UtcNow;
+        var loadAtStart = LoadAverage();
+        var postfix = (await PeerServers.RunAsync("/usr/sbin/postconf", "-h", "mail_version")).Trim();
+        var dovecot = (await PeerServers.RunAsync("/usr/sbin/dovecot", "--version")).Split(' ')[0];
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        report.PeerIdle = ProcessMemory.TotalPssKilobytes(PeerServers.Processes);
+
+        if (only.Contains("smtp"))
+            await SmtpAsync(report, peers, messages);
+        if (only.Contains("pop3"))
+            await Pop3Async(report, peers);
+        if (only.Contains("web"))
+            await WebAsync(report, peers, webMessages);
+
+        var text = report.Render(started, loadAtStart, LoadAverage(), postfix, dovecot, messages, webMessages);
+        Console.WriteLine(text);
+        if (output is not null)
+            await File.WriteAllTextAsync(output, text);
+        return 0;
+    }
+
+    private static async Task SmtpAsync(Report report, PeerServers peers, int messages)
+    {
+        using var directory = new TempDirectory("webmail-report-smtp");
+        await using var store = new TestStoreAt(directory.Path);
+        var account = await store.CreateAccountAsync(OurSmtpUser);
+        await using var server = await ServerProcess.StartAsync(directory.Path, new Dictionary<string, string> { ["Webmail:Limits:MaxSessionsPerIp"] = "1000" });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        report.OursIdle = ProcessMemory.PssKilobytes(server.ProcessId);
+        async Task<long> Stored() => (await store.Directory.GetAccountAsync(account.Id, default))!.MessageCount;
+
+        foreach (var size in new[] { 2048, 10240, 102400 })
+        {
+            foreach (var sessions in new[] { 1, 10, 50 })
+            {
+                // Ours: 250 means committed, so smtp-source's end is the end.
+                await SmtpSourceAsync(server.SmtpPort, OurSmtpUser, 20, 1, size);
+                var before = await Stored();
+                double ours;
+                await using (var peak = new ProcessMemory.PeakSampler(() => ProcessMemory.PssKilobytes(server.ProcessId)))
+                {
+                    var watch = Stopwatch.StartNew();
+                    await SmtpSourceAsync(server.SmtpPort, OurSmtpUser, messages, sessions, size);
+                    ours = messages / watch.Elapsed.TotalSeconds;
+                    report.OursSmtpPeak = Math.Max(report.OursSmtpPeak, peak.Peak);
+                }
+                var stored = await Stored() - before;
+                if (stored != messages)
+                    throw new InvalidOperationException($"Webmail stored {stored} of {messages}.");
+
+                // Theirs: Postfix queues at 250; the run ends when Dovecot has the last message in the maildir.
+                double theirs;
+                await using (var peak = new ProcessMemory.PeakSampler(() => ProcessMemory.TotalPssKilobytes(PeerServers.Processes)))
+                {
+                    theirs = await PeerSmtpAsync(messages, sessions, size);
+                    report.PeerSmtpPeak = Math.Max(report.PeerSmtpPeak, peak.Peak);
+                }
+                report.Smtp.Add((sessions, size, ours, theirs));
+                Console.WriteLine($"report: SMTP {sessions} sessions × {size / 1024} KB: {ours:F0} vs {theirs:F0} msg/s");
+            }
+        }
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        report.OursAfterLoad = ProcessMemory.PssKilobytes(server.ProcessId);
+        report.PeerAfterLoad = ProcessMemory.TotalPssKilobytes(PeerServers.Processes);
+
+        async Task<double> PeerSmtpAsync(int count, int sessions, int size)
+        {
+            var peerBefore = peers.Delivered(SmtpUser);
+            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", 20, 1, size);
+            await WaitForAsync(() => peers.Delivered(SmtpUser) >= peerBefore + 20);
+            peerBefore = peers.Delivered(SmtpUser);
+            var watch = Stopwatch.StartNew();
+            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", count, sessions, size);
+            await WaitForAsync(() => peers.Delivered(SmtpUser) >= peerBefore + count);
+            return count / watch.Elapsed.TotalSeconds;
+        }
+    }
+
+    private static async Task Pop3Async(Report report, PeerServers peers)
+    {
+        foreach (var (user, count, size) in new[] { ("download", 5_000, 10 * 1024), ("big", 50_000, 2 * 1024) })
+        {
+            await peers.FillAsync(user, TestMessages.OfSize(size), count);
+            await using var ours = await Pop3Benchmark.Setup.CreateAsync($"{user}@bench.example", count, size);
+            var theirs = $"{user}@{PeerServers.Domain}";
+            var label = $"{count:N0} × {size / 1024} KB";
+            await using var oursPeak = new ProcessMemory.PeakSampler(() => ProcessMemory.PssKilobytes(ours.ProcessId));
+            await using var theirPeak = new ProcessMemory.PeakSampler(() => ProcessMemory.TotalPssKilobytes(PeerServers.Processes));
+            foreach (var pipelined in new[] { false, true })
+            {
+                var webmail = await BestAsync(async () => (await Pop3Benchmark.FullDownloadAsync(ours.Port, ours.Address, count, pipelined)).Elapsed);
+                var dovecot = await BestAsync(async () => (await Pop3Benchmark.FullDownloadAsync(PeerServers.Pop3Port, theirs, count, pipelined)).Elapsed);
+                report.Pop3.Add(($"download {label}, {(pipelined ? "pipelined" : "one RETR at a time")}", webmail, dovecot));
+            }
+            var uidl = await BestAsync(async () => (await Pop3Benchmark.LoginStatUidlAsync(ours.Port, ours.Address, count)).Total);
+            var theirUidl = await BestAsync(async () => (await Pop3Benchmark.LoginStatUidlAsync(PeerServers.Pop3Port, theirs, count)).Total);
+            report.Pop3.Add(($"login + STAT + UIDL, {label}", uidl, theirUidl));
+            report.OursPop3Peak = Math.Max(report.OursPop3Peak, oursPeak.Peak);
+            report.PeerPop3Peak = Math.Max(report.PeerPop3Peak, theirPeak.Peak);
+            foreach (var row in report.Pop3.TakeLast(3))
+                Console.WriteLine($"report: POP3 {row.What}: {row.Ours.TotalSeconds:F3} vs {row.Theirs.TotalSeconds:F3} s");
+        }
+    }
+
+    private static async Task WebAsync(Report report, PeerServers peers, int count)
+    {
+        await peers.FillAsync("web", Enumerable.Range(0, count).Select(i => WebBenchmark.Corpus(i, $"web@{PeerServers.Domain}")));
+        await using var ours = await WebBenchmark.Setup.CreateAsync(count);
+        await using (var peak = new ProcessMemory.PeakSampler(() => ProcessMemory.PssKilobytes(ours.Server.ProcessId)))
+        {
+            report.Web = await WebBenchmark.MeasureAsync(ours);
+            report.OursWebPeak = peak.Peak;
+        }
+        var user = $"web@{PeerServers.Domain}";
+        await using (var peak = new ProcessMemory.PeakSampler(() => ProcessMemory.TotalPssKilobytes(PeerServers.Processes)))
+        {
+            report.ImapFirstPage = await Samples.OfAsync(5, () => ImapProbe.FirstPageAsync(PeerServers.ImapPort, user, Pop3Benchmark.Password, 50));
+            await using var imap = await ImapProbe.ConnectAsync(PeerServers.ImapPort);
+            await imap.CommandAsync($"LOGIN {user} \"{Pop3Benchmark.Password}\"");
+            await imap.CommandAsync("SELECT INBOX");
+            report.ImapRare = await Samples.OfAsync(3, async () => (report.ImapRareMatches = (await imap.SearchBodyAsync(WebBenchmark.RareWord)).Matches));
+            report.ImapCommon = await Samples.OfAsync(3, async () => (report.ImapCommonMatches = (await imap.SearchBodyAsync(WebBenchmark.CommonWord)).Matches));
+            report.PeerWebPeak = peak.Peak;
+        }
+        Console.WriteLine($"report: web first list {report.Web.FirstList.Median:F0} ms, IMAP first page {report.ImapFirstPage.Median:F0} ms; search {report.Web.StoreRare.Median:F2} ms vs IMAP BODY {report.ImapRare.Median:F0} ms");
+    }
+
+    private static async Task SmtpSourceAsync(int port, string to, int messages, int sessions, int size)
+    {
+        var output = await PeerServers.RunAsync(SmtpSource, "-d", "-s", sessions.ToString(CultureInfo.InvariantCulture), "-m", messages.ToString(CultureInfo.InvariantCulture),
+            "-l", size.ToString(CultureInfo.InvariantCulture), "-M", "bench.example", "-f", "load@remote.example", "-t", to, $"127.0.0.1:{port}");
+        if (output.Contains("error", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("smtp-source: " + output);
+    }
+
+    private static async Task WaitForAsync(Func<bool> done)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
+                throw new TimeoutException("Postfix+Dovecot did not deliver every message within 10 minutes.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>One warm-up, then the best of three.</summary>
+    private static async Task<TimeSpan> BestAsync(Func<Task<TimeSpan>> run)
+    {
+        await run();
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var elapsed = await run();
+            if (elapsed < best)
+                best = elapsed;
+        }
+        return best;
+    }
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    private static string? StringOption(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) =>
+        int.TryParse(StringOption(args, name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+}
