@@ -73,10 +73,7 @@ public static class WebBenchmark
         var common = await Samples.OfAsync(7, () => messages.SearchAsync(setup.AccountId, SearchQuery.Parse(CommonWord), 0, 50, default));
 
         var ui = await browser.NewPageAsync();
-        await ui.GotoAsync(baseUrl + "/signin");
-        await ui.GetByLabel("Email address").FillAsync(Address);
-        await ui.GetByLabel("Password").FillAsync(Password);
-        await ui.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Browser.SignInAsync(ui, baseUrl, Address, Password);
         await ui.Locator(".message-row").First.WaitForAsync(new() { Timeout = 60_000 });
         var screen = new Samples();
         foreach (var text in new[] { RareWord, "from:sender7@remote.example", CommonWord, $"{RareWord} report", "is:unread invoice" })

@@ -41,9 +41,13 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>Signs in through the real sign-in form and waits for the interactive circuit.</summary>
-    public static async Task SignInAsync(IPage page, TestServer server, string address, string password = "correct horse")
+    public static Task SignInAsync(IPage page, TestServer server, string address, string password = "correct horse") =>
+        SignInAsync(page, server.BaseUrl, address, password);
+
+    /// <summary>Signs in to the server at <paramref name="baseUrl"/> (a server process) and waits for the interactive circuit.</summary>
+    public static async Task SignInAsync(IPage page, string baseUrl, string address, string password = "correct horse")
     {
-        await page.GotoAsync(server.BaseUrl + "/signin");
+        await page.GotoAsync(baseUrl + "/signin");
         await page.GetByLabel("Email address").FillAsync(address);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
