@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Webmail.Core.Configuration;
+using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 
@@ -30,13 +31,23 @@ public sealed class ComposeService(
         return new ComposeModel { Body = ReplyBuilder.SignatureBlock(settings.Signature) };
     }
 
+    /// <summary>
+    /// One of the account's messages, parsed through <see cref="MimeInput"/>'s bounds like every other
+    /// view of stored mail: replying to or forwarding a hostile message (a 10 MB header field, half a
+    /// million parts) must not cost minutes and gigabytes. Within bounds the parse is of the bytes as stored.
+    /// </summary>
+    private async Task<MimeMessage?> LoadAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    {
+        var raw = await store.GetRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        return raw is null ? null : MimeInput.Load(raw, options.CurrentValue.Limits.MaxMimeDepth);
+    }
+
     /// <summary>A reply, reply-all or forward of one of the account's messages; <c>null</c> when it does not exist.</summary>
     public async Task<ComposeModel?> RespondAsync(long accountId, long messageId, ComposeMode mode, string session, CancellationToken cancellationToken)
     {
-        await using var raw = await store.OpenRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
-        if (raw is null)
+        var original = await LoadAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        if (original is null)
             return null;
-        var original = await MimeMessage.LoadAsync(raw, cancellationToken).ConfigureAwait(false);
         var settings = await directory.GetSettingsAsync(accountId, cancellationToken).ConfigureAwait(false);
         var own = await directory.GetSendAsAddressesAsync(accountId, cancellationToken).ConfigureAwait(false);
         var model = ReplyBuilder.Build(original, mode, own, settings.Signature);
@@ -49,10 +60,9 @@ public sealed class ComposeService(
     /// <summary>Reopens a stored draft with its fields, body, attachments and threading; <c>null</c> when it does not exist.</summary>
     public async Task<ComposeModel?> OpenDraftAsync(long accountId, long draftId, string session, CancellationToken cancellationToken)
     {
-        await using var raw = await store.OpenRawAsync(accountId, draftId, cancellationToken).ConfigureAwait(false);
-        if (raw is null)
+        var draft = await LoadAsync(accountId, draftId, cancellationToken).ConfigureAwait(false);
+        if (draft is null)
             return null;
-        var draft = await MimeMessage.LoadAsync(raw, cancellationToken).ConfigureAwait(false);
         var model = new ComposeModel
         {
             DraftId = draftId,

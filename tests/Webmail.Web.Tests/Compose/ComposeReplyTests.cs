@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using MimeKit;
+using Webmail.Compose;
 using Webmail.Core.Model;
 
 namespace Webmail.Web.Tests.Compose;
@@ -133,5 +135,37 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         await part.Content!.DecodeToAsync(decoded);
         Assert.Equal(bytes, decoded.ToArray());
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ReplyingToOrForwardingAHostileMessageStaysBounded()
+    {
+        // A 10 MB folded header field and 20,000 parts: unbounded, MimeKit needs minutes and gigabytes for
+        // the header alone. The composer parses through the same bounds as every other view of stored mail.
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var text = new System.Text.StringBuilder("From: Mallory <mallory@evil.example>\r\nTo: lucy@local.example\r\nSubject: nasty\r\nMIME-Version: 1.0\r\nX-Huge: start", 11 * 1024 * 1024);
+        while (text.Length < 10 * 1024 * 1024)
+            text.Append("\r\n ").Append('a', 76);
+        text.Append("\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\nthe first part\r\n");
+        for (var i = 1; i < 20_000; i++)
+            text.Append("--p\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f.bin\"\r\n\r\nx\r\n");
+        text.Append("--p--\r\n");
+        var inbox = await fixture.Server.Messages.GetSpecialFolderAsync(lucy.Id, SpecialFolder.Inbox, default);
+        var stored = await fixture.Server.Messages.AppendAsync(lucy.Id, inbox.Id, System.Text.Encoding.ASCII.GetBytes(text.ToString()), MessageFlags.None, enforceQuota: false);
+        var compose = fixture.Server.Services.GetRequiredService<ComposeService>();
+        var staging = fixture.Server.Services.GetRequiredService<AttachmentStaging>();
+        var session = staging.CreateSession();
+
+        // On the thread pool, so the bound holds even if the parse never yields.
+        var reply = await Task.Run(() => compose.RespondAsync(lucy.Id, stored.Id, ComposeMode.Reply, session, default)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("Re: nasty", reply!.Subject);
+        Assert.Equal("mallory@evil.example", MailboxAddress.Parse(reply.To).Address);
+        Assert.Contains("the first part", reply.Body);
+
+        var forward = await Task.Run(() => compose.RespondAsync(lucy.Id, stored.Id, ComposeMode.Forward, session, default)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("Fwd: nasty", forward!.Subject);
+        // The bounded view ends before boundary line 1,001, so at most that many attachments are staged.
+        Assert.InRange(forward.Attachments.Count, 1, 1000);
+        staging.DeleteSession(session);
     }
 }
