@@ -54,6 +54,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
                 case DeliveryStatus.QuotaExceeded:
                     state.Rejected++;
                     return SmtpReplies.QuotaExceeded;
+                case DeliveryStatus.TooComplex:
+                    state.Rejected++;
+                    return SmtpReplies.TooComplexToRelay;
                 default:
                     state.Rejected++;
                     return SmtpReplies.NoValidRecipients;

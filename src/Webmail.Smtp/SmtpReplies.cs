@@ -20,6 +20,8 @@ internal static class SmtpReplies
     public static readonly SmtpResponse BareNewline = new(Code(550), "5.6.0 Message contains bare CR or LF (only CRLF line ends are accepted)");
     // RFC 5321 §4.5.3.1 lets a server limit what it accepts; RFC 3463 X.3.4: too big for the system.
     public static readonly SmtpResponse HeaderTooLarge = new(Code(552), "5.3.4 Message header too large");
+    // RFC 3463 X.3.4 again: too many MIME parts to relay (the outbound queue parses what it signs and sends).
+    public static readonly SmtpResponse TooComplexToRelay = new(Code(552), $"5.3.4 Message too complex to relay (more than {Webmail.Mail.Delivery.DeliveryPipeline.MaxOutboundMimeParts:N0} MIME parts)");
     // RFC 5321 §4.2.3: 452 insufficient system storage; RFC 3463 X.3.1: mail system full. The sender retries.
     public static readonly SmtpResponse InsufficientStorage = new(Code(452), "4.3.1 Insufficient system storage, try again later");
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");

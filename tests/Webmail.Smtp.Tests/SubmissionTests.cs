@@ -127,6 +127,35 @@ public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task PartBombForARemoteRecipientIsRefusedWith552_5_3_4AndNothingIsQueued()
+    {
+        // The outbound queue parses what it signs and sends; a part bomb is refused at DATA, while the
+        // same message for a local mailbox is stored (the local views parse it through MimeInput's bounds).
+        var subject = "parts-" + Guid.NewGuid().ToString("N");
+        var body = new StringBuilder("Content-Type: multipart/mixed; boundary=\"p\"\r\n\r\n");
+        for (var i = 0; i <= Webmail.Mail.Delivery.DeliveryPipeline.MaxOutboundMimeParts; i++)
+            body.Append("--p\r\n\r\nx\r\n");
+        body.Append("--p--\r\n");
+        var raw = Encoding.ASCII.GetBytes($"From: user@local.example\r\nTo: friend@remote.example\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n{body}");
+        var queue = fixture.Server.Services.GetRequiredService<IOutboundQueueStore>();
+        var queuedBefore = await queue.CountAsync(default);
+
+        await using var smtp = await AuthenticatedAsync("user@local.example");
+        await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 250);
+        await smtp.ExpectAsync("RCPT TO:<friend@remote.example>", 250);
+        var refused = await smtp.DataAsync(raw);
+        SmtpTranscript.AssertReply(refused, 552, "5.3.4");
+        Assert.Contains("Message too complex to relay (more than 10,000 MIME parts)", refused);
+        Assert.Equal(queuedBefore, await queue.CountAsync(default));
+        Assert.Empty(await fixture.InboxAsync(fixture.User, subject, SpecialFolder.Sent));
+
+        await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 250);
+        await smtp.ExpectAsync("RCPT TO:<other@local.example>", 250);
+        SmtpTranscript.AssertReply(await smtp.DataAsync(raw), 250);
+        Assert.Single(await fixture.InboxAsync(fixture.Other, subject));
+    }
+
+    [Fact]
     public async Task DisabledAccountLosesItsOpenSessionAtNextMailFrom()
     {
         var account = await fixture.Server.CreateAccountAsync($"temp{Guid.NewGuid():N}"[..12] + "@local.example", SmtpServerFixture.Password);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MimeKit;
 
 namespace Webmail.Core.Messages;
@@ -19,6 +20,24 @@ public static class MimeInput
 
     /// <summary>Deepest MIME nesting parsed where no configuration is at hand (<c>Webmail:Limits:MaxMimeDepth</c> has the same default).</summary>
     public const int DefaultMaxMimeDepth = 32;
+
+    /// <summary>
+    /// How many lines of <paramref name="message"/> start with <c>--</c> (every MIME boundary line does),
+    /// counting no further than <paramref name="stopAfter"/> + 1. One pass, no allocation.
+    /// </summary>
+    public static int CountBoundaryLines(ReadOnlySequence<byte> message, int stopAfter)
+    {
+        var reader = new SequenceReader<byte>(message);
+        var count = 0;
+        while (count <= stopAfter)
+        {
+            if (reader.IsNext("--"u8))
+                count++;
+            if (!reader.TryAdvanceTo((byte)'\n'))
+                break;
+        }
+        return count;
+    }
 
     /// <summary>Parses <paramref name="raw"/> through <see cref="Bound"/>. Throws what MimeKit throws for unreadable input.</summary>
     public static MimeMessage Load(ReadOnlyMemory<byte> raw, int maxMimeDepth)

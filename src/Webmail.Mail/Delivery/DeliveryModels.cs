@@ -38,6 +38,8 @@ public enum DeliveryStatus
     QuotaExceeded,
     /// <summary>The sending account is missing or disabled.</summary>
     AccountDisabled,
+    /// <summary>Remote recipients, and more MIME parts than the outbound queue takes apart to sign and send.</summary>
+    TooComplex,
 }
 
 /// <summary>What the pipeline did with one message.</summary>

@@ -48,6 +48,7 @@ public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline) : IMessa
             DeliveryStatus.SenderNotAllowed => SubmitResult.Refused("You cannot send as that address."),
             DeliveryStatus.AccountDisabled => SubmitResult.Refused("The account cannot send mail."),
             DeliveryStatus.QuotaExceeded => SubmitResult.Refused("The recipients' mailboxes are full."),
+            DeliveryStatus.TooComplex => SubmitResult.Refused($"The message has too many parts to send outside this server ({outcome.Detail})."),
             _ => SubmitResult.Refused(outcome.Detail ?? "The message could not be sent."),
         };
     }
