@@ -54,8 +54,9 @@ internal sealed class Report
         RenderMemory(Line);
         Line("## More");
         Line();
-        Line("- Method and analysis of each part, what was changed to reach these figures and what is left: `docs/benchmarks-smtp.md`, `docs/benchmarks-pop3.md`, "
-            + "`docs/benchmarks-web.md`, `docs/benchmarks-store.md` (durable appends, list and search in the store), `docs/benchmarks-outbound.md`.");
+        Line("- What was changed to reach these figures, and what is left: `docs/benchmarks-changes.md`.");
+        Line("- Method of each part: `docs/benchmarks-smtp.md`, `docs/benchmarks-pop3.md`, `docs/benchmarks-web.md`, "
+            + "`docs/benchmarks-store.md` (durable appends, list and search in the store: 2,000+ appends/s with 32 writers, list and search under 1 ms), `docs/benchmarks-outbound.md`.");
         Line("- Load and soak (200 SMTP + 50 POP3 sessions + 20 browser circuits for 10 minutes, memory over time, p99 latency): "
             + "`dotnet run -c Release --project tests/Webmail.Benchmarks -- soak`, results in `docs/benchmarks-soak.md`.");
         Line("- Crash consistency under SIGKILL and a full disk: `docs/resilience.md`.");
