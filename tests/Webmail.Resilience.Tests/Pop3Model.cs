@@ -1,6 +1,7 @@
 using System.Text;
+using Webmail.Resilience.Tests.Harness;
 
-namespace Webmail.Resilience.Tests.Harness;
+namespace Webmail.Resilience.Tests;
 
 /// <summary>
 /// What RFC 1939 (with RFC 2449 CAPA and RFC 5034 AUTH) says a POP3 server answers to each command line,
