@@ -67,7 +67,7 @@ public sealed class Pop3CommandPropertyTests : IAsyncLifetime
             (1, Gen.Const("USER " + User)),
             // RFC 4616 §2: an authzid other than the authcid asks to act as someone else; not granted, even with the right password.
             (1, Gen.Const("AUTH PLAIN " + Convert.ToBase64String(Encoding.UTF8.GetBytes("postmaster@local.example\0" + User + "\0" + Password)))));
-        line.Array[1, 12].Sample(lines => RunAsync(lines, loggedIn: false).GetAwaiter().GetResult(), iter: 300, threads: 1);
+        line.Array[1, 12].Sample(lines => RunAsync(lines, loggedIn: false).GetAwaiter().GetResult(), iter: 30, threads: 1);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class Pop3CommandPropertyTests : IAsyncLifetime
             (4, Gen.Select(Gen.OneOf("DELE ", "dele ", "RETR ", "LIST ", "UIDL "), Number, (v, n) => v + n)),
             (2, Gen.Select(Number, Number, (n, l) => $"TOP {n} {l}")));
         Gen.Select(line.Array[1, 14], Gen.OneOf("QUIT", "drop", "RSET+QUIT")).Sample((lines, end) =>
-            RunAsync(lines, loggedIn: true, end).GetAwaiter().GetResult(), iter: 300, threads: 1);
+            RunAsync(lines, loggedIn: true, end).GetAwaiter().GetResult(), iter: 30, threads: 1);
     }
 
     /// <summary>Runs one session: the lines pipelined in one write, then every reply checked against the model.</summary>
