@@ -100,7 +100,7 @@ public static class ResilienceBenchmark
             Console.WriteLine($"outbound kill round {round + 1}/{rounds}: {fleet.Acknowledged.Count} acknowledged; {run}; {problems.Count} problems");
         }
         if (problems.Count == 0)
-            problems.AddRange((await run.DrainAndVerifyAsync(TimeSpan.FromSeconds(120))).Select(p => $"drain: {p}"));
+            problems.AddRange((await run.DrainAndVerifyAsync(stall: TimeSpan.FromSeconds(60))).Select(p => $"drain: {p}"));
         Console.WriteLine($"outbound drained: {run}; {problems.Count} problems");
         return new StringBuilder()
             .AppendLine("## Outbound queue under SIGKILL")

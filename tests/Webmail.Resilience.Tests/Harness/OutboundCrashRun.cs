@@ -97,16 +97,23 @@ public sealed class OutboundCrashRun(string dataDirectory, SinkSmtpServer sink)
     }
 
     /// <summary>
-    /// Restarts the server without senders and waits (bounded) until the sink holds every acknowledged
-    /// (message, recipient) and the queue is empty; then kills it once more and checks the file.
+    /// Restarts the server without senders and waits until the sink holds every acknowledged (message,
+    /// recipient) and the queue is empty, as long as the sink keeps taking messages (the wait ends after
+    /// <paramref name="stall"/> without a new transaction, so a long backlog is not cut short but a stuck
+    /// queue is); then kills the server once more and checks the file.
     /// </summary>
-    public async Task<List<string>> DrainAndVerifyAsync(TimeSpan timeout)
+    public async Task<List<string>> DrainAndVerifyAsync(TimeSpan stall)
     {
         await using (var server = await ServerProcess.StartAsync(dataDirectory, Settings))
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline && !(Undelivered().Count == 0 && QueueCounts() == (0, 0)))
+            var seen = sink.Transactions;
+            var lastProgress = DateTime.UtcNow;
+            while (DateTime.UtcNow - lastProgress < stall && !(Undelivered().Count == 0 && QueueCounts() == (0, 0)))
+            {
                 await Task.Delay(100);
+                if (sink.Transactions != seen)
+                    (seen, lastProgress) = (sink.Transactions, DateTime.UtcNow);
+            }
             await server.KillAsync();
         }
         var problems = VerifyNothingLost();
