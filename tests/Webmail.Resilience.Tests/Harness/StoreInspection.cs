@@ -32,6 +32,31 @@ public sealed class StoreInspection : IDisposable
     public (object? Messages, object? FolderCounts, object? RawRows) Counters() =>
         (Scalar("SELECT count(*) FROM messages"), Scalar("SELECT sum(message_count) FROM folders"), Scalar("SELECT count(*) FROM message_raw"));
 
+    /// <summary>The outbound queue as (Message-ID of the queued message, its remaining recipients), one row per entry.</summary>
+    public List<(string? MessageId, List<string> Recipients)> QueuedMessages()
+    {
+        var result = new List<(string?, List<string>)>();
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT q.recipients, o.raw FROM outbound_queue q JOIN outbound_messages o ON o.id = q.message_id";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var recipients = System.Text.Json.JsonSerializer.Deserialize<List<string>>(reader.GetString(0)) ?? [];
+            using var raw = new MemoryStream((byte[])reader.GetValue(1));
+            var id = MimeKit.HeaderList.Load(raw)[MimeKit.HeaderId.MessageId]?.Trim().Trim('<', '>');
+            result.Add((id, recipients));
+        }
+        return result;
+    }
+
+    /// <summary>Rows in the outbound queue and in its message table (both empty once the queue has drained).</summary>
+    public (long Entries, long Messages) QueueCounts() =>
+        ((long)Scalar("SELECT count(*) FROM outbound_queue")!, (long)Scalar("SELECT count(*) FROM outbound_messages")!);
+
+    /// <summary>Messages in INBOX folders (for outbound runs: bounces and delay warnings land there).</summary>
+    public long InboxMessages() =>
+        (long)Scalar("SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.special_use = 1")!;
+
     public void Dispose() => _connection.Dispose();
 
     private object? Scalar(string sql)

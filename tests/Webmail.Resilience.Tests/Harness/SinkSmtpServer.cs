@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Webmail.Resilience.Tests.Harness;
+
+/// <summary>
+/// The "remote" end of outbound tests: a minimal SMTP server on 127.0.0.1 that accepts every
+/// transaction and records, per recipient, each message (by its Message-ID) it took. A message is
+/// recorded at the final dot, before the 250 goes out: from then on the remote holds it, and a
+/// sender that never reads the 250 (killed) will send it again — SMTP's at-least-once model, which
+/// shows up here as a count above one.
+/// </summary>
+public sealed class SinkSmtpServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<(string MessageId, string Recipient), int> _received = new();
+    private readonly ConcurrentBag<Task> _sessions = [];
+    private readonly Task _accepting;
+    private readonly int _maxReplyDelayMs;
+    private int _transactions;
+
+    /// <param name="maxReplyDelayMs">Each 250 after DATA waits a random 0..this many milliseconds, widening the window in which a kill leaves a delivered entry in the queue.</param>
+    public SinkSmtpServer(int maxReplyDelayMs = 0)
+    {
+        _maxReplyDelayMs = maxReplyDelayMs;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary><c>127.0.0.1:port</c>, for <c>Webmail:Delivery:Routes</c>.</summary>
+    public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>(Message-ID without brackets, recipient in lower case) → how many times it was taken.</summary>
+    public IReadOnlyDictionary<(string MessageId, string Recipient), int> Received => _received;
+
+    /// <summary>Transactions completed with a final dot.</summary>
+    public int Transactions => Volatile.Read(ref _transactions);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_sessions).ContinueWith(_ => { }, TaskScheduler.Default);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+            _sessions.Add(Task.Run(() => SessionAsync(client)));
+        }
+    }
+
+    private async Task SessionAsync(TcpClient client)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        await using var writer = new StreamWriter(stream, Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
+        var recipients = new List<string>();
+        var random = new Random();
+        try
+        {
+            await writer.WriteLineAsync("220 sink.test ESMTP");
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                var verb = (line.Length >= 4 ? line[..4] : line).ToUpperInvariant();
+                switch (verb)
+                {
+                    case "EHLO":
+                        await writer.WriteLineAsync("250-sink.test\r\n250 8BITMIME");
+                        break;
+                    case "MAIL":
+                    case "RSET":
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 2.1.0 Ok");
+                        break;
+                    case "RCPT":
+                        var start = line.IndexOf('<');
+                        var end = line.IndexOf('>');
+                        recipients.Add(start >= 0 && end > start ? line[(start + 1)..end].ToLowerInvariant() : line);
+                        await writer.WriteLineAsync("250 2.1.5 Ok");
+                        break;
+                    case "DATA":
+                        await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                        string? messageId = null;
+                        var inHeader = true;
+                        while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                        {
+                            if (data.Length == 0)
+                                inHeader = false;
+                            else if (inHeader && messageId is null && data.StartsWith("Message-ID:", StringComparison.OrdinalIgnoreCase))
+                                messageId = data["Message-ID:".Length..].Trim().Trim('<', '>');
+                        }
+                        foreach (var recipient in recipients)
+                            _received.AddOrUpdate((messageId ?? "(none)", recipient), 1, (_, n) => n + 1);
+                        Interlocked.Increment(ref _transactions);
+                        recipients.Clear();
+                        if (_maxReplyDelayMs > 0)
+                            await Task.Delay(random.Next(_maxReplyDelayMs + 1), _stop.Token);
+                        await writer.WriteLineAsync("250 2.0.0 Ok: queued");
+                        break;
+                    case "QUIT":
+                        await writer.WriteLineAsync("221 2.0.0 Bye");
+                        return;
+                    default:
+                        await writer.WriteLineAsync("250 Ok");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The sender was killed mid-session, or the sink is stopping.
+        }
+    }
+}
