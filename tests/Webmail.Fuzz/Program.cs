@@ -17,18 +17,32 @@ if (args.Length == 0 || args[0] is not ("mime" or "html"))
     return 2;
 }
 
-using IFuzzTarget target = args[0] == "mime" ? new MimeIngestTarget() : new HtmlSanitizerTarget();
-if (args.Length >= 2 && args[1] == "--check")
-    return Check(target, args[2..]);
-
-// Persistent mode: one process runs input after input; an exception escaping Run is reported to AFL as a crash.
-Fuzzer.Run(stream =>
+// Instrumented code may run only inside Fuzzer.Run, which sets up AFL's coverage map (or, outside
+// afl-fuzz, a map of its own): the target, whose set-up already runs instrumented code, is made there.
+IFuzzTarget? target = null;
+IFuzzTarget Target() => target ??= args[0] == "mime" ? new MimeIngestTarget() : new HtmlSanitizerTarget();
+try
 {
-    using var buffer = new MemoryStream();
-    stream.CopyTo(buffer);
-    target.Run(buffer.ToArray());
-});
-return 0;
+    if (args.Length >= 2 && args[1] == "--check")
+    {
+        var status = 1;
+        Fuzzer.Run(_ => status = Check(Target(), args[2..]));
+        return status;
+    }
+
+    // Persistent mode: one process runs input after input; an exception escaping Run is reported to AFL as a crash.
+    Fuzzer.Run(stream =>
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        Target().Run(buffer.ToArray());
+    });
+    return 0;
+}
+finally
+{
+    target?.Dispose();
+}
 
 static int Check(IFuzzTarget target, string[] paths)
 {
