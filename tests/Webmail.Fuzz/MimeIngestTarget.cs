@@ -56,8 +56,10 @@ internal sealed class MimeIngestTarget : IFuzzTarget
         try
         {
             var summary = await _store.GetSummaryAsync(_accountId, stored.Id, default) ?? throw new FuzzInvariantException("The stored message has no summary.");
-            if (summary.Preview.Length > 200 || summary.Subject.Length > MessageParser.MaxFieldLength)
+            if (summary.Preview.Length > MessageParser.PreviewLength || summary.Subject.Length > MessageParser.MaxFieldLength)
                 throw new FuzzInvariantException($"Preview of {summary.Preview.Length} or subject of {summary.Subject.Length} characters.");
+            if (HasLoneSurrogate(summary.Preview))
+                throw new FuzzInvariantException("The preview holds half a surrogate pair.");
 
             // Whatever the subject holds (quotes, FTS5 operators, NULs) goes through the search box as typed.
             var typed = summary.Subject.Length > 200 ? summary.Subject[..200] : summary.Subject;
@@ -80,6 +82,18 @@ internal sealed class MimeIngestTarget : IFuzzTarget
         {
             await _store.DeleteAsync(_accountId, [stored.Id], default);
         }
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                return true;
+        }
+        return false;
     }
 
     public void Dispose()
