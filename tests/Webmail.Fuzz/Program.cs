@@ -48,7 +48,8 @@ static int Check(IFuzzTarget target, string[] paths)
 {
     // Far above what any input needs on this machine (milliseconds); AFL's own -t is the tighter bound.
     var limit = TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("WEBMAIL_FUZZ_CHECK_SECONDS"), out var s) ? s : 10);
-    var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]).ToList();
+    // AFL leaves a README.txt beside the inputs it saved.
+    var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Where(f => Path.GetFileName(f) != "README.txt").Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]).ToList();
     var failed = 0;
     foreach (var file in files)
     {
