@@ -85,7 +85,7 @@ crashes=$(find "$out/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
 hangs=$(find "$out/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
 echo
 echo "== afl-fuzz $target: $(date -u +%Y-%m-%d), $(nproc) cores, $(( $(date +%s) - start )) s wall"
-echo "execs:        $(stat execs_done) ($(stat execs_per_sec) exec/s at the end)"
+echo "execs:        $(stat execs_done) ($(stat execs_per_sec) exec/s on average, $(stat execs_ps_last_min) in the last minute)"
 echo "paths:        $(stat corpus_count) in the queue ($(stat corpus_found) found), bitmap coverage $(stat bitmap_cvg), stability $(stat stability)"
 echo "crashes:      $crashes"
 echo "hangs:        $hangs"
