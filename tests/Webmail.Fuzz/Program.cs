@@ -30,8 +30,11 @@ try
         return status;
     }
 
-    // Persistent mode: one process runs input after input; an exception escaping Run is reported to AFL as a crash.
-    Fuzzer.Run(stream =>
+    // Persistent mode, out of process: this process is AFL's fork server and runs the target in a child
+    // dotnet process, input after input, starting a new child when one dies. In-process (Fuzzer.Run) an
+    // input over afl-fuzz -t kills the fork server with it and ends the whole run instead of saving a hang;
+    // a stack overflow would do the same. An exception escaping Run is reported to AFL as a crash.
+    Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
