@@ -3,6 +3,7 @@ using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail;
+using Webmail.Resilience.Tests.Corpus;
 using Webmail.Testing;
 
 namespace Webmail.Resilience.Tests;
@@ -59,6 +60,27 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         var parsed = MessageParser.Parse(raw);
 
         Assert.Equal(new string('a', MessageParser.PreviewLength - 1), parsed.Preview);
+    }
+
+    [Fact]
+    public void StrayEndTagsDoNotHideDeepNestingFromTheLimitsCheck()
+    {
+        // 55,000 divs, each "balanced" by an end tag that closes nothing: AngleSharp nests them all (25 s).
+        var raw = NastyMessages.StrayEndTags(55_000);
+        var html = Encoding.ASCII.GetString(raw).Split("\r\n\r\n", 2)[1];
+        var sanitizer = new SafeHtml(_ => null, allowRemote: false);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var safe = sanitizer.Sanitize(html);
+        var content = MessageReader.Read(1, MessageReader.Load(raw));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.False(SafeHtml.IsWithinLimits(string.Concat(Enumerable.Repeat("<div></x>", SafeHtml.MaxDepth + 1))));
+        Assert.True(sanitizer.ShowedText);
+        Assert.Contains(NastyMessages.Marker, safe);
+        Assert.False(content.HasHtmlBody);
+        // End tags that do close something still count: balanced nesting far over the limit in total is fine.
+        Assert.True(SafeHtml.IsWithinLimits(string.Concat(Enumerable.Repeat("<div><P>a</p></DIV>", 20_000))));
     }
 
     private static bool HasLoneSurrogate(string text)
