@@ -30,6 +30,7 @@ internal sealed class MimeIngestTarget : IFuzzTarget
     public MimeIngestTarget()
     {
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        RemoveStoresOfDeadProcesses(root);
         _directory = Path.Combine(root, "webmail-fuzz-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_directory);
         var configuration = new ConfigurationBuilder()
@@ -81,6 +82,28 @@ internal sealed class MimeIngestTarget : IFuzzTarget
         finally
         {
             await _store.DeleteAsync(_accountId, [stored.Id], default);
+        }
+    }
+
+    /// <summary>
+    /// AFL kills a child that timed out or crashed, and every run ends with a kill: its store is never
+    /// disposed. Each new child removes the stores of processes that are gone (tmpfs is memory).
+    /// </summary>
+    private static void RemoveStoresOfDeadProcesses(string root)
+    {
+        foreach (var directory in Directory.GetDirectories(root, "webmail-fuzz-*"))
+        {
+            var parts = Path.GetFileName(directory).Split('-');
+            if (parts.Length != 4 || !int.TryParse(parts[2], out var pid) || pid == Environment.ProcessId || Directory.Exists("/proc/" + pid))
+                continue;
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another child is removing it at the same moment.
+            }
         }
     }
 
