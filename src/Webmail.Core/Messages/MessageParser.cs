@@ -15,7 +15,8 @@ public static class MessageParser
     public const int MaxIndexedText = 256 * 1024;
     /// <summary>Longest header value kept in a column (characters): the list views show these on every page.</summary>
     public const int MaxFieldLength = 16 * 1024;
-    private const int PreviewLength = 200;
+    /// <summary>Longest preview (UTF-16 characters) kept for the list views.</summary>
+    public const int PreviewLength = 200;
 
     public static ParsedMessage Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = 32)
     {
@@ -101,23 +102,30 @@ public static class MessageParser
         return close < 0 ? html.Length - 1 : close;
     }
 
+    /// <summary>
+    /// The text's words joined by single spaces, at most <paramref name="max"/> UTF-16 characters, cut
+    /// between characters (never inside a surrogate pair). Lone surrogates become U+FFFD.
+    /// </summary>
     private static string Collapse(string text, int max)
     {
         var sb = new StringBuilder(max);
         var space = false;
-        foreach (var c in text)
+        Span<char> utf16 = stackalloc char[2];
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune))
             {
                 space = sb.Length > 0;
                 continue;
             }
+            // The space before a word counts against the cap too (found by fuzzing: 201-character previews).
+            var length = rune.EncodeToUtf16(utf16);
+            if (sb.Length + (space ? 1 : 0) + length > max)
+                break;
             if (space)
                 sb.Append(' ');
             space = false;
-            sb.Append(c);
-            if (sb.Length >= max)
-                break;
+            sb.Append(utf16[..length]);
         }
         return sb.ToString();
     }

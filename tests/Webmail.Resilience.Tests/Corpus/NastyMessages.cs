@@ -101,6 +101,13 @@ public static class NastyMessages
         string.Concat(Enumerable.Repeat("<div style=\"background:url(http://evil.example/t.png)\" onclick=\"x()\">", depth)) +
         $"<p>{Marker}</p><script>alert(1)</script><img src=x onerror=alert(2)>" + string.Concat(Enumerable.Repeat("</div>", depth / 2)) + "\r\n");
 
+    /// <summary>
+    /// Start tags balanced by end tags that close nothing (<c>&lt;div&gt;&lt;/x&gt;</c>): the parser ignores
+    /// the stray end tags and nests every div. Found while checking the AFL harness' hang handling.
+    /// </summary>
+    public static byte[] StrayEndTags(int count) => Encoding.ASCII.GetBytes(Head + "Content-Type: text/html\r\n\r\n" +
+        $"<p>{Marker}</p>" + string.Concat(Enumerable.Repeat("<div></x>", count)) + "\r\n");
+
     public static byte[] UnterminatedBoundaries() => Encoding.ASCII.GetBytes(Head +
         "Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n--\r\nContent-Type: multipart/mixed; boundary=\"u\"\r\n\r\n--u\r\n" +
         $"Content-Type: text/plain\r\n\r\n{Marker} never closed\r\n--u\r\n--u\r\n");
