@@ -413,6 +413,10 @@ public sealed class Pop3Session
             _outcome = "update failed";
             return true;
         }
+        // RFC 1939 §6: the UPDATE state is over, so the maildrop is released before +OK goes out; a
+        // client that reconnects the moment it reads it must not find its maildrop still in use.
+        _lock?.Dispose();
+        _lock = null;
         _reply.Ok("Bye");
         _outcome = $"quit, policy {account.Pop3DeletePolicy}";
         return true;
