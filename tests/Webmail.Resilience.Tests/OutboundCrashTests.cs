@@ -22,7 +22,7 @@ public sealed class OutboundCrashTests(ITestOutputHelper output)
 
         for (var round = 0; round < 3; round++)
         {
-            var fleet = await run.KillRoundAsync(minDelivered: 5, maxDelivered: 60, maxRun: TimeSpan.FromSeconds(15));
+            var fleet = await run.KillRoundAsync(minDelivered: 5, maxDelivered: 60, maxRun: TimeSpan.FromSeconds(30));
             Assert.True(fleet.Acknowledged.Count > 0, $"round {round}: no submission acknowledged before the kill (refusals: {string.Join(",", fleet.Refusals)}, connection errors: {fleet.ConnectionErrors})");
             Assert.Empty(fleet.Refusals);
             var problems = run.VerifyNothingLost();

@@ -36,7 +36,8 @@ public sealed class OutboundCrashRun(string dataDirectory, SinkSmtpServer sink)
     /// <summary>
     /// One round: submissions run until the sink has taken a random number of deliveries between
     /// <paramref name="minDelivered"/> and <paramref name="maxDelivered"/> in this round (so the queue is
-    /// working), plus a random few milliseconds, or <paramref name="maxRun"/> passed; then SIGKILL.
+    /// working) and at least one submission of this round was acknowledged, plus a random few
+    /// milliseconds, or <paramref name="maxRun"/> passed; then SIGKILL.
     /// </summary>
     /// <returns>The submissions acknowledged in this round.</returns>
     public async Task<SubmissionFleet> KillRoundAsync(int minDelivered, int maxDelivered, TimeSpan maxRun)
@@ -48,7 +49,9 @@ public sealed class OutboundCrashRun(string dataDirectory, SinkSmtpServer sink)
         var before = sink.Transactions;
         var target = Random.Shared.Next(minDelivered, maxDelivered + 1);
         var deadline = DateTime.UtcNow + maxRun;
-        while (sink.Transactions - before < target && DateTime.UtcNow < deadline && !run.IsCompleted)
+        // A restarted server first drains what the killed one left, so the sink can reach the target
+        // before any sender has signed in: the kill also waits for this round's first acknowledgement.
+        while ((sink.Transactions - before < target || fleet.Acknowledged.Count == 0) && DateTime.UtcNow < deadline && !run.IsCompleted)
             await Task.Delay(5);
         await Task.Delay(Random.Shared.Next(0, 20));
         await server.KillAsync();
