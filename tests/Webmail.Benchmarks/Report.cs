@@ -106,7 +106,7 @@ internal sealed class Report
     {
         if (Pop3.Count == 0)
             return;
-        line("## POP3: the same minimal client against both (best of 3 after one warm-up)");
+        line("## POP3: the same minimal client against both (one warm-up each, then five rounds in turn, best of each)");
         line("");
         line("A download is USER, PASS, LIST, RETR of every message (no DELE), QUIT; pipelined sends 64 RETRs at a time (RFC 2449 PIPELINING). "
             + "Dovecot's SHA512-CRYPT (5,000 rounds) is much cheaper than Webmail's PBKDF2 (210,000); after the warm-up both are returning clients "

@@ -78,8 +78,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         var account = await web.NewAccountAsync("replykey");
         var id = await web.DeliverAsync(account, "Answer me");
         var page = await web.SignInAsync(account);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Answer me" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/message/{id}$"));
+        await Browser.ClickToNavigateAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Answer me" }), new Regex($"/message/{id}$"));
         await page.GetByRole(AriaRole.Heading, new() { Name = "Answer me" }).WaitForAsync();
         await ShortcutsReadyAsync(page);
 
@@ -113,8 +112,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await Assertions.Expect(thread).ToHaveClassAsync(new Regex("message-row--unread"));
         Assert.True((await web.Server.Directory.GetSettingsAsync(account.Id, default)).GroupByConversation);
 
-        await thread.GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/message/{latest}$"));
+        await Browser.ClickToNavigateAsync(page, thread.GetByRole(AriaRole.Link), new Regex($"/message/{latest}$"));
         var conversation = page.GetByRole(AriaRole.List, new() { Name = "Messages in this conversation" });
         var items = conversation.Locator(".conversation-item");
         await Assertions.Expect(items).ToHaveCountAsync(3);
@@ -136,8 +134,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await WebFixture.ScreenshotAsync(page, "conversation");
 
         // Each expanded message answers for itself.
-        await conversation.GetByRole(AriaRole.Button, new() { Name = "Reply to Lucy" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/compose\\?replyTo={root}$"));
+        await Browser.ClickToNavigateAsync(page, conversation.GetByRole(AriaRole.Button, new() { Name = "Reply to Lucy" }), new Regex($"/compose\\?replyTo={root}$"));
     }
 
     [Fact]
