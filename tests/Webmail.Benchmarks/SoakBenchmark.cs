@@ -171,9 +171,8 @@ public static class SoakBenchmark
     /// <summary>
     /// One signed-in circuit: a Chromium page that signs in through the form, then every few seconds
     /// does the next of: Sent folder, Inbox, open the newest message, search a sender's word. A failure
-    /// is counted and the circuit starts over with a fresh page.
+    /// is counted and the circuit starts over with a fresh page (signing in again).
     /// </summary>
-    /// <summary>One signed-in circuit doing what a person does in turn; signs in again if its circuit is lost.</summary>
     private static async Task BrowserLoopAsync(Browser browser, IPage? page, string baseUrl, string user, int index, int smtpSessions, SoakStats stats, CancellationToken stop)
     {
         for (var step = 0; !stop.IsCancellationRequested; step++)
@@ -197,26 +196,48 @@ public static class SoakBenchmark
             {
                 stats.Record("web " + action, e);
                 if (page is not null)
-                    await page.Context.CloseAsync();
+                    await CloseAsync(page);
                 page = null;
             }
         }
         if (page is not null)
+            await CloseAsync(page);
+    }
+
+    /// <summary>Closes a page's context (and its renderer process); a browser too busy to answer is not an error of the run.</summary>
+    private static async Task CloseAsync(IPage page)
+    {
+        try
+        {
             await page.Context.CloseAsync();
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+        }
     }
 
     private static async Task<IPage> SignInAsync(Browser browser, string baseUrl, string user)
     {
         var page = await browser.NewPageAsync();
-        // Playwright's 30 s default is too short for a first sign-in (KDF, JIT, circuit start) on a saturated machine.
-        page.SetDefaultTimeout(60_000);
-        await page.GotoAsync(baseUrl + "/signin");
-        await page.GetByLabel("Email address").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
-        await Browser.WaitForInteractiveAsync(page);
-        return page;
+        try
+        {
+            // Playwright's 30 s default is too short for a first sign-in (KDF, JIT, circuit start) on a saturated machine.
+            page.SetDefaultTimeout(60_000);
+            await page.GotoAsync(baseUrl + "/signin");
+            await page.GetByLabel("Email address").FillAsync(user);
+            await page.GetByLabel("Password").FillAsync(Password);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+            await Browser.WaitForInteractiveAsync(page);
+            return page;
+        }
+        catch
+        {
+            // A failed sign-in must not leave its page behind: in a 30-minute run every retry left a
+            // renderer process, 150 of them drove the load past 100 and every circuit failed after that.
+            await CloseAsync(page);
+            throw;
+        }
     }
 
     /// <summary>What a circuit does in turn; each returns false when there was nothing to do (an empty Inbox).</summary>

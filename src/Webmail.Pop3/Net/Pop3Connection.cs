@@ -135,13 +135,15 @@ public sealed class Pop3Connection : IAsyncDisposable
     /// with epoll, and the command that follows costs a wake-up of the epoll thread and a hand-off to
     /// a pool thread: on two cores that was most of the per-message time (perf). So a plain connection
     /// first waits up to a millisecond in poll(2) on this thread — the kernel wakes it when the bytes
-    /// arrive and the read below completes at once. The wait sleeps (it burns no CPU), and at most
-    /// <see cref="MaxWaiting"/> threads do it at a time, so other work never queues behind it. Not on
+    /// arrive and the read below completes at once. The wait sleeps (it burns no CPU), at most
+    /// <see cref="MaxWaiting"/> threads do it at a time, and only while the thread pool has no queued
+    /// work, so other work never queues behind it. Not on
     /// TLS: SslStream may already hold the next command while the socket is empty.
     /// </summary>
     private void WaitBrieflyForInput()
     {
-        if (IsSecure || _transport is not NetworkStream { Socket: var socket })
+        // Only when no other work waits for a thread: under load the wait would hold one back.
+        if (IsSecure || _transport is not NetworkStream { Socket: var socket } || ThreadPool.PendingWorkItemCount > 0)
             return;
         if (Interlocked.Increment(ref s_waiting) <= MaxWaiting)
         {
