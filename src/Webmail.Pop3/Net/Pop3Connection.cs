@@ -33,6 +33,7 @@ public sealed class Pop3Connection : IAsyncDisposable
 
     /// <summary>At most this many thread-pool threads are ever held by such a wait.</summary>
     private static readonly int MaxWaiting = Math.Max(1, Environment.ProcessorCount / 2);
+
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
 
     private readonly Stream _transport;
@@ -137,12 +138,11 @@ public sealed class Pop3Connection : IAsyncDisposable
     /// first waits up to a millisecond in poll(2) on this thread — the kernel wakes it when the bytes
     /// arrive and the read below completes at once. The wait sleeps (it burns no CPU), at most
     /// <see cref="MaxWaiting"/> threads do it at a time, and only while the thread pool has no queued
-    /// work, so other work never queues behind it. Not on
-    /// TLS: SslStream may already hold the next command while the socket is empty.
+    /// work, so other work never queues behind it. Not on TLS: SslStream may already hold the next
+    /// command while the socket is empty.
     /// </summary>
     private void WaitBrieflyForInput()
     {
-        // Only when no other work waits for a thread: under load the wait would hold one back.
         if (IsSecure || _transport is not NetworkStream { Socket: var socket } || ThreadPool.PendingWorkItemCount > 0)
             return;
         if (Interlocked.Increment(ref s_waiting) <= MaxWaiting)
