@@ -99,6 +99,12 @@ public sealed class LimitOptions
     /// <summary>POP3 autologout timer (RFC 1939 §3: at least 10 minutes). Default 10 minutes.</summary>
     public TimeSpan Pop3IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// POP3 sessions open at once over both POP3 listeners and all addresses; each holds a thread
+    /// (blocking I/O, like Dovecot's process per session). 0 means no limit. Default 500.
+    /// </summary>
+    public int MaxPop3Sessions { get; set; } = 500;
+
     /// <summary>Quota for new accounts in bytes; 0 means unlimited. Default 0.</summary>
     public long DefaultQuota { get; set; }
 

@@ -3,27 +3,54 @@ using System.Net;
 
 namespace Webmail.Pop3.Net;
 
-/// <summary>Open POP3 connections per client IP address, for <c>Webmail:Limits:MaxSessionsPerIp</c>.</summary>
+/// <summary>What <see cref="ConnectionCounter.TryOpen"/> decided about a new connection.</summary>
+public enum ConnectionAdmission
+{
+    Admitted,
+    /// <summary><c>Webmail:Limits:MaxSessionsPerIp</c> connections from this address are open already.</summary>
+    TooManyFromAddress,
+    /// <summary><c>Webmail:Limits:MaxPop3Sessions</c> connections are open already, from all addresses.</summary>
+    TooManyInAll,
+}
+
+/// <summary>Open POP3 connections per client IP address and in all, for the session limits.</summary>
 public sealed class ConnectionCounter
 {
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
+    private int _total;
 
-    /// <summary>Counts a new connection; returns false (and counts nothing) when <paramref name="limit"/> are already open.</summary>
-    public bool TryOpen(IPAddress address, int limit)
+    /// <summary>Open connections from all addresses.</summary>
+    public int Total => Volatile.Read(ref _total);
+
+    /// <summary>
+    /// Counts a new connection, unless <paramref name="perAddress"/> are already open from its address
+    /// or <paramref name="inAll"/> in all (then nothing is counted). A limit of 0 means none.
+    /// </summary>
+    public ConnectionAdmission TryOpen(IPAddress address, int perAddress, int inAll)
     {
+        if (Interlocked.Increment(ref _total) > inAll && inAll > 0)
+        {
+            Interlocked.Decrement(ref _total);
+            return ConnectionAdmission.TooManyInAll;
+        }
         address = Normalize(address);
         while (true)
         {
             var current = _open.GetOrAdd(address, 0);
-            if (limit > 0 && current >= limit)
-                return false;
+            if (perAddress > 0 && current >= perAddress)
+            {
+                Interlocked.Decrement(ref _total);
+                return ConnectionAdmission.TooManyFromAddress;
+            }
             if (_open.TryUpdate(address, current + 1, current))
-                return true;
+                return ConnectionAdmission.Admitted;
         }
     }
 
+    /// <summary>Uncounts a connection that <see cref="TryOpen"/> admitted.</summary>
     public void Close(IPAddress address)
     {
+        Interlocked.Decrement(ref _total);
         address = Normalize(address);
         while (_open.TryGetValue(address, out var current))
         {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -11,10 +10,13 @@ namespace Webmail.Pop3.Net;
 
 /// <summary>
 /// The byte level of one POP3 connection: command lines in (bounded), replies out, and the switch
-/// to TLS. Reading and writing go through <see cref="System.IO.Pipelines"/> over the socket's
-/// stream, or over an <see cref="SslStream"/> once TLS is on.
+/// to TLS. The I/O is blocking: every session runs on a thread of its own (see
+/// <see cref="Pop3Listener"/>), the way each Dovecot POP3 process owns one connection. A client
+/// fetching one message at a time then costs one wake-up per command — the kernel wakes the
+/// session's thread when the command arrives — where the asynchronous socket path pays an epoll
+/// thread and thread-pool hand-offs as well (docs/benchmarks-pop3.md has the measurements).
 /// </summary>
-public sealed class Pop3Connection : IAsyncDisposable
+public sealed class Pop3Connection : IDisposable
 {
     /// <summary>RFC 2449 §4: a command line is at most 255 octets including the CRLF.</summary>
     public const int MaxLineLength = 255;
@@ -22,31 +24,37 @@ public sealed class Pop3Connection : IAsyncDisposable
     /// <summary>How much of an over-long line is read and thrown away before the connection is dropped.</summary>
     public const int MaxDiscardedBytes = 64 * 1024;
 
-    /// <summary>Output is pushed to the socket once this much is buffered, so a long reply never sits whole in memory.</summary>
-    private const int FlushThreshold = 64 * 1024;
+    private const int InputBufferSize = 4096;
 
-    /// <summary>How long a session waits on its socket for the next command before going asynchronous.</summary>
-    private const int NextCommandWaitMicroseconds = 1000;
+    /// <summary>Replies are sent once this much is buffered, so a long reply never sits whole in memory.</summary>
+    private const int OutputBufferSize = 64 * 1024;
 
-    /// <summary>Sessions waiting on their socket right now (at most <see cref="MaxWaiting"/>).</summary>
-    private static int s_waiting;
-
-    /// <summary>At most this many thread-pool threads are ever held by such a wait.</summary>
-    private static readonly int MaxWaiting = Math.Max(1, Environment.ProcessorCount / 2);
-
-    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
-
-    private readonly Stream _transport;
+    private readonly Socket _socket;
+    private readonly NetworkStream _transport;
+    private readonly ITimer _deadline;
+    private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
+    private readonly byte[] _output = ArrayPool<byte>.Shared.Rent(OutputBufferSize);
     private Stream _stream;
-    private PipeReader _reader;
-    private PipeWriter _writer;
+    private int _inputStart;
+    private int _inputEnd;
+    private int _outputLength;
+    private volatile bool _expired;
+    private bool _disposed;
 
-    public Pop3Connection(Stream transport, IPEndPoint remoteEndPoint)
+    /// <param name="stallTimeout">
+    /// How long a send may make no progress (a client that stopped reading) before it fails;
+    /// the session's idle timeout.
+    /// </param>
+    public Pop3Connection(Socket socket, TimeProvider time, TimeSpan stallTimeout)
     {
-        _transport = transport;
-        _stream = transport;
-        RemoteEndPoint = remoteEndPoint;
-        (_reader, _writer) = CreatePipes(transport);
+        _socket = socket;
+        _socket.NoDelay = true;
+        // SO_SNDTIMEO: a blocked send gives up and the session ends (nothing deleted).
+        _socket.SendTimeout = (int)Math.Min(int.MaxValue, stallTimeout.TotalMilliseconds);
+        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        _transport = new NetworkStream(socket, ownsSocket: true);
+        _stream = _transport;
+        _deadline = time.CreateTimer(static state => ((Pop3Connection)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -57,146 +65,197 @@ public sealed class Pop3Connection : IAsyncDisposable
     /// <summary>The TLS protocol in use, for the session log.</summary>
     public SslProtocols TlsProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
 
-    /// <summary>The reply buffer. Write to it, then <see cref="FlushIfFullAsync"/> in long loops.</summary>
-    public PipeWriter Output => _writer;
-
     /// <summary>
     /// Negotiates TLS as the server. Whatever the client sent before the handshake and is still
     /// buffered is thrown away (RFC 2595 §4 / RFC 3207 §4.2: no plaintext injection into the TLS session).
     /// </summary>
     /// <exception cref="AuthenticationException">The handshake failed.</exception>
-    public async Task StartTlsAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The connection broke or <paramref name="timeout"/> passed first.</exception>
+    public void StartTls(X509Certificate2 certificate, TimeSpan timeout)
     {
-        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        Flush();
+        _inputStart = _inputEnd = 0;
         var ssl = new SslStream(_transport, leaveInnerStreamOpen: true);
         _stream = ssl;
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        Arm(timeout);
+        try
         {
-            ServerCertificate = certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateRequired = false,
-        }, cancellationToken).ConfigureAwait(false);
-        (_reader, _writer) = CreatePipes(ssl);
+            ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            });
+        }
+        finally
+        {
+            Disarm();
+        }
+        if (_expired)
+            throw new IOException("TLS handshake timed out");
         IsSecure = true;
     }
 
     /// <summary>
-    /// Reads the next command line. Pending output is flushed before waiting for input, so that
-    /// pipelined commands (RFC 2449 PIPELINING) get their replies in as few packets as possible.
+    /// Reads the next command line, waiting at most <paramref name="idleTimeout"/> for it (RFC 1939 §3
+    /// autologout). Pending output is sent before waiting, so that pipelined commands (RFC 2449
+    /// PIPELINING) get their replies in as few packets as possible; a command already buffered is
+    /// returned without waiting or sending.
     /// </summary>
-    public async ValueTask<Pop3Line> ReadLineAsync(CancellationToken cancellationToken)
+    public Pop3Line ReadLine(TimeSpan idleTimeout)
     {
         var discarded = 0L;
-        var first = true;
-        while (true)
+        var armed = false;
+        try
         {
-            ReadResult result;
-            if (!first || !_reader.TryRead(out result))
+            while (true)
             {
-                await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                WaitBrieflyForInput();
-                result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            first = false;
+                var buffered = _input.AsSpan(_inputStart, _inputEnd - _inputStart);
+                var lf = buffered.IndexOf((byte)'\n');
+                if (lf >= 0)
+                {
+                    _inputStart += lf + 1;
+                    return discarded > 0 || lf + 1 > MaxLineLength
+                        ? new Pop3Line(Pop3LineStatus.TooLong)
+                        : new Pop3Line(Pop3LineStatus.Line, Decode(buffered[..lf]));
+                }
+                if (buffered.Length >= MaxLineLength)
+                {
+                    // Keep memory bounded: drop what we have of the over-long line and read on to its end.
+                    discarded += buffered.Length;
+                    _inputStart = _inputEnd = 0;
+                    if (discarded > MaxDiscardedBytes)
+                        return new Pop3Line(Pop3LineStatus.Runaway);
+                }
+                else if (_inputStart > 0)
+                {
+                    buffered.CopyTo(_input);
+                    _inputStart = 0;
+                    _inputEnd = buffered.Length;
+                }
 
-            var buffer = result.Buffer;
-            var lf = buffer.PositionOf((byte)'\n');
-            if (lf is { } end)
-            {
-                var line = buffer.Slice(0, end);
-                // Decode before AdvanceTo: advancing hands the buffer back to the pool.
-                var parsed = discarded > 0 || line.Length + 1 > MaxLineLength
-                    ? new Pop3Line(Pop3LineStatus.TooLong)
-                    : new Pop3Line(Pop3LineStatus.Line, Decode(line));
-                _reader.AdvanceTo(buffer.GetPosition(1, end));
-                return parsed;
-            }
-            if (buffer.Length >= MaxLineLength)
-            {
-                // Keep memory bounded: drop what we have of the over-long line and read on to its end.
-                discarded += buffer.Length;
-                _reader.AdvanceTo(buffer.End);
-                if (discarded > MaxDiscardedBytes)
-                    return new Pop3Line(Pop3LineStatus.Runaway);
-                if (result.IsCompleted)
-                    return new Pop3Line(Pop3LineStatus.Closed);
-                continue;
-            }
-            if (result.IsCompleted)
-                return new Pop3Line(Pop3LineStatus.Closed);
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
-
-    /// <summary>
-    /// A client fetching one message at a time sends its next command a few dozen microseconds after
-    /// our reply reaches it (loopback, LAN). An asynchronous read that finds nothing parks the session
-    /// with epoll, and the command that follows costs a wake-up of the epoll thread and a hand-off to
-    /// a pool thread: on two cores that was most of the per-message time (perf). So a plain connection
-    /// first waits up to a millisecond in poll(2) on this thread — the kernel wakes it when the bytes
-    /// arrive and the read below completes at once. The wait sleeps (it burns no CPU), at most
-    /// <see cref="MaxWaiting"/> threads do it at a time, and only while the thread pool has no queued
-    /// work, so other work never queues behind it. Not on TLS: SslStream may already hold the next
-    /// command while the socket is empty.
-    /// </summary>
-    private void WaitBrieflyForInput()
-    {
-        if (IsSecure || _transport is not NetworkStream { Socket: var socket } || ThreadPool.PendingWorkItemCount > 0)
-            return;
-        if (Interlocked.Increment(ref s_waiting) <= MaxWaiting)
-        {
-            try
-            {
-                socket.Poll(NextCommandWaitMicroseconds, SelectMode.SelectRead);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // The read below reports the broken connection.
+                if (!armed)
+                {
+                    Flush();
+                    Arm(idleTimeout);
+                    armed = true;
+                }
+                int read;
+                try
+                {
+                    read = _stream.Read(_input, _inputEnd, _input.Length - _inputEnd);
+                }
+                catch (IOException) when (_expired)
+                {
+                    read = 0;
+                }
+                if (read == 0)
+                    return new Pop3Line(_expired ? Pop3LineStatus.TimedOut : Pop3LineStatus.Closed);
+                _inputEnd += read;
             }
         }
-        Interlocked.Decrement(ref s_waiting);
+        finally
+        {
+            if (armed)
+                Disarm();
+        }
     }
 
     /// <summary>Writes <paramref name="text"/> and CRLF (ASCII replies).</summary>
     public void WriteLine(string text)
     {
-        var span = _writer.GetSpan(text.Length + 2);
+        var span = GetSpan(text.Length + 2);
         var n = Encoding.ASCII.GetBytes(text, span);
-        Crlf.CopyTo(span[n..]);
-        _writer.Advance(n + 2);
+        span[n] = (byte)'\r';
+        span[n + 1] = (byte)'\n';
+        Advance(n + 2);
     }
 
-    public void Write(ReadOnlySpan<byte> bytes) => _writer.Write(bytes);
-
-    /// <summary>Pushes buffered output to the client when enough has gathered (back-pressure for long replies).</summary>
-    public ValueTask<FlushResult> FlushIfFullAsync(CancellationToken cancellationToken) =>
-        _writer.UnflushedBytes >= FlushThreshold ? _writer.FlushAsync(cancellationToken) : ValueTask.FromResult(default(FlushResult));
-
-    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Buffers <paramref name="bytes"/>, sending whenever the buffer fills.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
     {
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        while (true)
+        {
+            var room = _output.Length - _outputLength;
+            if (bytes.Length <= room)
+            {
+                bytes.CopyTo(_output.AsSpan(_outputLength));
+                _outputLength += bytes.Length;
+                return;
+            }
+            bytes[..room].CopyTo(_output.AsSpan(_outputLength));
+            _outputLength += room;
+            bytes = bytes[room..];
+            Flush();
+        }
+    }
+
+    /// <summary>At least <paramref name="sizeHint"/> bytes of the output buffer to format into; then <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int sizeHint)
+    {
+        if (_output.Length - _outputLength < sizeHint)
+            Flush();
+        return _output.AsSpan(_outputLength);
+    }
+
+    public void Advance(int count) => _outputLength += count;
+
+    /// <summary>Sends what is buffered.</summary>
+    public void Flush()
+    {
+        if (_outputLength == 0)
+            return;
+        var length = _outputLength;
+        _outputLength = 0;
+        _stream.Write(_output, 0, length);
+    }
+
+    /// <summary>Ends the connection from another thread (server shutdown): a blocked read or send returns at once.</summary>
+    public void Abort() => Shutdown(SocketShutdown.Both);
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _deadline.Dispose();
         if (!ReferenceEquals(_stream, _transport))
-            await _stream.DisposeAsync().ConfigureAwait(false);
-        await _transport.DisposeAsync().ConfigureAwait(false);
+            _stream.Dispose();
+        _transport.Dispose();
+        ArrayPool<byte>.Shared.Return(_input);
+        ArrayPool<byte>.Shared.Return(_output);
     }
 
-    private static (PipeReader, PipeWriter) CreatePipes(Stream stream) =>
-        (PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)),
-         PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true)));
+    private void Arm(TimeSpan timeout) => _deadline.Change(timeout, Timeout.InfiniteTimeSpan);
 
-    private static string Decode(ReadOnlySequence<byte> line)
+    private void Disarm() => _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// The deadline passed while waiting for the client: the blocked read returns (shutdown of the
+    /// receiving side wakes it), and the session can still send its last words.
+    /// </summary>
+    private void Expire()
     {
-        // Lines are at most MaxLineLength octets, so a stack copy is enough.
-        Span<byte> bytes = stackalloc byte[MaxLineLength];
-        var length = (int)line.Length;
-        line.CopyTo(bytes);
-        if (length > 0 && bytes[length - 1] == '\r')
-            length--;
-        return Encoding.UTF8.GetString(bytes[..length]);
+        _expired = true;
+        Shutdown(SocketShutdown.Receive);
+    }
+
+    private void Shutdown(SocketShutdown how)
+    {
+        try
+        {
+            _socket.Shutdown(how);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing is blocked on it.
+        }
+    }
+
+    private static string Decode(ReadOnlySpan<byte> line)
+    {
+        if (line.Length > 0 && line[^1] == '\r')
+            line = line[..^1];
+        return Encoding.UTF8.GetString(line);
     }
 }

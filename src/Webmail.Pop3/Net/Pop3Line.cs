@@ -11,6 +11,8 @@ public enum Pop3LineStatus
     Runaway,
     /// <summary>The client closed the connection.</summary>
     Closed,
+    /// <summary>No complete line came within the idle timeout (RFC 1939 §3 autologout).</summary>
+    TimedOut,
 }
 
 /// <summary>One command line from the client.</summary>

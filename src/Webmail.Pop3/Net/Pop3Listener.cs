@@ -9,8 +9,10 @@ namespace Webmail.Pop3.Net;
 
 /// <summary>
 /// Accepts POP3 connections on one endpoint (plain with STLS, or implicit TLS) and runs a
-/// <see cref="Pop3Session"/> for each. A failing session is logged and closed; the listener keeps
-/// serving. Disposing stops accepting, cancels open sessions (without the UPDATE state) and waits for them.
+/// <see cref="Pop3Session"/> for each on a thread of its own with blocking I/O — one thread per
+/// session, as Dovecot has one process per session, within <c>Webmail:Limits:MaxPop3Sessions</c>.
+/// A failing session is logged and closed; the listener keeps serving. Disposing stops accepting,
+/// ends open sessions (without the UPDATE state) and waits for them.
 /// </summary>
 public sealed class Pop3Listener : IAsyncDisposable
 {
@@ -78,36 +80,88 @@ public sealed class Pop3Listener : IAsyncDisposable
                 continue;
             }
             var id = Interlocked.Increment(ref _nextSession);
-            var task = RunConnectionAsync(client, id);
-            _sessions[id] = task;
-            _ = task.ContinueWith(_ => _sessions.TryRemove(id, out var _), TaskScheduler.Default);
+            Admit(client, id);
         }
     }
 
-    private async Task RunConnectionAsync(Socket client, long id)
+    /// <summary>
+    /// Starts a session for <paramref name="client"/> on a thread of its own, or turns the connection
+    /// away when its address, or the server as a whole, has as many sessions as allowed.
+    /// </summary>
+    private void Admit(Socket client, long id)
     {
-        await Task.Yield();
-        client.NoDelay = true;
-        var remote = (IPEndPoint)client.RemoteEndPoint!;
         var sessionId = $"{Name}-{id}";
-        var counted = _server.Connections.TryOpen(remote.Address, _server.Options.Limits.MaxSessionsPerIp);
-        var connection = new Pop3Connection(new NetworkStream(client, ownsSocket: true), remote);
+        IPEndPoint remote;
         try
         {
-            if (!counted)
+            remote = (IPEndPoint)client.RemoteEndPoint!;
+        }
+        catch (SocketException)
+        {
+            // Reset before we looked at it.
+            client.Dispose();
+            return;
+        }
+        var limits = _server.Options.Limits;
+        var admission = _server.Connections.TryOpen(remote.Address, limits.MaxSessionsPerIp, limits.MaxPop3Sessions);
+        if (admission != ConnectionAdmission.Admitted)
+        {
+            var fromAddress = admission == ConnectionAdmission.TooManyFromAddress;
+            _logger.LogWarning("POP3 {Session}: too many connections {Where}", sessionId, fromAddress ? $"from {remote.Address}" : "in all");
+            // A fresh socket's send buffer is empty: this short line never blocks the accept loop.
+            // (Plain text even on the implicit-TLS port: no thread is spent on a handshake for a refusal.)
+            TrySend(client, fromAddress ? "-ERR [SYS/TEMP] Too many connections from your address\r\n" : "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
+            client.Dispose();
+            return;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sessions[id] = done.Task;
+        void Finish()
+        {
+            _server.Connections.Close(remote.Address);
+            _sessions.TryRemove(id, out _);
+            done.SetResult();
+        }
+        var thread = new Thread(() =>
+        {
+            try
             {
-                _logger.LogWarning("POP3 {Session}: too many connections from {RemoteIp}", sessionId, remote.Address);
-                connection.WriteLine("-ERR [SYS/TEMP] Too many connections from your address");
-                await connection.FlushAsync(_stop.Token).ConfigureAwait(false);
-                return;
+                RunConnection(client, remote, sessionId);
             }
+            finally
+            {
+                Finish();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "POP3 session",
+        };
+        try
+        {
+            thread.Start();
+        }
+        catch (OutOfMemoryException ex)
+        {
+            // No thread to be had: refuse this one, keep accepting.
+            _logger.LogError(ex, "POP3 {Session}: no thread for the session", sessionId);
+            client.Dispose();
+            Finish();
+        }
+    }
+
+    /// <summary>The whole life of one connection, on its own thread: TLS if implicit, then the session.</summary>
+    private void RunConnection(Socket client, IPEndPoint remote, string sessionId)
+    {
+        using var connection = new Pop3Connection(client, _server.Time, _server.Options.Limits.Pop3IdleTimeout);
+        // Shutdown wakes a session blocked in a read or a send; it ends without the UPDATE state.
+        using var abort = _stop.Token.UnsafeRegister(static state => ((Pop3Connection)state!).Abort(), connection);
+        try
+        {
             if (ImplicitTls)
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                timeout.CancelAfter(_server.TlsHandshakeTimeout);
-                await connection.StartTlsAsync(_server.Certificates.Certificate, timeout.Token).ConfigureAwait(false);
-            }
-            await new Pop3Session(connection, _server, sessionId, _stop.Token).RunAsync().ConfigureAwait(false);
+                connection.StartTls(_server.Certificates.Certificate, _server.TlsHandshakeTimeout);
+            new Pop3Session(connection, _server, sessionId, _stop.Token).Run();
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or OperationCanceledException)
         {
@@ -118,23 +172,17 @@ public sealed class Pop3Listener : IAsyncDisposable
             // Last line of defence: a bug outside a command. The listener keeps serving others.
             _logger.LogError(ex, "POP3 {Session} from {RemoteIp} failed", sessionId, remote.Address);
         }
-        finally
-        {
-            if (counted)
-                _server.Connections.Close(remote.Address);
-            await DisposeQuietlyAsync(connection).ConfigureAwait(false);
-        }
     }
 
-    private async Task DisposeQuietlyAsync(Pop3Connection connection)
+    private void TrySend(Socket client, string line)
     {
         try
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            client.Send(System.Text.Encoding.ASCII.GetBytes(line));
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (SocketException ex)
         {
-            _logger.LogDebug(ex, "POP3 listener {Name}: closing a connection failed", Name);
+            _logger.LogDebug(ex, "POP3 listener {Name}: refusing a connection failed", Name);
         }
     }
 

@@ -6,7 +6,8 @@ namespace Webmail.Pop3.Protocol;
 /// <summary>
 /// Streams a stored message into a multi-line response (RFC 1939 §3): the bytes exactly as
 /// stored, a '.' added before every line that starts with '.', then the terminating
-/// <c>CRLF.CRLF</c>. Reads in fixed chunks, so memory does not grow with the message.
+/// <c>CRLF.CRLF</c>. Reads in fixed chunks and the connection sends as its buffer fills, so memory
+/// does not grow with the message.
 /// </summary>
 public static class MultilineWriter
 {
@@ -14,14 +15,12 @@ public static class MultilineWriter
     private static ReadOnlySpan<byte> LineThenDot => "\n."u8;
 
     /// <summary>Copies the whole message (RETR).</summary>
-    public static Task WriteMessageAsync(Pop3Connection connection, Stream source, CancellationToken cancellationToken) =>
-        WriteAsync(connection, source, bodyLines: -1, cancellationToken);
+    public static void WriteMessage(Pop3Connection connection, Stream source) => Write(connection, source, bodyLines: -1);
 
     /// <summary>Copies the header, the blank line and the first <paramref name="bodyLines"/> body lines (TOP, RFC 1939 §7).</summary>
-    public static Task WriteTopAsync(Pop3Connection connection, Stream source, long bodyLines, CancellationToken cancellationToken) =>
-        WriteAsync(connection, source, bodyLines, cancellationToken);
+    public static void WriteTop(Pop3Connection connection, Stream source, long bodyLines) => Write(connection, source, bodyLines);
 
-    private static async Task WriteAsync(Pop3Connection connection, Stream source, long bodyLines, CancellationToken cancellationToken)
+    private static void Write(Pop3Connection connection, Stream source, long bodyLines)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -39,7 +38,6 @@ public static class MultilineWriter
                     top = cutter;
                 }
                 stuffer.Write(connection, buffer.AsSpan(0, count));
-                await connection.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
                 if (done)
                     break;
             }

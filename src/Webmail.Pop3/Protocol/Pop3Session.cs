@@ -12,7 +12,9 @@ namespace Webmail.Pop3.Protocol;
 /// state (CAPA, USER/PASS, AUTH PLAIN, STLS, QUIT), the TRANSACTION state once the maildrop is
 /// locked and snapshotted, and the UPDATE state after QUIT. Anything else (a dropped connection,
 /// the autologout timer, too many bad commands, a disabled account) ends the session without
-/// the UPDATE state, so nothing is deleted (RFC 1939 §6).
+/// the UPDATE state, so nothing is deleted (RFC 1939 §6). A session runs on a thread of its own
+/// with blocking I/O (see <see cref="Pop3Listener"/>); the few store calls it makes are waited for
+/// on that thread.
 /// </summary>
 public sealed class Pop3Session
 {
@@ -21,7 +23,6 @@ public sealed class Pop3Session
     private readonly ReplyWriter _reply;
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
-    private readonly CancellationTokenSource _idle;
     private readonly string _id;
 
     private Pop3State _state = Pop3State.Authorization;
@@ -42,7 +43,6 @@ public sealed class Pop3Session
         _logger = server.Loggers.CreateLogger<Pop3Session>();
         _id = id;
         _shutdown = shutdown;
-        _idle = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
     }
 
     public Pop3State State => _state;
@@ -54,14 +54,14 @@ public sealed class Pop3Session
         _connection.IsSecure || (_server.Options.Security.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(RemoteAddress.IsIPv4MappedToIPv6 ? RemoteAddress.MapToIPv4() : RemoteAddress));
 
     /// <summary>Runs the session until QUIT, disconnect, timeout or shutdown; logs one line with the outcome.</summary>
-    public async Task RunAsync()
+    public void Run()
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             _reply.Ok($"{_server.Options.Hostname} POP3 ready");
-            await CommandLoopAsync().ConfigureAwait(false);
-            await _connection.FlushAsync(_shutdown).ConfigureAwait(false);
+            CommandLoop();
+            _connection.Flush();
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -69,13 +69,12 @@ public sealed class Pop3Session
         }
         catch (IOException)
         {
-            _outcome = "connection lost";
+            _outcome = _shutdown.IsCancellationRequested ? "server shutting down" : "connection lost";
         }
         finally
         {
             _messages?.Dispose();
             _lock?.Dispose();
-            _idle.Dispose();
             var maildrop = _transaction?.Maildrop;
             _logger.LogInformation(
                 "POP3 session {Session} from {RemoteIp} as {Account}: {Outcome}; {Messages} messages, {Deleted} marked deleted, TLS {Tls}, {DurationMs} ms",
@@ -84,17 +83,17 @@ public sealed class Pop3Session
         }
     }
 
-    private async Task CommandLoopAsync()
+    private void CommandLoop()
     {
         while (true)
         {
-            var line = await ReadLineAsync().ConfigureAwait(false);
+            var line = ReadLine();
             if (line is not { } received)
                 return;
             bool goOn;
             try
             {
-                goOn = await ExecuteAsync(received).ConfigureAwait(false);
+                goOn = Execute(received);
             }
             catch (Exception ex) when (ex is not (OperationCanceledException or IOException))
             {
@@ -116,24 +115,11 @@ public sealed class Pop3Session
     }
 
     /// <summary>Reads a command line under the autologout timer (RFC 1939 §3); null when the session is over.</summary>
-    private async Task<string?> ReadLineAsync()
+    private string? ReadLine()
     {
         while (true)
         {
-            Pop3Line line;
-            // One timer for the session, armed while waiting for a command and disarmed while serving it.
-            _idle.CancelAfter(_server.Options.Limits.Pop3IdleTimeout);
-            try
-            {
-                line = await _connection.ReadLineAsync(_idle.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
-            {
-                _connection.WriteLine("-ERR Autologout; idle for too long");
-                _outcome = "idle timeout";
-                return null;
-            }
-            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            var line = _connection.ReadLine(_server.Options.Limits.Pop3IdleTimeout);
             switch (line.Status)
             {
                 case Pop3LineStatus.Line:
@@ -150,21 +136,26 @@ public sealed class Pop3Session
                     _connection.WriteLine("-ERR Line too long, closing connection");
                     _outcome = "runaway line";
                     return null;
+                case Pop3LineStatus.TimedOut:
+                    _connection.WriteLine("-ERR Autologout; idle for too long");
+                    _outcome = "idle timeout";
+                    return null;
                 default:
-                    _outcome = _state == Pop3State.Transaction ? "connection dropped without QUIT" : "connection closed";
+                    _outcome = _shutdown.IsCancellationRequested ? "server shutting down"
+                        : _state == Pop3State.Transaction ? "connection dropped without QUIT" : "connection closed";
                     return null;
             }
         }
     }
 
     /// <returns>False when the session ends after this command.</returns>
-    private Task<bool> ExecuteAsync(string line)
+    private bool Execute(string line)
     {
         var command = Pop3Command.Parse(line);
-        return _state == Pop3State.Authorization ? AuthorizationAsync(command) : TransactionAsync(command);
+        return _state == Pop3State.Authorization ? Authorization(command) : Transaction(command);
     }
 
-    private async Task<bool> AuthorizationAsync(Pop3Command command)
+    private bool Authorization(Pop3Command command)
     {
         switch (command.Keyword)
         {
@@ -191,13 +182,13 @@ public sealed class Pop3Session
                 {
                     _pendingUser = null;
                     // RFC 1939 §7: PASS has one argument, which may contain spaces.
-                    await LoginAsync(user, command.Rest).ConfigureAwait(false);
+                    Login(user, command.Rest);
                 }
                 return true;
             case "AUTH":
-                return await AuthenticateAsync(command).ConfigureAwait(false);
+                return Authenticate(command);
             case "STLS":
-                await StartTlsAsync(command).ConfigureAwait(false);
+                StartTls(command);
                 return true;
             case "QUIT":
                 _reply.Ok("Bye");
@@ -236,7 +227,7 @@ public sealed class Pop3Session
     }
 
     /// <summary>STLS (RFC 2595 §4): only in AUTHORIZATION, only once; the client starts over after the handshake.</summary>
-    private async Task StartTlsAsync(Pop3Command command)
+    private void StartTls(Pop3Command command)
     {
         if (_connection.IsSecure)
         {
@@ -250,15 +241,13 @@ public sealed class Pop3Session
         }
         var certificate = _server.Certificates.Certificate;
         _reply.Ok("Begin TLS negotiation");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
-        timeout.CancelAfter(_server.TlsHandshakeTimeout);
-        await _connection.StartTlsAsync(certificate, timeout.Token).ConfigureAwait(false);
+        _connection.StartTls(certificate, _server.TlsHandshakeTimeout);
         // Nothing said before the handshake counts afterwards.
         _pendingUser = null;
     }
 
     /// <summary>AUTH PLAIN (RFC 5034), with or without an initial response; <c>*</c> cancels.</summary>
-    private async Task<bool> AuthenticateAsync(Pop3Command command)
+    private bool Authenticate(Pop3Command command)
     {
         var args = command.Arguments;
         if (args.Count == 0)
@@ -295,7 +284,7 @@ public sealed class Pop3Session
         else
         {
             _connection.WriteLine("+ ");
-            if (await ReadLineAsync().ConfigureAwait(false) is not { } line)
+            if (ReadLine() is not { } line)
                 return false;
             if (line == "*")
             {
@@ -308,7 +297,7 @@ public sealed class Pop3Session
         if (!SaslPlain.TryDecode(response, out var user, out var password))
             _reply.Err("Invalid SASL PLAIN response");
         else
-            await LoginAsync(user, password).ConfigureAwait(false);
+            Login(user, password);
         return true;
     }
 
@@ -316,9 +305,9 @@ public sealed class Pop3Session
     /// The end of AUTHORIZATION (RFC 1939 §4): check the credentials through the shared limiter,
     /// take the maildrop lock, snapshot the INBOX and enter TRANSACTION.
     /// </summary>
-    private async Task LoginAsync(string user, string password)
+    private void Login(string user, string password)
     {
-        var result = await _server.Credentials.VerifyAsync(user, password, RemoteAddress, "pop3", _shutdown).ConfigureAwait(false);
+        var result = Wait(_server.Credentials.VerifyAsync(user, password, RemoteAddress, "pop3", _shutdown));
         if (result.Status == LoginStatus.Throttled)
         {
             _reply.Err("[SYS/TEMP] Too many failed logins, try again later");
@@ -339,7 +328,7 @@ public sealed class Pop3Session
             return;
         }
         _lock = maildropLock;
-        var entries = await _server.Messages.GetMaildropAsync(result.AccountId, _shutdown).ConfigureAwait(false);
+        var entries = Wait(_server.Messages.GetMaildropAsync(result.AccountId, _shutdown));
         var maildrop = new Maildrop(entries);
         _accountId = result.AccountId;
         _address = result.Address;
@@ -351,9 +340,9 @@ public sealed class Pop3Session
         _reply.Ok(TransactionCommands.Summary(maildrop));
     }
 
-    private async Task<bool> TransactionAsync(Pop3Command command)
+    private bool Transaction(Pop3Command command)
     {
-        if (!await AccountActiveAsync().ConfigureAwait(false))
+        if (!AccountActive())
         {
             _connection.WriteLine("-ERR [AUTH] Account disabled");
             _outcome = "account disabled";
@@ -362,7 +351,7 @@ public sealed class Pop3Session
         switch (command.Keyword)
         {
             case "QUIT":
-                return !await UpdateAsync().ConfigureAwait(false);
+                return !Update();
             case "CAPA":
                 WriteCapabilities();
                 return true;
@@ -370,17 +359,17 @@ public sealed class Pop3Session
                 _reply.Err("Already logged in");
                 return true;
         }
-        if (!await _transaction!.TryExecuteAsync(command, _shutdown).ConfigureAwait(false))
+        if (!_transaction!.TryExecute(command))
             _reply.Err("Unknown command");
         return true;
     }
 
     /// <summary>Re-reads the account now and then, so that a disabled account loses an open session too.</summary>
-    private async Task<bool> AccountActiveAsync()
+    private bool AccountActive()
     {
         if (_server.Time.GetElapsedTime(_lastAccountCheck) < _server.AccountCheckInterval)
             return true;
-        var account = await _server.Directory.GetAccountAsync(_accountId, _shutdown).ConfigureAwait(false);
+        var account = Wait(_server.Directory.GetAccountAsync(_accountId, _shutdown));
         _lastAccountCheck = _server.Time.GetTimestamp();
         return account is { IsDisabled: false };
     }
@@ -391,11 +380,11 @@ public sealed class Pop3Session
     /// transaction. Either every change is applied or none.
     /// </summary>
     /// <returns>True: the session is over.</returns>
-    private async Task<bool> UpdateAsync()
+    private bool Update()
     {
         _state = Pop3State.Update;
         var maildrop = _transaction!.Maildrop;
-        var account = await _server.Directory.GetAccountAsync(_accountId, _shutdown).ConfigureAwait(false);
+        var account = Wait(_server.Directory.GetAccountAsync(_accountId, _shutdown));
         if (account is not { IsDisabled: false })
         {
             _connection.WriteLine("-ERR [AUTH] Account disabled");
@@ -404,7 +393,7 @@ public sealed class Pop3Session
         }
         try
         {
-            await _server.Messages.CommitPop3UpdateAsync(_accountId, maildrop.DeletedIds(), maildrop.RetrievedIds(), account.Pop3DeletePolicy, _shutdown).ConfigureAwait(false);
+            Wait(_server.Messages.CommitPop3UpdateAsync(_accountId, maildrop.DeletedIds(), maildrop.RetrievedIds(), account.Pop3DeletePolicy, _shutdown));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -421,4 +410,12 @@ public sealed class Pop3Session
         _outcome = $"quit, policy {account.Pop3DeletePolicy}";
         return true;
     }
+
+    /// <summary>
+    /// Waits for a store call on the session's own thread. Nothing else runs on that thread, so
+    /// blocking it holds up no other work, and there is no synchronization context to deadlock on.
+    /// </summary>
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
 }

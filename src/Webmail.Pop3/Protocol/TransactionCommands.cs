@@ -13,7 +13,7 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
     public Maildrop Maildrop { get; } = maildrop;
 
     /// <returns>False when <paramref name="command"/> is not a TRANSACTION command handled here.</returns>
-    public async Task<bool> TryExecuteAsync(Pop3Command command, CancellationToken cancellationToken)
+    public bool TryExecute(Pop3Command command)
     {
         var args = command.Arguments;
         switch (command.Keyword)
@@ -22,19 +22,19 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
                 reply.Ok($"{Maildrop.VisibleCount} {Maildrop.VisibleOctets}");
                 return true;
             case "LIST" when args.Count <= 1:
-                await ListAsync(args.Count == 0 ? null : args[0], uniqueIds: false, cancellationToken).ConfigureAwait(false);
+                List(args.Count == 0 ? null : args[0], uniqueIds: false);
                 return true;
             case "UIDL" when args.Count <= 1:
-                await ListAsync(args.Count == 0 ? null : args[0], uniqueIds: true, cancellationToken).ConfigureAwait(false);
+                List(args.Count == 0 ? null : args[0], uniqueIds: true);
                 return true;
             case "RETR" when args.Count == 1:
-                await RetrieveAsync(args[0], topLines: null, cancellationToken).ConfigureAwait(false);
+                Retrieve(args[0], topLines: null);
                 return true;
             case "TOP" when args.Count == 2:
                 if (!Maildrop.TryParseNumber(args[1], out var lines))
                     reply.Err("Invalid line count");
                 else
-                    await RetrieveAsync(args[0], lines, cancellationToken).ConfigureAwait(false);
+                    Retrieve(args[0], lines);
                 return true;
             case "DELE" when args.Count == 1:
                 if (Find(args[0], out var number))
@@ -82,7 +82,7 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
     }
 
     /// <summary>LIST and UIDL (RFC 1939 §5, §7): one message, or every message not marked deleted.</summary>
-    private async Task ListAsync(string? argument, bool uniqueIds, CancellationToken cancellationToken)
+    private void List(string? argument, bool uniqueIds)
     {
         if (argument is not null)
         {
@@ -99,7 +99,7 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
                 continue;
             var entry = Maildrop[number];
             // Formatted straight into the output buffer: a 50,000-line listing allocates nothing per line.
-            var span = connection.Output.GetSpan(96);
+            var span = connection.GetSpan(96);
             number.TryFormat(span, out var n, default, CultureInfo.InvariantCulture);
             span[n++] = (byte)' ';
             if (uniqueIds)
@@ -111,14 +111,13 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
             }
             span[n++] = (byte)'\r';
             span[n++] = (byte)'\n';
-            connection.Output.Advance(n);
-            await connection.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+            connection.Advance(n);
         }
         reply.End();
     }
 
     /// <summary>RETR (whole message) or TOP (<paramref name="topLines"/> body lines), streamed from the store.</summary>
-    private async Task RetrieveAsync(string argument, long? topLines, CancellationToken cancellationToken)
+    private void Retrieve(string argument, long? topLines)
     {
         if (!Find(argument, out var number))
             return;
@@ -130,17 +129,17 @@ public sealed class TransactionCommands(Maildrop maildrop, IRawMessageReader mes
             reply.Err("Message no longer exists");
             return;
         }
-        await using (source.ConfigureAwait(false))
+        using (source)
         {
             if (topLines is { } lines)
             {
                 reply.Ok("Top of message follows");
-                await MultilineWriter.WriteTopAsync(reply.Connection, source, lines, cancellationToken).ConfigureAwait(false);
+                MultilineWriter.WriteTop(reply.Connection, source, lines);
             }
             else
             {
                 reply.Ok($"{entry.Size} octets");
-                await MultilineWriter.WriteMessageAsync(reply.Connection, source, cancellationToken).ConfigureAwait(false);
+                MultilineWriter.WriteMessage(reply.Connection, source);
                 Maildrop.MarkRetrieved(number);
             }
         }
