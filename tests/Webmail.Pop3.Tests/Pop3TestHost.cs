@@ -90,10 +90,16 @@ public sealed class Pop3TestHost : IAsyncDisposable
         return (await Messages.ListAsync(Account.Id, f.Id, 0, 500, MessageSort.DateAscending, default)).Items;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the listeners the way the server's shutdown does: open sessions end, without the UPDATE state.</summary>
+    public async Task StopListenersAsync()
     {
         foreach (var listener in _listeners)
             await listener.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopListenersAsync();
         await Store.DisposeAsync();
     }
 }
