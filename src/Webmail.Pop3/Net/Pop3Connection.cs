@@ -45,13 +45,13 @@ public sealed class Pop3Connection : IDisposable
     /// How long a send may make no progress (a client that stopped reading) before it fails;
     /// the session's idle timeout.
     /// </param>
-    public Pop3Connection(Socket socket, TimeProvider time, TimeSpan stallTimeout)
+    public Pop3Connection(Socket socket, IPEndPoint remoteEndPoint, TimeProvider time, TimeSpan stallTimeout)
     {
         _socket = socket;
         _socket.NoDelay = true;
         // SO_SNDTIMEO: a blocked send gives up and the session ends (nothing deleted).
         _socket.SendTimeout = (int)Math.Min(int.MaxValue, stallTimeout.TotalMilliseconds);
-        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        RemoteEndPoint = remoteEndPoint;
         _transport = new NetworkStream(socket, ownsSocket: true);
         _stream = _transport;
         _deadline = time.CreateTimer(static state => ((Pop3Connection)state!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

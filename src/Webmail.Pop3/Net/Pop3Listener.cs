@@ -151,14 +151,18 @@ public sealed class Pop3Listener : IAsyncDisposable
         }
     }
 
-    /// <summary>The whole life of one connection, on its own thread: TLS if implicit, then the session.</summary>
+    /// <summary>
+    /// The whole life of one connection, on its own thread: TLS if implicit, then the session.
+    /// Nothing may escape: an exception leaving a thread would end the process.
+    /// </summary>
     private void RunConnection(Socket client, IPEndPoint remote, string sessionId)
     {
-        using var connection = new Pop3Connection(client, _server.Time, _server.Options.Limits.Pop3IdleTimeout);
-        // Shutdown wakes a session blocked in a read or a send; it ends without the UPDATE state.
-        using var abort = _stop.Token.UnsafeRegister(static state => ((Pop3Connection)state!).Abort(), connection);
+        Pop3Connection? connection = null;
         try
         {
+            connection = new Pop3Connection(client, remote, _server.Time, _server.Options.Limits.Pop3IdleTimeout);
+            // Shutdown wakes a session blocked in a read or a send; it ends without the UPDATE state.
+            using var abort = _stop.Token.UnsafeRegister(static state => ((Pop3Connection)state!).Abort(), connection);
             if (ImplicitTls)
                 connection.StartTls(_server.Certificates.Certificate, _server.TlsHandshakeTimeout);
             new Pop3Session(connection, _server, sessionId, _stop.Token).Run();
@@ -171,6 +175,13 @@ public sealed class Pop3Listener : IAsyncDisposable
         {
             // Last line of defence: a bug outside a command. The listener keeps serving others.
             _logger.LogError(ex, "POP3 {Session} from {RemoteIp} failed", sessionId, remote.Address);
+        }
+        finally
+        {
+            if (connection is null)
+                client.Dispose();
+            else
+                connection.Dispose();
         }
     }
 
