@@ -45,7 +45,8 @@ internal sealed class Report
             + "SHA512-CRYPT passwords; no full-text-search plugin), starts for the run and stops afterwards. Both sides are measured in the same run by the same clients: "
             + "Postfix's `smtp-source` for SMTP, our minimal POP3 client (`Pop3LoadClient`) for both POP3 servers, and a minimal IMAP client for Dovecot's side of the web figures.");
         Line();
-        Line($"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {loadAtStart}, at the end {loadAtEnd}.");
+        Line($"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {loadAtStart}, at the end {loadAtEnd}. "
+            + "Each part (SMTP, POP3, web) is measured once the 1-minute load average is below 1, waiting at most two minutes.");
         Line();
         RenderGoals(Line, webMessages);
         RenderSmtp(Line, messages);
