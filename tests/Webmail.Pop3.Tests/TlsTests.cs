@@ -77,4 +77,20 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Equal("+OK", await client.CommandAsync("USER " + Pop3TestHost.Address));
         Assert.Equal("+OK Maildrop has 0 messages (0 octets)", await client.CommandAsync("PASS " + Pop3TestHost.Password));
     }
+
+    [Fact]
+    public async Task FailedStlsHandshakeEndsTheSessionAndTheListenerKeepsServing()
+    {
+        await using (var client = await _host.ConnectAsync())
+        {
+            Assert.Equal("+OK Begin TLS negotiation", await client.CommandAsync("STLS"));
+            // Plaintext where a TLS ClientHello belongs.
+            await client.SendAsync("USER " + Pop3TestHost.Address + "\r\n");
+            Assert.True(await client.IsClosedByServerAsync());
+        }
+
+        await AuthorizationTests.WaitUntilAsync(() => _host.Context.Connections.Total == 0);
+        await using var next = await RawPop3Client.ConnectAsync(_host.TlsPort, implicitTls: true);
+        Assert.Equal("+OK localhost POP3 ready", next.Greeting);
+    }
 }

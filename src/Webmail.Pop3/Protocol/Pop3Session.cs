@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
@@ -188,8 +189,7 @@ public sealed class Pop3Session
             case "AUTH":
                 return Authenticate(command);
             case "STLS":
-                StartTls(command);
-                return true;
+                return StartTls(command);
             case "QUIT":
                 _reply.Ok("Bye");
                 _outcome = "quit before login";
@@ -227,23 +227,33 @@ public sealed class Pop3Session
     }
 
     /// <summary>STLS (RFC 2595 §4): only in AUTHORIZATION, only once; the client starts over after the handshake.</summary>
-    private void StartTls(Pop3Command command)
+    /// <returns>False when the handshake failed: the session ends (there is no channel left to answer on).</returns>
+    private bool StartTls(Pop3Command command)
     {
         if (_connection.IsSecure)
         {
             _reply.Err("Already using TLS");
-            return;
+            return true;
         }
         if (command.Arguments.Count != 0)
         {
             _reply.Err("Syntax error");
-            return;
+            return true;
         }
         var certificate = _server.Certificates.Certificate;
         _reply.Ok("Begin TLS negotiation");
-        _connection.StartTls(certificate, _server.TlsHandshakeTimeout);
+        try
+        {
+            _connection.StartTls(certificate, _server.TlsHandshakeTimeout);
+        }
+        catch (AuthenticationException)
+        {
+            _outcome = "TLS handshake failed";
+            return false;
+        }
         // Nothing said before the handshake counts afterwards.
         _pendingUser = null;
+        return true;
     }
 
     /// <summary>AUTH PLAIN (RFC 5034), with or without an initial response; <c>*</c> cancels.</summary>
