@@ -2,12 +2,20 @@
 // protection. Loaded as an ES module by the composer components.
 
 export function initEditor(element, dotnet, html) {
-    element.innerHTML = html || "";
+    // The editor is on screen (and focusable) before this module arrives over the circuit. Whatever
+    // the user typed meanwhile stays, first, with the caret where it is; the initial content follows.
+    const typed = element.innerHTML !== "";
+    if (!typed)
+        element.innerHTML = html || "";
+    else if (html)
+        element.insertAdjacentHTML("beforeend", html);
     let timer = null;
     element.addEventListener("input", () => {
         clearTimeout(timer);
         timer = setTimeout(() => dotnet.invokeMethodAsync("OnEditorChanged", element.innerHTML, element.innerText), 250);
     });
+    if (typed)
+        element.dispatchEvent(new Event("input"));
 }
 
 export function readEditor(element) {
