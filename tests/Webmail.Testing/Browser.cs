@@ -61,6 +61,8 @@ public sealed class Browser : IAsyncDisposable
     /// can move between Playwright's hit check and the mouse event, and an event sent while the
     /// circuit's connection drops is gone). Like a person, it clicks again — at most three times,
     /// and only while the control is still there — so the test still fails if the control never navigates.
+    /// When the control has gone without the URL changing (CI, session 5), the navigation is under way
+    /// and gets 30 s more.
     /// </summary>
     public static async Task ClickToNavigateAsync(IPage page, ILocator control, System.Text.RegularExpressions.Regex url)
     {
@@ -75,7 +77,12 @@ public sealed class Browser : IAsyncDisposable
             catch (TimeoutException) when (attempt < 3)
             {
                 if (await control.CountAsync() == 0)
-                    throw;
+                {
+                    // The click took (the view it was on is gone) but the page is slow to arrive: wait
+                    // longer rather than click what is no longer there. Still fails if it never comes.
+                    await page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 30_000 });
+                    return;
+                }
             }
         }
     }
