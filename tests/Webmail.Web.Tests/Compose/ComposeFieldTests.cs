@@ -191,6 +191,7 @@ public sealed class ComposeFieldTests(ComposeFixture fixture)
         // The toolbar acts through the circuit: type once bold is on and the caret is back in the editor.
         await page.WaitForFunctionAsync("() => document.activeElement?.id === 'compose-body-rich' && document.queryCommandState('bold')");
         await page.Keyboard.TypeAsync("important");
+        await WebFixture.ScreenshotAsync(page, "compose-rich");
         await ComposeFixture.SendAsync(page);
 
         var received = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox)).Message;
