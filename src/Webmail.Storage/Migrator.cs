@@ -29,7 +29,16 @@ public static class Migrator
             {
                 if (version <= current || version > (targetVersion ?? int.MaxValue))
                     continue;
-                using var transaction = connection.BeginTransaction();
+                // BEGIN IMMEDIATE, then read the version again: another process (the CLI while the server
+                // makes a new store) may have applied this migration since the first read.
+                using var transaction = connection.BeginTransaction(deferred: false);
+                using (var check = connection.CreateCommand())
+                {
+                    check.Transaction = transaction;
+                    check.CommandText = "PRAGMA user_version;";
+                    if (version <= Convert.ToInt32(check.ExecuteScalar()))
+                        continue;
+                }
                 using (var command = connection.CreateCommand())
                 {
                     command.Transaction = transaction;

@@ -1,4 +1,5 @@
 using Webmail.Core.Model;
+using Webmail.Core.Security;
 using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
@@ -9,8 +10,14 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
     public Task WriteAsync(string actor, string action, string target, string detail, string? remoteIp, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
             context.Command("INSERT INTO audit_log (at, actor, action, target, detail, remote_ip) VALUES ($t, $ac, $an, $tg, $d, $ip)")
-                .With("$t", time.GetUtcNow().ToUnixMs()).With("$ac", actor).With("$an", action).With("$tg", target).With("$d", detail).With("$ip", remoteIp)
+                .With("$t", time.GetUtcNow().ToUnixMs()).With("$ac", LogText.Bound(actor)).With("$an", LogText.Bound(action, 64))
+                .With("$tg", LogText.Bound(target)).With("$d", LogText.Bound(detail, 1000)).With("$ip", remoteIp is null ? null : LogText.Bound(remoteIp, 64))
                 .ExecuteNonQuery(), cancellationToken);
+
+    public Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $t ORDER BY at LIMIT $n)")
+                .With("$t", before.ToUnixMs()).With("$n", limit).ExecuteNonQuery(), cancellationToken);
 
     public async Task<Page<AuditEntry>> QueryAsync(string? filter, int pageIndex, int pageSize, CancellationToken cancellationToken)
     {

@@ -12,6 +12,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IMessageStore, SqliteMessageStore>();
         services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
+        services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
         services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<SqliteAuditLog>());

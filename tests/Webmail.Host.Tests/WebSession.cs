@@ -11,10 +11,22 @@ public sealed partial class WebSession : IDisposable
 {
     private readonly HttpClient _client;
 
-    public WebSession(string baseUrl)
+    /// <param name="cookies">The cookie jar (a new one when null).</param>
+    /// <param name="forwardedFor">Sent as <c>X-Forwarded-For</c> on every request, as a reverse proxy would.</param>
+    public WebSession(string baseUrl, CookieContainer? cookies = null, string? forwardedFor = null)
     {
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
-        _client = new HttpClient(handler) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var handler = new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
+        if (forwardedFor is null)
+        {
+            _client = new HttpClient(handler) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+            return;
+        }
+        // Behind a TLS-terminating proxy the browser speaks HTTPS and sends its Secure cookies back; this
+        // client speaks plain HTTP to the server, so it keeps the cookies itself.
+        handler.UseCookies = false;
+        _client = new HttpClient(new ProxiedBrowserHandler(handler)) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        _client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+        _client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
     }
 
     public Task<HttpResponseMessage> GetAsync(string path) => _client.GetAsync(path);
@@ -52,4 +64,23 @@ public sealed partial class WebSession : IDisposable
     private static partial Regex Alert();
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>A cookie jar that, like a browser on HTTPS, returns Secure cookies too.</summary>
+    private sealed class ProxiedBrowserHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private readonly Dictionary<string, string> _cookies = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (_cookies.Count > 0)
+                request.Headers.Add("Cookie", string.Join("; ", _cookies.Select(c => c.Key + "=" + c.Value)));
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var values))
+            {
+                foreach (var pair in values.Select(v => v.Split(';')[0].Split('=', 2)))
+                    _cookies[pair[0]] = pair[1];
+            }
+            return response;
+        }
+    }
 }

@@ -21,6 +21,7 @@ public sealed class WebmailOptions
     public SecurityOptions Security { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
+    public WebOptions Web { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
@@ -110,6 +111,9 @@ public sealed class LimitOptions
 
     /// <summary>Deepest MIME nesting parsed. Default 32.</summary>
     public int MaxMimeDepth { get; set; } = 32;
+
+    /// <summary>How long audit log entries are kept; older ones are removed in the background. Zero keeps them for ever.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(180);
 }
 
 public sealed class DeliveryOptions
@@ -148,4 +152,26 @@ public sealed class DeliveryOptions
 
     /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>The web UI behind a reverse proxy, and its sign-in sessions.</summary>
+public sealed class WebOptions
+{
+    /// <summary>
+    /// Addresses (or CIDR networks) of reverse proxies whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c>
+    /// / <c>X-Forwarded-Host</c> headers are believed. Empty (the default): forwarded headers are ignored.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>
+    /// Cookies only over HTTPS. Default: on when a web URL is <c>https</c> or a proxy is configured (it
+    /// terminates TLS); otherwise cookies are Secure when the request came over HTTPS.
+    /// </summary>
+    public bool? SecureCookies { get; set; }
+
+    /// <summary>A signed-in session with "Remember me" ends after this long without use.</summary>
+    public TimeSpan RememberedSessionLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>A session without "Remember me" ends with the browser (session cookie), and on the server after this long without use.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
 }

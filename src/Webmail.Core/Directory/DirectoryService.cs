@@ -15,6 +15,8 @@ namespace Webmail.Core.Directory;
 public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOptionsMonitor<WebmailOptions> options)
 {
     public const int MinPasswordLength = 8;
+    /// <summary>Longest password accepted; sign-in refuses longer ones before running the KDF.</summary>
+    public const int MaxPasswordLength = 1024;
     public const int MaxDisplayNameLength = 100;
     public const int MaxSignatureLength = 10_000;
 
@@ -179,6 +181,8 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinPasswordLength)
             throw new DirectoryException($"The password must be at least {MinPasswordLength} characters long.");
+        if (password.Length > MaxPasswordLength)
+            throw new DirectoryException($"The password must be at most {MaxPasswordLength} characters long.");
         if (password.Any(char.IsControl))
             throw new DirectoryException("The password cannot contain control characters.");
     }

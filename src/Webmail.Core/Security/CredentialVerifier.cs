@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using Webmail.Core.Directory;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Storage;
 
@@ -34,20 +36,33 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
     {
         address = (address ?? "").Trim();
+        password ??= "";
         var ip = remote?.ToString();
-        if (limiter.IsBlocked(remote, address))
+        // No account has a longer address or password: refuse before any work (no KDF, no lookup, no
+        // per-account limiter entry), and record only a bounded copy of what was typed.
+        var oversize = Encoding.UTF8.GetByteCount(address) > LogText.MaxAddress || password.Length > DirectoryService.MaxPasswordLength;
+        if (limiter.IsBlocked(remote, oversize ? null : address))
         {
-            logger.LogWarning("Login throttled for {Account} from {RemoteIp} via {Door}", address, ip, door);
-            await audit.WriteAsync(address, "login.throttled", door, "", ip, cancellationToken).ConfigureAwait(false);
+            if (limiter.ShouldReportThrottle(remote))
+            {
+                logger.LogWarning("Login throttled for {Account} from {RemoteIp} via {Door} (further refusals from this address are not logged for a minute)", LogText.Bound(address), ip, door);
+                await audit.WriteAsync(LogText.Bound(address), "login.throttled", door, "", ip, cancellationToken).ConfigureAwait(false);
+            }
             return new LoginResult(LoginStatus.Throttled);
+        }
+        if (oversize)
+        {
+            limiter.RecordFailure(remote, null);
+            logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}: address or password too long", LogText.Bound(address), ip, door);
+            await audit.WriteAsync(LogText.Bound(address), "login.failed", door, "too long", ip, cancellationToken).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Failed);
         }
 
         var delay = limiter.DelayFor(remote, address);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
 
-        var credentials = address.Length is > 0 and <= 320 ? await directory.GetCredentialsAsync(address, cancellationToken).ConfigureAwait(false) : null;
-        password ??= "";
+        var credentials = address.Length > 0 ? await directory.GetCredentialsAsync(address, cancellationToken).ConfigureAwait(false) : null;
         // A password verified a moment ago skips the KDF; otherwise verify, against a dummy hash for
         // unknown users so the answer takes the same time.
         var passwordOk = credentials is { } known && verified.Matches(address, known.PasswordHash, password)
@@ -62,10 +77,11 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         }
 
         var banned = limiter.RecordFailure(remote, address);
-        logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}", address, ip, door);
-        await audit.WriteAsync(address, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken).ConfigureAwait(false);
+        var typed = LogText.Bound(address);
+        logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}", typed, ip, door);
+        await audit.WriteAsync(typed, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken).ConfigureAwait(false);
         if (banned)
-            await audit.WriteAsync(address, "account.lockout", door, "too many failed logins", ip, cancellationToken).ConfigureAwait(false);
+            await audit.WriteAsync(typed, "account.lockout", door, "too many failed logins", ip, cancellationToken).ConfigureAwait(false);
         return new LoginResult(LoginStatus.Failed);
     }
 

@@ -27,6 +27,10 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
 
     private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _knownAddresses = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _throttleReports = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How often a refused attempt from one banned address is logged and audited.</summary>
+    public static readonly TimeSpan ThrottleReportInterval = TimeSpan.FromMinutes(1);
 
     private sealed class Record
     {
@@ -64,6 +68,28 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
             _records.TryRemove(IpKey(remote), out _);
         if (remote is not null)
             _knownAddresses[KnownKey(remote, account)] = time.GetUtcNow();
+    }
+
+    /// <summary>
+    /// True at most once per <see cref="ThrottleReportInterval"/> for one IP address: whoever is banned
+    /// must not be able to make the server write a log line and an audit row for every refused try.
+    /// </summary>
+    public bool ShouldReportThrottle(IPAddress? remote)
+    {
+        var now = time.GetUtcNow();
+        var key = IpKey(remote);
+        var last = _throttleReports.GetOrAdd(key, DateTimeOffset.MinValue);
+        if (now - last < ThrottleReportInterval || !_throttleReports.TryUpdate(key, now, last))
+            return false;
+        if (_throttleReports.Count > 10_000)
+        {
+            foreach (var (k, at) in _throttleReports)
+            {
+                if (now - at >= ThrottleReportInterval)
+                    _throttleReports.TryRemove(k, out _);
+            }
+        }
+        return true;
     }
 
     /// <summary>Banned addresses and paused accounts right now (dashboard).</summary>

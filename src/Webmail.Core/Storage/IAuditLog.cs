@@ -5,9 +5,13 @@ namespace Webmail.Core.Storage;
 /// <summary>Who did what and when: admin actions, sign-ins, failed logins, lockouts.</summary>
 public interface IAuditLog
 {
+    /// <summary>Records one entry; every field is bounded first (addresses and targets to 254 characters, the detail to 1,000).</summary>
     Task WriteAsync(string actor, string action, string target, string detail, string? remoteIp, CancellationToken cancellationToken);
     Task<Page<AuditEntry>> QueryAsync(string? filter, int pageIndex, int pageSize, CancellationToken cancellationToken);
     Task<long> CountSinceAsync(string action, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> of the oldest entries recorded before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Counters for the dashboard and live-changeable server settings.</summary>

@@ -9,7 +9,8 @@ public static class AccountClaims
     public const string AdminRole = "admin";
     public const string SecurityStamp = "webmail:stamp";
 
-    public static ClaimsPrincipal CreatePrincipal(Account account)
+    /// <summary>The principal of a signed-in web session; <paramref name="sessionSecret"/> names its server-side record.</summary>
+    public static ClaimsPrincipal CreatePrincipal(Account account, string sessionSecret)
     {
         var claims = new List<Claim>
         {
@@ -17,6 +18,7 @@ public static class AccountClaims
             new(ClaimTypes.Name, account.Address),
             new(ClaimTypes.GivenName, account.DisplayName),
             new(SecurityStamp, account.SecurityStamp),
+            new(WebSignIn.SessionClaim, sessionSecret),
         };
         if (account.IsAdmin)
             claims.Add(new Claim(ClaimTypes.Role, AdminRole));

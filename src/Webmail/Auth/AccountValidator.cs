@@ -5,9 +5,10 @@ namespace Webmail.Auth;
 
 /// <summary>
 /// Checks that a signed-in principal still stands: the account exists, is enabled, and its
-/// security stamp (changed on disable and password change) matches the cookie's.
+/// security stamp (changed on disable and password change) matches the cookie's, and its web
+/// session has not been ended (sign-out) or expired.
 /// </summary>
-public sealed class AccountValidator(IDirectoryStore directory)
+public sealed class AccountValidator(IDirectoryStore directory, WebSignIn signIn)
 {
     public async Task<bool> IsValidAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
@@ -15,6 +16,7 @@ public sealed class AccountValidator(IDirectoryStore directory)
             return false;
         var account = await directory.GetAccountAsync(id, cancellationToken);
         return account is { IsDisabled: false } && account.SecurityStamp == principal.FindFirstValue(AccountClaims.SecurityStamp)
-            && account.IsAdmin == principal.IsInRole(AccountClaims.AdminRole);
+            && account.IsAdmin == principal.IsInRole(AccountClaims.AdminRole)
+            && await signIn.IsActiveAsync(principal, id, cancellationToken);
     }
 }

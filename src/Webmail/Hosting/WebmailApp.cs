@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
+using Webmail.Core.Configuration;
 using MudBlazor.Services;
 using Webmail.Admin;
 using Webmail.Auth;
@@ -47,6 +49,8 @@ public static class WebmailApp
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
         services.AddScoped<AccountValidator>();
+        services.AddSingleton<WebSignIn>();
+        services.AddHostedService<Housekeeping>();
         services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
@@ -64,7 +68,7 @@ public static class WebmailApp
                 options.Cookie.Name = "webmail.auth";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.Cookie.SecurePolicy = CookiePolicy(configuration);
                 options.ExpireTimeSpan = TimeSpan.FromDays(14);
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = async context =>
@@ -83,7 +87,44 @@ public static class WebmailApp
         {
             options.Cookie.Name = "webmail.af";
             options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookiePolicy(configuration);
         });
+        services.Configure<ForwardedHeadersOptions>(options => ConfigureProxies(options, Web(configuration).KnownProxies));
+    }
+
+    private static WebOptions Web(IConfiguration configuration) =>
+        configuration.GetSection(WebmailOptions.SectionName).Get<WebmailOptions>()?.Web ?? new WebOptions();
+
+    /// <summary>
+    /// Secure cookies always when the server is reached over HTTPS by configuration (an https URL, or a
+    /// TLS-terminating proxy in front); otherwise as the request came.
+    /// </summary>
+    private static CookieSecurePolicy CookiePolicy(IConfiguration configuration)
+    {
+        var web = Web(configuration);
+        var https = (configuration["Urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase);
+        return web.SecureCookies ?? (https || web.KnownProxies.Count > 0) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+    }
+
+    /// <summary>
+    /// Forwarded headers are believed only from the configured proxies (the framework's default also
+    /// trusts loopback; cleared here). Every trusted hop is unwound, up to the first address that is not a proxy.
+    /// </summary>
+    internal static void ConfigureProxies(ForwardedHeadersOptions options, IEnumerable<string> proxies)
+    {
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        options.ForwardLimit = null;
+        foreach (var entry in proxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()))
+        {
+            if (System.Net.IPNetwork.TryParse(entry, out var network))
+                options.KnownIPNetworks.Add(network);
+            else if (System.Net.IPAddress.TryParse(entry, out var address))
+                options.KnownProxies.Add(address);
+            else
+                throw new InvalidOperationException($"Webmail:Web:KnownProxies: '{entry}' is not an IP address or CIDR network.");
+        }
     }
 
     public static void Configure(WebApplication app)
@@ -93,6 +134,9 @@ public static class WebmailApp
         listeners.Register(WebListener, "HTTP", urls, implicitTls: urls.StartsWith("https", StringComparison.OrdinalIgnoreCase), startTls: false);
         app.Lifetime.ApplicationStarted.Register(() => listeners.MarkUp(WebListener));
 
+        // First, so the limiter, the audit log and the cookie policy see the client, not the proxy.
+        if (Web(app.Configuration).KnownProxies.Count > 0)
+            app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
 
@@ -101,6 +145,7 @@ public static class WebmailApp
             context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers["Referrer-Policy"] = "same-origin";
             context.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            ContentSecurity.Apply(context);
             await next();
         });
         app.UseStaticFiles();

@@ -1,0 +1,45 @@
+using Microsoft.Data.Sqlite;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage;
+
+/// <summary>The SQLite implementation of <see cref="IWebSessionStore"/>.</summary>
+public sealed class SqliteWebSessionStore(SqliteDatabase database) : IWebSessionStore
+{
+    public Task CreateAsync(WebSessionRecord session, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("INSERT INTO web_sessions (id_hash, account_id, created_at, last_seen, expires_at, persistent, remote_ip, user_agent) " +
+                            "VALUES ($id, $a, $c, $l, $e, $p, $ip, $ua)")
+                .With("$id", session.IdHash).With("$a", session.AccountId).With("$c", session.Created.ToUnixMs())
+                .With("$l", session.LastSeen.ToUnixMs()).With("$e", session.Expires.ToUnixMs()).With("$p", session.Persistent ? 1 : 0)
+                .With("$ip", session.RemoteIp).With("$ua", session.UserAgent)
+                .ExecuteNonQuery(), cancellationToken);
+
+    public async Task<WebSessionRecord?> FindActiveAsync(string idHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id_hash, account_id, created_at, last_seen, expires_at, persistent, remote_ip, user_agent " +
+                              "FROM web_sessions WHERE id_hash = $id AND expires_at > $now";
+        command.With("$id", idHash).With("$now", now.ToUnixMs());
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public Task TouchAsync(string idHash, DateTimeOffset lastSeen, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("UPDATE web_sessions SET last_seen = $l, expires_at = max(expires_at, $e) WHERE id_hash = $id")
+                .With("$id", idHash).With("$l", lastSeen.ToUnixMs()).With("$e", expires.ToUnixMs()).ExecuteNonQuery(), cancellationToken);
+
+    public Task EndAsync(string idHash, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("DELETE FROM web_sessions WHERE id_hash = $id").With("$id", idHash).ExecuteNonQuery(), cancellationToken);
+
+    public Task<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("DELETE FROM web_sessions WHERE expires_at <= $now").With("$now", now.ToUnixMs()).ExecuteNonQuery(), cancellationToken);
+
+    private static WebSessionRecord Read(SqliteDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), SqlExtensions.FromUnixMs(r.GetInt64(2)), SqlExtensions.FromUnixMs(r.GetInt64(3)),
+        SqlExtensions.FromUnixMs(r.GetInt64(4)), r.GetInt64(5) != 0, r.GetStringOrNull(6), r.GetString(7));
+}
