@@ -6,23 +6,19 @@ namespace Webmail.Hosting;
 /// <summary>
 /// The Content-Security-Policy of the application's own pages: scripts only from this site (plus the
 /// one inline import map, allowed by a per-response nonce), no plugins, no foreign frames or forms.
-/// Responses that set their own policy (the sandboxed mail body) keep it.
+/// Set before the endpoint runs, so endpoints that need their own (the sandboxed mail body,
+/// downloads) replace it.
 /// </summary>
 public static class ContentSecurity
 {
     private const string NonceKey = "webmail.csp-nonce";
 
-    /// <summary>Gives the response its nonce and, unless the endpoint sets its own, the app policy.</summary>
+    /// <summary>Gives the response its nonce and the app policy.</summary>
     public static void Apply(HttpContext context)
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
-        context.Response.OnStarting(() =>
-        {
-            if (!context.Response.Headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
-                context.Response.Headers.ContentSecurityPolicy = Policy(nonce);
-            return Task.CompletedTask;
-        });
+        context.Response.Headers[HeaderNames.ContentSecurityPolicy] = Policy(nonce);
     }
 
     /// <summary>The nonce of this response, for the inline import map.</summary>

@@ -157,7 +157,8 @@ public static class WebmailApp
         app.MapHealth();
         app.MapMailEndpoints();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
     }
 
     private static DataPaths BuildDataPaths(this IServiceCollection services) =>
