@@ -10,7 +10,7 @@ namespace Webmail.Smtp;
 /// Our command factory: EHLO advertises what this server really offers, and over-long command
 /// arguments are refused (RFC 5321 §4.5.3.1: 512-octet command lines, 256-octet paths, 255-octet domains).
 /// </summary>
-internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : SmtpCommandFactory
+internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : SmtpCommandFactory, ISmtpCommandFactory
 {
     public const int MaxCommandLine = 512;
     private const int MaxPath = 256;
@@ -43,6 +43,18 @@ internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : Sm
         if (SmtpSessionState.AddressOf(address).Length > MaxPath)
             throw new SmtpResponseException(SmtpReplies.LineTooLong);
         return base.CreateRcpt(address);
+    }
+
+    /// <summary>
+    /// AUTH with an initial response (RFC 4954 §4): the library decodes it without a check and a bad one
+    /// dropped the connection; refuse it here with the RFC 4954 §6 reply instead. (The library's method
+    /// is not virtual: the parser calls it through the interface, re-implemented here.)
+    /// </summary>
+    SmtpCommand ISmtpCommandFactory.CreateAuth(AuthenticationMethod method, string parameter)
+    {
+        if (!string.IsNullOrEmpty(parameter) && SaslResponseReader.Check(System.Text.Encoding.ASCII.GetBytes(parameter), plain: method == AuthenticationMethod.Plain) is { } refusal)
+            throw new SmtpResponseException(refusal);
+        return CreateAuth(method, parameter);
     }
 
     /// <summary>EHLO (RFC 5321 §4.1.1.1) with ENHANCEDSTATUSCODES, and AUTH only where AUTH is allowed.</summary>

@@ -27,6 +27,12 @@ internal static class SmtpReplies
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
     public static readonly SmtpResponse LineTooLong = new(Code(500), "5.5.2 Line too long");
+    // RFC 4954 §6: 501 5.5.2 a client response that cannot be base64-decoded; 500 5.5.6 an exchange line too long.
+    public static readonly SmtpResponse AuthBadBase64 = new(Code(501), "5.5.2 Cannot Base64-decode client responses");
+    public static readonly SmtpResponse AuthMalformedPlain = new(Code(501), "5.5.2 Malformed PLAIN response");
+    public static readonly SmtpResponse AuthLineTooLong = new(Code(500), "5.5.6 Authentication exchange line is too long");
+    // RFC 4954 §4: a "*" cancels the exchange and MUST be answered with 501.
+    public static readonly SmtpResponse AuthCancelled = new(Code(501), "5.7.0 Authentication exchange cancelled by the client");
     public static readonly SmtpResponse TooManyConnections = new(Code(421), "4.7.0 Too many connections from your address");
 
     public static SmtpResponse Accepted(string id) => new(Code(250), "2.0.0 Ok: queued as " + id);
