@@ -12,6 +12,11 @@ internal static class SmtpReplies
     public static readonly SmtpResponse TooManyRecipients = new(Code(452), "4.5.3 Too many recipients");
     public static readonly SmtpResponse QuotaExceeded = new(Code(552), "5.2.2 Mailbox full");
     public static readonly SmtpResponse SenderNotAllowed = new(Code(553), "5.7.1 Sender address not owned by the authenticated account");
+    // RFC 3463 X.7.1: delivery not authorized. Our own domains' mail comes through authenticated submission.
+    public static readonly SmtpResponse LocalSenderRefused = new(Code(550), "5.7.1 Mail from a local domain must be sent with authentication");
+    // RFC 5321 §4.5.3.1.10: "501 Path too long"; RFC 3463 X.1.7 / X.1.3: bad sender's / destination mailbox syntax.
+    public static readonly SmtpResponse SenderPathTooLong = new(Code(501), "5.1.7 Path too long");
+    public static readonly SmtpResponse RecipientPathTooLong = new(Code(501), "5.1.3 Path too long");
     public static readonly SmtpResponse AuthenticationRequired = new(Code(530), "5.7.0 Authentication required");
     public static readonly SmtpResponse EncryptionRequired = new(Code(538), "5.7.11 Encryption required for requested authentication mechanism");
     public static readonly SmtpResponse InvalidCredentials = new(Code(535), "5.7.8 Authentication credentials invalid");
