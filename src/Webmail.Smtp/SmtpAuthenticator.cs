@@ -24,7 +24,9 @@ internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMon
         LoginResult result;
         try
         {
-            result = await verifier.VerifyAsync(user, password, remote, "smtp", cancellationToken).ConfigureAwait(false);
+            // The verifier logs and audits the name: bounded and escaped here, so a client's CR LF or
+            // megabyte never reaches a record. A real account name passes unchanged.
+            result = await verifier.VerifyAsync(LogText.Bound(user, MaxUserName), password, remote, "smtp", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not SmtpResponseException and not OperationCanceledException and not OutOfMemoryException)
         {
@@ -45,6 +47,9 @@ internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMon
                 throw new SmtpResponseException(SmtpReplies.InvalidCredentials);
         }
     }
+
+    /// <summary>Longest user name passed on: longer than any address (RFC 5321 §4.5.3.1.3: 254 octets).</summary>
+    internal const int MaxUserName = 320;
 
     /// <summary>AUTH is offered over TLS, or in plaintext only from loopback when the configuration allows it.</summary>
     public static bool IsAllowed(ISessionContext context, WebmailOptions options)

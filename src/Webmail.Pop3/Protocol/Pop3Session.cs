@@ -30,6 +30,9 @@ public sealed class Pop3Session
     private string? _pendingUser;
     private long _accountId;
     private string _address = "";
+
+    /// <summary>Longest user name passed on: longer than any address (RFC 5321 §4.5.3.1.3: 254 octets).</summary>
+    private const int MaxUserName = 320;
     private IDisposable? _lock;
     private TransactionCommands? _transaction;
     private IRawMessageReader? _messages;
@@ -317,7 +320,9 @@ public sealed class Pop3Session
     /// </summary>
     private void Login(string user, string password)
     {
-        var result = Wait(_server.Credentials.VerifyAsync(user, password, RemoteAddress, "pop3", _shutdown));
+        // The verifier logs and audits the name: bounded and escaped first, so a client's control
+        // characters never reach a record. A real account name passes unchanged.
+        var result = Wait(_server.Credentials.VerifyAsync(LogText.Bound(user, MaxUserName), password, RemoteAddress, "pop3", _shutdown));
         if (result.Status == LoginStatus.Throttled)
         {
             _reply.Err("[SYS/TEMP] Too many failed logins, try again later");
