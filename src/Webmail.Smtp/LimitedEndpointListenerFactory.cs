@@ -116,11 +116,20 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
             _context = context;
             _release = release;
             _stream = client.GetStream();
-            (Input, Output) = (PipeReader.Create(_stream), PipeWriter.Create(_stream));
+            (Input, Output) = Pipes(greeted: false);
         }
+
+        private SessionReplyWriter _output = null!;
 
         public PipeReader Input { get; private set; }
         public PipeWriter Output { get; private set; }
+
+        private (PipeReader, PipeWriter) Pipes(bool greeted)
+        {
+            var state = SmtpSessionState.Of(_context);
+            _output = SessionReplyWriter.Create(PipeWriter.Create(_stream), state, () => _context.ServerOptions.ServerName, greeted);
+            return (new SaslResponseReader(PipeReader.Create(_stream), state), _output);
+        }
         public bool IsSecure => _stream is SslStream;
         public SslProtocols SslProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
 
@@ -142,7 +151,8 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
                 throw;
             }
             _stream = tls;
-            (Input, Output) = (PipeReader.Create(_stream), PipeWriter.Create(_stream));
+            // An implicit-TLS endpoint upgrades before the greeting, so the new writer may still have to replace it.
+            (Input, Output) = Pipes(greeted: _output.Greeted);
             SmtpSessionState.Of(_context).Reset();
         }
 

@@ -24,6 +24,7 @@ internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMon
         LoginResult result;
         try
         {
+            // The verifier bounds what it logs and audits (LogText), whatever the client sent.
             result = await verifier.VerifyAsync(user, password, remote, "smtp", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not SmtpResponseException and not OperationCanceledException and not OutOfMemoryException)

@@ -8,12 +8,13 @@ namespace Webmail.Smtp;
 
 /// <summary>
 /// Our command factory: EHLO advertises what this server really offers, and over-long command
-/// arguments are refused (RFC 5321 §4.5.3.1: 512-octet command lines, 256-octet paths, 255-octet domains).
+/// arguments are refused before any work (RFC 5321 §4.5.3.1: 512-octet command lines, 256-octet paths, 255-octet domains).
 /// </summary>
-internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : SmtpCommandFactory
+internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : SmtpCommandFactory, ISmtpCommandFactory
 {
     public const int MaxCommandLine = 512;
-    private const int MaxPath = 256;
+    // RFC 5321 §4.5.3.1.3: a path is at most 256 octets, angle brackets included: 254 for the address.
+    private const int MaxAddress = 254;
     private const int MaxDomain = 255;
 
     public override SmtpCommand CreateEhlo(string domainOrAddress)
@@ -32,17 +33,32 @@ internal sealed class SmtpCommands(IOptionsMonitor<WebmailOptions> options) : Sm
 
     public override SmtpCommand CreateMail(IMailbox address, IReadOnlyDictionary<string, string> parameters)
     {
-        var length = "MAIL FROM:<>".Length + SmtpSessionState.AddressOf(address).Length + parameters.Sum(p => p.Key.Length + (p.Value?.Length ?? 0) + 2);
-        if (length > MaxCommandLine || SmtpSessionState.AddressOf(address).Length > MaxPath)
+        var path = SmtpSessionState.AddressOf(address);
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxAddress)
+            throw new SmtpResponseException(SmtpReplies.SenderPathTooLong);
+        var length = "MAIL FROM:<>".Length + path.Length + parameters.Sum(p => p.Key.Length + (p.Value?.Length ?? 0) + 2);
+        if (length > MaxCommandLine)
             throw new SmtpResponseException(SmtpReplies.LineTooLong);
         return base.CreateMail(address, parameters);
     }
 
     public override SmtpCommand CreateRcpt(IMailbox address)
     {
-        if (SmtpSessionState.AddressOf(address).Length > MaxPath)
-            throw new SmtpResponseException(SmtpReplies.LineTooLong);
+        if (System.Text.Encoding.UTF8.GetByteCount(SmtpSessionState.AddressOf(address)) > MaxAddress)
+            throw new SmtpResponseException(SmtpReplies.RecipientPathTooLong);
         return base.CreateRcpt(address);
+    }
+
+    /// <summary>
+    /// AUTH with an initial response (RFC 4954 §4): the library decodes it without a check and a bad one
+    /// dropped the connection; refuse it here with the RFC 4954 §6 reply instead. (The library's method
+    /// is not virtual: the parser calls it through the interface, re-implemented here.)
+    /// </summary>
+    SmtpCommand ISmtpCommandFactory.CreateAuth(AuthenticationMethod method, string parameter)
+    {
+        if (!string.IsNullOrEmpty(parameter) && SaslResponseReader.Check(System.Text.Encoding.ASCII.GetBytes(parameter), plain: method == AuthenticationMethod.Plain) is { } refusal)
+            throw new SmtpResponseException(refusal);
+        return CreateAuth(method, parameter);
     }
 
     /// <summary>EHLO (RFC 5321 §4.1.1.1) with ENHANCEDSTATUSCODES, and AUTH only where AUTH is allowed.</summary>

@@ -47,6 +47,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
                 case DeliveryStatus.SenderNotAllowed:
                     state.Rejected++;
                     return SmtpReplies.SenderNotAllowed;
+                case DeliveryStatus.LocalSenderNotAuthenticated:
+                    state.Rejected++;
+                    return SmtpReplies.LocalSenderRefused;
                 case DeliveryStatus.AccountDisabled:
                     state.Rejected++;
                     state.AccountId = null;

@@ -33,6 +33,8 @@ public sealed class SmtpListenerService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var current = options.CurrentValue;
+        // A mistyped trusted network fails the start, naming the entry, rather than every inbound message later.
+        _ = pipeline.TrustedNetworks;
         Start("smtp", SmtpRole.Inbound, current.Smtp.Inbound, implicitTls: false, current);
         Start("submission", SmtpRole.Submission, current.Smtp.Submission, implicitTls: false, current);
         Start("submissions", SmtpRole.Submission, current.Smtp.SubmissionTls, implicitTls: true, current);

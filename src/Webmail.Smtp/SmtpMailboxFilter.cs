@@ -6,6 +6,7 @@ using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using Webmail.Core.Configuration;
 using Webmail.Core.Messages;
+using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Mail.Delivery;
 
@@ -67,6 +68,12 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
         // RFC 5321 §4.5.5: the null reverse path <> (bounces) must be accepted.
         if (reversePath.Length > 0 && !AddressRules.TryNormalizeAddress(reversePath, out _) && !IsPlausibleRemoteSender(from))
             throw new SmtpResponseException(SmtpReplies.BadSenderSyntax);
+        // Refused at once rather than after DATA; the pipeline checks the same rule again, and the From: and Sender: fields.
+        if (await pipeline.FindForgedLocalSenderAsync([reversePath], SmtpSessionState.RemoteAddress(context), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            logger.LogInformation("Refused MAIL FROM a local domain from {RemoteIp} without authentication: {Sender}", SmtpSessionState.RemoteAddress(context), LogText.Bound(reversePath));
+            throw new SmtpResponseException(SmtpReplies.LocalSenderRefused);
+        }
         return true;
     }
 
@@ -92,7 +99,7 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
             case RecipientKind.UnknownUser:
                 throw new SmtpResponseException(SmtpReplies.UnknownUser);
             case RecipientKind.RemoteDomain when !authenticated:
-                logger.LogInformation("Relay denied for {Recipient} from {RemoteIp}", address, SmtpSessionState.RemoteAddress(context));
+                logger.LogInformation("Relay denied for {Recipient} from {RemoteIp}", LogText.Bound(address), SmtpSessionState.RemoteAddress(context));
                 throw new SmtpResponseException(SmtpReplies.RelayDenied);
         }
         state.Recipients++;

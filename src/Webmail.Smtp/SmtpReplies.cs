@@ -12,6 +12,11 @@ internal static class SmtpReplies
     public static readonly SmtpResponse TooManyRecipients = new(Code(452), "4.5.3 Too many recipients");
     public static readonly SmtpResponse QuotaExceeded = new(Code(552), "5.2.2 Mailbox full");
     public static readonly SmtpResponse SenderNotAllowed = new(Code(553), "5.7.1 Sender address not owned by the authenticated account");
+    // RFC 3463 X.7.1: delivery not authorized. Our own domains' mail comes through authenticated submission.
+    public static readonly SmtpResponse LocalSenderRefused = new(Code(550), "5.7.1 Mail from a local domain must be sent with authentication");
+    // RFC 5321 §4.5.3.1.10: "501 Path too long"; RFC 3463 X.1.7 / X.1.3: bad sender's / destination mailbox syntax.
+    public static readonly SmtpResponse SenderPathTooLong = new(Code(501), "5.1.7 Path too long");
+    public static readonly SmtpResponse RecipientPathTooLong = new(Code(501), "5.1.3 Path too long");
     public static readonly SmtpResponse AuthenticationRequired = new(Code(530), "5.7.0 Authentication required");
     public static readonly SmtpResponse EncryptionRequired = new(Code(538), "5.7.11 Encryption required for requested authentication mechanism");
     public static readonly SmtpResponse InvalidCredentials = new(Code(535), "5.7.8 Authentication credentials invalid");
@@ -27,6 +32,12 @@ internal static class SmtpReplies
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
     public static readonly SmtpResponse LineTooLong = new(Code(500), "5.5.2 Line too long");
+    // RFC 4954 §6: 501 5.5.2 a client response that cannot be base64-decoded; 500 5.5.6 an exchange line too long.
+    public static readonly SmtpResponse AuthBadBase64 = new(Code(501), "5.5.2 Cannot Base64-decode client responses");
+    public static readonly SmtpResponse AuthMalformedPlain = new(Code(501), "5.5.2 Malformed PLAIN response");
+    public static readonly SmtpResponse AuthLineTooLong = new(Code(500), "5.5.6 Authentication exchange line is too long");
+    // RFC 4954 §4: a "*" cancels the exchange and MUST be answered with 501.
+    public static readonly SmtpResponse AuthCancelled = new(Code(501), "5.7.0 Authentication exchange cancelled by the client");
     public static readonly SmtpResponse TooManyConnections = new(Code(421), "4.7.0 Too many connections from your address");
 
     public static SmtpResponse Accepted(string id) => new(Code(250), "2.0.0 Ok: queued as " + id);

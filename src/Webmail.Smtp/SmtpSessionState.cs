@@ -20,6 +20,10 @@ internal sealed class SmtpSessionState
     /// <summary>Recipients accepted in the current transaction, as resolved at RCPT time (so DATA need not look them up again).</summary>
     public Dictionary<string, RecipientResolution> Resolved { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int Recipients { get; set; }
+    /// <summary>The text of the <c>334</c> challenge the client is to answer (RFC 4954 §4), or null outside a SASL exchange.</summary>
+    public string? SaslChallenge { get; set; }
+    /// <summary>The last reply was <c>354</c>: the client is sending message data, not commands.</summary>
+    public bool InData { get; set; }
     public int Messages { get; set; }
     public int Rejected { get; set; }
 
@@ -31,6 +35,7 @@ internal sealed class SmtpSessionState
         HeloName = null;
         DeclaredSize = 0;
         Recipients = 0;
+        SaslChallenge = null;
         Resolved.Clear();
     }
 

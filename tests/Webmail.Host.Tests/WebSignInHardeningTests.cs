@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Testing;
 
@@ -193,15 +192,5 @@ public sealed class WebSignInHardeningTests
 
         Assert.Equal(0, (await log.QueryAsync("old", 0, 10, default)).Total);
         Assert.Equal(1, (await log.QueryAsync("recent", 0, 10, default)).Total);
-    }
-
-    [Fact]
-    public void LogTextBoundsLengthAndControlCharacters()
-    {
-        Assert.Equal("plain@example.org", LogText.Bound("plain@example.org"));
-        Assert.Equal("a?b", LogText.Bound("a\nb"));
-        var bounded = LogText.Bound(new string('x', 10_000));
-        Assert.StartsWith(new string('x', LogText.MaxAddress) + "…(+", bounded, StringComparison.Ordinal);
-        Assert.EndsWith("9746 chars)", bounded, StringComparison.Ordinal);
     }
 }

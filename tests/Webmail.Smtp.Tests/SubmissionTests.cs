@@ -127,6 +127,24 @@ public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ForeignSenderHeaderIsRefusedWith553_5_7_1AndNothingIsStored()
+    {
+        // RFC 5322 §3.6.2: Sender names who transmitted the message; it must be the account's too.
+        var subject = "sender-" + Guid.NewGuid().ToString("N");
+        await using var smtp = await AuthenticatedAsync("user@local.example");
+        await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 250);
+        await smtp.ExpectAsync("RCPT TO:<other@local.example>", 250);
+        var reply = await smtp.DataAsync(TestMessages.Simple(from: "user@local.example", to: "other@local.example", subject: subject, extraHeaders: "Sender: admin@local.example\r\n"));
+        Assert.Equal("553 5.7.1 Sender address not owned by the authenticated account\r\n", reply);
+        Assert.Empty(await fixture.InboxAsync(fixture.Other, subject));
+
+        await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 250);
+        await smtp.ExpectAsync("RCPT TO:<other@local.example>", 250);
+        SmtpTranscript.AssertReply(await smtp.DataAsync(TestMessages.Simple(from: "user@local.example", to: "other@local.example", subject: subject, extraHeaders: "Sender: me@local.example\r\n")), 250);
+        Assert.Single(await fixture.InboxAsync(fixture.Other, subject));
+    }
+
+    [Fact]
     public async Task PartBombForARemoteRecipientIsRefusedWith552_5_3_4AndNothingIsQueued()
     {
         // The outbound queue parses what it signs and sends; a part bomb is refused at DATA, while the

@@ -33,6 +33,12 @@ public sealed class SmtpOptions
     public ListenerOptions Inbound { get; set; } = new() { Endpoint = "127.0.0.1:2525" };
     public ListenerOptions Submission { get; set; } = new() { Endpoint = "127.0.0.1:5587" };
     public ListenerOptions SubmissionTls { get; set; } = new() { Endpoint = "" };
+
+    /// <summary>
+    /// CIDR blocks (IPv4 or IPv6) whose unauthenticated mail on the inbound port may name a local domain
+    /// in <c>MAIL FROM</c>, <c>From:</c> or <c>Sender:</c>. It does not let them relay. Default empty.
+    /// </summary>
+    public List<string> TrustedNetworks { get; set; } = [];
 }
 
 public sealed class ListenerOptions

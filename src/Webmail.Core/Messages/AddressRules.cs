@@ -9,6 +9,9 @@ namespace Webmail.Core.Messages;
 /// </summary>
 public static partial class AddressRules
 {
+    /// <summary>The longest address (RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle brackets).</summary>
+    public const int MaxAddressLength = 254;
+
     // \z, not $: in .NET '$' also matches before a final '\n', which let "user\n@domain" through.
     [GeneratedRegex(@"^(?=.{1,253}\z)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+\z")]
     private static partial Regex DomainPattern();
@@ -32,7 +35,7 @@ public static partial class AddressRules
         address = "";
         var text = (value ?? "").Trim().ToLowerInvariant();
         var at = text.LastIndexOf('@');
-        if (at <= 0 || at > 64 || text.Length > 254)
+        if (at <= 0 || at > 64 || text.Length > MaxAddressLength)
             return false;
         var local = text[..at];
         if (!LocalPartPattern().IsMatch(local) || local.Contains('%') || local.Contains('!'))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Webmail.Core.Directory;
+using Webmail.Core.Messages;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Storage;
 
@@ -40,7 +41,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         var ip = remote?.ToString();
         // No account has a longer address or password: refuse before any work (no KDF, no lookup, no
         // per-account limiter entry), and record only a bounded copy of what was typed.
-        var oversize = Encoding.UTF8.GetByteCount(address) > LogText.MaxAddress || password.Length > DirectoryService.MaxPasswordLength;
+        var oversize = Encoding.UTF8.GetByteCount(address) > AddressRules.MaxAddressLength || password.Length > DirectoryService.MaxPasswordLength;
         if (limiter.IsBlocked(remote, oversize ? null : address))
         {
             if (limiter.ShouldReportThrottle(remote))

@@ -30,8 +30,10 @@ public enum DeliveryStatus
 {
     /// <summary>Committed: every local copy is on disk and remote recipients are queued.</summary>
     Delivered,
-    /// <summary>The envelope sender or <c>From:</c> is not one of the account's addresses.</summary>
+    /// <summary>The envelope sender, <c>From:</c> or <c>Sender:</c> is not one of the account's addresses.</summary>
     SenderNotAllowed,
+    /// <summary>Mail from outside (not authenticated, not from a trusted network) names a local domain as its sender.</summary>
+    LocalSenderNotAuthenticated,
     /// <summary>No recipient left to deliver to (none given, or all unknown).</summary>
     NoRecipients,
     /// <summary>Every local mailbox was over quota; nothing was stored.</summary>

@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webmail.Core.Configuration;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
+using Webmail.Core.Security;
 using Webmail.Core.Storage;
 
 namespace Webmail.Mail.Delivery;
@@ -34,6 +36,63 @@ public sealed class DeliveryPipeline(
     public const int MaxOutboundMimeParts = 10_000;
 
     private readonly IInboundHeaderStamp[] _stamps = stamps.ToArray();
+    private (List<string>? Source, TrustedNetworks Parsed) _trusted = (null, TrustedNetworks.None);
+
+    /// <summary><c>Webmail:Smtp:TrustedNetworks</c>, parsed again whenever the configuration changes.</summary>
+    /// <exception cref="FormatException">An entry is not an address or CIDR block.</exception>
+    public TrustedNetworks TrustedNetworks
+    {
+        get
+        {
+            var source = options.CurrentValue.Smtp.TrustedNetworks;
+            var cached = _trusted;
+            if (ReferenceEquals(cached.Source, source))
+                return cached.Parsed;
+            var parsed = TrustedNetworks.Parse(source);
+            _trusted = (source, parsed);
+            return parsed;
+        }
+    }
+
+    /// <summary>
+    /// The inbound sender rule, for every door that takes unauthenticated mail: an address in one of our
+    /// own domains may be claimed (as envelope sender, <c>From:</c> or <c>Sender:</c>) only by mail from a
+    /// trusted network; our users' mail comes through authenticated submission. The null sender
+    /// (empty, RFC 5321 §4.5.5: bounces) is always allowed.
+    /// </summary>
+    /// <returns>The first local address claimed from outside, or null when the mail may pass.</returns>
+    public async Task<string?> FindForgedLocalSenderAsync(IEnumerable<string> addresses, IPAddress? remote, CancellationToken cancellationToken)
+    {
+        if (TrustedNetworks.Contains(remote))
+            return null;
+        foreach (var address in addresses)
+        {
+            foreach (var domain in DomainsIn(address))
+            {
+                if (await directory.FindDomainAsync(domain, cancellationToken).ConfigureAwait(false) is not null)
+                    return address;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The domains an originator value names: the part after each <c>@</c>. An address MimeKit parsed has
+    /// one; a field it could not parse may still show a mail client an address, so every <c>@domain</c> in
+    /// its text counts.
+    /// </summary>
+    private static IEnumerable<string> DomainsIn(string value)
+    {
+        for (var at = value.IndexOf('@'); at >= 0; at = value.IndexOf('@', at + 1))
+        {
+            var end = at + 1;
+            while (end < value.Length && (char.IsAsciiLetterOrDigit(value[end]) || value[end] is '.' or '-' or '_'))
+                end++;
+            var domain = value[(at + 1)..end].TrimEnd('.').ToLowerInvariant();
+            if (domain.Length > 0)
+                yield return domain;
+        }
+    }
 
     /// <summary>How <paramref name="address"/> would be delivered; used to answer RCPT TO.</summary>
     /// <param name="size">The size the client declared (0 when unknown), for the quota check.</param>
@@ -50,22 +109,30 @@ public sealed class DeliveryPipeline(
     /// </summary>
     public async Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
+        var headers = SubmittedHeaders.Read(message, options.CurrentValue.Limits.MaxMimeDepth);
+        if (await FindForgedLocalSenderAsync(headers.Originators.Prepend(envelope.MailFrom), envelope.Origin.RemoteIp, cancellationToken).ConfigureAwait(false) is { } forged)
+        {
+            logger.LogWarning("Refused mail from {RemoteIp} claiming the local sender {Sender} without authentication", envelope.Origin.RemoteIp, LogText.Bound(forged));
+            return new DeliveryOutcome(DeliveryStatus.LocalSenderNotAuthenticated, Detail: LogText.Bound(forged));
+        }
         var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, remote: null, cancellationToken).ConfigureAwait(false);
         if (accounts.Count == 0)
             return new DeliveryOutcome(DeliveryStatus.NoRecipients);
 
         var now = time.GetUtcNow();
         var id = NewId();
-        var received = TraceHeaders.Received(options.CurrentValue.Hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
+        var hostname = options.CurrentValue.Hostname;
+        var received = TraceHeaders.Received(hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
         var stamps = _stamps.Length > 0 ? await StampAsync(message, cancellationToken).ConfigureAwait(false) : "";
-        var raw = TraceHeaders.Prepend(stamps + received, message);
+        // RFC 8601 §5: results that claim to be ours but came with the message are forgeries; the stamps saw the message as it came.
+        var raw = TraceHeaders.Prepend(stamps + received, message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
         var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)).ToList();
         var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes), cancellationToken).ConfigureAwait(false);
         var refused = receipt.Mailboxes.Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
         var stored = receipt.Mailboxes.Count - refused.Count;
         Count(MailEventKind.Received, stored);
-        logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, envelope.MailFrom, stored, refused.Count, raw.Length);
+        logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, LogText.Bound(envelope.MailFrom), stored, refused.Count, raw.Length);
         return stored == 0
             ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
             : new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, id);
@@ -85,11 +152,10 @@ public sealed class DeliveryPipeline(
 
         var sendAs = new HashSet<string>(await directory.GetSendAsAddressesAsync(account.Id, cancellationToken).ConfigureAwait(false), StringComparer.OrdinalIgnoreCase);
         var headers = SubmittedHeaders.Read(message, options.CurrentValue.Limits.MaxMimeDepth);
-        if (headers.From.Any(f => !sendAs.Contains(f)))
-            return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "From: " + string.Join(", ", headers.From));
         var mailFrom = envelope.MailFrom ?? headers.From.FirstOrDefault() ?? account.Address;
-        if (!sendAs.Contains(mailFrom))
-            return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "MAIL FROM: " + mailFrom);
+        // The one address check of submission: the envelope sender and every originator field (From, Sender).
+        if (headers.Originators.Prepend(mailFrom).FirstOrDefault(a => !sendAs.Contains(a)) is { } foreign)
+            return new DeliveryOutcome(DeliveryStatus.SenderNotAllowed, Detail: "not the account's address: " + LogText.Bound(foreign));
 
         var remote = new List<string>();
         var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, remote, cancellationToken).ConfigureAwait(false);
@@ -115,7 +181,8 @@ public sealed class DeliveryPipeline(
             prefix.Append("Date: ").Append(TraceHeaders.Date(now)).Append("\r\n");
         if (headers.From.Count == 0)
             prefix.Append("From: <").Append(mailFrom).Append(">\r\n");
-        var raw = TraceHeaders.Prepend(prefix.ToString(), message);
+        // RFC 8601 §5 again: a client's Authentication-Results under our name would be believed by the local recipients.
+        var raw = TraceHeaders.Prepend(prefix.ToString(), message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
         var mailboxes = new List<MailboxDelivery>(accounts.Count + 1) { new(account.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false) };
         mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)));
@@ -160,7 +227,7 @@ public sealed class DeliveryPipeline(
                     remote.Add(normalized);
                     break;
                 default:
-                    logger.LogDebug("Skipped recipient {Recipient}: {Kind}", recipient, resolution.Kind);
+                    logger.LogDebug("Skipped recipient {Recipient}: {Kind}", LogText.Bound(recipient), resolution.Kind);
                     break;
             }
         }

@@ -58,6 +58,29 @@ public static class TraceHeaders
         return raw;
     }
 
+    /// <summary>
+    /// Like <see cref="Prepend(string, ReadOnlySequence{byte})"/>, leaving out the <paramref name="omit"/>
+    /// ranges of the message (ascending, not overlapping: header fields to remove), still in one copy.
+    /// </summary>
+    public static byte[] Prepend(string prefix, ReadOnlySequence<byte> message, IReadOnlyList<(int Start, int Length)> omit)
+    {
+        if (omit.Count == 0)
+            return Prepend(prefix, message);
+        var head = Encoding.ASCII.GetByteCount(prefix);
+        var raw = GC.AllocateUninitializedArray<byte>(checked(head + (int)message.Length - omit.Sum(o => o.Length)));
+        Encoding.ASCII.GetBytes(prefix, raw);
+        var to = head;
+        var from = 0L;
+        foreach (var (start, length) in omit)
+        {
+            message.Slice(from, start - from).CopyTo(raw.AsSpan(to));
+            to += start - (int)from;
+            from = start + length;
+        }
+        message.Slice(from).CopyTo(raw.AsSpan(to));
+        return raw;
+    }
+
     /// <summary>Keeps trace text to printable ASCII without the characters that would end a comment or a header.</summary>
     private static string Clean(string? value)
     {

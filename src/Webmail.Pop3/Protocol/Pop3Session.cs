@@ -30,6 +30,7 @@ public sealed class Pop3Session
     private string? _pendingUser;
     private long _accountId;
     private string _address = "";
+
     private IDisposable? _lock;
     private TransactionCommands? _transaction;
     private IRawMessageReader? _messages;
@@ -317,6 +318,7 @@ public sealed class Pop3Session
     /// </summary>
     private void Login(string user, string password)
     {
+        // The verifier bounds what it logs and audits (LogText), whatever the client sent.
         var result = Wait(_server.Credentials.VerifyAsync(user, password, RemoteAddress, "pop3", _shutdown));
         if (result.Status == LoginStatus.Throttled)
         {
