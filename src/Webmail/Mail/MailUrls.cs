@@ -49,5 +49,13 @@ public static class MailUrls
         return values.Count == 1 && (values[0] == FlagOn || string.Equals(values[0], "true", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// A message or folder id as written in a URL (<c>?draft=42</c>, <c>?replyTo=42</c>): ASCII digits only,
+    /// 1 to <see cref="long.MaxValue"/>. Anything else (<c>abc</c>, <c>1e3</c>, <c>-1</c>, an overflowing
+    /// number) is null, which callers treat as a message that does not exist, never as an error.
+    /// </summary>
+    public static long? ParseId(string? text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
+
     private static string Flag(string name) => "?" + name + "=" + FlagOn;
 }
