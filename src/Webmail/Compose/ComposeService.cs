@@ -57,9 +57,15 @@ public sealed class ComposeService(
         return model;
     }
 
-    /// <summary>Reopens a stored draft with its fields, body, attachments and threading; <c>null</c> when it does not exist.</summary>
+    /// <summary>
+    /// Reopens a stored draft with its fields, body, attachments and threading; <c>null</c> when the account
+    /// has no such message in its Drafts folder. Only a message in Drafts is a draft: the composer deletes the
+    /// draft it replaces, so opening any other message as one would delete that message on the first save.
+    /// </summary>
     public async Task<ComposeModel?> OpenDraftAsync(long accountId, long draftId, string session, CancellationToken cancellationToken)
     {
+        if (!await IsDraftAsync(accountId, draftId, cancellationToken).ConfigureAwait(false))
+            return null;
         var draft = await LoadAsync(accountId, draftId, cancellationToken).ConfigureAwait(false);
         if (draft is null)
             return null;
@@ -97,7 +103,7 @@ public sealed class ComposeService(
         var previous = model.DraftId;
         model.DraftId = stored.Id;
         if (previous is { } old)
-            await store.DeleteAsync(accountId, [old], cancellationToken).ConfigureAwait(false);
+            await DeleteDraftAsync(accountId, old, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds and submits the message; on success the draft is removed and the original marked \Answered.</summary>
@@ -114,7 +120,7 @@ public sealed class ComposeService(
             return result;
         if (model.DraftId is { } draft)
         {
-            await store.DeleteAsync(accountId, [draft], cancellationToken).ConfigureAwait(false);
+            await DeleteDraftAsync(accountId, draft, cancellationToken).ConfigureAwait(false);
             model.DraftId = null;
         }
         if (model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll)
@@ -123,12 +129,34 @@ public sealed class ComposeService(
         return result;
     }
 
-    /// <summary>Deletes the stored draft, if any.</summary>
+    /// <summary>Deletes the stored draft, if any and if it is still in Drafts.</summary>
     public async Task DiscardAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
     {
         if (model.DraftId is { } draft)
-            await store.DeleteAsync(accountId, [draft], cancellationToken).ConfigureAwait(false);
+            await DeleteDraftAsync(accountId, draft, cancellationToken).ConfigureAwait(false);
         model.DraftId = null;
+    }
+
+    /// <summary>True when <paramref name="messageId"/> is one of the account's messages and sits in its Drafts folder.</summary>
+    public async Task<bool> IsDraftAsync(long accountId, long messageId, CancellationToken cancellationToken)
+    {
+        var summary = await store.GetSummaryAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        if (summary is null)
+            return false;
+        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        return summary.FolderId == drafts.Id;
+    }
+
+    /// <summary>
+    /// Deletes a draft this composer stored — unless it has left Drafts meanwhile (moved to another folder
+    /// from another tab): then it is the user's message now and stays.
+    /// </summary>
+    private async Task DeleteDraftAsync(long accountId, long draftId, CancellationToken cancellationToken)
+    {
+        if (await IsDraftAsync(accountId, draftId, cancellationToken).ConfigureAwait(false))
+            await store.DeleteAsync(accountId, [draftId], cancellationToken).ConfigureAwait(false);
+        else
+            logger.LogInformation("Draft {MessageId} of account {AccountId} is no longer in Drafts; left in place", draftId, accountId);
     }
 
     /// <summary>Recipient suggestions: addresses the account has exchanged mail with, then matching local accounts; never the account's own.</summary>

@@ -25,8 +25,11 @@ public static class MailEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> BodyAsync(long id, HttpContext context, IMessageStore store, bool remote = false)
+    // The flags are read through MailUrls, which writes them: a minimal-API bool binds only "true"/"false"
+    // and answered 400 to the "?remote=1" and "?inline=1" the reading pane builds.
+    private static async Task<IResult> BodyAsync(long id, HttpContext context, IMessageStore store)
     {
+        var remote = MailUrls.IsFlagSet(context.Request, MailUrls.RemoteFlag);
         var raw = await store.GetRawAsync(context.User.GetAccountId(), id, context.RequestAborted);
         var message = raw is null ? null : MessageReader.Load(raw);
         if (message is null)
@@ -63,8 +66,9 @@ public static class MailEndpoints
         return TypedResults.Stream(stream, "message/rfc822");
     }
 
-    private static async Task<IResult> AttachmentAsync(long id, int index, HttpContext context, IMessageStore store, bool inline = false)
+    private static async Task<IResult> AttachmentAsync(long id, int index, HttpContext context, IMessageStore store)
     {
+        var inline = MailUrls.IsFlagSet(context.Request, MailUrls.InlineFlag);
         var raw = await store.GetRawAsync(context.User.GetAccountId(), id, context.RequestAborted);
         var message = raw is null ? null : MessageReader.Load(raw);
         if (message is null)

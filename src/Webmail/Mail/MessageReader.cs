@@ -81,14 +81,7 @@ public static class MessageReader
     /// <summary>The sanitized HTML body as a whole document for the sandboxed iframe (plain text escaped when there is no HTML).</summary>
     public static string RenderHtmlDocument(long messageId, MimeMessage message, bool allowRemote)
     {
-        var parts = Parts(message);
-        var safe = new SafeHtml(cid =>
-        {
-            for (var i = 0; i < parts.Count; i++)
-                if (string.Equals(parts[i].ContentId, cid, StringComparison.Ordinal))
-                    return MailUrls.InlineImage(messageId, i);
-            return null;
-        }, allowRemote);
+        var safe = new SafeHtml(new InlineImages(Parts(message)).Resolve, allowRemote);
         var body = message.HtmlBody is { } html
             ? safe.Sanitize(html)
             : "<pre style=\"white-space:pre-wrap;font:inherit\">" + System.Net.WebUtility.HtmlEncode(message.TextBody ?? "") + "</pre>";

@@ -7,6 +7,7 @@ using MudBlazor;
 using Webmail.Auth;
 using Webmail.Compose;
 using Webmail.Core.Storage;
+using Webmail.Mail;
 
 namespace Webmail.Components.Compose;
 
@@ -28,12 +29,14 @@ public sealed partial class Composer : IAsyncDisposable
     [Inject] private ILogger<Composer> Logger { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
-    [SupplyParameterFromQuery(Name = "replyTo")] private long? ReplyTo { get; set; }
+    // Ids are taken as text and parsed by MailUrls.ParseId: a long? query parameter makes Blazor throw on
+    // "abc" or an overflowing number, and the page answered 500 instead of "no longer exists".
+    [SupplyParameterFromQuery(Name = "replyTo")] private string? ReplyTo { get; set; }
     [SupplyParameterFromQuery(Name = "mode")] private string? Mode { get; set; }
-    [SupplyParameterFromQuery(Name = "draft")] private long? Draft { get; set; }
+    [SupplyParameterFromQuery(Name = "draft")] private string? Draft { get; set; }
     // The reading pane's short forms: ?replyAllTo={id} and ?forward={id}.
-    [SupplyParameterFromQuery(Name = "replyAllTo")] private long? ReplyAllTo { get; set; }
-    [SupplyParameterFromQuery(Name = "forward")] private long? ForwardOf { get; set; }
+    [SupplyParameterFromQuery(Name = "replyAllTo")] private string? ReplyAllTo { get; set; }
+    [SupplyParameterFromQuery(Name = "forward")] private string? ForwardOf { get; set; }
     [SupplyParameterFromQuery(Name = "to")] private string? PrefillTo { get; set; }
 
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -69,10 +72,10 @@ public sealed partial class Composer : IAsyncDisposable
         var account = await Directory.GetAccountAsync(_accountId, CancellationToken.None);
         _from = account is null ? user.GetAddress() : string.IsNullOrEmpty(account.DisplayName) ? account.Address : $"{account.DisplayName} <{account.Address}>";
 
-        if (Draft is { } draftId)
-            _model = await Compose.OpenDraftAsync(_accountId, draftId, Session, CancellationToken.None);
-        else if (Responding is var (originalId, mode))
-            _model = await Compose.RespondAsync(_accountId, originalId, mode, Session, CancellationToken.None);
+        if (Draft is not null)
+            _model = MailUrls.ParseId(Draft) is { } draftId ? await Compose.OpenDraftAsync(_accountId, draftId, Session, CancellationToken.None) : null;
+        else if (Responding is var (originalText, mode))
+            _model = MailUrls.ParseId(originalText) is { } originalId ? await Compose.RespondAsync(_accountId, originalId, mode, Session, CancellationToken.None) : null;
         else
         {
             _model = await Compose.NewAsync(_accountId, CancellationToken.None);
@@ -82,13 +85,13 @@ public sealed partial class Composer : IAsyncDisposable
                 _model.To = PrefillTo.Trim();
         }
         _notFound = _model is null;
-        // A reply or forward is worth keeping as a draft even before the first keystroke.
-        _dirty = _model is { Mode: not ComposeMode.New, DraftId: null };
+        // Nothing is saved until the user changes something: opening a reply or forward and leaving it
+        // must not leave a draft behind.
         _leaving = Navigation.RegisterLocationChangingHandler(OnLeavingAsync);
     }
 
     /// <summary>The message being replied to or forwarded, and how, from the query string.</summary>
-    private (long Id, ComposeMode Mode)? Responding =>
+    private (string Id, ComposeMode Mode)? Responding =>
         ReplyTo is { } reply ? (reply, ParseMode(Mode))
         : ReplyAllTo is { } replyAll ? (replyAll, ComposeMode.ReplyAll)
         : ForwardOf is { } forward ? (forward, ComposeMode.Forward)

@@ -64,9 +64,11 @@ public sealed partial class Mailbox
                 await _shortcutsListener.DisposeAsync();
             }
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException)
         {
-            // The circuit is gone, and the page's listener with it.
+            // The circuit is gone, and the page's listener with it: either it was gone before the call
+            // (JSDisconnectedException), or it went while the call waited for the browser's answer — a
+            // password change or sign-out tearing the circuit down — and the call was cancelled.
         }
         _shortcutsTarget?.Dispose();
     }
