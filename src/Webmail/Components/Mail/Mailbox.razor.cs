@@ -115,7 +115,14 @@ public sealed partial class Mailbox : IAsyncDisposable
         // two refreshes a second: under steady delivery each open page reloaded ten times a second.
         if (Interlocked.Exchange(ref _refreshQueued, 1) == 1)
             return;
-        await Task.Delay(500, _disposed.Token).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(500, _disposed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            return; // the page closed while the refresh waited
+        }
         Interlocked.Exchange(ref _refreshQueued, 0);
         await InvokeAsync(async () =>
         {
@@ -307,7 +314,7 @@ public sealed partial class Mailbox : IAsyncDisposable
     {
         _subscription?.Dispose();
         await DetachShortcutsAsync();
+        // Cancelled, not disposed: a notification already in flight may still read its token.
         await _disposed.CancelAsync();
-        _disposed.Dispose();
     }
 }
