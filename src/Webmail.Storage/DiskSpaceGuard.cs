@@ -19,7 +19,7 @@ public sealed class DiskSpaceGuard
     public const string ReserveFileName = "webmail.reserve";
 
     /// <summary>
-    /// 20 MB. On a full disk SQLite cannot checkpoint, so the WAL holds up to
+    /// 20 MB, or a quarter of a small file system. On a full disk SQLite cannot checkpoint, so the WAL holds up to
     /// <see cref="GroupCommitWriter.CheckpointPages"/> pages (16 MB) that are not in the database file
     /// yet; the first commit after the reserve is released checkpoints them, and the file grows by
     /// as much. Measured: an 8 MB reserve went entirely into that checkpoint and the next delete
@@ -40,13 +40,18 @@ public sealed class DiskSpaceGuard
     private readonly StoreWriteHealth _health;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Lock _probeLock = new();
     private volatile bool _low;
     private long _lastProbe;
 
     internal DiskSpaceGuard(string directory, long reserveBytes, StoreWriteHealth health, ILogger logger, TimeProvider time)
     {
         _directory = directory;
-        ReserveBytes = reserveBytes;
+        // On a small file system (a test's tmpfs, a tiny VM) the full sizes would leave no room for
+        // mail at all: at most a quarter of it for the reserve and an eighth for the headroom.
+        var total = TotalBytes();
+        ReserveBytes = total > 0 ? Math.Min(reserveBytes, total / 4) : reserveBytes;
+        HeadroomBytes = total > 0 ? Math.Min(RecoveryHeadroomBytes, total / 8) : RecoveryHeadroomBytes;
         _health = health;
         _logger = logger;
         _time = time;
@@ -56,6 +61,9 @@ public sealed class DiskSpaceGuard
     public string ReservePath { get; }
     public long ReserveBytes { get; }
 
+    /// <summary>Free space beyond the reserve needed to leave low-space mode.</summary>
+    public long HeadroomBytes { get; }
+
     /// <summary>True while the reserve is spent: writes that add data are refused as out of space.</summary>
     public bool RefusesNewData => _low;
 
@@ -64,7 +72,7 @@ public sealed class DiskSpaceGuard
     {
         if (TryAllocateReserve())
             return;
-        if (FreeBytes() < ReserveBytes + RecoveryHeadroomBytes)
+        if (FreeBytes() < ReserveBytes + HeadroomBytes)
         {
             _low = true;
             _health.ReportFailing("disk full", _time.GetUtcNow());
@@ -96,15 +104,25 @@ public sealed class DiskSpaceGuard
         }
     }
 
-    /// <summary>In low-space mode, at most once per <see cref="ProbeInterval"/>: leaves it when the reserve fits again with <see cref="RecoveryHeadroomBytes"/> to spare.</summary>
-    internal void ProbeForSpace()
+    /// <summary>
+    /// In low-space mode: leaves it when the reserve fits again with <see cref="HeadroomBytes"/> to
+    /// spare. The writer calls it at most once per <see cref="ProbeInterval"/>; a write that would be
+    /// refused calls it with <paramref name="everyTime"/>, since a free-space check is one statvfs(2)
+    /// and the first message after the operator freed space should not get a 452.
+    /// </summary>
+    internal void ProbeForSpace(bool everyTime = false)
     {
-        if (!_low || _time.GetElapsedTime(_lastProbe) < ProbeInterval)
+        if (!_low || (!everyTime && _time.GetElapsedTime(Interlocked.Read(ref _lastProbe)) < ProbeInterval))
             return;
-        _lastProbe = _time.GetTimestamp();
-        if (FreeBytes() < ReserveBytes + RecoveryHeadroomBytes || !TryAllocateReserve())
+        Interlocked.Exchange(ref _lastProbe, _time.GetTimestamp());
+        if (FreeBytes() < ReserveBytes + HeadroomBytes)
             return;
-        _low = false;
+        lock (_probeLock)
+        {
+            if (!_low || !TryAllocateReserve())
+                return;
+            _low = false;
+        }
         _health.ReportRecovered();
         _logger.LogInformation("Space returned in {Directory}: the reserve is allocated again and new mail is accepted", _directory);
     }
@@ -161,6 +179,18 @@ public sealed class DiskSpaceGuard
         {
             _logger.LogError(e, "Could not delete the reserve {Path}", ReservePath);
             return false;
+        }
+    }
+
+    private long TotalBytes()
+    {
+        try
+        {
+            return new DriveInfo(_directory).TotalSize;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 

@@ -66,7 +66,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (kind == WriteKind.AddsData && _space.RefusesNewData)
-            return Task.FromException<T>(OutOfSpace());
+        {
+            _space.ProbeForSpace(everyTime: true);
+            if (_space.RefusesNewData)
+                return Task.FromException<T>(OutOfSpace());
+        }
         var item = new WorkItem<T>(work, kind, cancellationToken);
         if (!_queue.Writer.TryWrite(item))
             throw new ObjectDisposedException(nameof(GroupCommitWriter));

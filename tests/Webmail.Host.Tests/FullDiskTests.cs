@@ -12,7 +12,7 @@ using Webmail.Testing;
 namespace Webmail.Host.Tests;
 
 /// <summary>
-/// The whole server over a 64 MB file system filled by inbound mail (issue 15, part 12): new mail
+/// The whole server over a 96 MB file system filled by inbound mail (issue 15, part 12): new mail
 /// gets 452 and nothing is lost, while every door that reads and deletes keeps working, and
 /// /healthz says the store is degraded until space returns.
 /// </summary>
@@ -24,10 +24,10 @@ public sealed class FullDiskTests
     [Fact]
     public async Task OnAFullDiskMailCanStillBeReadAndDeletedAndWritesRecoverWhenSpaceReturns()
     {
-        // 64 MB: the store keeps a 20 MB reserve (DiskSpaceGuard), and mail should fill a good part of the rest.
-        using var disk = SmallDisk.Mount(64);
+        // 96 MB: big enough for the store's full 20 MB reserve (DiskSpaceGuard takes at most a quarter).
+        using var disk = SmallDisk.Mount(96);
         // Someone else's file on the same file system: what the operator deletes to make room.
-        var otherFile = disk.WriteFile("other-files.bin", 16);
+        var otherFile = disk.WriteFile("other-files.bin", 40);
         var data = Path.Combine(disk.Path, "data");
         await using var server = await TestServer.StartAsync(dataDirectory: data);
         await server.CreateAccountAsync(Address, Password);
