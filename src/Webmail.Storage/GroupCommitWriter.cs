@@ -17,7 +17,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>Most units committed together; bounds the time a batch holds the write lock.</summary>
     public const int MaxBatch = 512;
 
+    /// <summary>WAL pages after which a commit checkpoints them into the database file (<c>wal_autocheckpoint</c>).</summary>
+    public const int CheckpointPages = 4096;
+
     private readonly SqliteConnection _connection;
+    private readonly DiskSpaceGuard _space;
     private readonly ILogger _logger;
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
@@ -25,9 +29,10 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private long _commits;
     private long _units;
 
-    internal GroupCommitWriter(SqliteConnection connection, ILogger logger)
+    internal GroupCommitWriter(SqliteConnection connection, DiskSpaceGuard space, ILogger logger)
     {
         _connection = connection;
+        _space = space;
         _logger = logger;
         using (var pragma = connection.CreateCommand())
         {
@@ -35,7 +40,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             // index pages a busy writer touches in memory, and checkpointing every 4,096 pages (16 MB)
             // instead of SQLite's 1,000 copies each hot page (folder counters, index leaves, FTS
             // segments) to the database file once per checkpoint rather than four times as often.
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4096;";
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=" + CheckpointPages + ";";
             pragma.ExecuteNonQuery();
         }
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
@@ -46,19 +51,43 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     public long Commits => Interlocked.Read(ref _commits);
     public long Units => Interlocked.Read(ref _units);
 
+    /// <summary>Runs <paramref name="work"/>, a write that adds data, in the next group commit and returns its result once durable.</summary>
+    /// <exception cref="StoreUnavailableException">The commit failed (disk full, I/O error), or the disk is full (<see cref="StoreUnavailableException.OutOfSpace"/>).</exception>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) =>
+        ExecuteAsync(work, WriteKind.AddsData, cancellationToken);
+
     /// <summary>Runs <paramref name="work"/> in the next group commit and returns its result once durable.</summary>
-    /// <exception cref="StoreUnavailableException">The commit failed (disk full, I/O error).</exception>
-    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, CancellationToken cancellationToken)
+    /// <param name="kind">
+    /// <see cref="WriteKind.ChangesOrRemoves"/> for writes that add no content (flags, moves,
+    /// deletes): they are still accepted on a full disk, from the reserve.
+    /// </param>
+    /// <exception cref="StoreUnavailableException">The commit failed (disk full, I/O error), or the disk is full and the write adds data.</exception>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> work, WriteKind kind, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem<T>(work, cancellationToken);
+        if (kind == WriteKind.AddsData && _space.RefusesNewData)
+        {
+            _space.ProbeForSpace(everyTime: true);
+            if (_space.RefusesNewData)
+                return Task.FromException<T>(OutOfSpace());
+        }
+        var item = new WorkItem<T>(work, kind, cancellationToken);
         if (!_queue.Writer.TryWrite(item))
             throw new ObjectDisposedException(nameof(GroupCommitWriter));
         return item.Completion.Task;
     }
 
+    /// <inheritdoc cref="ExecuteAsync{T}(Func{WriteContext, T}, CancellationToken)"/>
     public Task ExecuteAsync(Action<WriteContext> work, CancellationToken cancellationToken) =>
-        ExecuteAsync<bool>(context => { work(context); return true; }, cancellationToken);
+        ExecuteAsync(work, WriteKind.AddsData, cancellationToken);
+
+    /// <inheritdoc cref="ExecuteAsync{T}(Func{WriteContext, T}, WriteKind, CancellationToken)"/>
+    public Task ExecuteAsync(Action<WriteContext> work, WriteKind kind, CancellationToken cancellationToken) =>
+        ExecuteAsync<bool>(context => { work(context); return true; }, kind, cancellationToken);
+
+    private static StoreUnavailableException OutOfSpace() =>
+        new("The mail store is out of disk space; only reading and deleting work until space is freed.",
+            new IOException("No space left on device (the reserve is spent)"), outOfSpace: true);
 
     private void Run()
     {
@@ -68,16 +97,22 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         {
             try
             {
-                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                if (!WaitForWork(reader))
                     break;
             }
             catch (ChannelClosedException)
             {
                 break;
             }
+            _space.ProbeForSpace();
             while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
-                if (!item.IsCancelled)
+                if (item.IsCancelled)
+                    continue;
+                // Queued before the disk filled: refused now, so the reserve stays for deletes.
+                if (item.Kind == WriteKind.AddsData && _space.RefusesNewData)
+                    item.Fail(OutOfSpace());
+                else
                     batch.Add(item);
             }
             if (batch.Count > 0)
@@ -87,6 +122,28 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         foreach (var command in _commands.Values)
             command.Dispose();
         _connection.Dispose();
+    }
+
+    /// <summary>
+    /// Waits for queued work. In low-space mode it wakes every <see cref="DiskSpaceGuard.ProbeInterval"/>
+    /// to look for space even when nothing is written (new mail is refused before it is queued).
+    /// </summary>
+    /// <returns>False once the queue is closed and empty.</returns>
+    private bool WaitForWork(ChannelReader<IWorkItem> reader)
+    {
+        while (_space.RefusesNewData)
+        {
+            using var timeout = new CancellationTokenSource(DiskSpaceGuard.ProbeInterval);
+            try
+            {
+                return reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                _space.ProbeForSpace();
+            }
+        }
+        return reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
     }
 
     private void CommitBatch(List<IWorkItem> batch)
@@ -119,6 +176,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             try { transaction?.Rollback(); }
             catch (SqliteException rollbackError) { _logger.LogError(rollbackError, "Rollback after failed commit failed"); }
             var failure = new StoreUnavailableException("The mail store could not commit: " + e.Message, e, IsFull(e));
+            _space.OnWriteFailed(e, failure.OutOfSpace);
             foreach (var item in batch)
                 item.Fail(failure);
             return;
@@ -131,6 +189,13 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _units, batch.Count);
+        foreach (var item in batch)
+        {
+            // A unit that hit the full disk on its own (its statement, not the commit) counts too.
+            if (item.Error is StoreUnavailableException { OutOfSpace: true } full)
+                _space.OnWriteFailed(full.InnerException ?? full, outOfSpace: true);
+        }
+        _space.OnCommitted();
         foreach (var item in batch)
             item.Complete();
         context.RunAfterCommit(_logger);
@@ -158,17 +223,23 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private interface IWorkItem
     {
+        WriteKind Kind { get; }
         bool IsCancelled { get; }
+        /// <summary>The unit's own failure, once it ran.</summary>
+        Exception? Error { get; }
         /// <summary>Runs the unit; false when it threw (and must be rolled back).</summary>
         bool Run(WriteContext context);
         void Complete();
         void Fail(Exception error);
     }
 
-    private sealed class WorkItem<T>(Func<WriteContext, T> work, CancellationToken cancellationToken) : IWorkItem
+    private sealed class WorkItem<T>(Func<WriteContext, T> work, WriteKind kind, CancellationToken cancellationToken) : IWorkItem
     {
         private T? _result;
         private Exception? _error;
+
+        public WriteKind Kind => kind;
+        public Exception? Error => _error;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -215,6 +286,19 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private static bool IsDiskProblem(SqliteException e) =>
         e.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */ or 5 /* SQLITE_BUSY */ or 6 /* SQLITE_LOCKED */ or 8 /* SQLITE_READONLY */;
+}
+
+/// <summary>What a write does to the space the store takes, which decides whether a full disk refuses it.</summary>
+public enum WriteKind
+{
+    /// <summary>Adds content (new mail, drafts, queue entries, audit rows): refused while the disk is full.</summary>
+    AddsData,
+
+    /// <summary>
+    /// Changes or removes what is there and adds no content (flags, moves, deletes, the POP3
+    /// UPDATE state): still committed on a full disk, from the space reserve, so people can free space.
+    /// </summary>
+    ChangesOrRemoves,
 }
 
 /// <summary>What a unit of work sees: prepared commands inside the current transaction, and after-commit hooks.</summary>

@@ -17,7 +17,7 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
     public Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
             context.Command("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $t ORDER BY at LIMIT $n)")
-                .With("$t", before.ToUnixMs()).With("$n", limit).ExecuteNonQuery(), cancellationToken);
+                .With("$t", before.ToUnixMs()).With("$n", limit).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
     public async Task<Page<AuditEntry>> QueryAsync(string? filter, int pageIndex, int pageSize, CancellationToken cancellationToken)
     {

@@ -82,7 +82,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
             // Subfolders and messages go by ON DELETE CASCADE; the triggers keep the counters right.
             context.Command("DELETE FROM folders WHERE id = $f").With("$f", folderId).ExecuteNonQuery();
             context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
-        }, cancellationToken);
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
 
     private static string ValidateFolderName(string name)
     {
@@ -337,11 +337,11 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
             }
             PublishChanged(context, accountId, folders);
             return changed;
-        }, cancellationToken);
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
     }
 
     public Task<IReadOnlyList<StoredMessage>> MoveAsync(long accountId, IReadOnlyCollection<long> messageIds, long targetFolderId, CancellationToken cancellationToken) =>
-        Writer.ExecuteAsync<IReadOnlyList<StoredMessage>>(context => MoveWithin(context, accountId, messageIds, targetFolderId, MessageFlags.None), cancellationToken);
+        Writer.ExecuteAsync<IReadOnlyList<StoredMessage>>(context => MoveWithin(context, accountId, messageIds, targetFolderId, MessageFlags.None), WriteKind.ChangesOrRemoves, cancellationToken);
 
     /// <summary>Moves the account's messages into the folder, each with a new UID there (as IMAP MOVE does), adding <paramref name="addFlags"/>.</summary>
     private List<StoredMessage> MoveWithin(WriteContext context, long accountId, IEnumerable<long> messageIds, long targetFolderId, MessageFlags addFlags)
@@ -396,7 +396,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
             }
             PublishChanged(context, accountId, folders);
             return count;
-        }, cancellationToken);
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
 
     public async Task<IReadOnlyList<MaildropEntry>> GetMaildropAsync(long accountId, CancellationToken cancellationToken)
     {
@@ -443,7 +443,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
                 MoveWithin(context, accountId, stillInInbox, MessageInserter.FolderIdOf(context, accountId, SpecialFolder.Trash), MessageFlags.Seen);
             }
             PublishChanged(context, accountId, [inbox]);
-        }, cancellationToken);
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
 
     public async Task<IReadOnlyList<string>> SuggestAddressesAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
     {

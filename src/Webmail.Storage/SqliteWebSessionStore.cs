@@ -13,7 +13,8 @@ public sealed class SqliteWebSessionStore(SqliteDatabase database) : IWebSession
                 .With("$id", session.IdHash).With("$a", session.AccountId).With("$c", session.Created.ToUnixMs())
                 .With("$l", session.LastSeen.ToUnixMs()).With("$e", session.Expires.ToUnixMs()).With("$p", session.Persistent ? 1 : 0)
                 .With("$ip", session.RemoteIp).With("$ua", session.UserAgent)
-                .ExecuteNonQuery(), cancellationToken);
+                // A small bookkeeping row, not content: on a full disk people must still sign in to read and delete.
+                .ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
     public async Task<WebSessionRecord?> FindActiveAsync(string idHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -29,15 +30,15 @@ public sealed class SqliteWebSessionStore(SqliteDatabase database) : IWebSession
     public Task TouchAsync(string idHash, DateTimeOffset lastSeen, DateTimeOffset expires, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
             context.Command("UPDATE web_sessions SET last_seen = $l, expires_at = max(expires_at, $e) WHERE id_hash = $id")
-                .With("$id", idHash).With("$l", lastSeen.ToUnixMs()).With("$e", expires.ToUnixMs()).ExecuteNonQuery(), cancellationToken);
+                .With("$id", idHash).With("$l", lastSeen.ToUnixMs()).With("$e", expires.ToUnixMs()).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
     public Task EndAsync(string idHash, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
-            context.Command("DELETE FROM web_sessions WHERE id_hash = $id").With("$id", idHash).ExecuteNonQuery(), cancellationToken);
+            context.Command("DELETE FROM web_sessions WHERE id_hash = $id").With("$id", idHash).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
     public Task<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
-            context.Command("DELETE FROM web_sessions WHERE expires_at <= $now").With("$now", now.ToUnixMs()).ExecuteNonQuery(), cancellationToken);
+            context.Command("DELETE FROM web_sessions WHERE expires_at <= $now").With("$now", now.ToUnixMs()).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
     private static WebSessionRecord Read(SqliteDataReader r) => new(
         r.GetString(0), r.GetInt64(1), SqlExtensions.FromUnixMs(r.GetInt64(2)), SqlExtensions.FromUnixMs(r.GetInt64(3)),

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Webmail.Core.Hosting;
 using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
@@ -8,6 +10,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Registers the SQLite store (one <see cref="SqliteDatabase"/> per process) behind the Core storage interfaces.</summary>
     public static IServiceCollection AddWebmailStorage(this IServiceCollection services)
     {
+        services.TryAddSingleton<StoreWriteHealth>();
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IMessageStore, SqliteMessageStore>();
         services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();

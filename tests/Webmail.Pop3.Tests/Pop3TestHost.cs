@@ -32,11 +32,14 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public int TlsPort { get; private set; }
     public IMessageStore Messages => Store.Messages;
 
-    public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null)
+    /// <param name="loggers">The server's loggers (a test that reads the session log); otherwise none, or the console with POP3_TEST_LOG=1.</param>
+    public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null)
     {
         var store = new TestStore(settings);
         // POP3_TEST_LOG=1 prints the server's log (session lines, failures) to the console when debugging a test.
-        var context = Environment.GetEnvironmentVariable("POP3_TEST_LOG") is null
+        var context = loggers is not null
+            ? ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter(), loggers)
+            : Environment.GetEnvironmentVariable("POP3_TEST_LOG") is null
             ? ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter())
             : ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter(), Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug)));
         configure?.Invoke(context);

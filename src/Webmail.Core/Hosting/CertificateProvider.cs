@@ -36,20 +36,33 @@ public sealed class CertificateProvider(IOptions<WebmailOptions> options, DataPa
         using var generated = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(5));
         var pfx = generated.Export(X509ContentType.Pfx);
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, pfx);
+        WritePrivateFile(temp, pfx);
         File.Move(temp, path, overwrite: true);
         logger.LogInformation("Generated a self-signed TLS certificate for {Hostname} at {Path}", options.Hostname, path);
         return X509CertificateLoader.LoadPkcs12(pfx, null);
     }
+
+    /// <summary>The PFX holds the private key under an empty password: created 0600, never readable by others even for a moment.</summary>
+    private static void WritePrivateFile(string path, byte[] bytes)
+    {
+        // A left-over temp file would keep its old mode: the mode applies only on creation.
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = DataDirectoryPermissions.FileMode;
+        using var file = new FileStream(path, options);
+        file.Write(bytes);
+        file.Flush(flushToDisk: true);
+    }
 }
 
-/// <summary>The resolved data directory (created on first use).</summary>
+/// <summary>The resolved data directory, created owner-only (0700) if it does not exist.</summary>
 public sealed class DataPaths
 {
     public DataPaths(string dataDirectory)
     {
         DataDirectory = Path.GetFullPath(dataDirectory);
-        System.IO.Directory.CreateDirectory(DataDirectory);
+        DataDirectoryPermissions.CreateDirectory(DataDirectory);
     }
 
     public string DataDirectory { get; }

@@ -33,6 +33,9 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
     // tens of seconds (docs/benchmarks-soak.md). Waiting for a slot holds no thread.
     private readonly SemaphoreSlim _kdfSlots = new(Math.Max(1, Environment.ProcessorCount / 2));
 
+    /// <summary>1 while sign-in bookkeeping writes fail (so the failure is logged once per episode).</summary>
+    private int _bookkeepingFailing;
+
     /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>.</param>
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
     {
@@ -40,14 +43,14 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         password ??= "";
         var ip = remote?.ToString();
         // No account has a longer address or password: refuse before any work (no KDF, no lookup, no
-        // per-account limiter entry), and record only a bounded copy of what was typed.
+        // per-account limiter entry). Log lines bound what was typed here; the audit log bounds its own fields.
         var oversize = Encoding.UTF8.GetByteCount(address) > AddressRules.MaxAddressLength || password.Length > DirectoryService.MaxPasswordLength;
         if (limiter.IsBlocked(remote, oversize ? null : address))
         {
             if (limiter.ShouldReportThrottle(remote))
             {
                 logger.LogWarning("Login throttled for {Account} from {RemoteIp} via {Door} (further refusals from this address are not logged for a minute)", LogText.Bound(address), ip, door);
-                await audit.WriteAsync(LogText.Bound(address), "login.throttled", door, "", ip, cancellationToken).ConfigureAwait(false);
+                await BestEffortAsync(() => audit.WriteAsync(address, "login.throttled", door, "", ip, cancellationToken)).ConfigureAwait(false);
             }
             return new LoginResult(LoginStatus.Throttled);
         }
@@ -55,7 +58,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         {
             limiter.RecordFailure(remote, null);
             logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}: address or password too long", LogText.Bound(address), ip, door);
-            await audit.WriteAsync(LogText.Bound(address), "login.failed", door, "too long", ip, cancellationToken).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", door, "too long", ip, cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Failed);
         }
 
@@ -72,18 +75,38 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         {
             verified.Remember(address, c.PasswordHash, password);
             limiter.RecordSuccess(remote, address);
-            await directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            await audit.WriteAsync(address, "login", door, "", ip, cancellationToken).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(address, "login", door, "", ip, cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Succeeded, c.AccountId, address.ToLowerInvariant());
         }
 
         var banned = limiter.RecordFailure(remote, address);
-        var typed = LogText.Bound(address);
-        logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}", typed, ip, door);
-        await audit.WriteAsync(typed, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken).ConfigureAwait(false);
+        logger.LogWarning("Failed login for {Account} from {RemoteIp} via {Door}", LogText.Bound(address), ip, door);
+        await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken)).ConfigureAwait(false);
         if (banned)
-            await audit.WriteAsync(typed, "account.lockout", door, "too many failed logins", ip, cancellationToken).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(address, "account.lockout", door, "too many failed logins", ip, cancellationToken)).ConfigureAwait(false);
         return new LoginResult(LoginStatus.Failed);
+    }
+
+    /// <summary>
+    /// The last-login time and the audit rows are bookkeeping: when the store cannot write (a full
+    /// disk), the sign-in still succeeds or fails on the credentials alone, so people can go on
+    /// reading and deleting mail. The limiter lives in memory and keeps counting. Logged once when
+    /// the writes start failing and once when they work again, not per attempt.
+    /// </summary>
+    private async Task BestEffortAsync(Func<Task> write)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _bookkeepingFailing, 0) == 1)
+                logger.LogInformation("Sign-in bookkeeping (last login, audit log) is written again");
+        }
+        catch (StoreUnavailableException e)
+        {
+            if (Interlocked.Exchange(ref _bookkeepingFailing, 1) == 0)
+                logger.LogWarning(e, "Sign-in bookkeeping (last login, audit log) cannot be written; sign-ins go on without it until the store accepts writes again");
+        }
     }
 
     private async Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken)

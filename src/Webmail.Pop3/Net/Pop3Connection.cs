@@ -62,8 +62,10 @@ public sealed class Pop3Connection : IDisposable
     /// <summary>True once TLS is negotiated (implicit TLS or after STLS).</summary>
     public bool IsSecure { get; private set; }
 
-    /// <summary>The TLS protocol in use, for the session log.</summary>
-    public SslProtocols TlsProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
+    /// <summary>The TLS protocol in use, for the session log; <see cref="SslProtocols.None"/> without TLS. Never throws.</summary>
+    // Only once the handshake succeeded: after a failed one the stream is an SslStream whose
+    // SslProtocol throws InvalidOperationException, which escaped the session's final log line.
+    public SslProtocols TlsProtocol => IsSecure && _stream is SslStream ssl ? ssl.SslProtocol : SslProtocols.None;
 
     /// <summary>
     /// Negotiates TLS as the server. Whatever the client sent before the handshake and is still

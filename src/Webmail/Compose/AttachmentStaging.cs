@@ -18,7 +18,7 @@ public sealed class AttachmentStaging(DataPaths paths, ILogger<AttachmentStaging
     public string CreateSession()
     {
         var folder = Path.Combine(Root, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        DataDirectoryPermissions.CreateDirectory(folder);
         return folder;
     }
 
@@ -31,7 +31,10 @@ public sealed class AttachmentStaging(DataPaths paths, ILogger<AttachmentStaging
         var complete = false;
         try
         {
-            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkSize, FileOptions.Asynchronous);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = ChunkSize, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = DataDirectoryPermissions.FileMode;
+            await using var target = new FileStream(path, options);
             var buffer = new byte[ChunkSize];
             int read;
             while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)

@@ -54,10 +54,13 @@ public static class WebmailApp
         services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
-        // Cookie keys live in the data directory, so sign-ins survive a restart.
+        // Cookie keys live in the data directory, so sign-ins survive a restart; created owner-only
+        // first, since DataProtection would create the folder world-readable.
+        var keys = Path.Combine(services.BuildDataPaths().DataDirectory, "keys");
+        DataDirectoryPermissions.CreateDirectory(keys);
         services.AddDataProtection()
             .SetApplicationName("Webmail")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(services.BuildDataPaths().DataDirectory, "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(keys));
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
