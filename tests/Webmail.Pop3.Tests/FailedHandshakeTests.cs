@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Webmail.Pop3.Net;
+using Webmail.Testing;
 
 namespace Webmail.Pop3.Tests;
 
@@ -38,7 +39,7 @@ public sealed class FailedHandshakeTests
     [Fact]
     public async Task StlsFollowedByGarbageOrACloseEndsTheSessionWithItsLogLineAndNoError()
     {
-        var log = new CapturingLoggerProvider();
+        var log = new CapturedLog();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
         await using var host = await Pop3TestHost.StartAsync(loggers: loggers);
 
@@ -52,7 +53,7 @@ public sealed class FailedHandshakeTests
             Assert.Equal("+OK Begin TLS negotiation", await closer.CommandAsync("STLS"));
         await AuthorizationTests.WaitUntilAsync(() => host.Context.Connections.Total == 0);
 
-        var entries = log.Snapshot();
+        var entries = log.Entries;
         Assert.Equal(2, entries.Count(e => e.Message.StartsWith("POP3 session ", StringComparison.Ordinal) && e.Message.Contains("TLS None", StringComparison.Ordinal)));
         Assert.DoesNotContain(entries, e => e.Level >= LogLevel.Error);
     }
@@ -63,35 +64,5 @@ public sealed class FailedHandshakeTests
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var generated = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         return X509CertificateLoader.LoadPkcs12(generated.Export(X509ContentType.Pfx), null);
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly List<(LogLevel Level, string Message)> _entries = [];
-
-        public IReadOnlyList<(LogLevel Level, string Message)> Snapshot()
-        {
-            lock (_entries)
-                return _entries.ToList();
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner._entries)
-                    owner._entries.Add((logLevel, formatter(state, exception)));
-            }
-        }
     }
 }

@@ -32,7 +32,7 @@ public sealed class DataDirectoryPermissionTests
         File.WriteAllBytes(Path.Combine(data, "tls-selfsigned.pfx"), [1, 2, 3]);
         File.SetUnixFileMode(Path.Combine(data, "tls-selfsigned.pfx"), WorldReadableFile);
 
-        var log = new CapturingLoggerProvider();
+        var log = new CapturedLog();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(log));
         await using (var database = new SqliteDatabase(new DataPaths(data), loggers, new StoreWriteHealth(), TimeProvider.System))
         {
@@ -61,29 +61,5 @@ public sealed class DataDirectoryPermissionTests
         Assert.Equal(Rwx, File.GetUnixFileMode(data));
         foreach (var file in new[] { "webmail.db", "webmail.db-wal", "webmail.db-shm", DiskSpaceGuard.ReserveFileName })
             Assert.Equal(Rw, File.GetUnixFileMode(Path.Combine(data, file)));
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public List<string> Messages { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner.Messages)
-                    owner.Messages.Add(formatter(state, exception));
-            }
-        }
     }
 }

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 
-namespace Webmail.Host.Tests;
+namespace Webmail.Testing;
 
 /// <summary>
 /// A size-limited tmpfs mounted on a fresh temp folder, unmounted on dispose. Mounting needs root
-/// (CAP_SYS_ADMIN): without it <see cref="Mount"/> fails the test with the reason, since a disk-full
-/// test that quietly passes without a full disk proves nothing (CI runs as root).
+/// (CAP_SYS_ADMIN): without it <see cref="Mount"/> throws with the reason, since a disk-full test that
+/// quietly passes without a full disk proves nothing (CI runs as root).
 /// </summary>
 public sealed class SmallDisk : IDisposable
 {
@@ -13,17 +13,19 @@ public sealed class SmallDisk : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Mounts a tmpfs of <paramref name="megabytes"/> MB.</summary>
+    /// <exception cref="InvalidOperationException">Not running as root, or the mount failed.</exception>
     public static SmallDisk Mount(int megabytes)
     {
-        Assert.True(Environment.IsPrivilegedProcess,
-            "this test mounts a small tmpfs to fill it and must run as root (CI does); it was run as an unprivileged user");
+        if (!Environment.IsPrivilegedProcess)
+            throw new InvalidOperationException("this test mounts a small tmpfs to fill it and must run as root (CI does); it was run as an unprivileged user");
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webmail-disk-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m", "tmpfs", path);
         if (code != 0)
         {
             Directory.Delete(path);
-            Assert.Fail($"mount -t tmpfs failed (exit {code}): {output}");
+            throw new InvalidOperationException($"mount -t tmpfs failed (exit {code}): {output}");
         }
         return new SmallDisk(path);
     }
@@ -39,6 +41,36 @@ public sealed class SmallDisk : IDisposable
         for (var i = 0; i < megabytes; i++)
             stream.Write(block);
         return file;
+    }
+
+    /// <summary>Fills the remaining space with one file; returns its path.</summary>
+    public string Fill()
+    {
+        var filler = System.IO.Path.Combine(Path, "filler");
+        var block = new byte[64 * 1024];
+        // Unbuffered: a buffered stream would throw ENOSPC again when it flushes on dispose.
+        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        try
+        {
+            for (var i = 0; i < 1_000_000; i++)
+                stream.Write(block);
+        }
+        catch (IOException)
+        {
+            // ENOSPC: the disk is full, which is the point.
+        }
+        // Top up the last partial block byte by byte so not even a page is left.
+        try
+        {
+            for (var i = 0; i < block.Length; i++)
+                stream.WriteByte(0);
+            stream.Flush();
+        }
+        catch (IOException)
+        {
+            // Full.
+        }
+        return filler;
     }
 
     public void Dispose()
