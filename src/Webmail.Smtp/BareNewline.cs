@@ -43,7 +43,8 @@ internal static class BareNewline
                 previous = span[^1];
             }
         }
-        // The library hands the message over without its final CRLF, so a trailing CR is bare.
+        // A message ends with CRLF (FinalLineBreak puts it back before this check), so a CR at the
+        // very end has no LF after it: bare.
         return previous == '\r';
     }
 }

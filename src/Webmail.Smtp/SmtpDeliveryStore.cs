@@ -18,6 +18,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        // The one place the final CRLF is put back, for inbound and submission alike: every check,
+        // stamp and copy below sees the message as the client sent it (RFC 5321 §4.1.1.4).
+        buffer = FinalLineBreak.Restore(buffer);
         var state = SmtpSessionState.Of(context);
         if (BareNewline.Contains(buffer))
         {

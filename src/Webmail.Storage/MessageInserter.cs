@@ -47,14 +47,14 @@ internal static partial class MessageInserter
 
         var insert = context.Command(
             "INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
-            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments) VALUES " +
-            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att) RETURNING id");
+            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated) VALUES " +
+            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated) RETURNING id");
         insert.With("$a", accountId).With("$f", folderId).With("$uid", uid).With("$flags", (int)flags)
             .With("$idate", internalDate.ToUnixMs()).With("$size", raw.LongLength)
             .With("$fa", parsed.FromAddress).With("$fn", parsed.FromName).With("$to", parsed.To).With("$cc", parsed.Cc)
             .With("$subj", parsed.Subject).With("$date", parsed.Date?.ToUnixMs()).With("$mid", parsed.MessageId)
             .With("$irt", parsed.InReplyTo).With("$tk", threadKey).With("$ts", threadSubject)
-            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0);
+            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0).With("$unterminated", IsUnterminated(raw) ? 1 : 0);
         var id = insert.ScalarLong();
 
         context.Command("INSERT INTO message_raw (message_id, raw) VALUES ($id, $raw)").With("$id", id).With("$raw", raw).ExecuteNonQuery();
@@ -63,6 +63,13 @@ internal static partial class MessageInserter
             .With("$rcpt", parsed.To + " " + parsed.Cc).With("$body", parsed.BodyText).ExecuteNonQuery();
         return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
     }
+
+    /// <summary>
+    /// True when the bytes are not empty and do not end with a line break (LF). The bytes are stored
+    /// as they are; the mark (<c>messages.unterminated</c>) tells POP3, without reading them, that it
+    /// sends a CRLF after them before the terminating dot (RFC 1939 §3) and counts it in the size.
+    /// </summary>
+    public static bool IsUnterminated(ReadOnlySpan<byte> raw) => raw.Length > 0 && raw[^1] != (byte)'\n';
 
     /// <summary>References / In-Reply-To first (RFC 5322 §3.6.4), then the normalized subject.</summary>
     private static string? FindThread(WriteContext context, long accountId, ParsedMessage parsed, string threadSubject)

@@ -404,7 +404,9 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         using var command = connection.CreateCommand();
         // The INBOX id first (the folder belongs to the account), then a range of the covering
         // index messages_folder_uid_size, already in UID order: no messages row is read.
-        command.CommandText = "SELECT id, size FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) ORDER BY uid";
+        // The size is what a POP3 client receives (RFC 1939 §5): the stored bytes, plus the CRLF
+        // POP3 sends after a message whose last line has no line break (MessageInserter.IsUnterminated).
+        command.CommandText = "SELECT id, size + 2 * unterminated FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) ORDER BY uid";
         command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
         var list = new List<MaildropEntry>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -64,8 +64,10 @@ public sealed class TransactionTests : IAsyncLifetime
         await _host.AppendAsync(raw);
         await using var client = await _host.LoginAsync();
 
-        Assert.Equal($"+OK {raw.Length} octets", await client.CommandAsync("RETR 1"));
+        // RFC 1939 §5: the size is what the client receives, so it counts the CRLF the server adds.
+        Assert.Equal($"+OK {raw.Length + 2} octets", await client.CommandAsync("RETR 1"));
         Assert.Equal(Encoding.ASCII.GetBytes("Subject: no end\r\n\r\nbody without newline\r\n.\r\n"), await client.ReadRawMultilineAsync());
+        Assert.Equal($"+OK 1 {raw.Length + 2}", await client.CommandAsync("LIST 1"));
     }
 
     [Fact]

@@ -106,7 +106,9 @@ public sealed class SmtpTranscript : IAsyncDisposable
     {
         AssertReply(await CommandAsync("DATA"), 354);
         await SendRawAsync(message);
-        await SendRawAsync("\r\n.\r\n");
+        // Like smtplib: the message's own final CRLF ends its last line (RFC 5321 §4.1.1.4); only a
+        // message without one gets a CRLF before the terminating dot.
+        await SendRawAsync(message.AsSpan().EndsWith("\r\n"u8) ? ".\r\n" : "\r\n.\r\n");
         return await ReadReplyAsync();
     }
 

@@ -41,7 +41,9 @@ public static class MultilineWriter
                 if (done)
                     break;
             }
-            // The terminator must start a line of its own even when the message lacks a final CRLF.
+            // The terminator must start a line of its own even when the message lacks a final line
+            // break (RFC 1939 §3). The maildrop counts this CRLF in LIST and STAT: the store marks such
+            // a message unterminated (MessageInserter.IsUnterminated, the same test: last byte not LF).
             if (!stuffer.AtLineStart)
                 connection.Write("\r\n"u8);
             connection.Write(".\r\n"u8);
