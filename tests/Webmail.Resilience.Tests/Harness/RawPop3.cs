@@ -37,7 +37,8 @@ public sealed class RawPop3 : IDisposable
             tcp.Dispose();
             throw;
         }
-        var client = new RawPop3(tcp, timeout ?? TimeSpan.FromSeconds(15));
+        // A hang guard, not a speed check: a reply that needs a KDF can wait long on a machine busy with other work.
+        var client = new RawPop3(tcp, timeout ?? TimeSpan.FromSeconds(60));
         return (client, await client.ReadLineAsync() ?? "");
     }
 
