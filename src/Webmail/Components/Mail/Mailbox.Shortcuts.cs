@@ -31,6 +31,12 @@ public sealed partial class Mailbox
     private IJSObjectReference? _shortcutsListener;
     private IDialogReference? _help;
 
+    // "?" is being shown: the dialog is on the page before ShowAsync returns its reference (it waits
+    // for the browser to confirm the render), and an Escape in that moment must close the help — it
+    // used to close the open message instead.
+    private bool _helpOpening;
+    private bool _closeHelpOnceShown;
+
     /// <summary>True once the page's key listener is attached (the mailbox shows it as data-shortcuts="on").</summary>
     internal bool ShortcutsOn => _shortcutsListener is not null;
 
@@ -107,11 +113,32 @@ public sealed partial class Mailbox
                     await _list.FocusSearchAsync();
                 return false;
             case "?":
-                if (_help is { Result.IsCompleted: false })
+                if (_helpOpening || _help is { Result.IsCompleted: false })
                     return false;
-                _help = await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
+                _helpOpening = true;
+                try
+                {
+                    // Escape is the mailbox's to handle for its help (app.js forwards it): MudBlazor's own
+                    // Escape handling would close the help first and leave the mailbox's Escape to close the
+                    // open message too.
+                    _help = await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = false, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
+                }
+                finally
+                {
+                    _helpOpening = false;
+                }
+                if (_closeHelpOnceShown)
+                {
+                    _closeHelpOnceShown = false;
+                    _help.Close();
+                }
                 return false;
             case "Escape":
+                if (_helpOpening)
+                {
+                    _closeHelpOnceShown = true;
+                    return false;
+                }
                 if (_help is { Result.IsCompleted: false } help)
                 {
                     help.Close();
