@@ -17,16 +17,32 @@ window.webmail.notify = function (title, body) {
 window.webmail.shortcuts = {
     keys: ["j", "k", "o", "Enter", "r", "a", "f", "c", "#", "/", "?", "Escape"],
     attach: function (dotNet) {
+        // The shortcut help's dialogs that an Escape has already asked the mailbox to close. Until the
+        // circuit's answer removes one from the page, it is a dialog only to the eye: the circuit handles
+        // keys in order, so a key pressed in that moment is the mailbox's (it used to be dropped as the
+        // dialog's, and "Escape, c" lost the c).
+        const closing = new WeakSet();
         const handler = function (e) {
             if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
             if (!window.webmail.shortcuts.keys.includes(e.key)) return;
             const t = e.target;
             if (t && (t.isContentEditable || t.closest && t.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']"))) return;
-            // Enter on a link or button keeps its own meaning; dialogs handle their own keys (Escape closes them).
+            // Enter on a link or button keeps its own meaning.
             if (e.key === "Enter" && t && t.closest && t.closest("a, button, [role=button], [role=menuitem]")) return;
-            // Dialogs and menus handle their own keys; Escape also reaches the mailbox for its own help dialog.
-            const helpOpen = e.key === "Escape" && document.querySelector(".shortcut-help");
-            if (!helpOpen && document.querySelector(".mud-dialog-container, .mud-popover-open")) return;
+            // Escape on the shortcut help closes it: the mailbox's own dialog (it leaves Escape to the mailbox).
+            const help = document.querySelector(".shortcut-help");
+            const helpDialog = help && (help.closest(".mud-dialog-container") || help);
+            if (e.key === "Escape" && helpDialog && !closing.has(helpDialog)) {
+                closing.add(helpDialog);
+                e.preventDefault();
+                dotNet.invokeMethodAsync("OnShortcutAsync", e.key);
+                return;
+            }
+            // Other dialogs and menus handle their own keys.
+            const open = document.querySelectorAll(".mud-dialog-container, .mud-popover-open");
+            for (const element of open) {
+                if (!closing.has(element)) return;
+            }
             e.preventDefault();
             dotNet.invokeMethodAsync("OnShortcutAsync", e.key);
         };

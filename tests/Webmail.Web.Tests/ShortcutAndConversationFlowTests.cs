@@ -64,13 +64,9 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await Assertions.Expect(help).ToBeVisibleAsync();
         await Assertions.Expect(help).ToContainTextAsync("Reply all");
         await WebFixture.ScreenshotAsync(page, "shortcut-help");
+        // "c" right after the Escape, while the closing help may still be on the page: the key is the
+        // mailbox's (app.js used to drop it as the dialog's, and CI once never reached the composer).
         await page.Keyboard.PressAsync("Escape");
-        await Assertions.Expect(help).ToHaveCountAsync(0);
-        // While any dialog container is still on the page the mailbox leaves keys to the dialog
-        // (app.js); a key pressed in that moment is the dialog's, so wait for it to be gone (CI once
-        // pressed "c" in that window and never reached the composer).
-        await Assertions.Expect(page.Locator(".mud-dialog-container")).ToHaveCountAsync(0);
-
         await page.Keyboard.PressAsync("c");
         await page.WaitForURLAsync(new Regex("/compose$"));
         await Assertions.Expect(page.GetByLabel("Subject", new() { Exact = true })).ToBeVisibleAsync();

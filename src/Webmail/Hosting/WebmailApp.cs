@@ -52,6 +52,7 @@ public static class WebmailApp
         services.AddSingleton<WebSignIn>();
         services.AddHostedService<Housekeeping>();
         services.AddScoped<Webmail.Settings.UserPreferences>();
+        services.AddScoped<Webmail.Mail.MailboxState>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
         // Cookie keys live in the data directory, so sign-ins survive a restart; created owner-only

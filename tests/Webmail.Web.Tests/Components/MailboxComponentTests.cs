@@ -7,6 +7,7 @@ using MudBlazor.Services;
 using Webmail.Components.Mail;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
+using Webmail.Mail;
 using Webmail.Core.Storage;
 using Webmail.Settings;
 using Webmail.Testing;
@@ -29,6 +30,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
         _context.Services.AddSingleton(_store.Directory);
         _context.Services.AddSingleton(_store.DirectoryService);
         _context.Services.AddScoped<UserPreferences>();
+        _context.Services.AddScoped<MailboxState>();
         _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());
         _context.JSInterop.Mode = JSRuntimeMode.Loose;
     }

@@ -8,6 +8,7 @@ using MudBlazor.Services;
 using Webmail.Components.Mail;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
+using Webmail.Mail;
 using Webmail.Core.Storage;
 using Webmail.Settings;
 using Webmail.Testing;
@@ -34,6 +35,7 @@ public sealed class ShortcutDispatchTests : IAsyncLifetime
         _context.Services.AddSingleton(_store.DirectoryService);
         _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());
         _context.Services.AddScoped<UserPreferences>();
+        _context.Services.AddScoped<MailboxState>();
         _context.JSInterop.Mode = JSRuntimeMode.Loose;
         // The object app.js hands back; disposing the mailbox must call its dispose().
         _listener = _context.JSInterop.SetupModule(invocation => invocation.Identifier == "webmail.shortcuts.attach");

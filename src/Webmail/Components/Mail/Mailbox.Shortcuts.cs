@@ -1,13 +1,13 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Webmail.Mail;
 
 namespace Webmail.Components.Mail;
 
 /// <summary>
 /// Keyboard shortcuts (as in Gmail): a listener in app.js forwards keys pressed outside text fields;
-/// this decides what each does.
+/// this maps each key to what it does — the cursor and the messages it acts on are
+/// <see cref="MailboxState"/>'s, the help dialog, focus and scrolling are the page's.
 /// </summary>
 public sealed partial class Mailbox
 {
@@ -31,14 +31,14 @@ public sealed partial class Mailbox
     private IJSObjectReference? _shortcutsListener;
     private IDialogReference? _help;
 
+    // "?" is being shown: the dialog is on the page before ShowAsync returns its reference (it waits
+    // for the browser to confirm the render), and an Escape in that moment must close the help — it
+    // used to close the open message instead.
+    private bool _helpOpening;
+    private bool _closeHelpOnceShown;
+
     /// <summary>True once the page's key listener is attached (the mailbox shows it as data-shortcuts="on").</summary>
     internal bool ShortcutsOn => _shortcutsListener is not null;
-
-    /// <summary>The keyboard cursor: the message the next o / Enter opens.</summary>
-    internal long? CursorId { get; private set; }
-
-    /// <summary>The search box, focused by "/".</summary>
-    internal ElementReference SearchBox { get; set; }
 
     private async Task AttachShortcutsAsync()
     {
@@ -87,93 +87,69 @@ public sealed partial class Mailbox
         {
             case "j":
             case "k":
-                await MoveCursorAsync(key == "j" ? 1 : -1);
+                if (State.MoveCursor(key == "j" ? 1 : -1) is { } cursor)
+                    await JS.InvokeVoidAsync("webmail.revealRow", _disposed.Token, cursor);
                 return true;
             case "o":
             case "Enter":
-                if (CursorTarget() is not { } row)
-                    return false;
-                Navigation.NavigateTo(MessageUrl(row));
-                return true;
+                return State.OpenCursor();
             case "r":
+                return State.Answer("replyTo");
             case "a":
+                return State.Answer("replyAllTo");
             case "f":
-                if ((OpenSummary ?? CursorTarget()) is not { } message)
-                    return false;
-                var mode = key switch { "r" => "replyTo", "a" => "replyAllTo", _ => "forward" };
-                Navigation.NavigateTo(ComposeUrl(mode, message.Id));
-                return true;
+                return State.Answer("forward");
             case "c":
                 Navigation.NavigateTo("/compose");
                 return true;
             case "#":
-                var targets = Selected.Count > 0 || OpenSummary is not null ? Targets() : CursorTarget() is { } cursor ? ListedIdsOf(cursor) : [];
+                var targets = State.KeyboardDeleteTargets();
                 if (targets.Count == 0)
                     return false;
-                await DeleteAsync(targets);
+                await State.DeleteAsync(targets);
                 return true;
             case "/":
-                await SearchBox.FocusAsync();
+                if (_list is not null)
+                    await _list.FocusSearchAsync();
                 return false;
             case "?":
-                if (_help is { Result.IsCompleted: false })
+                if (_helpOpening || _help is { Result.IsCompleted: false })
                     return false;
-                _help = await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
+                _helpOpening = true;
+                try
+                {
+                    // Escape is the mailbox's to handle for its help (app.js forwards it): MudBlazor's own
+                    // Escape handling would close the help first and leave the mailbox's Escape to close the
+                    // open message too.
+                    _help = await Dialogs.ShowAsync<ShortcutHelp>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = false, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall });
+                }
+                finally
+                {
+                    _helpOpening = false;
+                }
+                if (_closeHelpOnceShown)
+                {
+                    _closeHelpOnceShown = false;
+                    _help.Close();
+                }
                 return false;
             case "Escape":
+                if (_helpOpening)
+                {
+                    _closeHelpOnceShown = true;
+                    return false;
+                }
                 if (_help is { Result.IsCompleted: false } help)
                 {
                     help.Close();
                     return false;
                 }
-                if (OpenSummary is null)
+                if (State.OpenSummary is null)
                     return false;
-                CloseMessage();
+                State.CloseMessage();
                 return true;
             default:
                 return false;
         }
     }
-
-    /// <summary>j / k: moves the cursor down / up the list; with a message open, opens the one the cursor lands on.</summary>
-    private async Task MoveCursorAsync(int step)
-    {
-        var rows = Rows;
-        if (rows.Count == 0)
-            return;
-        var from = CursorTarget() is { } current ? IndexOf(rows, current.Id) : -1;
-        var to = from < 0 ? 0 : Math.Clamp(from + step, 0, rows.Count - 1);
-        CursorId = rows[to].Id;
-        if (OpenSummary is not null && rows[to].Id != OpenSummary.Id)
-            Navigation.NavigateTo(MessageUrl(rows[to]));
-        await JS.InvokeVoidAsync("webmail.revealRow", _disposed.Token, CursorId);
-    }
-
-    /// <summary>The row under the cursor: the one moved to, else the open message's row.</summary>
-    private Core.Model.MessageSummary? CursorTarget()
-    {
-        var rows = Rows;
-        var id = CursorId is { } c && IndexOf(rows, c) >= 0 ? c : OpenRowId();
-        return rows.FirstOrDefault(r => r.Id == id);
-    }
-
-    /// <summary>The open message's row; in the conversation list, the row of its conversation.</summary>
-    private long? OpenRowId() =>
-        OpenSummary is not { } open ? null
-        : Threads?.Items.FirstOrDefault(t => t.MessageIds.Contains(open.Id))?.Latest.Id ?? open.Id;
-
-    /// <summary>The messages a row stands for: itself, or its conversation's messages in this folder.</summary>
-    private IReadOnlyList<long> ListedIdsOf(Core.Model.MessageSummary row) =>
-        Threads?.Items.FirstOrDefault(t => t.Latest.Id == row.Id)?.MessageIds ?? [row.Id];
-
-    private static int IndexOf(IReadOnlyList<Core.Model.MessageSummary> rows, long id)
-    {
-        for (var i = 0; i < rows.Count; i++)
-            if (rows[i].Id == id)
-                return i;
-        return -1;
-    }
-
-    /// <summary>The composer reads these query parameters (replyTo, replyAllTo, forward).</summary>
-    internal static string ComposeUrl(string mode, long id) => $"/compose?{mode}={id.ToString(CultureInfo.InvariantCulture)}";
 }

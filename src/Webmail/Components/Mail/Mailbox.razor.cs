@@ -1,34 +1,28 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Webmail.Auth;
-using Webmail.Core.Model;
 using Webmail.Core.Notifications;
-using Webmail.Core.Storage;
 using Webmail.Mail;
-using Webmail.Settings;
 
 namespace Webmail.Components.Mail;
 
 /// <summary>
-/// The three-pane mailbox (folders · list · reading pane). Owns the state; the panes render it
-/// and call back here. Every store call carries the signed-in account's id.
+/// The three-pane mailbox (folders · list · reading pane). The state and its rules live in
+/// <see cref="MailboxState"/> (one per circuit), cascaded to the panes, which render it and call
+/// it; this page hands it the route, asks and tells for it (dialogs, snackbars), and owns what
+/// needs the browser: live updates into the circuit, desktop notifications, keyboard shortcuts.
 /// </summary>
-public sealed partial class Mailbox : IAsyncDisposable
+public sealed partial class Mailbox : IMailboxPage, IAsyncDisposable
 {
-    public const int PageSize = 50;
-
-    [Inject] private IMessageStore Store { get; set; } = default!;
-    [Inject] private IDirectoryStore Directory { get; set; } = default!;
+    [Inject] private MailboxState State { get; set; } = default!;
     [Inject] private MailboxNotifier Notifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ILogger<Mailbox> Logger { get; set; } = default!;
-    [Inject] private UserPreferences Preferences { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -40,65 +34,18 @@ public sealed partial class Mailbox : IAsyncDisposable
 
     private readonly CancellationTokenSource _disposed = new();
     private IDisposable? _subscription;
+    private MessageListPane? _list;
     private long _accountId;
     private int _refreshQueued;
-
-    internal IReadOnlyList<Folder> Folders { get; private set; } = [];
-    internal Folder? Current { get; private set; }
-    internal Page<MessageSummary>? Messages { get; private set; }
-    /// <summary>The list grouped by conversation (instead of <see cref="Messages"/>) when <see cref="Conversations"/> is on.</summary>
-    internal Page<ConversationSummary>? Threads { get; private set; }
-    internal Core.Model.Account? Account { get; private set; }
-    internal MailboxLoad ListState { get; private set; } = MailboxLoad.Loading;
-    internal string? ListError { get; private set; }
-    internal int PageIndex { get; private set; }
-    internal MessageSort Sort { get; private set; } = MessageSort.DateDescending;
-    internal string SearchText { get; set; } = "";
-    internal bool SearchAllFolders { get; set; }
-    internal SearchQuery? ActiveSearch { get; private set; }
-    internal HashSet<long> Selected { get; } = [];
-    internal MessageSummary? OpenSummary { get; private set; }
-    internal MessageContent? OpenContent { get; private set; }
-    internal MailboxLoad ReadState { get; private set; } = MailboxLoad.Ready;
-    /// <summary>The open conversation's messages, oldest first (conversation view only).</summary>
-    internal IReadOnlyList<ConversationMessage> OpenThread { get; private set; } = [];
-    internal bool ShowFoldersOnPhone { get; set; }
-    internal long? DraggedMessageId { get; set; }
-
-    internal AccountSettings Settings => Preferences.Current;
-
-    /// <summary>The list shows one row per conversation: the setting is on and this is a folder, not search results.</summary>
-    internal bool Conversations => Settings.GroupByConversation && ActiveSearch is null;
-
-    internal string Title => ActiveSearch is not null ? "Search results" : Current?.Name ?? "Mail";
 
     protected override async Task OnInitializedAsync()
     {
         var user = (await AuthenticationState).User;
         _accountId = user.GetAccountId();
-        await Preferences.LoadAsync(_accountId, _disposed.Token);
+        await State.StartAsync(_accountId, this, _disposed.Token);
     }
 
-    protected override async Task OnParametersSetAsync()
-    {
-        var folderChanged = Current is null || (FolderId is { } f && f != Current.Id);
-        if (folderChanged || Folders.Count == 0)
-        {
-            await LoadFoldersAsync();
-            Current = FolderId is { } id ? Folders.FirstOrDefault(x => x.Id == id) : Folders.FirstOrDefault(x => x.SpecialUse == SpecialFolder.Inbox);
-            if (folderChanged)
-            {
-                PageIndex = 0;
-                Selected.Clear();
-                if (ActiveSearch is not null && !SearchAllFolders)
-                    ActiveSearch = null;
-                ShowFoldersOnPhone = false;
-                await LoadListAsync(showProgress: true);
-            }
-        }
-        if (MessageId != OpenSummary?.Id)
-            await OpenAsync(MessageId);
-    }
+    protected override Task OnParametersSetAsync() => State.ShowAsync(FolderId, MessageId);
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -128,9 +75,7 @@ public sealed partial class Mailbox : IAsyncDisposable
         {
             if (_disposed.IsCancellationRequested)
                 return;
-            await LoadFoldersAsync();
-            await LoadListAsync(showProgress: false);
-            StateHasChanged();
+            await State.RefreshAsync();
             if (change.Kind == MailboxChangeKind.NewMessage && change.MessageId != 0)
                 await NotifyNewMailAsync(change.MessageId);
         }).ConfigureAwait(false);
@@ -138,12 +83,11 @@ public sealed partial class Mailbox : IAsyncDisposable
 
     private async Task NotifyNewMailAsync(long messageId)
     {
-        var summary = await Store.GetSummaryAsync(_accountId, messageId, _disposed.Token);
-        if (summary is null || Folders.FirstOrDefault(f => f.Id == summary.FolderId)?.SpecialUse != SpecialFolder.Inbox)
+        if (await State.FindNewInboxMessageAsync(messageId) is not { } summary)
             return;
         try
         {
-            await JS.InvokeVoidAsync("webmail.notify", _disposed.Token, DisplaySender(summary), summary.Subject);
+            await JS.InvokeVoidAsync("webmail.notify", _disposed.Token, MailboxState.DisplaySender(summary), summary.Subject);
         }
         catch (JSException e)
         {
@@ -151,167 +95,35 @@ public sealed partial class Mailbox : IAsyncDisposable
         }
     }
 
-    internal async Task LoadFoldersAsync()
-    {
-        Folders = await Store.GetFoldersAsync(_accountId, _disposed.Token);
-        Account = await Directory.GetAccountAsync(_accountId, _disposed.Token);
-        if (Current is not null)
-            Current = Folders.FirstOrDefault(f => f.Id == Current.Id) ?? Current;
-    }
+    async Task<bool> IMailboxPage.ConfirmAsync(Confirmation question) =>
+        await Dialogs.ShowMessageBoxAsync(question.Title, question.Text, yesText: question.YesText, cancelText: "Cancel") == true;
 
-    internal async Task LoadListAsync(bool showProgress)
+    void IMailboxPage.Show(MailboxNotice notice)
     {
-        if (Current is null && ActiveSearch is null)
+        var severity = notice.Kind switch
         {
-            ListState = MailboxLoad.Failed;
-            ListError = "This folder does not exist. It may have been deleted.";
-            Messages = null;
+            MailboxNoticeKind.Failed => Severity.Error,
+            MailboxNoticeKind.Info => Severity.Info,
+            _ => Severity.Normal,
+        };
+        if (notice.Undo is not { } undo)
+        {
+            Snackbar.Add(notice.Text, severity);
             return;
         }
-        if (showProgress)
-            ListState = MailboxLoad.Loading;
-        try
+        Snackbar.Add(notice.Text, severity, options =>
         {
-            if (Conversations)
-            {
-                Threads = await Store.ListConversationsAsync(_accountId, Current!.Id, PageIndex, PageSize, _disposed.Token);
-                Messages = null;
-            }
-            else
-            {
-                Messages = ActiveSearch is { } query
-                    ? await Store.SearchAsync(_accountId, query, PageIndex, PageSize, _disposed.Token)
-                    : await Store.ListAsync(_accountId, Current!.Id, PageIndex, PageSize, Sort, _disposed.Token);
-                Threads = null;
-            }
-            Selected.IntersectWith(ListedMessageIds);
-            ListState = MailboxLoad.Ready;
-        }
-        catch (StoreException e)
-        {
-            ListState = MailboxLoad.Failed;
-            ListError = "The messages could not be loaded: " + e.Message;
-        }
+            options.Action = "Undo";
+            options.ActionColor = Color.Primary;
+            options.OnClick = _ => InvokeAsync(() => State.UndoAsync(undo));
+        });
     }
 
-    /// <summary>Every message id on the current page (each conversation's messages in the folder).</summary>
-    internal IEnumerable<long> ListedMessageIds =>
-        Threads?.Items.SelectMany(t => t.MessageIds) ?? Messages?.Items.Select(m => m.Id) ?? [];
-
-    /// <summary>The message each row opens, top to bottom (a conversation opens at its latest message).</summary>
-    internal IReadOnlyList<MessageSummary> Rows =>
-        Threads?.Items.Select(t => t.Latest).ToList() ?? (IReadOnlyList<MessageSummary>?)Messages?.Items ?? [];
-
-    /// <summary>Remote content may load without asking: the setting says always, or the sender is trusted (never: not even then).</summary>
-    internal bool RemoteAllowed(MessageSummary message) =>
-        Settings.RemoteContent == "always"
-        || Settings.RemoteContent == "ask" && Settings.TrustedSenders.Contains(message.FromAddress, StringComparer.OrdinalIgnoreCase);
-
-    internal async Task OpenAsync(long? messageId)
-    {
-        OpenSummary = null;
-        OpenContent = null;
-        OpenThread = [];
-        if (messageId is not { } id)
-            return;
-        ReadState = MailboxLoad.Loading;
-        var summary = await Store.GetSummaryAsync(_accountId, id, _disposed.Token);
-        var raw = summary is null ? null : await Store.GetRawAsync(_accountId, id, _disposed.Token);
-        if (summary is null || raw is null)
-        {
-            ReadState = MailboxLoad.Failed;
-            return;
-        }
-        OpenSummary = summary;
-        OpenContent = MessageReader.Read(id, MessageReader.Load(raw));
-        if (Conversations)
-            await LoadThreadAsync(summary);
-        ReadState = MailboxLoad.Ready;
-        var unread = OpenThread.Count > 0 ? OpenThread.Where(m => !m.Summary.IsSeen).Select(m => m.Summary.Id).ToList() : summary.IsSeen ? [] : [id];
-        if (Settings.MarkSeenOnOpen && unread.Count > 0)
-        {
-            await Store.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _disposed.Token);
-            OpenSummary = summary with { Flags = summary.Flags | MessageFlags.Seen };
-            foreach (var message in OpenThread.Where(m => unread.Contains(m.Summary.Id)))
-                message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };
-        }
-    }
-
-    /// <summary>Phone layout: shows the folder pane. The pane classes live on this component, so it re-renders itself.</summary>
-    internal void ShowFolders()
-    {
-        ShowFoldersOnPhone = true;
-        StateHasChanged();
-    }
-
-    internal async Task TrustSenderAsync(string address)
-    {
-        if (string.IsNullOrEmpty(address))
-            return;
-        var settings = await Directory.GetSettingsAsync(_accountId, _disposed.Token);
-        if (!settings.TrustedSenders.Contains(address, StringComparer.OrdinalIgnoreCase))
-            await Preferences.SaveAsync(_accountId, settings with { TrustedSenders = [.. settings.TrustedSenders, address] }, _disposed.Token);
-        Snackbar.Add($"Remote content from {address} will always be shown.", Severity.Info);
-    }
-
-    /// <summary>The toolbar's switch between one row per message and one row per conversation; saved in the settings.</summary>
-    internal async Task SetConversationsAsync(bool on)
-    {
-        var settings = await Directory.GetSettingsAsync(_accountId, _disposed.Token);
-        await Preferences.SaveAsync(_accountId, settings with { GroupByConversation = on }, _disposed.Token);
-        PageIndex = 0;
-        Selected.Clear();
-        await LoadListAsync(showProgress: true);
-        if (OpenSummary is { } open)
-            await OpenAsync(open.Id);
-    }
-
-    /// <summary>Where a row leads: the reading pane, or for a draft the composer that continues it.</summary>
-    internal string MessageUrl(MessageSummary message) =>
-        Folders.FirstOrDefault(f => f.Id == message.FolderId)?.SpecialUse == SpecialFolder.Drafts
-            ? string.Create(CultureInfo.InvariantCulture, $"/compose?draft={message.Id}")
-            : string.Create(CultureInfo.InvariantCulture, $"/folder/{message.FolderId}/message/{message.Id}");
-
-    internal string FolderUrl(long folderId) => string.Create(CultureInfo.InvariantCulture, $"/folder/{folderId}");
-
-    internal void CloseMessage() => Navigation.NavigateTo(FolderUrl(Current?.Id ?? OpenSummary?.FolderId ?? 0));
-
-    internal static string DisplaySender(MessageSummary message) =>
-        string.IsNullOrWhiteSpace(message.FromName) ? message.FromAddress : message.FromName;
-
-    internal async Task ChangeSortAsync(MessageSort sort)
-    {
-        Sort = sort;
-        PageIndex = 0;
-        await LoadListAsync(showProgress: true);
-    }
-
-    internal async Task GoToPageAsync(int pageIndex)
-    {
-        PageIndex = Math.Max(0, pageIndex);
-        Selected.Clear();
-        await LoadListAsync(showProgress: true);
-    }
-
-    internal async Task SearchAsync()
-    {
-        var query = SearchQuery.Parse(SearchText, SearchAllFolders ? null : Current?.Id);
-        ActiveSearch = query.IsEmpty ? null : query;
-        PageIndex = 0;
-        Selected.Clear();
-        await LoadListAsync(showProgress: true);
-    }
-
-    internal async Task ClearSearchAsync()
-    {
-        SearchText = "";
-        ActiveSearch = null;
-        PageIndex = 0;
-        await LoadListAsync(showProgress: true);
-    }
+    void IMailboxPage.StateChanged() => _ = InvokeAsync(StateHasChanged);
 
     public async ValueTask DisposeAsync()
     {
+        State.Stop(this);
         _subscription?.Dispose();
         await DetachShortcutsAsync();
         // Cancelled, not disposed: a notification already in flight may still read its token.

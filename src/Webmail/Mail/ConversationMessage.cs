@@ -1,10 +1,9 @@
 using Webmail.Core.Model;
-using Webmail.Mail;
 
-namespace Webmail.Components.Mail;
+namespace Webmail.Mail;
 
 /// <summary>One message of the open conversation: a collapsed line, or expanded with its content.</summary>
-internal sealed class ConversationMessage(MessageSummary summary)
+public sealed class ConversationMessage(MessageSummary summary)
 {
     public MessageSummary Summary { get; set; } = summary;
 

@@ -1,4 +1,4 @@
-namespace Webmail.Components.Mail;
+namespace Webmail.Mail;
 
 /// <summary>Where a pane's data stands: still loading, shown, or failed with a reason to show the user.</summary>
 public enum MailboxLoad
