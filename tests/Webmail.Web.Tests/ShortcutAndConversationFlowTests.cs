@@ -134,7 +134,8 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await WebFixture.ScreenshotAsync(page, "conversation");
 
         // Each expanded message answers for itself.
-        await Browser.ClickToNavigateAsync(page, conversation.GetByRole(AriaRole.Button, new() { Name = "Reply to Lucy" }), new Regex($"/compose\\?replyTo={root}$"));
+        await conversation.GetByRole(AriaRole.Link, new() { Name = "Reply to Lucy" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/compose\\?replyTo={root}$"));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
     private static async Task OpenFromReadingPaneAsync(IPage page, string subject, string button)
     {
         await page.Locator(".message-row", new() { HasText = subject }).Locator("a.message-link").ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = button, Exact = true }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/compose", StringComparison.Ordinal));
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
     }

@@ -15,7 +15,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         var betty = await fixture.NewAccountAsync("betty");
         var bettysPage = await fixture.SignInAsync(betty);
         var page = await fixture.SignInAsync(lucy);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Compose", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Folders" }).GetByRole(AriaRole.Link, new() { Name = "Compose", Exact = true }).ClickAsync();
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
 
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(betty.Address);
