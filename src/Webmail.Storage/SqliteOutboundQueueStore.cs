@@ -43,10 +43,12 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM outbound_queue";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM outbound_queue";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken) =>
@@ -58,11 +60,13 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     public async Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT raw FROM outbound_messages WHERE id = $id";
-        command.With("$id", messageId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT raw FROM outbound_messages WHERE id = $id";
+            command.With("$id", messageId);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken) =>
@@ -106,15 +110,17 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     private async Task<List<QueueEntry>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.With(name, value);
-        var list = new List<QueueEntry>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-            list.Add(ReadEntry(reader));
-        return list;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+                command.With(name, value);
+            var list = new List<QueueEntry>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                list.Add(ReadEntry(reader));
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -7,6 +7,8 @@ namespace Webmail.Core.Storage;
 /// takes the owning account's id and matches it on the server side: another account's id
 /// behaves exactly like one that does not exist. Safe for many concurrent callers; writes are
 /// committed together by one writer (group commit) and are durable when the task completes.
+/// A read or write the store cannot serve (I/O error, disk full, corrupt file) throws
+/// <see cref="StoreUnavailableException"/>: a temporary failure.
 /// </summary>
 public interface IMessageStore
 {
