@@ -7,7 +7,7 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>The SQLite implementation of <see cref="IOutboundQueueStore"/>.</summary>
-public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageStore messages, TimeProvider time) : IOutboundQueueStore
+public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMessageStore messages, TimeProvider time) : IOutboundQueueStore
 {
     private const string EntryColumns =
         "q.id, q.message_id, q.domain, o.mail_from, q.recipients, q.attempts, q.created_at, q.next_attempt_at, q.last_error, q.warning_sent, o.sender_account_id, length(o.raw)";
@@ -84,8 +84,7 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
         if (bounce is not null)
         {
             // The bounce and the removal commit together: a crash in between can neither lose the bounce nor send it twice.
-            var messageStore = (SqliteMessageStore)messages;
-            await messageStore.DeliverAsync(bounce, cancellationToken, context => RemoveEntry(context, entryId)).ConfigureAwait(false);
+            await messages.DeliverAsync(bounce, cancellationToken, context => RemoveEntry(context, entryId)).ConfigureAwait(false);
             return;
         }
         await database.Writer.ExecuteAsync(context => RemoveEntry(context, entryId), cancellationToken).ConfigureAwait(false);

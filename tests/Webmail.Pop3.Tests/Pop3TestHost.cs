@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Storage;
 using Webmail.Pop3;
 using Webmail.Pop3.Net;
 using Webmail.Pop3.Protocol;
@@ -30,7 +31,7 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public Folder Inbox { get; private set; } = null!;
     public int Port { get; private set; }
     public int TlsPort { get; private set; }
-    public IMessageStore Messages => Store.Messages;
+    public SqliteMessageStore Messages => Store.Messages;
 
     public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Storage;
 using Webmail.Hosting;
 
 namespace Webmail.Testing;
@@ -34,7 +35,7 @@ public sealed class TestServer : IAsyncDisposable
     public int Pop3Port { get; }
     public string BaseUrl => $"http://127.0.0.1:{WebPort}";
     public IServiceProvider Services => _app.Services;
-    public IMessageStore Messages => Services.GetRequiredService<IMessageStore>();
+    public SqliteMessageStore Messages => Services.GetRequiredService<SqliteMessageStore>();
     public IDirectoryStore Directory => Services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Starts a server. <paramref name="settings"/> are extra configuration keys (e.g. <c>Webmail:Hostname</c>).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Storage;
 using Webmail.Hosting;
 
 namespace Webmail.Testing;
@@ -27,7 +28,7 @@ public sealed class TestStoreAt : IAsyncDisposable
     }
 
     public IServiceProvider Services => _services;
-    public IMessageStore Messages => _services.GetRequiredService<IMessageStore>();
+    public SqliteMessageStore Messages => _services.GetRequiredService<SqliteMessageStore>();
     public IDirectoryStore Directory => _services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Creates the domain if needed and an account with the given password.</summary>

@@ -17,7 +17,7 @@ namespace Webmail.Mail.Outbound;
 /// </summary>
 public sealed class OutboundQueueService(
     IOutboundQueueStore queue,
-    IMessageStore messages,
+    IDeliveryStore messages,
     IServerStateStore serverState,
     RouteResolver routes,
     SmtpTransmitter transmitter,

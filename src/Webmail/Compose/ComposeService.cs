@@ -15,7 +15,9 @@ namespace Webmail.Compose;
 /// <see cref="IMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
 /// </summary>
 public sealed class ComposeService(
-    IMessageStore store,
+    IMailboxReader mailbox,
+    IMailboxWriter changes,
+    IComposeStore store,
     IDirectoryStore directory,
     IMessageSubmitter submitter,
     AttachmentStaging staging,
@@ -38,7 +40,7 @@ public sealed class ComposeService(
     /// </summary>
     private async Task<MimeMessage?> LoadAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        var raw = await store.GetRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        var raw = await mailbox.GetRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
         return raw is null ? null : MimeInput.Load(raw, options.CurrentValue.Limits.MaxMimeDepth);
     }
 
@@ -97,7 +99,7 @@ public sealed class ComposeService(
         var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
         using var message = MessageComposer.Build(account, model, asDraft: true, options.CurrentValue.Hostname);
         var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
-        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        var drafts = await mailbox.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
         // Append first, delete after: a crash between the two leaves two drafts, never none.
         var stored = await store.AppendAsync(accountId, drafts.Id, raw, MessageFlags.Draft | MessageFlags.Seen, null, enforceQuota: false, cancellationToken).ConfigureAwait(false);
         var previous = model.DraftId;
@@ -124,7 +126,7 @@ public sealed class ComposeService(
             model.DraftId = null;
         }
         if (model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll)
-            await store.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
+            await changes.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
         return result;
     }
@@ -140,10 +142,10 @@ public sealed class ComposeService(
     /// <summary>True when <paramref name="messageId"/> is one of the account's messages and sits in its Drafts folder.</summary>
     public async Task<bool> IsDraftAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        var summary = await store.GetSummaryAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        var summary = await mailbox.GetSummaryAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
         if (summary is null)
             return false;
-        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        var drafts = await mailbox.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
         return summary.FolderId == drafts.Id;
     }
 
@@ -154,7 +156,7 @@ public sealed class ComposeService(
     private async Task DeleteDraftAsync(long accountId, long draftId, CancellationToken cancellationToken)
     {
         if (await IsDraftAsync(accountId, draftId, cancellationToken).ConfigureAwait(false))
-            await store.DeleteAsync(accountId, [draftId], cancellationToken).ConfigureAwait(false);
+            await changes.DeleteAsync(accountId, [draftId], cancellationToken).ConfigureAwait(false);
         else
             logger.LogInformation("Draft {MessageId} of account {AccountId} is no longer in Drafts; left in place", draftId, accountId);
     }

@@ -27,7 +27,7 @@ public static class MailEndpoints
 
     // The flags are read through MailUrls, which writes them: a minimal-API bool binds only "true"/"false"
     // and answered 400 to the "?remote=1" and "?inline=1" the reading pane builds.
-    private static async Task<IResult> BodyAsync(long id, HttpContext context, IMessageStore store)
+    private static async Task<IResult> BodyAsync(long id, HttpContext context, IMailboxReader store)
     {
         var remote = MailUrls.IsFlagSet(context.Request, MailUrls.RemoteFlag);
         var raw = await store.GetRawAsync(context.User.GetAccountId(), id, context.RequestAborted);
@@ -42,7 +42,7 @@ public static class MailEndpoints
     }
 
     /// <summary>"View source": the stored bytes as text, never interpreted as HTML.</summary>
-    private static async Task<IResult> SourceAsync(long id, HttpContext context, IMessageStore store)
+    private static async Task<IResult> SourceAsync(long id, HttpContext context, IMailboxReader store)
     {
         var stream = await store.OpenRawAsync(context.User.GetAccountId(), id, context.RequestAborted);
         if (stream is null)
@@ -52,7 +52,7 @@ public static class MailEndpoints
         return TypedResults.Stream(stream, "text/plain; charset=utf-8");
     }
 
-    private static async Task<IResult> EmlAsync(long id, HttpContext context, IMessageStore store)
+    private static async Task<IResult> EmlAsync(long id, HttpContext context, IMailboxReader store)
     {
         var account = context.User.GetAccountId();
         var summary = await store.GetSummaryAsync(account, id, context.RequestAborted);
@@ -66,7 +66,7 @@ public static class MailEndpoints
         return TypedResults.Stream(stream, "message/rfc822");
     }
 
-    private static async Task<IResult> AttachmentAsync(long id, int index, HttpContext context, IMessageStore store)
+    private static async Task<IResult> AttachmentAsync(long id, int index, HttpContext context, IMailboxReader store)
     {
         var inline = MailUrls.IsFlagSet(context.Request, MailUrls.InlineFlag);
         var raw = await store.GetRawAsync(context.User.GetAccountId(), id, context.RequestAborted);

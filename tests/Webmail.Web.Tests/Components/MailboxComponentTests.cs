@@ -25,7 +25,8 @@ public sealed class MailboxComponentTests : IAsyncLifetime
         _account = await _store.CreateAccountAsync("reader@local.example");
         _context.Services.AddMudServices();
         _context.Services.AddLogging();
-        _context.Services.AddSingleton(_store.Messages);
+        _context.Services.AddSingleton<IMailboxReader>(_store.Messages);
+        _context.Services.AddSingleton<IMailboxWriter>(_store.Messages);
         _context.Services.AddSingleton(_store.Directory);
         _context.Services.AddSingleton(_store.DirectoryService);
         _context.Services.AddScoped<UserPreferences>();

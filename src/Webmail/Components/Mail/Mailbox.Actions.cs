@@ -15,7 +15,7 @@ public sealed partial class Mailbox
     {
         if (ids.Count == 0)
             return;
-        await Store.SetFlagsAsync(_accountId, ids, flag, set, _disposed.Token);
+        await Changes.SetFlagsAsync(_accountId, ids, flag, set, _disposed.Token);
         if (OpenSummary is { } open && ids.Contains(open.Id))
             OpenSummary = open with { Flags = set ? open.Flags | flag : open.Flags & ~flag };
         await RefreshAsync();
@@ -41,7 +41,7 @@ public sealed partial class Mailbox
             return;
         try
         {
-            await Store.MoveAsync(_accountId, origins.Keys.ToList(), target.Id, _disposed.Token);
+            await Changes.MoveAsync(_accountId, origins.Keys.ToList(), target.Id, _disposed.Token);
         }
         catch (StoreException e)
         {
@@ -65,7 +65,7 @@ public sealed partial class Mailbox
     private async Task UndoMoveAsync(Dictionary<long, long> origins)
     {
         foreach (var group in origins.GroupBy(o => o.Value))
-            await Store.MoveAsync(_accountId, group.Select(g => g.Key).ToList(), group.Key, _disposed.Token);
+            await Changes.MoveAsync(_accountId, group.Select(g => g.Key).ToList(), group.Key, _disposed.Token);
         Snackbar.Add("Undone.", Severity.Normal);
         await RefreshAsync();
         StateHasChanged();
@@ -85,7 +85,7 @@ public sealed partial class Mailbox
         var confirmed = await Dialogs.ShowMessageBoxAsync("Delete forever?", $"{Count(ids.Count)} will be deleted permanently. This cannot be undone.", yesText: "Delete forever", cancelText: "Cancel");
         if (confirmed != true)
             return;
-        await Store.DeleteAsync(_accountId, ids, _disposed.Token);
+        await Changes.DeleteAsync(_accountId, ids, _disposed.Token);
         Selected.ExceptWith(ids);
         if (OpenSummary is { } open && ids.Contains(open.Id))
             CloseMessage();
@@ -100,7 +100,7 @@ public sealed partial class Mailbox
         var confirmed = await Dialogs.ShowMessageBoxAsync($"Empty {Current.Name}?", $"All {Current.MessageCount:N0} messages in {Current.Name} will be deleted permanently.", yesText: "Empty", cancelText: "Cancel");
         if (confirmed != true)
             return;
-        var removed = await Store.EmptyFolderAsync(_accountId, Current.Id, _disposed.Token);
+        var removed = await Changes.EmptyFolderAsync(_accountId, Current.Id, _disposed.Token);
         Snackbar.Add($"{Count(removed)} deleted.", Severity.Normal);
         Selected.Clear();
         await RefreshAsync();
@@ -139,7 +139,7 @@ public sealed partial class Mailbox
             return;
         try
         {
-            var folder = await Store.CreateFolderAsync(_accountId, answer.Name, answer.ParentId, _disposed.Token);
+            var folder = await Changes.CreateFolderAsync(_accountId, answer.Name, answer.ParentId, _disposed.Token);
             await LoadFoldersAsync();
             Navigation.NavigateTo(FolderUrl(folder.Id));
         }
@@ -157,7 +157,7 @@ public sealed partial class Mailbox
             return;
         try
         {
-            await Store.RenameFolderAsync(_accountId, folder.Id, answer.Name, _disposed.Token);
+            await Changes.RenameFolderAsync(_accountId, folder.Id, answer.Name, _disposed.Token);
         }
         catch (StoreException e)
         {
@@ -173,7 +173,7 @@ public sealed partial class Mailbox
             return;
         try
         {
-            await Store.DeleteFolderAsync(_accountId, folder.Id, _disposed.Token);
+            await Changes.DeleteFolderAsync(_accountId, folder.Id, _disposed.Token);
         }
         catch (StoreException e)
         {

@@ -43,7 +43,7 @@ public sealed partial class Mailbox
         await ExpandAsync(message);
         if (message.Expanded && Settings.MarkSeenOnOpen && !message.Summary.IsSeen)
         {
-            await Store.SetFlagsAsync(_accountId, [message.Summary.Id], MessageFlags.Seen, set: true, _disposed.Token);
+            await Changes.SetFlagsAsync(_accountId, [message.Summary.Id], MessageFlags.Seen, set: true, _disposed.Token);
             message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };
         }
     }

@@ -20,7 +20,8 @@ public sealed partial class Mailbox : IAsyncDisposable
 {
     public const int PageSize = 50;
 
-    [Inject] private IMessageStore Store { get; set; } = default!;
+    [Inject] private IMailboxReader Store { get; set; } = default!;
+    [Inject] private IMailboxWriter Changes { get; set; } = default!;
     [Inject] private IDirectoryStore Directory { get; set; } = default!;
     [Inject] private MailboxNotifier Notifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -230,7 +231,7 @@ public sealed partial class Mailbox : IAsyncDisposable
         var unread = OpenThread.Count > 0 ? OpenThread.Where(m => !m.Summary.IsSeen).Select(m => m.Summary.Id).ToList() : summary.IsSeen ? [] : [id];
         if (Settings.MarkSeenOnOpen && unread.Count > 0)
         {
-            await Store.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _disposed.Token);
+            await Changes.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _disposed.Token);
             OpenSummary = summary with { Flags = summary.Flags | MessageFlags.Seen };
             foreach (var message in OpenThread.Where(m => unread.Contains(m.Summary.Id)))
                 message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };
