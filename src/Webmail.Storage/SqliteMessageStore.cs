@@ -58,7 +58,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<Folder> CreateFolderAsync(long accountId, string name, long? parentId, CancellationToken cancellationToken)
     {
-        name = ValidateFolderName(name);
+        name = FolderName.Validate(name);
         var id = await Writer.ExecuteAsync(context =>
         {
             if (parentId is { } parent && context.Command("SELECT 1 FROM folders WHERE id = $p AND account_id = $a").With("$p", parent).With("$a", accountId).ExecuteScalar() is null)
@@ -74,7 +74,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public Task RenameFolderAsync(long accountId, long folderId, string name, CancellationToken cancellationToken)
     {
-        name = ValidateFolderName(name);
+        name = FolderName.Validate(name);
         return Writer.ExecuteAsync(context =>
         {
             var parent = RequireUserFolder(context, accountId, folderId, "renamed");
@@ -92,16 +92,6 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
             context.Command("DELETE FROM folders WHERE id = $f").With("$f", folderId).ExecuteNonQuery();
             context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
         }, cancellationToken);
-
-    private static string ValidateFolderName(string name)
-    {
-        name = (name ?? "").Trim();
-        if (name.Length == 0 || name.Length > 100)
-            throw new StoreException("A folder name needs 1 to 100 characters.");
-        if (name.Any(char.IsControl) || name.Contains('/'))
-            throw new StoreException("A folder name cannot contain '/' or control characters.");
-        return name;
-    }
 
     private static long? RequireUserFolder(WriteContext context, long accountId, long folderId, string verb)
     {
@@ -468,8 +458,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<IReadOnlyList<string>> SuggestAddressesAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
     {
-        prefix = (prefix ?? "").Trim().ToLowerInvariant();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var suggestions = new AddressSuggestions();
         return await database.ReadAsync(async (connection, cancellationToken) =>
         {
             using (var senders = connection.CreateCommand())
@@ -478,7 +467,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
                 senders.With("$a", accountId);
                 using var reader = await senders.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
-                    counts[reader.GetString(0)] = reader.GetInt32(1);
+                    suggestions.AddSender(reader.GetString(0), reader.GetInt32(1));
             }
             using (var sent = connection.CreateCommand())
             {
@@ -487,19 +476,9 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
                 sent.With("$a", accountId).With("$sent", (int)SpecialFolder.Sent);
                 using var reader = await sent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
-                {
-                    if (!MimeKit.InternetAddressList.TryParse(reader.GetString(0), out var list))
-                        continue;
-                    foreach (var mailbox in list.Mailboxes)
-                    {
-                        var address = mailbox.Address.ToLowerInvariant();
-                        counts[address] = counts.GetValueOrDefault(address) + 1;
-                    }
-                }
+                    suggestions.AddRecipients(reader.GetString(0));
             }
-            return counts.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal) || pair.Key.Contains(prefix, StringComparison.Ordinal) && prefix.Length > 0)
-                .OrderByDescending(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal)).ThenByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal)
-                .Take(Math.Clamp(limit, 1, 50)).Select(pair => pair.Key).ToList();
+            return suggestions.Rank(prefix, limit);
         }, cancellationToken).ConfigureAwait(false);
     }
 
