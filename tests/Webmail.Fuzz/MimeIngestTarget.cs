@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Storage;
 using Webmail.Hosting;
-using Webmail.Mail;
+using Webmail.Reading;
+using Webmail.Storage;
 
 namespace Webmail.Fuzz;
 

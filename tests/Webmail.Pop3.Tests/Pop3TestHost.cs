@@ -1,12 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Storage;
 using Webmail.Pop3;
 using Webmail.Pop3.Net;
 using Webmail.Pop3.Protocol;
+using Webmail.Storage;
 using Webmail.Testing;
 
 namespace Webmail.Pop3.Tests;

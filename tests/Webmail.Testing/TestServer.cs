@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Storage;
 using Webmail.Hosting;
+using Webmail.Storage;
 
 namespace Webmail.Testing;
 

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Storage;
 using Webmail.Hosting;
+using Webmail.Storage;
 
 namespace Webmail.Testing;
 

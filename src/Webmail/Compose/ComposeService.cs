@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Webmail.Core;
 using Webmail.Core.Configuration;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
@@ -12,14 +13,14 @@ namespace Webmail.Compose;
 /// <summary>
 /// What the composer page does, without the page: open a new message, a reply or forward, or a
 /// draft; save the draft (a \Draft message in Drafts, replaced on each save); send through
-/// <see cref="IMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
+/// <see cref="PipelineMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
 /// </summary>
 public sealed class ComposeService(
     IMailboxReader mailbox,
     IMailboxWriter changes,
     IComposeStore store,
     IDirectoryStore directory,
-    IMessageSubmitter submitter,
+    PipelineMessageSubmitter submitter,
     AttachmentStaging staging,
     IOptionsMonitor<WebmailOptions> options,
     ILogger<ComposeService> logger)
@@ -182,9 +183,7 @@ public sealed class ComposeService(
         return result;
     }
 
-    public static string Size(long bytes) => bytes >= 1024 * 1024
-        ? (bytes / 1024d / 1024d).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
-        : Math.Max(1, bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KB";
+    public static string Size(long bytes) => ByteSize.Format(bytes);
 
     private async Task<Account> RequireAccountAsync(long accountId, CancellationToken cancellationToken) =>
         await directory.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw new ComposeException("The account no longer exists.");

@@ -10,7 +10,7 @@ using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Compose;
 using Webmail.Core.Hosting;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Pop3;
 using Webmail.Smtp;
 

@@ -1,5 +1,5 @@
 using Webmail.Core.Model;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Components.Mail;
 

@@ -7,7 +7,7 @@ using Webmail.Auth;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
 using Webmail.Core.Storage;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Settings;
 
 namespace Webmail.Components.Mail;

@@ -1,7 +1,7 @@
 using MimeKit;
 using Webmail.Core.Messages;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>Turns stored RFC 5322 bytes into what the reading pane and the mail endpoints serve.</summary>
 public static class MessageReader

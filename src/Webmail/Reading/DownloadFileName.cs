@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>Makes an attachment's name safe to hand to the browser and builds its Content-Disposition.</summary>
 public static class DownloadFileName

@@ -1,7 +1,7 @@
 using AngleSharp.Dom;
 using Ganss.Xss;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>
 /// Sanitizes a mail's HTML body for the sandboxed iframe: no script, SVG, MathML, style

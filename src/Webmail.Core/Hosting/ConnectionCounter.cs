@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace Webmail.Pop3.Net;
+namespace Webmail.Core.Hosting;
 
 /// <summary>What <see cref="ConnectionCounter.TryOpen"/> decided about a new connection.</summary>
 public enum ConnectionAdmission
@@ -13,7 +13,11 @@ public enum ConnectionAdmission
     TooManyInAll,
 }
 
-/// <summary>Open POP3 connections per client IP address and in all, for the session limits.</summary>
+/// <summary>
+/// Open connections per client IP address and in all, for the session limits of one listener or a
+/// group of them (SMTP and POP3 alike). An IPv4 address and its IPv4-mapped IPv6 form
+/// (<c>::ffff:192.0.2.1</c>, as a dual-stack socket reports it) count as the same client.
+/// </summary>
 public sealed class ConnectionCounter
 {
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
@@ -59,6 +63,7 @@ public sealed class ConnectionCounter
         }
     }
 
+    /// <summary>Open connections from <paramref name="address"/>.</summary>
     public int OpenFrom(IPAddress address) => _open.TryGetValue(Normalize(address), out var n) ? n : 0;
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

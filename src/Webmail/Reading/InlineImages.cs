@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>
 /// Resolves <c>cid:</c> references (RFC 2392) in an HTML body to <c>data:</c> URLs of the message's own

@@ -5,7 +5,7 @@ using Webmail.Core.Model;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
 
-namespace Webmail.Core.Directory;
+namespace Webmail.Core.Accounts;
 
 /// <summary>
 /// What an operator does to domains, accounts and aliases — validated, hashed and audited in one
@@ -205,6 +205,3 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         catch (StoreException e) { throw new DirectoryException(e.Message); }
     }
 }
-
-/// <summary>An operator request refused, with a one-line reason meant for people.</summary>
-public sealed class DirectoryException(string message) : Exception(message);

@@ -2,7 +2,7 @@ using Microsoft.Net.Http.Headers;
 using Webmail.Auth;
 using Webmail.Core.Storage;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>
 /// The HTTP side of reading mail: the sanitized body document for the sandboxed iframe, the raw

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>What the reading pane shows of one message, parsed from its stored bytes.</summary>
 public sealed record MessageContent(

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>
 /// The URLs of the mail endpoints (<see cref="MailEndpoints"/>), built in one place, and the one

@@ -1,4 +1,4 @@
-namespace Webmail.Mail;
+namespace Webmail.Reading;
 
 /// <summary>A write-only stream that only counts bytes (an attachment's decoded size without keeping it).</summary>
 internal sealed class CountingStream : Stream
