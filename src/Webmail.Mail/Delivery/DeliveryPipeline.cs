@@ -13,7 +13,7 @@ namespace Webmail.Mail.Delivery;
 
 /// <summary>
 /// The one delivery path of the server. SMTP submission and web compose call
-/// <see cref="SubmitAsync"/>; the inbound SMTP listener calls <see cref="ReceiveAsync"/>. Each
+/// <see cref="SubmitAsync(SubmissionEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>; the inbound SMTP listener calls <see cref="ReceiveAsync(InboundEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>. Each
 /// message is committed with a single <see cref="IDeliveryStore.DeliverAsync"/>: when the task
 /// completes successfully, every local copy and every queue entry is durable. Store failures
 /// propagate (callers answer a temporary failure, never success).
