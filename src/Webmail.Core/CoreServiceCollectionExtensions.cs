@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Hosting;
 using Webmail.Core.Notifications;
 using Webmail.Core.Security;

@@ -21,7 +21,6 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<DkimKeyService>();
         services.AddSingleton<BounceComposer>();
         services.AddSingleton<OutboundQueueService>();
-        services.AddSingleton<Webmail.Core.Outbound.IQueueBouncer>(sp => sp.GetRequiredService<OutboundQueueService>());
         services.AddHostedService<OutboundQueueWorker>();
         services.AddSingleton<IInboundHeaderStamp, DkimAuthenticationStamp>();
         return services;

@@ -11,7 +11,7 @@ namespace Webmail.Pop3;
 
 /// <summary>What every POP3 listener and session shares: the store, the credential check, the locks and the settings.</summary>
 public sealed class Pop3ServerContext(
-    IMessageStore messages,
+    IMaildropStore maildrop,
     IDirectoryStore directory,
     CredentialVerifier credentials,
     CertificateProvider certificates,
@@ -21,7 +21,7 @@ public sealed class Pop3ServerContext(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public IMessageStore Messages { get; } = messages;
+    public IMaildropStore Maildrop { get; } = maildrop;
     public IDirectoryStore Directory { get; } = directory;
     public CredentialVerifier Credentials { get; } = credentials;
     public CertificateProvider Certificates { get; } = certificates;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Webmail.Core.Hosting;
 using Webmail.Pop3.Net;
 using Webmail.Pop3.Protocol;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
@@ -10,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using SmtpServer;
 using SmtpServer.IO;
 using SmtpServer.Net;
+using Webmail.Core.Hosting;
 
 namespace Webmail.Smtp;
 
@@ -26,7 +26,7 @@ namespace Webmail.Smtp;
 /// </remarks>
 internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action started, ILogger logger) : IEndpointListenerFactory
 {
-    private readonly ConcurrentDictionary<IPAddress, int> _sessions = new();
+    private readonly ConnectionCounter _sessions = new();
 
     private ILogger Logger => logger;
 
@@ -39,28 +39,11 @@ internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action 
     }
 
     /// <summary>Open sessions per client address (for tests and diagnostics).</summary>
-    public int SessionsFrom(IPAddress address) => _sessions.TryGetValue(address, out var n) ? n : 0;
+    public int SessionsFrom(IPAddress address) => _sessions.OpenFrom(address);
 
-    private bool TryEnter(IPAddress address)
-    {
-        while (true)
-        {
-            var current = _sessions.GetOrAdd(address, 0);
-            if (current >= maxPerIp())
-                return false;
-            if (_sessions.TryUpdate(address, current + 1, current))
-                return true;
-        }
-    }
+    private bool TryEnter(IPAddress address) => _sessions.TryOpen(address, maxPerIp(), inAll: 0) == ConnectionAdmission.Admitted;
 
-    private void Leave(IPAddress address)
-    {
-        while (_sessions.TryGetValue(address, out var current))
-        {
-            if (current <= 1 ? _sessions.TryRemove(new KeyValuePair<IPAddress, int>(address, current)) : _sessions.TryUpdate(address, current - 1, current))
-                return;
-        }
-    }
+    private void Leave(IPAddress address) => _sessions.Close(address);
 
     private sealed class Listener(TcpListener listener, LimitedEndpointListenerFactory owner) : IEndpointListener
     {

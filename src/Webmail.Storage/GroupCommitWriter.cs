@@ -175,7 +175,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
             try { transaction?.Rollback(); }
             catch (SqliteException rollbackError) { _logger.LogError(rollbackError, "Rollback after failed commit failed"); }
-            var failure = new StoreUnavailableException("The mail store could not commit: " + e.Message, e, IsFull(e));
+            var failure = new StoreUnavailableException("The mail store could not commit: " + e.Message, e, SqliteFailure.IsFull(e));
             _space.OnWriteFailed(e, failure.OutOfSpace);
             foreach (var item in batch)
                 item.Fail(failure);
@@ -264,8 +264,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A unit's own failure (a refused request or a bug) rolls back that unit only.
-                _error = e is SqliteException sqlite && IsDiskProblem(sqlite)
-                    ? new StoreUnavailableException("The mail store could not write: " + e.Message, e, IsFull(e))
+                _error = e is SqliteException sqlite && SqliteFailure.IsDiskProblem(sqlite)
+                    ? new StoreUnavailableException("The mail store could not write: " + e.Message, e, SqliteFailure.IsFull(e))
                     : e;
                 return false;
             }
@@ -282,10 +282,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         public void Fail(Exception error) => Completion.TrySetException(error);
     }
 
-    private static bool IsFull(Exception e) => e is SqliteException { SqliteErrorCode: 13 /* SQLITE_FULL */ };
-
-    private static bool IsDiskProblem(SqliteException e) =>
-        e.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */ or 5 /* SQLITE_BUSY */ or 6 /* SQLITE_LOCKED */ or 8 /* SQLITE_READONLY */;
 }
 
 /// <summary>What a write does to the space the store takes, which decides whether a full disk refuses it.</summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -6,14 +5,8 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>The write steps every path that stores a message shares: UID allocation, threading, columns, raw bytes, index.</summary>
-internal static partial class MessageInserter
+internal static class MessageInserter
 {
-    [GeneratedRegex(@"^\s*((re|fw|fwd|aw|wg|sv|vs|antw)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", RegexOptions.IgnoreCase)]
-    private static partial Regex ReplyPrefix();
-
-    /// <summary>The subject used to group a conversation when no reference matches: reply prefixes removed, lower case.</summary>
-    public static string ThreadSubject(string subject) => ReplyPrefix().Replace(subject, "").Trim().ToLowerInvariant();
-
     /// <summary>Returns the folder's next UID and advances it, or null when the folder is not the account's.</summary>
     public static long? AllocateUid(WriteContext context, long accountId, long folderId)
     {
@@ -41,9 +34,8 @@ internal static partial class MessageInserter
     public static StoredMessage Insert(WriteContext context, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate)
     {
         var uid = AllocateUid(context, accountId, folderId) ?? throw new StoreException("The folder does not exist.");
-        var threadSubject = ThreadSubject(parsed.Subject);
-        var threadKey = FindThread(context, accountId, parsed, threadSubject)
-            ?? (parsed.MessageId.Length > 0 ? parsed.MessageId : "t" + Guid.NewGuid().ToString("N"));
+        var threadSubject = ConversationKey.ThreadSubject(parsed.Subject);
+        var threadKey = FindThread(context, accountId, parsed, threadSubject) ?? ConversationKey.NewThread(parsed);
 
         var insert = context.Command(
             "INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
@@ -71,16 +63,13 @@ internal static partial class MessageInserter
     /// </summary>
     public static bool IsUnterminated(ReadOnlySpan<byte> raw) => raw.Length > 0 && raw[^1] != (byte)'\n';
 
-    /// <summary>References / In-Reply-To first (RFC 5322 §3.6.4), then the normalized subject.</summary>
+    /// <summary>The conversation <see cref="ConversationKey"/> assigns among the account's stored messages, or null for a new one.</summary>
     private static string? FindThread(WriteContext context, long accountId, ParsedMessage parsed, string threadSubject)
     {
-        var references = new List<string>(parsed.References);
-        if (parsed.InReplyTo.Length > 0)
-            references.Add(parsed.InReplyTo);
-        foreach (var reference in references.AsEnumerable().Reverse().Take(20))
+        foreach (var reference in ConversationKey.References(parsed))
         {
             var byReference = context.Command("SELECT thread_key FROM messages WHERE account_id = $a AND message_id = $m LIMIT 1");
-            if (byReference.With("$a", accountId).With("$m", reference.Trim('<', '>')).ExecuteScalar() is string key)
+            if (byReference.With("$a", accountId).With("$m", reference).ExecuteScalar() is string key)
                 return key;
         }
         if (threadSubject.Length == 0)

@@ -18,36 +18,51 @@ internal sealed class RawMessageReader : IRawMessageReader
     private readonly SqliteCommand _lookup;
     private readonly SqliteParameter _messageId;
 
-    public RawMessageReader(SqliteConnection connection, long accountId)
+    /// <exception cref="StoreUnavailableException">The store could not be read.</exception>
+    public RawMessageReader(SqliteDatabase database, long accountId)
     {
-        _connection = connection;
-        _lookup = connection.CreateCommand();
-        // length() of a blob reads its size from the record header without loading the content.
-        _lookup.CommandText = $"""
-            SELECT length(r.raw), CASE WHEN length(r.raw) <= {InlineLimit} THEN r.raw END
-            FROM messages m LEFT JOIN message_raw r ON r.message_id = m.id
-            WHERE m.id = $id AND m.account_id = $a
-            """;
-        _messageId = _lookup.Parameters.Add("$id", SqliteType.Integer);
-        _lookup.Parameters.AddWithValue("$a", accountId);
-        _messageId.Value = 0L;
-        _lookup.Prepare();
+        _connection = database.OpenReadConnection();
+        try
+        {
+            _lookup = _connection.CreateCommand();
+            // length() of a blob reads its size from the record header without loading the content.
+            _lookup.CommandText = $"""
+                SELECT length(r.raw), CASE WHEN length(r.raw) <= {InlineLimit} THEN r.raw END
+                FROM messages m LEFT JOIN message_raw r ON r.message_id = m.id
+                WHERE m.id = $id AND m.account_id = $a
+                """;
+            _messageId = _lookup.Parameters.Add("$id", SqliteType.Integer);
+            _lookup.Parameters.AddWithValue("$a", accountId);
+            _messageId.Value = 0L;
+            _lookup.Prepare();
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw SqliteFailure.OnRead(e);
+        }
     }
 
     public Stream? Open(long messageId) => Open(messageId, owner: null);
 
     /// <param name="owner">Disposed with the returned stream (a one-read reader disposes itself).</param>
+    /// <exception cref="StoreUnavailableException">The store could not be read.</exception>
     internal Stream? Open(long messageId, IDisposable? owner)
     {
         _messageId.Value = messageId;
         byte[]? inline;
-        using (var row = _lookup.ExecuteReader())
+        try
         {
+            using var row = _lookup.ExecuteReader();
             if (!row.Read())
                 return null;
             if (row.IsDBNull(0))
                 throw new InvalidOperationException($"Message {messageId} has no stored bytes");
             inline = row.IsDBNull(1) ? null : (byte[])row.GetValue(1);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailure.OnRead(e);
         }
         if (inline is not null)
         {
@@ -83,8 +98,20 @@ internal sealed class RawMessageReader : IRawMessageReader
         public override long Length => blob.Length;
         public override long Position { get => blob.Position; set => blob.Position = value; }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => blob.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => blob.Read(buffer);
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return blob.Read(buffer);
+            }
+            catch (SqliteException e)
+            {
+                throw SqliteFailure.OnRead(e);
+            }
+        }
+
         public override long Seek(long offset, SeekOrigin origin) => blob.Seek(offset, origin);
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

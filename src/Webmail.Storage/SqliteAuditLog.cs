@@ -25,27 +25,31 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
         pageIndex = Math.Max(0, pageIndex);
         var pattern = "%" + (filter ?? "").Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         const string where = "WHERE actor LIKE $p ESCAPE '\\' OR action LIKE $p ESCAPE '\\' OR target LIKE $p ESCAPE '\\' OR ifnull(remote_ip, '') LIKE $p ESCAPE '\\'";
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM audit_log {where}";
-        command.With("$p", pattern);
-        var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-        command.CommandText = $"SELECT id, at, actor, action, target, detail, remote_ip FROM audit_log {where} ORDER BY id DESC LIMIT $n OFFSET $o";
-        command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
-        var items = new List<AuditEntry>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-            items.Add(new AuditEntry(reader.GetInt64(0), SqlExtensions.FromUnixMs(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetStringOrNull(6)));
-        return new Page<AuditEntry>(items, total, pageIndex, pageSize);
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) FROM audit_log {where}";
+            command.With("$p", pattern);
+            var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+            command.CommandText = $"SELECT id, at, actor, action, target, detail, remote_ip FROM audit_log {where} ORDER BY id DESC LIMIT $n OFFSET $o";
+            command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+            var items = new List<AuditEntry>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                items.Add(new AuditEntry(reader.GetInt64(0), SqlExtensions.FromUnixMs(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetStringOrNull(6)));
+            return new Page<AuditEntry>(items, total, pageIndex, pageSize);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> CountSinceAsync(string action, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM audit_log WHERE action = $a AND at >= $t";
-        command.With("$a", action).With("$t", since.ToUnixMs());
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM audit_log WHERE action = $a AND at >= $t";
+            command.With("$a", action).With("$t", since.ToUnixMs());
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken)
@@ -59,24 +63,28 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
     public async Task<IReadOnlyList<(DateTimeOffset Bucket, MailEventKind Kind, long Count)>> GetMailEventsAsync(DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken)
     {
         var seconds = Math.Max(3600, (long)bucket.TotalSeconds);
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT hour / $b * $b, kind, sum(count) FROM mail_events WHERE hour >= $s GROUP BY hour / $b, kind ORDER BY 1";
-        command.With("$b", seconds).With("$s", since.ToUnixTimeSeconds() / seconds * seconds);
-        var list = new List<(DateTimeOffset, MailEventKind, long)>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-            list.Add((DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0)), (MailEventKind)reader.GetInt32(1), reader.GetInt64(2)));
-        return list;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT hour / $b * $b, kind, sum(count) FROM mail_events WHERE hour >= $s GROUP BY hour / $b, kind ORDER BY 1";
+            command.With("$b", seconds).With("$s", since.ToUnixTimeSeconds() / seconds * seconds);
+            var list = new List<(DateTimeOffset, MailEventKind, long)>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                list.Add((DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0)), (MailEventKind)reader.GetInt32(1), reader.GetInt64(2)));
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM server_settings WHERE key = $k";
-        command.With("$k", key);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT value FROM server_settings WHERE key = $k";
+            command.With("$k", key);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
@@ -86,12 +94,14 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
 
     public async Task<(long Messages, long Bytes, long DatabaseBytes)> GetTotalsAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT ifnull(sum(message_count), 0), ifnull(sum(used_bytes), 0) FROM accounts";
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        reader.Read();
-        var size = new FileInfo(database.DatabasePath).Length + (File.Exists(database.DatabasePath + "-wal") ? new FileInfo(database.DatabasePath + "-wal").Length : 0);
-        return (reader.GetInt64(0), reader.GetInt64(1), size);
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT ifnull(sum(message_count), 0), ifnull(sum(used_bytes), 0) FROM accounts";
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            reader.Read();
+            var size = new FileInfo(database.DatabasePath).Length + (File.Exists(database.DatabasePath + "-wal") ? new FileInfo(database.DatabasePath + "-wal").Length : 0);
+            return (reader.GetInt64(0), reader.GetInt64(1), size);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

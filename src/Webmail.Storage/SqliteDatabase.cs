@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Hosting;
+using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
 
@@ -60,7 +61,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// <summary>The writer every change goes through.</summary>
     public GroupCommitWriter Writer => _writer.Value;
 
-    /// <summary>A pooled connection for reading; dispose it when done.</summary>
+    /// <summary>A pooled connection; dispose it when done. Store code reads through <see cref="ReadAsync{T}"/> instead.</summary>
     public SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -84,6 +85,38 @@ public sealed class SqliteDatabase : IAsyncDisposable
         catch (IOException) when (File.Exists(path))
         {
             // Another process (the CLI) created it a moment ago.
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a pooled connection and returns the connection to the pool. Readers
+    /// never wait for the writer (WAL).
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">SQLite failed (the file unreadable or corrupt, an I/O error, a lock held past the busy timeout), as the writer reports a failed commit.</exception>
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var connection = OpenConnection();
+            return await read(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailure.OnRead(e);
+        }
+    }
+
+    /// <summary>A pooled connection for a reader that keeps it open (<see cref="RawMessageReader"/>); the caller disposes it.</summary>
+    /// <exception cref="StoreUnavailableException">The connection could not be opened.</exception>
+    internal SqliteConnection OpenReadConnection()
+    {
+        try
+        {
+            return OpenConnection();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailure.OnRead(e);
         }
     }
 

@@ -25,42 +25,44 @@ public sealed partial class SqliteMessageStore
     {
         pageSize = Math.Clamp(pageSize, 1, 500);
         pageIndex = Math.Max(0, pageIndex);
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        // The folder must be the account's; the grouping below then reads by folder alone.
-        command.CommandText = "SELECT 1 FROM folders WHERE id = $f AND account_id = $a";
-        command.With("$f", folderId).With("$a", accountId);
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-            return new Page<ConversationSummary>([], 0, pageIndex, pageSize);
-
-        command.CommandText = "SELECT count(DISTINCT thread_key) FROM messages WHERE folder_id = $f";
-        var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-
-        command.CommandText = ConversationPageSql;
-        command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
-        var items = new List<ConversationSummary>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
+        return await database.ReadAsync(async (connection, cancellationToken) =>
         {
-            var latest = MessageRows.ReadSummary(reader);
-            var columns = MessageRows.SummaryColumnCount;
-            var ids = new List<long>();
-            var senders = new List<string>();
-            var attachments = false;
-            using (var members = JsonDocument.Parse(reader.GetString(columns + 3)))
+            using var command = connection.CreateCommand();
+            // The folder must be the account's; the grouping below then reads by folder alone.
+            command.CommandText = "SELECT 1 FROM folders WHERE id = $f AND account_id = $a";
+            command.With("$f", folderId).With("$a", accountId);
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                return new Page<ConversationSummary>([], 0, pageIndex, pageSize);
+
+            command.CommandText = "SELECT count(DISTINCT thread_key) FROM messages WHERE folder_id = $f";
+            var total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+
+            command.CommandText = ConversationPageSql;
+            command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+            var items = new List<ConversationSummary>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
             {
-                foreach (var member in members.RootElement.EnumerateArray())
+                var latest = MessageRows.ReadSummary(reader);
+                var columns = MessageRows.SummaryColumnCount;
+                var ids = new List<long>();
+                var senders = new List<string>();
+                var attachments = false;
+                using (var members = JsonDocument.Parse(reader.GetString(columns + 3)))
                 {
-                    ids.Add(member[0].GetInt64());
-                    var sender = member[1].GetString() ?? "";
-                    if (!senders.Contains(sender, StringComparer.OrdinalIgnoreCase))
-                        senders.Add(sender);
-                    attachments |= member[2].GetInt64() != 0;
+                    foreach (var member in members.RootElement.EnumerateArray())
+                    {
+                        ids.Add(member[0].GetInt64());
+                        var sender = member[1].GetString() ?? "";
+                        if (!senders.Contains(sender, StringComparer.OrdinalIgnoreCase))
+                            senders.Add(sender);
+                        attachments |= member[2].GetInt64() != 0;
+                    }
                 }
+                items.Add(new ConversationSummary(latest, reader.GetInt32(columns), reader.GetInt32(columns + 1), reader.GetInt32(columns + 2) > 0,
+                    attachments, senders, ids));
             }
-            items.Add(new ConversationSummary(latest, reader.GetInt32(columns), reader.GetInt32(columns + 1), reader.GetInt32(columns + 2) > 0,
-                attachments, senders, ids));
-        }
-        return new Page<ConversationSummary>(items, total, pageIndex, pageSize);
+            return new Page<ConversationSummary>(items, total, pageIndex, pageSize);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -11,23 +11,30 @@ using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
 
-/// <summary>The SQLite implementation of <see cref="IMessageStore"/>. Reads use pooled connections; writes go through the group-commit writer.</summary>
-public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options) : IMessageStore
+/// <summary>
+/// The SQLite implementation of every mailbox interface (<see cref="IMailboxReader"/>, <see cref="IMailboxWriter"/>,
+/// <see cref="IDeliveryStore"/>, <see cref="IMaildropStore"/>, <see cref="IComposeStore"/>); one instance serves them all.
+/// Reads use pooled connections; writes go through the group-commit writer.
+/// </summary>
+public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options)
+    : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore
 {
     private GroupCommitWriter Writer => database.Writer;
     private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;
 
     public async Task<IReadOnlyList<Folder>> GetFoldersAsync(long accountId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE account_id = $a ORDER BY special_use = 0, special_use, name COLLATE NOCASE";
-        command.With("$a", accountId);
-        var folders = new List<Folder>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-            folders.Add(MessageRows.ReadFolder(reader));
-        return folders;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE account_id = $a ORDER BY special_use = 0, special_use, name COLLATE NOCASE";
+            command.With("$a", accountId);
+            var folders = new List<Folder>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                folders.Add(MessageRows.ReadFolder(reader));
+            return folders;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Folder?> GetFolderAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
@@ -39,17 +46,19 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     private async Task<Folder?> QueryFolderAsync(string where, long accountId, long value, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE {where}";
-        command.With("$a", accountId).With("$f", value);
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return reader.Read() ? MessageRows.ReadFolder(reader) : null;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE {where}";
+            command.With("$a", accountId).With("$f", value);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return reader.Read() ? MessageRows.ReadFolder(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Folder> CreateFolderAsync(long accountId, string name, long? parentId, CancellationToken cancellationToken)
     {
-        name = ValidateFolderName(name);
+        name = FolderName.Validate(name);
         var id = await Writer.ExecuteAsync(context =>
         {
             if (parentId is { } parent && context.Command("SELECT 1 FROM folders WHERE id = $p AND account_id = $a").With("$p", parent).With("$a", accountId).ExecuteScalar() is null)
@@ -65,7 +74,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public Task RenameFolderAsync(long accountId, long folderId, string name, CancellationToken cancellationToken)
     {
-        name = ValidateFolderName(name);
+        name = FolderName.Validate(name);
         return Writer.ExecuteAsync(context =>
         {
             var parent = RequireUserFolder(context, accountId, folderId, "renamed");
@@ -83,16 +92,6 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
             context.Command("DELETE FROM folders WHERE id = $f").With("$f", folderId).ExecuteNonQuery();
             context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
         }, WriteKind.ChangesOrRemoves, cancellationToken);
-
-    private static string ValidateFolderName(string name)
-    {
-        name = (name ?? "").Trim();
-        if (name.Length == 0 || name.Length > 100)
-            throw new StoreException("A folder name needs 1 to 100 characters.");
-        if (name.Any(char.IsControl) || name.Contains('/'))
-            throw new StoreException("A folder name cannot contain '/' or control characters.");
-        return name;
-    }
 
     private static long? RequireUserFolder(WriteContext context, long accountId, long folderId, string verb)
     {
@@ -168,74 +167,78 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
     {
         pageSize = Math.Clamp(pageSize, 1, 500);
         pageIndex = Math.Max(0, pageIndex);
-        using var connection = database.OpenConnection();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT message_count FROM folders WHERE id = $f AND account_id = $a";
-        count.With("$f", folderId).With("$a", accountId);
-        if (await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not { } total)
-            return new Page<MessageSummary>([], 0, pageIndex, pageSize);
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT message_count FROM folders WHERE id = $f AND account_id = $a";
+            count.With("$f", folderId).With("$a", accountId);
+            if (await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not { } total)
+                return new Page<MessageSummary>([], 0, pageIndex, pageSize);
 
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.folder_id = $f AND m.account_id = $a ORDER BY {MessageRows.OrderBy(sort)} LIMIT $n OFFSET $o";
-        command.With("$f", folderId).With("$a", accountId).With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
-        return new Page<MessageSummary>(await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false), Convert.ToInt64(total), pageIndex, pageSize);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.folder_id = $f AND m.account_id = $a ORDER BY {MessageRows.OrderBy(sort)} LIMIT $n OFFSET $o";
+            command.With("$f", folderId).With("$a", accountId).With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+            return new Page<MessageSummary>(await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false), Convert.ToInt64(total), pageIndex, pageSize);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Page<MessageSummary>> SearchAsync(long accountId, SearchQuery query, int pageIndex, int pageSize, CancellationToken cancellationToken)
     {
         pageSize = Math.Clamp(pageSize, 1, 500);
         pageIndex = Math.Max(0, pageIndex);
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        var where = new StringBuilder("m.account_id = $a");
-        command.With("$a", accountId);
-        if (query.FolderId is { } folderId)
+        return await database.ReadAsync(async (connection, cancellationToken) =>
         {
-            where.Append(" AND m.folder_id = $f");
-            command.With("$f", folderId);
-        }
-        var match = FtsMatch(query);
-        var from = "messages m";
-        if (match.Length > 0)
-        {
-            // Drive the query from the index (CROSS JOIN fixes the order): a rare word then costs a
-            // handful of row lookups. As "m.id IN (subquery)" the planner walked the whole folder.
-            from = "message_fts f CROSS JOIN messages m ON m.id = f.rowid";
-            where.Append(" AND f.message_fts MATCH $q");
-            command.With("$q", match);
-        }
-        if (query.HasAttachment is { } att)
-            where.Append(att ? " AND m.has_attachments = 1" : " AND m.has_attachments = 0");
-        if (query.IsUnread is { } unread)
-            where.Append(unread ? " AND (m.flags & 1) = 0" : " AND (m.flags & 1) = 1");
-        if (query.IsFlagged is { } flagged)
-            where.Append(flagged ? " AND (m.flags & 4) = 4" : " AND (m.flags & 4) = 0");
-        if (query.Before is { } before)
-        {
-            where.Append(" AND m.internal_date < $before");
-            command.With("$before", before.ToUnixMs());
-        }
-        if (query.After is { } after)
-        {
-            where.Append(" AND m.internal_date >= $after");
-            command.With("$after", after.ToUnixMs());
-        }
+            using var command = connection.CreateCommand();
+            var where = new StringBuilder("m.account_id = $a");
+            command.With("$a", accountId);
+            if (query.FolderId is { } folderId)
+            {
+                where.Append(" AND m.folder_id = $f");
+                command.With("$f", folderId);
+            }
+            var match = FtsMatch(query);
+            var from = "messages m";
+            if (match.Length > 0)
+            {
+                // Drive the query from the index (CROSS JOIN fixes the order): a rare word then costs a
+                // handful of row lookups. As "m.id IN (subquery)" the planner walked the whole folder.
+                from = "message_fts f CROSS JOIN messages m ON m.id = f.rowid";
+                where.Append(" AND f.message_fts MATCH $q");
+                command.With("$q", match);
+            }
+            if (query.HasAttachment is { } att)
+                where.Append(att ? " AND m.has_attachments = 1" : " AND m.has_attachments = 0");
+            if (query.IsUnread is { } unread)
+                where.Append(unread ? " AND (m.flags & 1) = 0" : " AND (m.flags & 1) = 1");
+            if (query.IsFlagged is { } flagged)
+                where.Append(flagged ? " AND (m.flags & 4) = 4" : " AND (m.flags & 4) = 0");
+            if (query.Before is { } before)
+            {
+                where.Append(" AND m.internal_date < $before");
+                command.With("$before", before.ToUnixMs());
+            }
+            if (query.After is { } after)
+            {
+                where.Append(" AND m.internal_date >= $after");
+                command.With("$after", after.ToUnixMs());
+            }
 
-        // Count no further than needed to page one step past this page (at least SearchCountLimit):
-        // a common word matches a third of a big mailbox and counting it all costs more than the page.
-        var countLimit = Math.Max(SearchCountLimit, (pageIndex + 1L) * pageSize) + 1;
-        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT $limit)";
-        command.With("$limit", countLimit);
-        var counted = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-        var lowerBound = counted == countLimit;
-        // Newest first. From the full-text index that is descending rowid (= messages.id, arrival
-        // order), which FTS5 walks backwards and stops after the page; sorting the matches by date
-        // instead meant reading and sorting every match of a common word.
-        var order = match.Length > 0 ? "f.rowid DESC" : "m.internal_date DESC, m.id DESC";
-        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY {order} LIMIT $n OFFSET $o";
-        command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
-        var items = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
-        return new Page<MessageSummary>(items, lowerBound ? counted - 1 : counted, pageIndex, pageSize, lowerBound);
+            // Count no further than needed to page one step past this page (at least SearchCountLimit):
+            // a common word matches a third of a big mailbox and counting it all costs more than the page.
+            var countLimit = Math.Max(SearchCountLimit, (pageIndex + 1L) * pageSize) + 1;
+            command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT $limit)";
+            command.With("$limit", countLimit);
+            var counted = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+            var lowerBound = counted == countLimit;
+            // Newest first. From the full-text index that is descending rowid (= messages.id, arrival
+            // order), which FTS5 walks backwards and stops after the page; sorting the matches by date
+            // instead meant reading and sorting every match of a common word.
+            var order = match.Length > 0 ? "f.rowid DESC" : "m.internal_date DESC, m.id DESC";
+            command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY {order} LIMIT $n OFFSET $o";
+            command.With("$n", pageSize).With("$o", (long)pageIndex * pageSize);
+            var items = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+            return new Page<MessageSummary>(items, lowerBound ? counted - 1 : counted, pageIndex, pageSize, lowerBound);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Search results are counted exactly up to this many; beyond it the total is a lower bound.</summary>
@@ -260,21 +263,25 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<IReadOnlyList<MessageSummary>> GetThreadAsync(long accountId, string threadKey, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.account_id = $a AND m.thread_key = $t ORDER BY m.internal_date, m.id";
-        command.With("$a", accountId).With("$t", threadKey);
-        return await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.account_id = $a AND m.thread_key = $t ORDER BY m.internal_date, m.id";
+            command.With("$a", accountId).With("$t", threadKey);
+            return await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<MessageSummary?> GetSummaryAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.id = $id AND m.account_id = $a";
-        command.With("$id", messageId).With("$a", accountId);
-        var list = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
-        return list.Count == 0 ? null : list[0];
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.id = $id AND m.account_id = $a";
+            command.With("$id", messageId).With("$a", accountId);
+            var list = await ReadSummariesAsync(command, cancellationToken).ConfigureAwait(false);
+            return list.Count == 0 ? null : list[0];
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<List<MessageSummary>> ReadSummariesAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -288,17 +295,19 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<byte[]?> GetRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT r.raw FROM message_raw r JOIN messages m ON m.id = r.message_id WHERE m.id = $id AND m.account_id = $a";
-        command.With("$id", messageId).With("$a", accountId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT r.raw FROM message_raw r JOIN messages m ON m.id = r.message_id WHERE m.id = $id AND m.account_id = $a";
+            command.With("$id", messageId).With("$a", accountId);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<Stream?> OpenRawAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
         // A one-read reader whose connection goes back to the pool when the stream is disposed.
-        var reader = new RawMessageReader(database.OpenConnection(), accountId);
+        var reader = new RawMessageReader(database, accountId);
         try
         {
             var stream = reader.Open(messageId, owner: reader);
@@ -313,7 +322,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         }
     }
 
-    public IRawMessageReader OpenRawReader(long accountId) => new RawMessageReader(database.OpenConnection(), accountId);
+    public IRawMessageReader OpenRawReader(long accountId) => new RawMessageReader(database, accountId);
 
     public Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken)
     {
@@ -400,22 +409,24 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<IReadOnlyList<MaildropEntry>> GetMaildropAsync(long accountId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        // The INBOX id first (the folder belongs to the account), then a range of the covering
-        // index messages_folder_uid_size, already in UID order: no messages row is read.
-        // The size is what a POP3 client receives (RFC 1939 §5): the stored bytes, plus the CRLF
-        // POP3 sends after a message whose last line has no line break (MessageInserter.IsUnterminated).
-        command.CommandText = "SELECT id, size + 2 * unterminated FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) ORDER BY uid";
-        command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
-        var list = new List<MaildropEntry>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
+        return await database.ReadAsync(async (connection, cancellationToken) =>
         {
-            var id = reader.GetInt64(0);
-            list.Add(new MaildropEntry(id, reader.GetInt64(1), id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-        return list;
+            using var command = connection.CreateCommand();
+            // The INBOX id first (the folder belongs to the account), then a range of the covering
+            // index messages_folder_uid_size, already in UID order: no messages row is read.
+            // The size is what a POP3 client receives (RFC 1939 §5): the stored bytes, plus the CRLF
+            // POP3 sends after a message whose last line has no line break (MessageInserter.IsUnterminated).
+            command.CommandText = "SELECT id, size + 2 * unterminated FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = $a AND special_use = $inbox) ORDER BY uid";
+            command.With("$a", accountId).With("$inbox", (int)SpecialFolder.Inbox);
+            var list = new List<MaildropEntry>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                list.Add(new MaildropEntry(id, reader.GetInt64(1), id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task CommitPop3UpdateAsync(long accountId, IReadOnlyCollection<long> deletedIds, IReadOnlyCollection<long> retrievedIds, Pop3DeletePolicy policy, CancellationToken cancellationToken) =>
@@ -449,37 +460,28 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public async Task<IReadOnlyList<string>> SuggestAddressesAsync(long accountId, string prefix, int limit, CancellationToken cancellationToken)
     {
-        prefix = (prefix ?? "").Trim().ToLowerInvariant();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var connection = database.OpenConnection();
-        using (var senders = connection.CreateCommand())
+        var suggestions = new AddressSuggestions();
+        return await database.ReadAsync(async (connection, cancellationToken) =>
         {
-            senders.CommandText = "SELECT lower(from_address), count(*) FROM messages WHERE account_id = $a AND from_address <> '' GROUP BY lower(from_address) ORDER BY count(*) DESC LIMIT 1000";
-            senders.With("$a", accountId);
-            using var reader = await senders.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (reader.Read())
-                counts[reader.GetString(0)] = reader.GetInt32(1);
-        }
-        using (var sent = connection.CreateCommand())
-        {
-            // Recipients of the account's most recent sent mail.
-            sent.CommandText = "SELECT m.to_addresses || ', ' || m.cc_addresses FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = $a AND f.special_use = $sent ORDER BY m.id DESC LIMIT 1000";
-            sent.With("$a", accountId).With("$sent", (int)SpecialFolder.Sent);
-            using var reader = await sent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (reader.Read())
+            using (var senders = connection.CreateCommand())
             {
-                if (!MimeKit.InternetAddressList.TryParse(reader.GetString(0), out var list))
-                    continue;
-                foreach (var mailbox in list.Mailboxes)
-                {
-                    var address = mailbox.Address.ToLowerInvariant();
-                    counts[address] = counts.GetValueOrDefault(address) + 1;
-                }
+                senders.CommandText = "SELECT lower(from_address), count(*) FROM messages WHERE account_id = $a AND from_address <> '' GROUP BY lower(from_address) ORDER BY count(*) DESC LIMIT 1000";
+                senders.With("$a", accountId);
+                using var reader = await senders.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                    suggestions.AddSender(reader.GetString(0), reader.GetInt32(1));
             }
-        }
-        return counts.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal) || pair.Key.Contains(prefix, StringComparison.Ordinal) && prefix.Length > 0)
-            .OrderByDescending(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal)).ThenByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal)
-            .Take(Math.Clamp(limit, 1, 50)).Select(pair => pair.Key).ToList();
+            using (var sent = connection.CreateCommand())
+            {
+                // Recipients of the account's most recent sent mail.
+                sent.CommandText = "SELECT m.to_addresses || ', ' || m.cc_addresses FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = $a AND f.special_use = $sent ORDER BY m.id DESC LIMIT 1000";
+                sent.With("$a", accountId).With("$sent", (int)SpecialFolder.Sent);
+                using var reader = await sent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                    suggestions.AddRecipients(reader.GetString(0));
+            }
+            return suggestions.Rank(prefix, limit);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void PublishChanged(WriteContext context, long accountId, IEnumerable<long> folderIds)

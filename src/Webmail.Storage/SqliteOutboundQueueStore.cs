@@ -7,7 +7,7 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>The SQLite implementation of <see cref="IOutboundQueueStore"/>.</summary>
-public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageStore messages, TimeProvider time) : IOutboundQueueStore
+public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMessageStore messages, TimeProvider time) : IOutboundQueueStore
 {
     private const string EntryColumns =
         "q.id, q.message_id, q.domain, o.mail_from, q.recipients, q.attempts, q.created_at, q.next_attempt_at, q.last_error, q.warning_sent, o.sender_account_id, length(o.raw)";
@@ -43,10 +43,12 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM outbound_queue";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM outbound_queue";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken) =>
@@ -58,11 +60,13 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     public async Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT raw FROM outbound_messages WHERE id = $id";
-        command.With("$id", messageId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT raw FROM outbound_messages WHERE id = $id";
+            command.With("$id", messageId);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken) =>
@@ -80,8 +84,7 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
         if (bounce is not null)
         {
             // The bounce and the removal commit together: a crash in between can neither lose the bounce nor send it twice.
-            var messageStore = (SqliteMessageStore)messages;
-            await messageStore.DeliverAsync(bounce, cancellationToken, context => RemoveEntry(context, entryId)).ConfigureAwait(false);
+            await messages.DeliverAsync(bounce, cancellationToken, context => RemoveEntry(context, entryId)).ConfigureAwait(false);
             return;
         }
         await database.Writer.ExecuteAsync(context => RemoveEntry(context, entryId), cancellationToken).ConfigureAwait(false);
@@ -106,15 +109,17 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, IMessageSt
 
     private async Task<List<QueueEntry>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.With(name, value);
-        var list = new List<QueueEntry>();
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-            list.Add(ReadEntry(reader));
-        return list;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+                command.With(name, value);
+            var list = new List<QueueEntry>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                list.Add(ReadEntry(reader));
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -18,13 +18,15 @@ public sealed class SqliteWebSessionStore(SqliteDatabase database) : IWebSession
 
     public async Task<WebSessionRecord?> FindActiveAsync(string idHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id_hash, account_id, created_at, last_seen, expires_at, persistent, remote_ip, user_agent " +
-                              "FROM web_sessions WHERE id_hash = $id AND expires_at > $now";
-        command.With("$id", idHash).With("$now", now.ToUnixMs());
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return reader.Read() ? Read(reader) : null;
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id_hash, account_id, created_at, last_seen, expires_at, persistent, remote_ip, user_agent " +
+                                  "FROM web_sessions WHERE id_hash = $id AND expires_at > $now";
+            command.With("$id", idHash).With("$now", now.ToUnixMs());
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task TouchAsync(string idHash, DateTimeOffset lastSeen, DateTimeOffset expires, CancellationToken cancellationToken) =>

@@ -12,7 +12,13 @@ public static class StorageServiceCollectionExtensions
     {
         services.TryAddSingleton<StoreWriteHealth>();
         services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<IMessageStore, SqliteMessageStore>();
+        // One message store behind each narrow interface: every consumer asks only for what it uses.
+        services.AddSingleton<SqliteMessageStore>();
+        services.AddSingleton<IMailboxReader>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IMailboxWriter>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();

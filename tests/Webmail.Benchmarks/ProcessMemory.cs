@@ -61,12 +61,13 @@ internal static class ProcessMemory
     /// <summary>Total PSS in KB of the processes <paramref name="pids"/> returns now.</summary>
     public static long TotalPssKilobytes(Func<IEnumerable<int>> pids) => pids().Sum(PssKilobytes);
 
-    /// <summary>Samples <paramref name="measure"/> every 100 ms until disposed and keeps the peak.</summary>
+    /// <summary>Samples a measure every 100 ms until disposed and keeps the peak.</summary>
     public sealed class PeakSampler : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
+        /// <summary>Starts sampling <paramref name="measure"/>.</summary>
         public PeakSampler(Func<long> measure)
         {
             _loop = Task.Run(async () =>

@@ -1,6 +1,6 @@
 using System.Text;
 using Webmail.Core.Messages;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Fuzz;
 

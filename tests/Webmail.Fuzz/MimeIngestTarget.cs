@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Hosting;
-using Webmail.Mail;
+using Webmail.Reading;
+using Webmail.Storage;
 
 namespace Webmail.Fuzz;
 
@@ -24,7 +25,7 @@ internal sealed class MimeIngestTarget : IFuzzTarget
 {
     private readonly string _directory;
     private readonly ServiceProvider _services;
-    private readonly IMessageStore _store;
+    private readonly SqliteMessageStore _store;
     private readonly long _accountId;
 
     public MimeIngestTarget()
@@ -41,7 +42,7 @@ internal sealed class MimeIngestTarget : IFuzzTarget
         services.AddSingleton<IConfiguration>(configuration);
         services.AddWebmailBase(configuration, _directory);
         _services = services.BuildServiceProvider();
-        _store = _services.GetRequiredService<IMessageStore>();
+        _store = _services.GetRequiredService<SqliteMessageStore>();
 
         var directory = _services.GetRequiredService<DirectoryService>();
         directory.AddDomainAsync("local.example", "fuzz", default).GetAwaiter().GetResult();

@@ -1,11 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Pop3;
 using Webmail.Pop3.Net;
 using Webmail.Pop3.Protocol;
+using Webmail.Storage;
 using Webmail.Testing;
 
 namespace Webmail.Pop3.Tests;
@@ -30,7 +32,7 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public Folder Inbox { get; private set; } = null!;
     public int Port { get; private set; }
     public int TlsPort { get; private set; }
-    public IMessageStore Messages => Store.Messages;
+    public SqliteMessageStore Messages => Store.Messages;
 
     /// <param name="loggers">The server's loggers (a test that reads the session log); otherwise none, or the console with POP3_TEST_LOG=1.</param>
     public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null)

@@ -2,7 +2,7 @@ using System.Text;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Resilience.Tests.Corpus;
 using Webmail.Testing;
 

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using MailKit.Net.Pop3;
 using Webmail.Core.Messages;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Resilience.Tests.Corpus;
 using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;

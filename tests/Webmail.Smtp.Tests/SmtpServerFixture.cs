@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Testing;
 

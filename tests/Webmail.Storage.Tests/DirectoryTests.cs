@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Testing;

@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Hosting;
+using Webmail.Storage;
 
 namespace Webmail.Testing;
 
@@ -34,7 +35,7 @@ public sealed class TestServer : IAsyncDisposable
     public int Pop3Port { get; }
     public string BaseUrl => $"http://127.0.0.1:{WebPort}";
     public IServiceProvider Services => _app.Services;
-    public IMessageStore Messages => Services.GetRequiredService<IMessageStore>();
+    public SqliteMessageStore Messages => Services.GetRequiredService<SqliteMessageStore>();
     public IDirectoryStore Directory => Services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Starts a server. <paramref name="settings"/> are extra configuration keys (e.g. <c>Webmail:Hostname</c>).</summary>

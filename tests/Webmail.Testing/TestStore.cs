@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Storage;
@@ -19,7 +19,7 @@ public sealed class TestStore : IAsyncDisposable
 
     public string DataDirectory => _directory.Path;
     public IServiceProvider Services => _store.Services;
-    public IMessageStore Messages => _store.Messages;
+    public SqliteMessageStore Messages => _store.Messages;
     public IDirectoryStore Directory => _store.Directory;
     public DirectoryService DirectoryService => Services.GetRequiredService<DirectoryService>();
     public SqliteDatabase Database => Services.GetRequiredService<SqliteDatabase>();

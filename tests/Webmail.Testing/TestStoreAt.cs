@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Hosting;
+using Webmail.Storage;
 
 namespace Webmail.Testing;
 
@@ -27,7 +28,7 @@ public sealed class TestStoreAt : IAsyncDisposable
     }
 
     public IServiceProvider Services => _services;
-    public IMessageStore Messages => _services.GetRequiredService<IMessageStore>();
+    public SqliteMessageStore Messages => _services.GetRequiredService<SqliteMessageStore>();
     public IDirectoryStore Directory => _services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Creates the domain if needed and an account with the given password.</summary>

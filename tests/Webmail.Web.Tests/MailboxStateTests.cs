@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Settings;
 using Webmail.Testing;
 
@@ -26,7 +26,7 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
     {
         _account = await _store.CreateAccountAsync("state@local.example");
         _inbox = await _store.Messages.GetSpecialFolderAsync(_account.Id, SpecialFolder.Inbox, default);
-        _state = new MailboxState(_store.Messages, _store.Directory, new UserPreferences(_store.DirectoryService), _navigation);
+        _state = new MailboxState(_store.Messages, _store.Messages, _store.Directory, new UserPreferences(_store.DirectoryService), _navigation);
         await _state.StartAsync(_account.Id, _page, default);
     }
 
@@ -208,7 +208,7 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
         var id = await DeliverAsync("Stay unread");
         var settings = await _store.Directory.GetSettingsAsync(_account.Id, default);
         await _store.DirectoryService.SaveSettingsAsync(_account.Id, settings with { MarkSeenOnOpen = false }, default);
-        _state = new MailboxState(_store.Messages, _store.Directory, new UserPreferences(_store.DirectoryService), _navigation);
+        _state = new MailboxState(_store.Messages, _store.Messages, _store.Directory, new UserPreferences(_store.DirectoryService), _navigation);
         await _state.StartAsync(_account.Id, _page, default);
 
         await _state.ShowAsync(null, id);

@@ -1,4 +1,4 @@
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Web.Tests;
 

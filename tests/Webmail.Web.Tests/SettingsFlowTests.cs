@@ -1,7 +1,7 @@
 using MailKit.Net.Pop3;
 using MailKit.Security;
-using Microsoft.Playwright;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 
@@ -152,7 +152,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
     public async Task ADarkChoiceIsInThePrerenderedPage()
     {
         var account = await web.NewAccountAsync("prerender");
-        await web.Server.Services.GetRequiredService<Webmail.Core.Directory.DirectoryService>().SaveSettingsAsync(account.Id, new AccountSettings { Theme = "dark" }, default);
+        await web.Server.Services.GetRequiredService<Webmail.Core.Accounts.DirectoryService>().SaveSettingsAsync(account.Id, new AccountSettings { Theme = "dark" }, default);
         // Without JavaScript there is no circuit: what shows is the server's prerendered HTML.
         var context = await web.Browser.Instance.NewContextAsync(new() { JavaScriptEnabled = false });
         var page = await context.NewPageAsync();

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using Webmail.Core.Directory;
-using Webmail.Core.Messages;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Accounts;
+using Webmail.Core.Messages;
 using Webmail.Core.Storage;
 
 namespace Webmail.Core.Security;

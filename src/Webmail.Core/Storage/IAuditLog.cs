@@ -13,14 +13,3 @@ public interface IAuditLog
     /// <summary>Deletes up to <paramref name="limit"/> of the oldest entries recorded before <paramref name="before"/>; returns how many.</summary>
     Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }
-
-/// <summary>Counters for the dashboard and live-changeable server settings.</summary>
-public interface IServerStateStore
-{
-    Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken);
-    /// <summary>Counts per bucket (<paramref name="bucket"/> long) from <paramref name="since"/> until now.</summary>
-    Task<IReadOnlyList<(DateTimeOffset Bucket, MailEventKind Kind, long Count)>> GetMailEventsAsync(DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken);
-    Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);
-    Task SetSettingAsync(string key, string value, CancellationToken cancellationToken);
-    Task<(long Messages, long Bytes, long DatabaseBytes)> GetTotalsAsync(CancellationToken cancellationToken);
-}

@@ -4,7 +4,7 @@ namespace Webmail.Core.Storage;
 
 /// <summary>
 /// Domains, accounts and aliases as stored. Validation, password hashing and auditing live in
-/// <see cref="Directory.DirectoryService"/>; call that from user-facing code (CLI, admin UI).
+/// <see cref="Accounts.DirectoryService"/>; call that from user-facing code (CLI, admin UI).
 /// </summary>
 public interface IDirectoryStore
 {

@@ -3,7 +3,7 @@ using Webmail.Core.Model;
 namespace Webmail.Core.Storage;
 
 /// <summary>
-/// The durable outbound queue. Entries are created by <see cref="IMessageStore.DeliverAsync"/> in
+/// The durable outbound queue. Entries are created by <see cref="IDeliveryStore.DeliverAsync"/> in
 /// the same transaction as the sender's copy; they leave only on a remote 2xx or as a bounce.
 /// </summary>
 public interface IOutboundQueueStore

@@ -13,13 +13,13 @@ namespace Webmail.Mail.Delivery;
 
 /// <summary>
 /// The one delivery path of the server. SMTP submission and web compose call
-/// <see cref="SubmitAsync"/>; the inbound SMTP listener calls <see cref="ReceiveAsync"/>. Each
-/// message is committed with a single <see cref="IMessageStore.DeliverAsync"/>: when the task
+/// <see cref="SubmitAsync(SubmissionEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>; the inbound SMTP listener calls <see cref="ReceiveAsync(InboundEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>. Each
+/// message is committed with a single <see cref="IDeliveryStore.DeliverAsync"/>: when the task
 /// completes successfully, every local copy and every queue entry is durable. Store failures
 /// propagate (callers answer a temporary failure, never success).
 /// </summary>
 public sealed class DeliveryPipeline(
-    IMessageStore store,
+    IDeliveryStore store,
     IDirectoryStore directory,
     IServerStateStore state,
     IEnumerable<IInboundHeaderStamp> stamps,

@@ -17,7 +17,7 @@ namespace Webmail.Mail.Outbound;
 /// </summary>
 public sealed class OutboundQueueService(
     IOutboundQueueStore queue,
-    IMessageStore messages,
+    IDeliveryStore messages,
     IServerStateStore serverState,
     RouteResolver routes,
     SmtpTransmitter transmitter,
@@ -25,7 +25,7 @@ public sealed class OutboundQueueService(
     BounceComposer bounces,
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
-    ILogger<OutboundQueueService> logger) : Webmail.Core.Outbound.IQueueBouncer
+    ILogger<OutboundQueueService> logger)
 {
     /// <summary>RFC 5321 §6.3: a message with more Received headers than this is looping.</summary>
     public const int MaxReceivedHeaders = 30;
@@ -74,10 +74,6 @@ public sealed class OutboundQueueService(
     /// its remaining recipients, committed together with the entry's removal.
     /// </summary>
     /// <returns>False when the entry does not exist or is being delivered right now.</returns>
-    /// <summary>The admin queue page's "Bounce now"; the DSN carries this service's own wording.</summary>
-    Task<bool> Webmail.Core.Outbound.IQueueBouncer.BounceNowAsync(long entryId, string reason, CancellationToken cancellationToken) =>
-        BounceNowAsync(entryId, cancellationToken);
-
     public async Task<bool> BounceNowAsync(long entryId, CancellationToken cancellationToken)
     {
         if (!_inFlight.TryAdd(entryId, 0))

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Pop3.Protocol;
 
 namespace Webmail.Pop3.Net;

@@ -340,12 +340,12 @@ public sealed class Pop3Session
             return;
         }
         _lock = maildropLock;
-        var entries = Wait(_server.Messages.GetMaildropAsync(result.AccountId, _shutdown));
+        var entries = Wait(_server.Maildrop.GetMaildropAsync(result.AccountId, _shutdown));
         var maildrop = new Maildrop(entries);
         _accountId = result.AccountId;
         _address = result.Address;
         // One store connection for the session's RETRs and TOPs, given back when the session ends.
-        _messages = _server.Messages.OpenRawReader(_accountId);
+        _messages = _server.Maildrop.OpenRawReader(_accountId);
         _transaction = new TransactionCommands(maildrop, _messages, _reply);
         _lastAccountCheck = _server.Time.GetTimestamp();
         _state = Pop3State.Transaction;
@@ -405,7 +405,7 @@ public sealed class Pop3Session
         }
         try
         {
-            Wait(_server.Messages.CommitPop3UpdateAsync(_accountId, maildrop.DeletedIds(), maildrop.RetrievedIds(), account.Pop3DeletePolicy, _shutdown));
+            Wait(_server.Maildrop.CommitPop3UpdateAsync(_accountId, maildrop.DeletedIds(), maildrop.RetrievedIds(), account.Pop3DeletePolicy, _shutdown));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using Webmail.Core;
 using Webmail.Core.Model;
 
 namespace Webmail.Admin;

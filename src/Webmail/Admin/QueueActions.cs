@@ -1,19 +1,14 @@
-using Webmail.Core.Outbound;
 using Webmail.Core.Storage;
+using Webmail.Mail.Outbound;
 
 namespace Webmail.Admin;
 
 /// <summary>
-/// What an admin does to the outbound queue — retry now, delete, bounce now — each audited.
-/// Bouncing needs the outbound worker's DSN builder (<see cref="IQueueBouncer"/>); without one
-/// registered, <see cref="CanBounce"/> is false.
+/// What an admin does to the outbound queue — retry now, delete, bounce now (through the outbound
+/// worker's DSN builder, <see cref="OutboundQueueService"/>) — each audited.
 /// </summary>
-public sealed class QueueActions(IOutboundQueueStore queue, IAuditLog audit, IServiceProvider services)
+public sealed class QueueActions(IOutboundQueueStore queue, IAuditLog audit, OutboundQueueService outbound)
 {
-    private IQueueBouncer? Bouncer => services.GetService<IQueueBouncer>();
-
-    public bool CanBounce => Bouncer is not null;
-
     public async Task RetryNowAsync(long entryId, string actor, CancellationToken cancellationToken)
     {
         var entry = await queue.GetAsync(entryId, cancellationToken).ConfigureAwait(false) ?? throw Gone(entryId);
@@ -32,15 +27,14 @@ public sealed class QueueActions(IOutboundQueueStore queue, IAuditLog audit, ISe
     /// <summary>Gives up on the entry now and sends the sender a DSN.</summary>
     public async Task BounceNowAsync(long entryId, string actor, CancellationToken cancellationToken)
     {
-        var bouncer = Bouncer ?? throw new Core.Directory.DirectoryException("Bouncing needs the outbound worker, which is not running in this build.");
         var entry = await queue.GetAsync(entryId, cancellationToken).ConfigureAwait(false) ?? throw Gone(entryId);
-        if (!await bouncer.BounceNowAsync(entryId, "Bounced by the administrator", cancellationToken).ConfigureAwait(false))
+        if (!await outbound.BounceNowAsync(entryId, cancellationToken).ConfigureAwait(false))
             throw Gone(entryId);
         await audit.WriteAsync(actor, "queue.bounce", Describe(entryId, entry.Domain), string.Join(",", entry.Recipients), null, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Describe(long entryId, string domain) => $"#{entryId} {domain}";
 
-    private static Core.Directory.DirectoryException Gone(long entryId) =>
+    private static Core.Accounts.DirectoryException Gone(long entryId) =>
         new($"Queue entry #{entryId} is no longer queued (delivered or removed meanwhile).");
 }

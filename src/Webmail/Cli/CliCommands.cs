@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Webmail.Admin;
+using Webmail.Core;
+using Webmail.Core.Accounts;
 using Webmail.Core.Configuration;
-using Webmail.Core.Directory;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
@@ -56,7 +57,7 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
                     foreach (var a in page.Items)
                     {
                         var flags = string.Join(",", new[] { a.IsAdmin ? "admin" : null, a.IsDisabled ? "disabled" : null }.Where(f => f is not null));
-                        await stdout.WriteLineAsync($"{a.Address}\t{a.DisplayName}\t{(flags.Length == 0 ? "-" : flags)}\t{FormatSize(a.UsedBytes)}/{(a.QuotaBytes == 0 ? "unlimited" : FormatSize(a.QuotaBytes))}\t{a.MessageCount} messages\tpop3={a.Pop3DeletePolicy.ToString().ToLowerInvariant()}");
+                        await stdout.WriteLineAsync($"{a.Address}\t{a.DisplayName}\t{(flags.Length == 0 ? "-" : flags)}\t{ByteSize.FormatCompact(a.UsedBytes)}/{(a.QuotaBytes == 0 ? "unlimited" : ByteSize.FormatCompact(a.QuotaBytes))}\t{a.MessageCount} messages\tpop3={a.Pop3DeletePolicy.ToString().ToLowerInvariant()}");
                     }
                 }
                 break;
@@ -193,25 +194,8 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
     private async Task<string> ReadPasswordAsync() =>
         (await stdin.ReadLineAsync())?.TrimEnd('\r') ?? throw new DirectoryException("No password on standard input.");
 
-    internal static long ParseSize(string text)
-    {
-        text = text.Trim().ToUpperInvariant().TrimEnd('B');
-        long multiplier = 1;
-        if (text.EndsWith('K')) multiplier = 1L << 10;
-        else if (text.EndsWith('M')) multiplier = 1L << 20;
-        else if (text.EndsWith('G')) multiplier = 1L << 30;
-        else if (text.EndsWith('T')) multiplier = 1L << 40;
-        var number = multiplier == 1 ? text : text[..^1];
-        if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value < 0)
-            throw new DirectoryException($"'{text}' is not a size (use e.g. 500M or 2G).");
-        return (long)(value * multiplier);
-    }
-
-    internal static string FormatSize(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.#}G",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#}M",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.#}K",
-        _ => bytes + "B",
-    };
+    internal static long ParseSize(string text) =>
+        !string.IsNullOrWhiteSpace(text) && ByteSize.TryParse(text, out var bytes)
+            ? bytes
+            : throw new DirectoryException($"'{text.Trim().ToUpperInvariant()}' is not a size (use e.g. 500M or 2G).");
 }

@@ -1,5 +1,5 @@
 using Webmail.Admin;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Hosting;
@@ -69,7 +69,9 @@ public static class OperatorCli
         }
         finally
         {
-            await host.Services.GetRequiredService<Webmail.Storage.SqliteDatabase>().DisposeAsync();
+            // Disposing the host disposes the store: the writer drains and the file is closed before exit.
+            if (host is IAsyncDisposable disposable)
+                await disposable.DisposeAsync();
         }
     }
 

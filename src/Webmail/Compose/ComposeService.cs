@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Webmail.Core;
 using Webmail.Core.Configuration;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
@@ -12,12 +13,14 @@ namespace Webmail.Compose;
 /// <summary>
 /// What the composer page does, without the page: open a new message, a reply or forward, or a
 /// draft; save the draft (a \Draft message in Drafts, replaced on each save); send through
-/// <see cref="IMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
+/// <see cref="PipelineMessageSubmitter"/>; discard. Every call is scoped to the signed-in account.
 /// </summary>
 public sealed class ComposeService(
-    IMessageStore store,
+    IMailboxReader mailbox,
+    IMailboxWriter changes,
+    IComposeStore store,
     IDirectoryStore directory,
-    IMessageSubmitter submitter,
+    PipelineMessageSubmitter submitter,
     AttachmentStaging staging,
     IOptionsMonitor<WebmailOptions> options,
     ILogger<ComposeService> logger)
@@ -38,7 +41,7 @@ public sealed class ComposeService(
     /// </summary>
     private async Task<MimeMessage?> LoadAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        var raw = await store.GetRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        var raw = await mailbox.GetRawAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
         return raw is null ? null : MimeInput.Load(raw, options.CurrentValue.Limits.MaxMimeDepth);
     }
 
@@ -97,7 +100,7 @@ public sealed class ComposeService(
         var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
         using var message = MessageComposer.Build(account, model, asDraft: true, options.CurrentValue.Hostname);
         var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
-        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        var drafts = await mailbox.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
         // Append first, delete after: a crash between the two leaves two drafts, never none.
         var stored = await store.AppendAsync(accountId, drafts.Id, raw, MessageFlags.Draft | MessageFlags.Seen, null, enforceQuota: false, cancellationToken).ConfigureAwait(false);
         var previous = model.DraftId;
@@ -124,7 +127,7 @@ public sealed class ComposeService(
             model.DraftId = null;
         }
         if (model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll)
-            await store.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
+            await changes.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
         return result;
     }
@@ -140,10 +143,10 @@ public sealed class ComposeService(
     /// <summary>True when <paramref name="messageId"/> is one of the account's messages and sits in its Drafts folder.</summary>
     public async Task<bool> IsDraftAsync(long accountId, long messageId, CancellationToken cancellationToken)
     {
-        var summary = await store.GetSummaryAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
+        var summary = await mailbox.GetSummaryAsync(accountId, messageId, cancellationToken).ConfigureAwait(false);
         if (summary is null)
             return false;
-        var drafts = await store.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
+        var drafts = await mailbox.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
         return summary.FolderId == drafts.Id;
     }
 
@@ -154,7 +157,7 @@ public sealed class ComposeService(
     private async Task DeleteDraftAsync(long accountId, long draftId, CancellationToken cancellationToken)
     {
         if (await IsDraftAsync(accountId, draftId, cancellationToken).ConfigureAwait(false))
-            await store.DeleteAsync(accountId, [draftId], cancellationToken).ConfigureAwait(false);
+            await changes.DeleteAsync(accountId, [draftId], cancellationToken).ConfigureAwait(false);
         else
             logger.LogInformation("Draft {MessageId} of account {AccountId} is no longer in Drafts; left in place", draftId, accountId);
     }
@@ -180,9 +183,7 @@ public sealed class ComposeService(
         return result;
     }
 
-    public static string Size(long bytes) => bytes >= 1024 * 1024
-        ? (bytes / 1024d / 1024d).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
-        : Math.Max(1, bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KB";
+    public static string Size(long bytes) => ByteSize.Format(bytes);
 
     private async Task<Account> RequireAccountAsync(long accountId, CancellationToken cancellationToken) =>
         await directory.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw new ComposeException("The account no longer exists.");

@@ -11,8 +11,9 @@ namespace Webmail.Compose;
 /// composed message into an envelope: Bcc recipients go into the envelope and the header is
 /// removed (RFC 5322 §3.6.3), and unknown local recipients are refused before anything is sent.
 /// </summary>
-public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline) : IMessageSubmitter
+public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
 {
+    /// <summary>Hands a composed message (which may carry Bcc recipients) to the delivery pipeline as the signed-in account.</summary>
     public async Task<SubmitResult> SubmitAsync(long accountId, MimeMessage message, CancellationToken cancellationToken)
     {
         var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)

@@ -25,7 +25,7 @@ public static class HealthEndpoint
                 await directory.CountAccountsAsync(cancellationToken);
                 storeOk = true;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException)
+            catch (StoreUnavailableException)
             {
                 storeOk = false;
             }

@@ -10,7 +10,7 @@ using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Compose;
 using Webmail.Core.Hosting;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Pop3;
 using Webmail.Smtp;
 
@@ -52,7 +52,7 @@ public static class WebmailApp
         services.AddSingleton<WebSignIn>();
         services.AddHostedService<Housekeeping>();
         services.AddScoped<Webmail.Settings.UserPreferences>();
-        services.AddScoped<Webmail.Mail.MailboxState>();
+        services.AddScoped<Webmail.Reading.MailboxState>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
         // Cookie keys live in the data directory, so sign-ins survive a restart; created owner-only

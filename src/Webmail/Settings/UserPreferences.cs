@@ -1,4 +1,4 @@
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 
 namespace Webmail.Settings;

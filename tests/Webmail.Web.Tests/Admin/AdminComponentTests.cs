@@ -4,6 +4,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using Webmail.Admin;
 using Webmail.Components.Admin;
+using Webmail.Core;
 using Webmail.Core.Model;
 
 namespace Webmail.Web.Tests.Admin;

@@ -115,7 +115,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     public async Task NewAccountLogsInOverPop3AndIsRefusedOnceDisabled()
     {
         var admin = await fixture.SignedInPageAsync();
-        await Server.Services.GetRequiredService<Core.Directory.DirectoryService>().AddDomainAsync("pop.example", "test", default);
+        await Server.Services.GetRequiredService<Core.Accounts.DirectoryService>().AddDomainAsync("pop.example", "test", default);
         await fixture.GoAsync(admin, "/admin/accounts");
         await CreateAccountInUiAsync(admin, "carol@pop.example", "carol password");
 

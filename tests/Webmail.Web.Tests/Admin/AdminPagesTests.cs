@@ -15,7 +15,7 @@ public sealed class AdminPagesTests(AdminServerFixture fixture) : IClassFixture<
         await fixture.Server.CreateAccountAsync("ann@pages.example", quota: 10 * 1024);
         var ann = (await fixture.Server.Directory.FindAccountAsync("ann@pages.example", default))!;
         await fixture.Server.Messages.DeliverAsync(new DeliveryRequest(TestMessages.OfSize(9500, to: "ann@pages.example"), [new MailboxDelivery(ann.Id, SpecialFolder.Inbox)]), default);
-        await fixture.Server.Services.GetRequiredService<Core.Directory.DirectoryService>().SetAliasAsync("team@pages.example", ["ann@pages.example", AdminServerFixture.AdminAddress], "test", default);
+        await fixture.Server.Services.GetRequiredService<Core.Accounts.DirectoryService>().SetAliasAsync("team@pages.example", ["ann@pages.example", AdminServerFixture.AdminAddress], "test", default);
         await fixture.Server.Services.GetRequiredService<IServerStateStore>().RecordMailEventAsync(MailEventKind.Received, 4, default);
 
         var page = await fixture.SignedInPageAsync();

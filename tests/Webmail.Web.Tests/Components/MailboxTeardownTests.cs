@@ -1,3 +1,4 @@
+using Webmail.Core.Storage;
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -8,7 +9,7 @@ using MudBlazor.Services;
 using Webmail.Components.Mail;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Settings;
 using Webmail.Testing;
 
@@ -29,7 +30,8 @@ public sealed class MailboxTeardownTests : IAsyncLifetime
         _account = await _store.CreateAccountAsync("teardown@local.example");
         _context.Services.AddMudServices();
         _context.Services.AddLogging();
-        _context.Services.AddSingleton(_store.Messages);
+        _context.Services.AddSingleton<IMailboxReader>(_store.Messages);
+        _context.Services.AddSingleton<IMailboxWriter>(_store.Messages);
         _context.Services.AddSingleton(_store.Directory);
         _context.Services.AddSingleton(_store.DirectoryService);
         _context.Services.AddScoped<UserPreferences>();

@@ -8,7 +8,7 @@ using MudBlazor.Services;
 using Webmail.Components.Mail;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
-using Webmail.Mail;
+using Webmail.Reading;
 using Webmail.Core.Storage;
 using Webmail.Settings;
 using Webmail.Testing;
@@ -30,7 +30,8 @@ public sealed class ShortcutDispatchTests : IAsyncLifetime
         _account = await _store.CreateAccountAsync("keys@local.example");
         _context.Services.AddMudServices();
         _context.Services.AddLogging();
-        _context.Services.AddSingleton(_store.Messages);
+        _context.Services.AddSingleton<IMailboxReader>(_store.Messages);
+        _context.Services.AddSingleton<IMailboxWriter>(_store.Messages);
         _context.Services.AddSingleton(_store.Directory);
         _context.Services.AddSingleton(_store.DirectoryService);
         _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());

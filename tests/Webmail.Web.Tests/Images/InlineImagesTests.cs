@@ -1,5 +1,5 @@
 using MimeKit;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Web.Tests.Images;
 

@@ -1,5 +1,5 @@
 using Microsoft.Playwright;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Web.Tests.Images;
 

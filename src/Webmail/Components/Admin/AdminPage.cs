@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Webmail.Admin;
-using Webmail.Core.Directory;
+using Webmail.Core.Accounts;
 using Webmail.Core.Storage;
 
 namespace Webmail.Components.Admin;

@@ -7,7 +7,7 @@ using MudBlazor;
 using Webmail.Auth;
 using Webmail.Compose;
 using Webmail.Core.Storage;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Components.Compose;
 

@@ -1,6 +1,6 @@
 using Microsoft.JSInterop;
 using MudBlazor;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Components.Mail;
 

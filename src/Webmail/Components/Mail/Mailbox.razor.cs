@@ -4,7 +4,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using Webmail.Auth;
 using Webmail.Core.Notifications;
-using Webmail.Mail;
+using Webmail.Reading;
 
 namespace Webmail.Components.Mail;
 

@@ -1,4 +1,0 @@
-namespace Webmail.Mail;
-
-/// <summary>A question the mailbox asks before a step that cannot be undone.</summary>
-public sealed record Confirmation(string Title, string Text, string YesText);

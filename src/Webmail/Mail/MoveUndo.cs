@@ -1,4 +1,0 @@
-namespace Webmail.Mail;
-
-/// <summary>Undoes one move: each message id with the folder it came from.</summary>
-public sealed record MoveUndo(IReadOnlyDictionary<long, long> Origins);

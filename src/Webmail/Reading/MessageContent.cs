@@ -1,0 +1,24 @@
+using MimeKit;
+
+namespace Webmail.Reading;
+
+/// <summary>What the reading pane shows of one message, parsed from its stored bytes.</summary>
+public sealed record MessageContent(
+    long MessageId,
+    IReadOnlyList<MailboxAddress> From,
+    IReadOnlyList<MailboxAddress> To,
+    IReadOnlyList<MailboxAddress> Cc,
+    IReadOnlyList<MailboxAddress> ReplyTo,
+    DateTimeOffset? Date,
+    string Subject,
+    string? TextBody,
+    bool HasHtmlBody,
+    bool HasRemoteContent,
+    IReadOnlyList<AttachmentInfo> Attachments);
+
+/// <summary>One attachment: <see cref="Index"/> is its position among the message's MIME leaf parts, the key of its download URL.</summary>
+public sealed record AttachmentInfo(int Index, string FileName, string ContentType, long Size)
+{
+    /// <summary>Raster images the browser can show inline as images (never SVG, which can carry script).</summary>
+    public bool IsPreviewableImage => ContentType is "image/png" or "image/jpeg" or "image/gif" or "image/webp" or "image/bmp";
+}
