@@ -51,39 +51,33 @@ public sealed class Browser : IAsyncDisposable
         await page.GetByLabel("Email address").FillAsync(address);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await WaitForUrlAsync(page, url => !url.Contains("/signin", StringComparison.Ordinal));
         await WaitForInteractiveAsync(page);
     }
 
     /// <summary>
-    /// Clicks a control that navigates inside the app and waits for <paramref name="url"/>. Under a
-    /// loaded machine one click was seen to go nowhere (CI: the URL never changed in 30 s; the layout
-    /// can move between Playwright's hit check and the mouse event, and an event sent while the
-    /// circuit's connection drops is gone). Like a person, it clicks again — at most three times,
-    /// and only while the control is still there — so the test still fails if the control never navigates.
-    /// When the control has gone without the URL changing (CI, session 5), the navigation is under way
-    /// and gets 30 s more.
+    /// Clicks a control that navigates inside the app and waits for <paramref name="url"/>.
     /// </summary>
     public static async Task ClickToNavigateAsync(IPage page, ILocator control, System.Text.RegularExpressions.Regex url)
     {
-        for (var attempt = 1; ; attempt++)
+        await control.ClickAsync();
+        await WaitForUrlAsync(page, url.IsMatch);
+    }
+
+    /// <summary>
+    /// Waits until the page's address satisfies <paramref name="match"/>. It reads the address itself
+    /// instead of waiting for a navigation's load event: most navigations here are the app's own
+    /// (history.pushState), and under load Playwright's WaitForURL was seen still "waiting for
+    /// navigation until Load" with the page already at the new address.
+    /// </summary>
+    public static async Task WaitForUrlAsync(IPage page, Func<string, bool> match, int timeoutMs = 30_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!match(page.Url))
         {
-            await control.ClickAsync();
-            try
-            {
-                await page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 10_000 });
-                return;
-            }
-            catch (TimeoutException) when (attempt < 3)
-            {
-                if (await control.CountAsync() == 0)
-                {
-                    // The click took (the view it was on is gone) but the page is slow to arrive: wait
-                    // longer rather than click what is no longer there. Still fails if it never comes.
-                    await page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 30_000 });
-                    return;
-                }
-            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The page stayed at {page.Url} for {timeoutMs} ms.");
+            await Task.Delay(20);
         }
     }
 

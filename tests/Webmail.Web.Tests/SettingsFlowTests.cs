@@ -30,7 +30,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
     private static async Task SignOutAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => url.Contains("/signin", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync("a brand new secret");
         await page.GetByLabel("Repeat the new password").FillAsync("a brand new secret");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => url.Contains("/signin", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Sign in with the new password");
 
         await page.GetByLabel("Email address").FillAsync(account.Address);
@@ -160,7 +160,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         await page.GetByLabel("Email address").FillAsync(account.Address);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("correct horse");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => !url.Contains("/signin", StringComparison.Ordinal));
 
         await Assertions.Expect(page.Locator("[data-theme='dark'][data-interactive='false']")).ToHaveCountAsync(1);
         await context.CloseAsync();

@@ -29,7 +29,7 @@ public sealed class ShortcutHelpFlowTests(WebFixture web) : IClassFixture<WebFix
         await page.Keyboard.PressAsync("Escape");
         await page.Keyboard.PressAsync("c");
 
-        await page.WaitForURLAsync(new Regex("/compose$"));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, new Regex("/compose$").IsMatch);
         await Assertions.Expect(page.GetByLabel("Subject", new() { Exact = true })).ToBeVisibleAsync();
     }
 
@@ -57,6 +57,6 @@ public sealed class ShortcutHelpFlowTests(WebFixture web) : IClassFixture<WebFix
 
         // The next Escape is the message's.
         await page.Keyboard.PressAsync("Escape");
-        await page.WaitForURLAsync(new Regex(@"/folder/\d+$"));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, new Regex(@"/folder/\d+$").IsMatch);
     }
 }

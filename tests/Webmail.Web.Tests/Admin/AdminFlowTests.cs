@@ -101,7 +101,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
 
         // The cookie is checked against the security stamp on every request: the next page load signs her out.
         await betty.ReloadAsync();
-        await betty.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(betty, url => url.Contains("/signin", StringComparison.Ordinal));
 
         // And she cannot sign in again.
         await betty.GetByLabel("Email address").FillAsync("betty@off.example");

@@ -38,7 +38,7 @@ public sealed class ComposeDraftTests(ComposeFixture fixture)
         await again.GotoAsync(fixture.Server.BaseUrl + $"/folder/{stored.Summary.FolderId}");
         await Browser.WaitForInteractiveAsync(again);
         await again.Locator("a.message-link", new() { HasText = "Meeting notes" }).ClickAsync();
-        await again.WaitForURLAsync($"**/compose?draft={stored.Summary.Id}");
+        await Webmail.Testing.Browser.WaitForUrlAsync(again, url => url.EndsWith($"/compose?draft={stored.Summary.Id}", StringComparison.Ordinal));
         await again.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
         Assert.Equal($"{betty.Address}, not-yet-an-address", await again.GetByLabel("To", new() { Exact = true }).InputValueAsync());
         Assert.Equal(carol.Address, await again.GetByLabel("Cc", new() { Exact = true }).InputValueAsync());
@@ -82,7 +82,7 @@ public sealed class ComposeDraftTests(ComposeFixture fixture)
         Assert.NotEqual(autosaved.Summary.Id, saved.Summary.Id);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Discard", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/compose", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => !url.Contains("/compose", StringComparison.Ordinal));
         Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
         await page.Context.CloseAsync();
     }

@@ -31,7 +31,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
     {
         await page.Locator(".message-row", new() { HasText = subject }).Locator("a.message-link").ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = button, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/compose", StringComparison.Ordinal));
+        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => url.Contains("/compose", StringComparison.Ordinal));
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
     }
 
