@@ -180,7 +180,7 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
         panel.Render(p => p.Add(c => c.Attachments, added.ToList()));
         panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(new byte[50_000], "second.jpg"));
 
-        panel.WaitForAssertion(() => Assert.Contains("second.jpg (48 KB) does not fit: a message can be at most 98 KB.", panel.Find("[role=alert]").TextContent), Wait);
+        panel.WaitForAssertion(() => Assert.Contains("second.jpg (49 KB) does not fit: a message can be at most 98 KB.", panel.Find("[role=alert]").TextContent), Wait);
         Assert.Single(added);
         Assert.Single(Directory.GetFiles(session));
         staging.DeleteSession(session);
