@@ -36,7 +36,10 @@ public sealed class DeliveryPipeline(
     public const int MaxOutboundMimeParts = 10_000;
 
     private readonly IInboundHeaderStamp[] _stamps = stamps.ToArray();
-    private (List<string>? Source, TrustedNetworks Parsed) _trusted = (null, TrustedNetworks.None);
+    // One reference, swapped whole: a reader never pairs one configuration's list with another's parse.
+    private TrustedCache _trusted = new(null, TrustedNetworks.None);
+
+    private sealed record TrustedCache(List<string>? Source, TrustedNetworks Parsed);
 
     /// <summary><c>Webmail:Smtp:TrustedNetworks</c>, parsed again whenever the configuration changes.</summary>
     /// <exception cref="FormatException">An entry is not an address or CIDR block.</exception>
@@ -49,7 +52,7 @@ public sealed class DeliveryPipeline(
             if (ReferenceEquals(cached.Source, source))
                 return cached.Parsed;
             var parsed = TrustedNetworks.Parse(source);
-            _trusted = (source, parsed);
+            _trusted = new TrustedCache(source, parsed);
             return parsed;
         }
     }
