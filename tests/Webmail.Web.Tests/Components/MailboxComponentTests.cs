@@ -24,16 +24,7 @@ public sealed class MailboxComponentTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _account = await _store.CreateAccountAsync("reader@local.example");
-        _context.Services.AddMudServices();
-        _context.Services.AddLogging();
-        _context.Services.AddSingleton<IMailboxReader>(_store.Messages);
-        _context.Services.AddSingleton<IMailboxWriter>(_store.Messages);
-        _context.Services.AddSingleton(_store.Directory);
-        _context.Services.AddSingleton(_store.DirectoryService);
-        _context.Services.AddScoped<UserPreferences>();
-        _context.Services.AddScoped<MailboxState>();
-        _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.AddMailbox(_store);
     }
 
     private IRenderedComponent<Mailbox> RenderMailbox(long? folderId = null, long? messageId = null)

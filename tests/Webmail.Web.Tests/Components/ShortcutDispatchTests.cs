@@ -28,16 +28,7 @@ public sealed class ShortcutDispatchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _account = await _store.CreateAccountAsync("keys@local.example");
-        _context.Services.AddMudServices();
-        _context.Services.AddLogging();
-        _context.Services.AddSingleton<IMailboxReader>(_store.Messages);
-        _context.Services.AddSingleton<IMailboxWriter>(_store.Messages);
-        _context.Services.AddSingleton(_store.Directory);
-        _context.Services.AddSingleton(_store.DirectoryService);
-        _context.Services.AddSingleton(_store.Services.GetRequiredService<MailboxNotifier>());
-        _context.Services.AddScoped<UserPreferences>();
-        _context.Services.AddScoped<MailboxState>();
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.AddMailbox(_store);
         // The object app.js hands back; disposing the mailbox must call its dispose().
         _listener = _context.JSInterop.SetupModule(invocation => invocation.Identifier == "webmail.shortcuts.attach");
         _listener.SetupVoid("dispose");
