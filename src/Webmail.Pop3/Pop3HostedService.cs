@@ -38,7 +38,15 @@ public sealed class Pop3HostedService(Pop3ServerContext server, ListenerRegistry
     {
         registry.Register(name, "POP3", endpoint.ToString(), implicitTls, startTls: !implicitTls);
         var listener = new Pop3Listener(name, endpoint, implicitTls, server);
-        listener.Start();
+        try
+        {
+            listener.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // A port that is taken fails the start naming the listener, as for SMTP and the web.
+            throw new IOException($"POP3 listener {name} cannot listen on {endpoint}: {e.Message}", e);
+        }
         _listeners.Add(listener);
         registry.MarkUp(name);
     }

@@ -16,27 +16,21 @@ namespace Webmail.Smtp;
 /// <summary>
 /// Accepts the SMTP connections itself (the library's listener cannot be told to): every socket
 /// gets TCP_NODELAY, and a client that already has <c>maxPerIp</c> sessions open is turned away
-/// with <c>421 4.7.0</c> (RFC 5321 §3.8) before a session starts. Reports the endpoint as started
-/// so the listener registry can mark it up.
+/// with <c>421 4.7.0</c> (RFC 5321 §3.8) before a session starts. The socket is bound before the
+/// library starts (see <see cref="SmtpListenerService"/>), so a port that is taken fails start-up.
 /// </summary>
 /// <remarks>
 /// Why NODELAY: a pipelining client (RFC 2920) sends MAIL, RCPT and DATA at once and the session
 /// flushes a reply to each. With Nagle's algorithm the second reply waited for the client's
 /// delayed ACK of the first — about 40 ms per message, which capped one session at ~21 messages/s.
 /// </remarks>
-internal sealed class LimitedEndpointListenerFactory(Func<int> maxPerIp, Action started, ILogger logger) : IEndpointListenerFactory
+internal sealed class LimitedEndpointListenerFactory(TcpListener bound, Func<int> maxPerIp, ILogger logger) : IEndpointListenerFactory
 {
     private readonly ConnectionCounter _sessions = new();
 
     private ILogger Logger => logger;
 
-    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
-    {
-        var listener = new TcpListener(endpointDefinition.Endpoint);
-        listener.Start();
-        started();
-        return new Listener(listener, this);
-    }
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) => new Listener(bound, this);
 
     /// <summary>Open sessions per client address (for tests and diagnostics).</summary>
     public int SessionsFrom(IPAddress address) => _sessions.OpenFrom(address);

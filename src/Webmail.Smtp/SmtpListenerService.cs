@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -71,7 +73,7 @@ public sealed class SmtpListenerService(
         services.Add(new SmtpDeliveryStore(pipeline, options, logger));
         services.Add(new SmtpAuthenticator(verifier, options, logger));
         services.Add(new SmtpCommands(options));
-        services.Add(new LimitedEndpointListenerFactory(() => options.CurrentValue.Limits.MaxSessionsPerIp, () => registry.MarkUp(name), logger));
+        services.Add(new LimitedEndpointListenerFactory(Bind(name, endpoint), () => options.CurrentValue.Limits.MaxSessionsPerIp, logger));
 
         var server = new SmtpServer.SmtpServer(serverOptions, services);
         server.SessionCompleted += (_, e) => LogSession(logger, e.Context, "completed", null);
@@ -80,6 +82,25 @@ public sealed class SmtpListenerService(
         var running = RunAsync(name, server);
         _servers.Add((server, running));
         _logger.LogInformation("SMTP {Listener} ({Role}) listening on {Endpoint}{Tls}", name, role, endpoint, implicitTls ? " with implicit TLS" : "");
+    }
+
+    /// <summary>
+    /// Binds the port now, so a port that is taken (or not ours to take) fails the start naming the
+    /// listener, as Postfix does, instead of a server that runs without SMTP.
+    /// </summary>
+    private TcpListener Bind(string name, IPEndPoint endpoint)
+    {
+        var socket = new TcpListener(endpoint);
+        try
+        {
+            socket.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"SMTP listener {name} cannot listen on {endpoint}: {e.Message}", e);
+        }
+        registry.MarkUp(name);
+        return socket;
     }
 
     private async Task RunAsync(string name, SmtpServer.SmtpServer server)

@@ -44,7 +44,7 @@ public sealed class TestServer : IAsyncDisposable
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
         // FreePort hands out a port that was free a moment ago; another test process can take it
-        // before Kestrel binds. Then start again on fresh ports.
+        // before a listener binds. Then start again on fresh ports.
         for (var attempt = 1; ; attempt++)
         {
             var (app, ports) = Build(settings, dir);
@@ -52,18 +52,21 @@ public sealed class TestServer : IAsyncDisposable
             {
                 await app.StartAsync();
             }
-            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            catch (IOException e) when (attempt < 3 && IsPortTaken(e))
             {
                 await app.DisposeAsync();
                 continue;
             }
-            // Listeners bind in their hosted services: wait until every one accepts (as /healthz does).
-            var listeners = app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>();
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); !listeners.AllUp && DateTime.UtcNow < deadline;)
-                await Task.Delay(20);
+            // Every listener binds during start-up (a taken port throws above), so all accept now.
+            if (!app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>().AllUp)
+                throw new InvalidOperationException("The server started with a listener down.");
             return new TestServer(app, owned, dir, ports);
         }
     }
+
+    /// <summary>Kestrel reports a taken port as AddressInUseException; the SMTP and POP3 listeners as a SocketException.</summary>
+    private static bool IsPortTaken(IOException e) => e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+        || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
 
     private static (WebApplication App, Dictionary<string, int> Ports) Build(IDictionary<string, string?>? settings, string dir)
     {
