@@ -1,0 +1,9 @@
+namespace Webmail.Imap.Tests;
+
+/// <summary>The test assembly loads the IMAP assembly (replaced by real tests as the server grows).</summary>
+public sealed class ProjectTests
+{
+    [Fact]
+    public void TheImapAssemblyIsReferenced() =>
+        Assert.Equal("Webmail.Imap", typeof(Webmail.Imap.ImapAssembly).Assembly.GetName().Name);
+}
