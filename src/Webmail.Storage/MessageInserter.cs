@@ -31,7 +31,7 @@ internal static class MessageInserter
         return command.ScalarLong() != 0;
     }
 
-    public static StoredMessage Insert(WriteContext context, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate)
+    public static StoredMessage Insert(WriteContext context, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate, string keywords = "")
     {
         var uid = AllocateUid(context, accountId, folderId) ?? throw new StoreException("The folder does not exist.");
         var threadSubject = ConversationKey.ThreadSubject(parsed.Subject);
@@ -39,14 +39,14 @@ internal static class MessageInserter
 
         var insert = context.Command(
             "INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
-            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated) VALUES " +
-            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated) RETURNING id");
+            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords) VALUES " +
+            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated, $kw) RETURNING id");
         insert.With("$a", accountId).With("$f", folderId).With("$uid", uid).With("$flags", (int)flags)
             .With("$idate", internalDate.ToUnixMs()).With("$size", raw.LongLength)
             .With("$fa", parsed.FromAddress).With("$fn", parsed.FromName).With("$to", parsed.To).With("$cc", parsed.Cc)
             .With("$subj", parsed.Subject).With("$date", parsed.Date?.ToUnixMs()).With("$mid", parsed.MessageId)
             .With("$irt", parsed.InReplyTo).With("$tk", threadKey).With("$ts", threadSubject)
-            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0).With("$unterminated", IsUnterminated(raw) ? 1 : 0);
+            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0).With("$unterminated", IsUnterminated(raw) ? 1 : 0).With("$kw", keywords);
         var id = insert.ScalarLong();
 
         context.Command("INSERT INTO message_raw (message_id, raw) VALUES ($id, $raw)").With("$id", id).With("$raw", raw).ExecuteNonQuery();
@@ -55,6 +55,11 @@ internal static class MessageInserter
             .With("$rcpt", parsed.To + " " + parsed.Cc).With("$body", parsed.BodyText).ExecuteNonQuery();
         return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
     }
+
+    /// <summary>Stores a message's IMAP views (ENVELOPE, BODYSTRUCTURE, BODY).</summary>
+    public static void InsertStructure(WriteContext context, long messageId, MessageStructure structure) =>
+        context.Command("INSERT OR REPLACE INTO message_imap (message_id, envelope, body_structure, body) VALUES ($id, $e, $bs, $b)")
+            .With("$id", messageId).With("$e", structure.Envelope).With("$bs", structure.BodyStructure).With("$b", structure.Body).ExecuteNonQuery();
 
     /// <summary>
     /// True when the bytes are not empty and do not end with a line break (LF). The bytes are stored

@@ -32,7 +32,7 @@ internal static class MessageRows
         ThreadKey: r.GetString(15));
 
     public const string FolderColumns =
-        "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes";
+        "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes, highest_modseq, subscribed";
 
     public static Folder ReadFolder(SqliteDataReader r) => new(
         Id: r.GetInt64(0),
@@ -44,7 +44,9 @@ internal static class MessageRows
         UidNext: r.GetInt64(6),
         MessageCount: r.GetInt64(7),
         UnreadCount: r.GetInt64(8),
-        TotalBytes: r.GetInt64(9));
+        TotalBytes: r.GetInt64(9),
+        HighestModseq: r.GetInt64(10),
+        Subscribed: r.GetInt64(11) != 0);
 
     public static string OrderBy(MessageSort sort) => sort switch
     {

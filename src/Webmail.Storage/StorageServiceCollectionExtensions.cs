@@ -19,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();

@@ -1,6 +1,9 @@
 namespace Webmail.Core.Model;
 
-/// <summary>A folder with its IMAP identity (UIDVALIDITY, UIDNEXT) and its counters.</summary>
+/// <summary>
+/// A folder with its IMAP identity (UIDVALIDITY, UIDNEXT, the highest modification sequence of
+/// RFC 7162), its counters and whether it is subscribed (IMAP SUBSCRIBE).
+/// </summary>
 public sealed record Folder(
     long Id,
     long AccountId,
@@ -11,7 +14,9 @@ public sealed record Folder(
     long UidNext,
     long MessageCount,
     long UnreadCount,
-    long TotalBytes);
+    long TotalBytes,
+    long HighestModseq = 1,
+    bool Subscribed = true);
 
 /// <summary>One row of a message list: what the list views need, without the raw bytes.</summary>
 public sealed record MessageSummary(

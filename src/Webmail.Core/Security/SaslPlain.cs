@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Webmail.Pop3.Protocol;
+namespace Webmail.Core.Security;
 
 /// <summary>The SASL PLAIN mechanism (RFC 4616): <c>[authzid] NUL authcid NUL passwd</c>, base64 encoded on the wire (RFC 5034).</summary>
 public static class SaslPlain

@@ -1,0 +1,347 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Webmail.Core.Messages;
+using Webmail.Core.Model;
+using Webmail.Core.Notifications;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage;
+
+/// <summary>The IMAP server's view of the store (<see cref="IImapStore"/>): everything by folder and UID.</summary>
+public sealed partial class SqliteMessageStore : IImapStore
+{
+    private const string ImapColumns =
+        "m.id, m.uid, m.flags, m.keywords, m.internal_date, m.size, m.modseq, m.sent_date, " +
+        "CASE WHEN m.from_name = '' THEN m.from_address ELSE m.from_name || ' <' || m.from_address || '>' END, m.to_addresses, m.cc_addresses, m.subject";
+
+    public async Task<FolderSnapshot?> SnapshotAsync(long accountId, long folderId, CancellationToken cancellationToken)
+    {
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            // One read transaction: the UIDs and the folder's counters describe the same instant.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var folder = await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false);
+            if (folder is null)
+                return null;
+            var uids = new List<long>((int)Math.Min(folder.MessageCount, 1_000_000));
+            var keywords = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "SELECT uid, keywords FROM messages WHERE folder_id = $f ORDER BY uid";
+                command.With("$f", folderId);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                {
+                    uids.Add(reader.GetInt64(0));
+                    var words = reader.GetString(1);
+                    if (words.Length > 0)
+                        keywords.UnionWith(words.Split(' '));
+                }
+            }
+            return new FolderSnapshot(folder, uids, keywords.ToList());
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken)
+    {
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var folder = await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false);
+            if (folder is null)
+                return null;
+            var changed = new List<FlagState>();
+            var expunged = new List<long>();
+            if (folder.HighestModseq > sinceModseq)
+            {
+                using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = "SELECT uid, flags, keywords, modseq FROM messages WHERE folder_id = $f AND modseq > $m ORDER BY uid";
+                    command.With("$f", folderId).With("$m", sinceModseq);
+                    using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (reader.Read())
+                        changed.Add(new FlagState(reader.GetInt64(0), (MessageFlags)reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)));
+                }
+                using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = "SELECT uid FROM expunged WHERE folder_id = $f AND modseq > $m ORDER BY uid";
+                    command.With("$f", folderId).With("$m", sinceModseq);
+                    using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (reader.Read())
+                        expunged.Add(reader.GetInt64(0));
+                }
+            }
+            return new FolderChanges(folder, changed, expunged);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Folder?> ReadFolderAsync(SqliteConnection connection, SqliteTransaction transaction, long accountId, long folderId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {MessageRows.FolderColumns} FROM folders WHERE id = $f AND account_id = $a";
+        command.With("$f", folderId).With("$a", accountId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return reader.Read() ? MessageRows.ReadFolder(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+            return [];
+        return await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            var structure = withStructure ? ", i.envelope, i.body_structure, i.body" : "";
+            var join = withStructure ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "";
+            command.CommandText = $"SELECT {ImapColumns}{structure} FROM messages m{join} " +
+                "WHERE m.folder_id = $f AND m.account_id = $a AND m.uid IN (SELECT value FROM json_each($u)) ORDER BY m.uid";
+            command.With("$f", folderId).With("$a", accountId).With("$u", JsonSerializer.Serialize(uids));
+            var list = new List<ImapMessage>(uids.Count);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+            {
+                var stored = withStructure && !reader.IsDBNull(12)
+                    ? new MessageStructure(reader.GetString(12), reader.GetString(13), reader.GetString(14))
+                    : null;
+                list.Add(new ImapMessage(
+                    Id: reader.GetInt64(0),
+                    Uid: reader.GetInt64(1),
+                    Flags: (MessageFlags)reader.GetInt32(2),
+                    Keywords: reader.GetString(3),
+                    InternalDate: SqlExtensions.FromUnixMs(reader.GetInt64(4)),
+                    Size: reader.GetInt64(5),
+                    Modseq: reader.GetInt64(6),
+                    SentDate: reader.FromUnixMsOrNull(7),
+                    From: reader.GetString(8),
+                    To: reader.GetString(9),
+                    Cc: reader.GetString(10),
+                    Subject: reader.GetString(11),
+                    Structure: stored));
+            }
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            context.Command("INSERT OR REPLACE INTO message_imap (message_id, envelope, body_structure, body) " +
+                    "SELECT id, $e, $bs, $b FROM messages WHERE id = $id AND account_id = $a")
+                .With("$id", messageId).With("$a", accountId).With("$e", structure.Envelope)
+                .With("$bs", structure.BodyStructure).With("$b", structure.Body).ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<FlagChangeResult> StoreFlagsAsync(long accountId, long folderId, IReadOnlyList<long> uids, FlagChange change, long? unchangedSince, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+            return Task.FromResult(new FlagChangeResult([], []));
+        var uidList = JsonSerializer.Serialize(uids);
+        return Writer.ExecuteAsync(context =>
+        {
+            var current = new List<(long Id, long Uid, MessageFlags Flags, string Keywords, long Modseq)>();
+            using (var reader = context.Command("SELECT id, uid, flags, keywords, modseq FROM messages WHERE folder_id = $f AND account_id = $a AND uid IN (SELECT value FROM json_each($u)) ORDER BY uid")
+                .With("$f", folderId).With("$a", accountId).With("$u", uidList).ExecuteReader())
+            {
+                while (reader.Read())
+                    current.Add((reader.GetInt64(0), reader.GetInt64(1), (MessageFlags)reader.GetInt32(2), reader.GetString(3), reader.GetInt64(4)));
+            }
+            var modified = new List<long>();
+            var changedIds = new List<(long Id, long Uid)>();
+            var update = context.Command("UPDATE messages SET flags = $fl, keywords = $k WHERE id = $id");
+            foreach (var message in current)
+            {
+                // RFC 7162 §3.1.3: a message changed after UNCHANGEDSINCE is not touched, and reported.
+                if (unchangedSince is { } since && message.Modseq > since)
+                {
+                    modified.Add(message.Uid);
+                    continue;
+                }
+                var flags = change.Mode switch
+                {
+                    FlagChangeMode.Add => message.Flags | change.Flags,
+                    FlagChangeMode.Remove => message.Flags & ~change.Flags,
+                    _ => change.Flags,
+                };
+                var keywords = Keywords.Apply(message.Keywords, change.Mode, change.Keywords);
+                if (flags == message.Flags && keywords == message.Keywords)
+                    continue;
+                update.Parameters.Clear();
+                update.With("$fl", (int)flags).With("$k", keywords).With("$id", message.Id).ExecuteNonQuery();
+                changedIds.Add((message.Id, message.Uid));
+            }
+            var changed = new List<FlagState>(changedIds.Count);
+            if (changedIds.Count > 0)
+            {
+                using var reader = context.Command("SELECT uid, flags, keywords, modseq FROM messages WHERE id IN (SELECT value FROM json_each($ids)) ORDER BY uid")
+                    .With("$ids", JsonSerializer.Serialize(changedIds.Select(c => c.Id))).ExecuteReader();
+                while (reader.Read())
+                    changed.Add(new FlagState(reader.GetInt64(0), (MessageFlags)reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3)));
+                PublishChanged(context, accountId, [folderId]);
+            }
+            return new FlagChangeResult(changed, modified);
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
+    }
+
+    public async Task<UidMapping> CopyAsync(long accountId, long folderId, IReadOnlyList<long> uids, long targetFolderId, CancellationToken cancellationToken)
+    {
+        // Parse outside the writer (the copies need their full-text rows, which a contentless index cannot give back).
+        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: true, cancellationToken).ConfigureAwait(false);
+        var copies = new List<(ImapMessage Message, byte[] Raw, ParsedMessage Parsed)>(sources.Count);
+        foreach (var source in sources)
+        {
+            if (await GetRawAsync(accountId, source.Id, cancellationToken).ConfigureAwait(false) is { } raw)
+                copies.Add((source, raw, MessageParser.Parse(raw, MaxMimeDepth)));
+        }
+        return await Writer.ExecuteAsync(context =>
+        {
+            var target = RequireFolder(context, accountId, targetFolderId);
+            if (OverQuotaOrMissing(context, accountId, copies.Sum(c => c.Raw.LongLength)))
+                throw new QuotaExceededException(AddressOf(context, accountId));
+            var from = new List<long>(copies.Count);
+            var to = new List<long>(copies.Count);
+            foreach (var (message, raw, parsed) in copies)
+            {
+                var stored = MessageInserter.Insert(context, accountId, targetFolderId, raw, parsed, message.Flags, message.InternalDate, message.Keywords);
+                if (message.Structure is { } structure)
+                    MessageInserter.InsertStructure(context, stored.Id, structure);
+                from.Add(message.Uid);
+                to.Add(stored.Uid);
+            }
+            if (to.Count > 0)
+                context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.NewMessage, targetFolderId)));
+            return new UidMapping(target, from, to);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<UidMapping> MoveAsync(long accountId, long folderId, IReadOnlyList<long> uids, long targetFolderId, CancellationToken cancellationToken)
+    {
+        var uidList = JsonSerializer.Serialize(uids);
+        return Writer.ExecuteAsync(context =>
+        {
+            var target = RequireFolder(context, accountId, targetFolderId);
+            var sources = new List<(long Id, long Uid)>();
+            using (var reader = context.Command("SELECT id, uid FROM messages WHERE folder_id = $f AND account_id = $a AND uid IN (SELECT value FROM json_each($u)) ORDER BY uid")
+                .With("$f", folderId).With("$a", accountId).With("$u", uidList).ExecuteReader())
+            {
+                while (reader.Read())
+                    sources.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+            var moved = MoveWithin(context, accountId, sources.Select(s => s.Id), targetFolderId, MessageFlags.None);
+            var newUid = moved.ToDictionary(m => m.Id, m => m.Uid);
+            var from = sources.Where(s => newUid.ContainsKey(s.Id)).ToList();
+            return new UidMapping(target, from.Select(s => s.Uid).ToList(), from.Select(s => newUid[s.Id]).ToList());
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<long>> ExpungeAsync(long accountId, long folderId, IReadOnlyList<long>? uids, CancellationToken cancellationToken)
+    {
+        var only = uids is null ? "" : " AND uid IN (SELECT value FROM json_each($u))";
+        return Writer.ExecuteAsync<IReadOnlyList<long>>(context =>
+        {
+            var command = context.Command($"DELETE FROM messages WHERE folder_id = $f AND account_id = $a AND (flags & 8) = 8{only} RETURNING uid")
+                .With("$f", folderId).With("$a", accountId);
+            if (uids is not null)
+                command.With("$u", JsonSerializer.Serialize(uids));
+            var expunged = new List<long>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                    expunged.Add(reader.GetInt64(0));
+            }
+            expunged.Sort();
+            if (expunged.Count > 0)
+                PublishChanged(context, accountId, [folderId]);
+            return expunged;
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
+    }
+
+    public async Task<StoredMessage> AppendAsync(long accountId, long folderId, ReadOnlyMemory<byte> raw, MessageFlags flags, IReadOnlyCollection<string> keywords, DateTimeOffset? internalDate, CancellationToken cancellationToken)
+    {
+        var bytes = AsArray(raw);
+        var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
+        var date = internalDate ?? time.GetUtcNow();
+        var words = Keywords.Apply("", FlagChangeMode.Replace, keywords);
+        return await Writer.ExecuteAsync(context =>
+        {
+            RequireFolder(context, accountId, folderId);
+            if (OverQuotaOrMissing(context, accountId, bytes.LongLength))
+                throw new QuotaExceededException(AddressOf(context, accountId));
+            var stored = MessageInserter.Insert(context, accountId, folderId, bytes, parsed, flags, date, words);
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.NewMessage, folderId, stored.Id)));
+            return stored;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Folder> CreateFolderPathAsync(long accountId, IReadOnlyList<string> path, CancellationToken cancellationToken)
+    {
+        if (path.Count == 0)
+            throw new StoreException("A folder name is needed.");
+        var names = path.Select(FolderName.Validate).ToList();
+        var id = await Writer.ExecuteAsync(context =>
+        {
+            long? parent = null;
+            var created = false;
+            for (var i = 0; i < names.Count; i++)
+            {
+                var existing = i == 0 && names[0].Equals("INBOX", StringComparison.OrdinalIgnoreCase)
+                    ? MessageInserter.FolderIdOf(context, accountId, SpecialFolder.Inbox)
+                    : context.Command("SELECT id FROM folders WHERE account_id = $a AND ifnull(parent_id, 0) = $p AND name = $n COLLATE NOCASE")
+                        .With("$a", accountId).With("$p", parent ?? 0).With("$n", names[i]).ExecuteScalar() is { } found ? Convert.ToInt64(found) : (long?)null;
+                if (existing is { } known && i < names.Count - 1)
+                {
+                    parent = known;
+                    continue;
+                }
+                if (existing is not null)
+                    throw new StoreException($"A folder named '{string.Join('/', names)}' already exists.");
+                parent = context.Command("INSERT INTO folders (account_id, parent_id, name, special_use, uid_validity) VALUES ($a, $p, $n, 0, $v) RETURNING id")
+                    .With("$a", accountId).With("$p", parent).With("$n", names[i]).With("$v", time.GetUtcNow().ToUnixTimeSeconds()).ScalarLong();
+                created = true;
+            }
+            var last = parent!.Value;
+            if (created)
+                context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, last)));
+            return last;
+        }, cancellationToken).ConfigureAwait(false);
+        return (await GetFolderAsync(accountId, id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public Task MoveFolderAsync(long accountId, long folderId, long? parentId, string name, CancellationToken cancellationToken)
+    {
+        name = FolderName.Validate(name);
+        return Writer.ExecuteAsync(context =>
+        {
+            RequireUserFolder(context, accountId, folderId, "renamed");
+            if (parentId is { } parent)
+            {
+                RequireFolder(context, accountId, parent);
+                // A folder cannot move under itself or one of its own subfolders.
+                for (long? at = parent; at is { } current; at = context.Command("SELECT parent_id FROM folders WHERE id = $f").With("$f", current).ExecuteScalar() is long up ? up : null)
+                {
+                    if (current == folderId)
+                        throw new StoreException("A folder cannot move into itself.");
+                }
+            }
+            EnsureNameFree(context, accountId, parentId, name, folderId);
+            context.Command("UPDATE folders SET name = $n, parent_id = $p WHERE id = $f").With("$n", name).With("$p", parentId).With("$f", folderId).ExecuteNonQuery();
+            context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
+        }, cancellationToken);
+    }
+
+    public Task SetSubscribedAsync(long accountId, long folderId, bool subscribed, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            context.Command("UPDATE folders SET subscribed = $s WHERE id = $f AND account_id = $a")
+                .With("$s", subscribed ? 1 : 0).With("$f", folderId).With("$a", accountId).ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>The folder's UIDVALIDITY; throws when it is not the account's.</summary>
+    private static long RequireFolder(WriteContext context, long accountId, long folderId) =>
+        context.Command("SELECT uid_validity FROM folders WHERE id = $f AND account_id = $a").With("$f", folderId).With("$a", accountId).ExecuteScalar() is { } validity
+            ? Convert.ToInt64(validity)
+            : throw new StoreException("The folder does not exist.");
+}
