@@ -13,4 +13,14 @@ public sealed record ParsedMessage(
     IReadOnlyList<string> References,
     string Preview,
     string BodyText,
-    bool HasAttachments);
+    bool HasAttachments)
+{
+    /// <summary>The IMAP ENVELOPE list (RFC 9051 §7.5.2), computed once at delivery; a message MimeKit cannot read has an all-NIL envelope.</summary>
+    public string ImapEnvelope { get; init; } = Imap.ImapEnvelope.Empty;
+
+    /// <summary>The IMAP BODYSTRUCTURE (with extension data, RFC 9051 §7.5.2), computed once at delivery.</summary>
+    public string ImapBodyStructure { get; init; } = Imap.ImapBodyStructure.Empty;
+
+    /// <summary>The IMAP BODY (BODYSTRUCTURE without extension data, RFC 9051 §7.5.2), computed once at delivery.</summary>
+    public string ImapBody { get; init; } = Imap.ImapBodyStructure.EmptyBody;
+}
