@@ -53,6 +53,7 @@ internal static class MessageInserter
         context.Command("INSERT INTO message_fts (rowid, subject, sender, recipients, body) VALUES ($id, $s, $from, $rcpt, $body)")
             .With("$id", id).With("$s", parsed.Subject).With("$from", parsed.FromName + " " + parsed.FromAddress)
             .With("$rcpt", parsed.To + " " + parsed.Cc).With("$body", parsed.BodyText).ExecuteNonQuery();
+        InsertStructure(context, id, new MessageStructure(parsed.ImapEnvelope, parsed.ImapBodyStructure, parsed.ImapBody));
         return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
     }
 

@@ -189,7 +189,7 @@ public sealed partial class SqliteMessageStore : IImapStore
     public async Task<UidMapping> CopyAsync(long accountId, long folderId, IReadOnlyList<long> uids, long targetFolderId, CancellationToken cancellationToken)
     {
         // Parse outside the writer (the copies need their full-text rows, which a contentless index cannot give back).
-        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: true, cancellationToken).ConfigureAwait(false);
+        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: false, cancellationToken).ConfigureAwait(false);
         var copies = new List<(ImapMessage Message, byte[] Raw, ParsedMessage Parsed)>(sources.Count);
         foreach (var source in sources)
         {
@@ -206,8 +206,6 @@ public sealed partial class SqliteMessageStore : IImapStore
             foreach (var (message, raw, parsed) in copies)
             {
                 var stored = MessageInserter.Insert(context, accountId, targetFolderId, raw, parsed, message.Flags, message.InternalDate, message.Keywords);
-                if (message.Structure is { } structure)
-                    MessageInserter.InsertStructure(context, stored.Id, structure);
                 from.Add(message.Uid);
                 to.Add(stored.Uid);
             }

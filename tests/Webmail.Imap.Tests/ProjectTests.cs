@@ -5,5 +5,5 @@ public sealed class ProjectTests
 {
     [Fact]
     public void TheImapAssemblyIsReferenced() =>
-        Assert.Equal("Webmail.Imap", typeof(Webmail.Imap.ImapAssembly).Assembly.GetName().Name);
+        Assert.Equal("Webmail.Imap", typeof(Webmail.Imap.ImapHostedService).Assembly.GetName().Name);
 }

@@ -26,6 +26,7 @@ public sealed class TestServer : IAsyncDisposable
         SmtpPort = ports["smtp"];
         SubmissionPort = ports["submission"];
         Pop3Port = ports["pop3"];
+        ImapPort = ports["imap"];
     }
 
     public string DataDirectory { get; }
@@ -33,6 +34,7 @@ public sealed class TestServer : IAsyncDisposable
     public int SmtpPort { get; }
     public int SubmissionPort { get; }
     public int Pop3Port { get; }
+    public int ImapPort { get; }
     public string BaseUrl => $"http://127.0.0.1:{WebPort}";
     public IServiceProvider Services => _app.Services;
     public SqliteMessageStore Messages => Services.GetRequiredService<SqliteMessageStore>();
@@ -72,7 +74,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         var ports = new Dictionary<string, int>
         {
-            ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(),
+            ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(), ["imap"] = FreePort.Next(),
         };
         var args = new List<string>
         {
@@ -83,6 +85,7 @@ public sealed class TestServer : IAsyncDisposable
             "--Webmail:Smtp:Inbound:Endpoint", $"127.0.0.1:{ports["smtp"]}",
             "--Webmail:Smtp:Submission:Endpoint", $"127.0.0.1:{ports["submission"]}",
             "--Webmail:Pop3:Endpoint", $"127.0.0.1:{ports["pop3"]}",
+            "--Webmail:Imap:Endpoint", $"127.0.0.1:{ports["imap"]}",
             "--Logging:LogLevel:Default", "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

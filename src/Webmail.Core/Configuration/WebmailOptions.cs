@@ -17,6 +17,12 @@ public sealed class WebmailOptions
     public SmtpOptions Smtp { get; set; } = new();
     public ListenerOptions Pop3 { get; set; } = new() { Endpoint = "127.0.0.1:1110" };
     public ListenerOptions Pop3Tls { get; set; } = new() { Endpoint = "" };
+
+    /// <summary>IMAP with STARTTLS. Default <c>127.0.0.1:1143</c> (143 in production).</summary>
+    public ListenerOptions Imap { get; set; } = new() { Endpoint = "127.0.0.1:1143" };
+
+    /// <summary>IMAP over implicit TLS. Default off (993 in production).</summary>
+    public ListenerOptions ImapTls { get; set; } = new() { Endpoint = "" };
     public TlsOptions Tls { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -111,6 +117,21 @@ public sealed class LimitOptions
     /// (blocking I/O, like Dovecot's process per session). 0 means no limit. Default 500.
     /// </summary>
     public int MaxPop3Sessions { get; set; } = 500;
+
+    /// <summary>IMAP autologout timer, also the longest IDLE (RFC 9051 §5.4: at least 30 minutes). Default 30 minutes.</summary>
+    public TimeSpan ImapIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>IMAP sessions open at once from all addresses. An idle session costs memory, not a thread. Default 5,000.</summary>
+    public int MaxImapSessions { get; set; } = 5000;
+
+    /// <summary>
+    /// IMAP sessions one account may have open from one address (as Dovecot's mail_max_userip_connections).
+    /// Per account and address, not per address: an office behind one NAT address has hundreds. Default 20.
+    /// </summary>
+    public int MaxImapSessionsPerAccountAndIp { get; set; } = 20;
+
+    /// <summary>IMAP connections from one address that have not logged in yet. Default 50.</summary>
+    public int MaxImapUnauthenticatedPerIp { get; set; } = 50;
 
     /// <summary>Quota for new accounts in bytes; 0 means unlimited. Default 0.</summary>
     public long DefaultQuota { get; set; }

@@ -12,6 +12,7 @@ using Webmail.Compose;
 using Webmail.Core.Hosting;
 using Webmail.Reading;
 using Webmail.Pop3;
+using Webmail.Imap;
 using Webmail.Smtp;
 
 namespace Webmail.Hosting;
@@ -42,6 +43,7 @@ public static class WebmailApp
         services.AddWebmailAdmin();
         services.AddWebmailSmtp();
         services.AddWebmailPop3();
+        services.AddWebmailImap();
         services.AddWebmailCompose();
 
         services.AddRazorComponents().AddInteractiveServerComponents();

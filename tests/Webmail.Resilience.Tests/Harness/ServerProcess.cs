@@ -70,6 +70,7 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Webmail:Smtp:Inbound:Endpoint"] = $"127.0.0.1:{smtp}",
             ["Webmail:Smtp:Submission:Endpoint"] = $"127.0.0.1:{submission}",
             ["Webmail:Pop3:Endpoint"] = $"127.0.0.1:{pop3}",
+            ["Webmail:Imap:Endpoint"] = $"127.0.0.1:{FreePort.Next()}",
             ["Logging:LogLevel:Default"] = "Warning",
         }.Concat(settings ?? new Dictionary<string, string>()))
         {

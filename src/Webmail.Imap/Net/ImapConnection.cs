@@ -1,0 +1,64 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Webmail.Imap.Net;
+
+/// <summary>
+/// One client connection: the socket's stream (TLS once negotiated), a <see cref="CommandReader"/>
+/// over it and a <see cref="ResponseWriter"/> to it. All I/O is asynchronous, so a session waiting
+/// in IDLE holds buffers, not a thread.
+/// </summary>
+public sealed class ImapConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private Stream _stream;
+
+    public ImapConnection(Socket socket)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        Reader = new CommandReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)));
+        Writer = new ResponseWriter(_stream);
+        RemoteAddress = ((IPEndPoint)socket.RemoteEndPoint!).Address;
+    }
+
+    public CommandReader Reader { get; }
+    public ResponseWriter Writer { get; }
+    public IPAddress RemoteAddress { get; }
+    public bool IsSecure => _stream is SslStream;
+
+    /// <summary>Negotiates TLS as the server (STARTTLS, or at once on an implicit-TLS port).</summary>
+    public async Task UpgradeToTlsAsync(X509Certificate2 certificate, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        }, deadline.Token).ConfigureAwait(false);
+        _stream = tls;
+        Reader.Replace(PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)));
+        Writer.Replace(tls);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The peer is gone already.
+        }
+        _socket.Dispose();
+    }
+}
