@@ -87,7 +87,7 @@ public sealed class CommandReader(PipeReader input)
     /// <summary>Reads one line without its CRLF (or LF); null when the connection closed first. An over-long line is returned cut at <see cref="MaxLine"/> + 1 after being skipped to its end.</summary>
     public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
     {
-        var skipping = false;
+        byte[]? skipped = null;
         while (true)
         {
             var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -97,9 +97,9 @@ public sealed class CommandReader(PipeReader input)
             {
                 var lineWithLf = buffer.Slice(0, buffer.GetPosition(1, end));
                 byte[] line;
-                if (skipping)
+                if (skipped is not null)
                 {
-                    line = new byte[MaxLine + 1];
+                    line = skipped;
                 }
                 else
                 {
@@ -113,8 +113,12 @@ public sealed class CommandReader(PipeReader input)
             }
             if (buffer.Length > MaxLine)
             {
-                // Keep no more than the limit: drop what was read and look for the line's end.
-                skipping = true;
+                // Keep no more than the limit: drop what was read (all but its start, for the tag) and look for the line's end.
+                if (skipped is null)
+                {
+                    skipped = new byte[MaxLine + 1];
+                    buffer.Slice(0, 128).CopyTo(skipped);
+                }
                 _input.AdvanceTo(buffer.End);
                 continue;
             }
