@@ -27,10 +27,10 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
     private const string DomainColumns = "id, name, catch_all, dkim_selector, dkim_key, created_at";
 
     public async Task<IReadOnlyList<MailDomain>> ListDomainsAsync(CancellationToken cancellationToken) =>
-        await QueryAsync($"SELECT {DomainColumns} FROM domains ORDER BY name", ReadDomain, cancellationToken).ConfigureAwait(false);
+        await database.QueryAsync($"SELECT {DomainColumns} FROM domains ORDER BY name", ReadDomain, cancellationToken).ConfigureAwait(false);
 
     public async Task<MailDomain?> FindDomainAsync(string name, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {DomainColumns} FROM domains WHERE name = $n", ReadDomain, cancellationToken, ("$n", name.Trim().ToLowerInvariant())).ConfigureAwait(false)).FirstOrDefault();
+        (await database.QueryAsync($"SELECT {DomainColumns} FROM domains WHERE name = $n", ReadDomain, cancellationToken, ("$n", name.Trim().ToLowerInvariant())).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<MailDomain> AddDomainAsync(string name, AuditRecord audit, CancellationToken cancellationToken)
     {
@@ -67,19 +67,19 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
 
     public async Task<(string Selector, string PrivateKeyPem)?> GetDkimKeyAsync(string domain, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync("SELECT dkim_selector, dkim_key FROM domains WHERE name = $n AND dkim_key IS NOT NULL",
+        var rows = await database.QueryAsync("SELECT dkim_selector, dkim_key FROM domains WHERE name = $n AND dkim_key IS NOT NULL",
             r => (r.GetString(0), r.GetString(1)), cancellationToken, ("$n", domain.ToLowerInvariant())).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
     public async Task<long> CountAccountsAsync(CancellationToken cancellationToken) =>
-        (await QueryAsync("SELECT count(*) FROM accounts", r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
+        (await database.QueryAsync("SELECT count(*) FROM accounts", r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
 
     public async Task<Account?> GetAccountAsync(long accountId, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {AccountColumns} FROM accounts WHERE id = $id", ReadAccount, cancellationToken, ("$id", accountId)).ConfigureAwait(false)).FirstOrDefault();
+        (await database.QueryAsync($"SELECT {AccountColumns} FROM accounts WHERE id = $id", ReadAccount, cancellationToken, ("$id", accountId)).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<Account?> FindAccountAsync(string address, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {AccountColumns} FROM accounts WHERE address = $ad", ReadAccount, cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false)).FirstOrDefault();
+        (await database.QueryAsync($"SELECT {AccountColumns} FROM accounts WHERE address = $ad", ReadAccount, cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<Page<Account>> ListAccountsAsync(string? search, int pageIndex, int pageSize, CancellationToken cancellationToken)
     {
@@ -87,8 +87,8 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
         pageIndex = Math.Max(0, pageIndex);
         var pattern = "%" + (search ?? "").Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         const string where = "WHERE address LIKE $p ESCAPE '\\' OR display_name LIKE $p ESCAPE '\\'";
-        var total = (await QueryAsync($"SELECT count(*) FROM accounts {where}", r => r.GetInt64(0), cancellationToken, ("$p", pattern)).ConfigureAwait(false))[0];
-        var items = await QueryAsync($"SELECT {AccountColumns} FROM accounts {where} ORDER BY address LIMIT $n OFFSET $o", ReadAccount, cancellationToken,
+        var total = (await database.QueryAsync($"SELECT count(*) FROM accounts {where}", r => r.GetInt64(0), cancellationToken, ("$p", pattern)).ConfigureAwait(false))[0];
+        var items = await database.QueryAsync($"SELECT {AccountColumns} FROM accounts {where} ORDER BY address LIMIT $n OFFSET $o", ReadAccount, cancellationToken,
             ("$p", pattern), ("$n", pageSize), ("$o", (long)pageIndex * pageSize)).ConfigureAwait(false);
         return new Page<Account>(items, total, pageIndex, pageSize);
     }
@@ -149,7 +149,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
 
     public async Task<(long AccountId, string PasswordHash, bool Disabled)?> GetCredentialsAsync(string address, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync("SELECT id, password_hash, is_disabled FROM accounts WHERE address = $ad",
+        var rows = await database.QueryAsync("SELECT id, password_hash, is_disabled FROM accounts WHERE address = $ad",
             r => (r.GetInt64(0), r.GetString(1), r.GetInt64(2) != 0), cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
@@ -159,7 +159,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
 
     public async Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync("SELECT settings FROM accounts WHERE id = $id", r => r.GetString(0), cancellationToken, ("$id", accountId)).ConfigureAwait(false);
+        var rows = await database.QueryAsync("SELECT settings FROM accounts WHERE id = $id", r => r.GetString(0), cancellationToken, ("$id", accountId)).ConfigureAwait(false);
         return rows.Count == 0 ? new AccountSettings() : JsonSerializer.Deserialize<AccountSettings>(rows[0]) ?? new AccountSettings();
     }
 
@@ -168,7 +168,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
 
     public async Task<IReadOnlyList<Alias>> ListAliasesAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(
+        var rows = await database.QueryAsync(
             "SELECT al.id, al.address, ac.address FROM aliases al JOIN alias_targets t ON t.alias_id = al.id JOIN accounts ac ON ac.id = t.account_id ORDER BY al.address, ac.address",
             r => (Id: r.GetInt64(0), Alias: r.GetString(1), Target: r.GetString(2)), cancellationToken).ConfigureAwait(false);
         return rows.GroupBy(r => (r.Id, r.Alias)).Select(g => new Alias(g.Key.Id, g.Key.Alias, g.Select(r => r.Target).ToList())).ToList();
@@ -200,7 +200,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
         ExecuteAsync("DELETE FROM aliases WHERE address = $ad", audit, cancellationToken, ("$ad", address));
 
     public async Task<IReadOnlyList<string>> GetSendAsAddressesAsync(long accountId, CancellationToken cancellationToken) =>
-        await QueryAsync(
+        await database.QueryAsync(
             "SELECT address FROM accounts WHERE id = $id UNION SELECT al.address FROM aliases al JOIN alias_targets t ON t.alias_id = al.id WHERE t.account_id = $id",
             r => r.GetString(0), cancellationToken, ("$id", accountId)).ConfigureAwait(false);
 
@@ -210,7 +210,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
         var domain = await FindDomainAsync(AddressRules.DomainOf(address), cancellationToken).ConfigureAwait(false);
         if (domain is null)
             return RecipientResolution.Remote;
-        var direct = await QueryAsync(
+        var direct = await database.QueryAsync(
             $"SELECT {AccountColumns} FROM accounts WHERE address = $ad UNION " +
             $"SELECT {string.Join(", ", AccountColumns.Split(", ").Select(c => "ac." + c))} FROM accounts ac JOIN alias_targets t ON t.account_id = ac.id JOIN aliases al ON al.id = t.alias_id WHERE al.address = $ad",
             ReadAccount, cancellationToken, ("$ad", address)).ConfigureAwait(false);
@@ -219,22 +219,6 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider t
         if (domain.CatchAll is { } catchAll && await FindAccountAsync(catchAll, cancellationToken).ConfigureAwait(false) is { } target)
             return new RecipientResolution(RecipientKind.Local, [target]);
         return RecipientResolution.Unknown;
-    }
-
-    private async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        return await database.ReadAsync(async (connection, cancellationToken) =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-                command.With(name, value);
-            var list = new List<T>();
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (reader.Read())
-                list.Add(read(reader));
-            return list;
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One statement as a write unit, with its audit row when <paramref name="audit"/> is given.</summary>
