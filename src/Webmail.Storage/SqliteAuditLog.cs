@@ -8,11 +8,14 @@ namespace Webmail.Storage;
 public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) : IAuditLog, IServerStateStore
 {
     public Task WriteAsync(string actor, string action, string target, string detail, string? remoteIp, CancellationToken cancellationToken) =>
-        database.Writer.ExecuteAsync(context =>
-            context.Command("INSERT INTO audit_log (at, actor, action, target, detail, remote_ip) VALUES ($t, $ac, $an, $tg, $d, $ip)")
-                .With("$t", time.GetUtcNow().ToUnixMs()).With("$ac", LogText.Bound(actor)).With("$an", LogText.Bound(action, 64))
-                .With("$tg", LogText.Bound(target)).With("$d", LogText.Bound(detail, 1000)).With("$ip", remoteIp is null ? null : LogText.Bound(remoteIp, 64))
-                .ExecuteNonQuery(), cancellationToken);
+        database.Writer.ExecuteAsync(context => Insert(context, new AuditRecord(actor, action, target, detail, remoteIp), time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Inside a write unit: adds the audit row, every field bounded first, so it commits (or rolls back) with the change it records.</summary>
+    internal static void Insert(WriteContext context, AuditRecord entry, DateTimeOffset at) =>
+        context.Command("INSERT INTO audit_log (at, actor, action, target, detail, remote_ip) VALUES ($t, $ac, $an, $tg, $d, $ip)")
+            .With("$t", at.ToUnixMs()).With("$ac", LogText.Bound(entry.Actor)).With("$an", LogText.Bound(entry.Action, 64))
+            .With("$tg", LogText.Bound(entry.Target)).With("$d", LogText.Bound(entry.Detail, 1000)).With("$ip", entry.RemoteIp is null ? null : LogText.Bound(entry.RemoteIp, 64))
+            .ExecuteNonQuery();
 
     public Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
@@ -52,13 +55,13 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken)
-    {
-        var hour = time.GetUtcNow().ToUnixTimeSeconds() / 3600 * 3600;
-        return database.Writer.ExecuteAsync(context =>
-            context.Command("INSERT INTO mail_events (hour, kind, count) VALUES ($h, $k, $c) ON CONFLICT (hour, kind) DO UPDATE SET count = count + excluded.count")
-                .With("$h", hour).With("$k", (int)kind).With("$c", count).ExecuteNonQuery(), cancellationToken);
-    }
+    public Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context => CountMailEvent(context, kind, count, time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Inside a write unit: adds <paramref name="count"/> to the hour's counter of <paramref name="kind"/>.</summary>
+    internal static void CountMailEvent(WriteContext context, MailEventKind kind, int count, DateTimeOffset at) =>
+        context.Command("INSERT INTO mail_events (hour, kind, count) VALUES ($h, $k, $c) ON CONFLICT (hour, kind) DO UPDATE SET count = count + excluded.count")
+            .With("$h", at.ToUnixTimeSeconds() / 3600 * 3600).With("$k", (int)kind).With("$c", count).ExecuteNonQuery();
 
     public async Task<IReadOnlyList<(DateTimeOffset Bucket, MailEventKind Kind, long Count)>> GetMailEventsAsync(DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken)
     {

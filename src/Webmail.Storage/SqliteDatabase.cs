@@ -106,6 +106,22 @@ public sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs one parameterised query through <see cref="ReadAsync{T}"/> and reads every row with <paramref name="read"/>.</summary>
+    /// <exception cref="StoreUnavailableException">SQLite failed, as in <see cref="ReadAsync{T}"/>.</exception>
+    internal Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+                command.With(name, value);
+            var list = new List<T>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (reader.Read())
+                list.Add(read(reader));
+            return list;
+        }, cancellationToken);
+
     /// <summary>A pooled connection for a reader that keeps it open (<see cref="RawMessageReader"/>); the caller disposes it.</summary>
     /// <exception cref="StoreUnavailableException">The connection could not be opened.</exception>
     internal SqliteConnection OpenReadConnection()

@@ -126,38 +126,6 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken) =>
-        DeliverAsync(request, cancellationToken, alsoInTransaction: null);
-
-    /// <summary>Delivers, running <paramref name="alsoInTransaction"/> in the same transaction (queue removal with a bounce).</summary>
-    internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Action<WriteContext>? alsoInTransaction)
-    {
-        var bytes = AsArray(request.Raw);
-        var parsed = request.Mailboxes.Count > 0 ? MessageParser.Parse(bytes, MaxMimeDepth) : null;
-        var now = time.GetUtcNow();
-        return await Writer.ExecuteAsync(context =>
-        {
-            var results = new List<MailboxResult>(request.Mailboxes.Count);
-            foreach (var mailbox in request.Mailboxes)
-            {
-                if (mailbox.EnforceQuota && OverQuotaOrMissing(context, mailbox.AccountId, bytes.LongLength))
-                {
-                    results.Add(new MailboxResult(mailbox.AccountId, null, true));
-                    continue;
-                }
-                var folderId = MessageInserter.FolderIdOf(context, mailbox.AccountId, mailbox.Folder);
-                var stored = MessageInserter.Insert(context, mailbox.AccountId, folderId, bytes, parsed!, mailbox.Flags, now);
-                results.Add(new MailboxResult(mailbox.AccountId, stored, false));
-                context.AfterCommit(() => notifier.Publish(new MailboxChange(mailbox.AccountId, MailboxChangeKind.NewMessage, folderId, stored.Id)));
-            }
-            var queued = request.Outbound is { Recipients.Count: > 0 } envelope
-                ? SqliteOutboundQueueStore.Enqueue(context, bytes, envelope, now)
-                : [];
-            alsoInTransaction?.Invoke(context);
-            return new DeliveryReceipt(results, queued);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
     private static bool OverQuotaOrMissing(WriteContext context, long accountId, long size) => MessageInserter.OverQuota(context, accountId, size);
 
     private static string AddressOf(WriteContext context, long accountId) =>
@@ -324,29 +292,29 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
 
     public IRawMessageReader OpenRawReader(long accountId) => new RawMessageReader(database, accountId);
 
-    public Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken)
+    public Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken) =>
+        messageIds.Count == 0
+            ? Task.FromResult(0)
+            : Writer.ExecuteAsync(context => SetFlags(context, accountId, messageIds, flags, set), WriteKind.ChangesOrRemoves, cancellationToken);
+
+    /// <summary>Inside a write unit: adds or removes flags on the account's messages; returns how many changed.</summary>
+    private int SetFlags(WriteContext context, long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set)
     {
-        if (messageIds.Count == 0)
-            return Task.FromResult(0);
-        var ids = JsonSerializer.Serialize(messageIds);
         var sql = set
             ? "UPDATE messages SET flags = flags | $fl WHERE account_id = $a AND id IN (SELECT value FROM json_each($ids)) AND flags & $fl <> $fl RETURNING folder_id"
             : "UPDATE messages SET flags = flags & ~$fl WHERE account_id = $a AND id IN (SELECT value FROM json_each($ids)) AND flags & $fl <> 0 RETURNING folder_id";
-        return Writer.ExecuteAsync(context =>
+        var folders = new HashSet<long>();
+        var changed = 0;
+        using (var reader = context.Command(sql).With("$fl", (int)flags).With("$a", accountId).With("$ids", JsonSerializer.Serialize(messageIds)).ExecuteReader())
         {
-            var folders = new HashSet<long>();
-            var changed = 0;
-            using (var reader = context.Command(sql).With("$fl", (int)flags).With("$a", accountId).With("$ids", ids).ExecuteReader())
+            while (reader.Read())
             {
-                while (reader.Read())
-                {
-                    folders.Add(reader.GetInt64(0));
-                    changed++;
-                }
+                folders.Add(reader.GetInt64(0));
+                changed++;
             }
-            PublishChanged(context, accountId, folders);
-            return changed;
-        }, WriteKind.ChangesOrRemoves, cancellationToken);
+        }
+        PublishChanged(context, accountId, folders);
+        return changed;
     }
 
     public Task<IReadOnlyList<StoredMessage>> MoveAsync(long accountId, IReadOnlyCollection<long> messageIds, long targetFolderId, CancellationToken cancellationToken) =>
@@ -391,21 +359,24 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         DeleteWhereAsync(accountId, "folder_id = $x", folderId, cancellationToken);
 
     private Task<int> DeleteWhereAsync(long accountId, string where, object argument, CancellationToken cancellationToken) =>
-        Writer.ExecuteAsync(context =>
+        Writer.ExecuteAsync(context => DeleteWhere(context, accountId, where, argument), WriteKind.ChangesOrRemoves, cancellationToken);
+
+    /// <summary>Inside a write unit: removes the account's messages matching <paramref name="where"/> (<c>$x</c> is <paramref name="argument"/>); returns how many.</summary>
+    private int DeleteWhere(WriteContext context, long accountId, string where, object argument)
+    {
+        var folders = new HashSet<long>();
+        var count = 0;
+        using (var reader = context.Command($"DELETE FROM messages WHERE account_id = $a AND {where} RETURNING folder_id").With("$a", accountId).With("$x", argument).ExecuteReader())
         {
-            var folders = new HashSet<long>();
-            var count = 0;
-            using (var reader = context.Command($"DELETE FROM messages WHERE account_id = $a AND {where} RETURNING folder_id").With("$a", accountId).With("$x", argument).ExecuteReader())
+            while (reader.Read())
             {
-                while (reader.Read())
-                {
-                    folders.Add(reader.GetInt64(0));
-                    count++;
-                }
+                folders.Add(reader.GetInt64(0));
+                count++;
             }
-            PublishChanged(context, accountId, folders);
-            return count;
-        }, WriteKind.ChangesOrRemoves, cancellationToken);
+        }
+        PublishChanged(context, accountId, folders);
+        return count;
+    }
 
     public async Task<IReadOnlyList<MaildropEntry>> GetMaildropAsync(long accountId, CancellationToken cancellationToken)
     {

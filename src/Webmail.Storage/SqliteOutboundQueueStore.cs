@@ -107,19 +107,6 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMess
         return database.Writer.ExecuteAsync(context => Enqueue(context, bytes, envelope, time.GetUtcNow()), cancellationToken);
     }
 
-    private async Task<List<QueueEntry>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        return await database.ReadAsync(async (connection, cancellationToken) =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-                command.With(name, value);
-            var list = new List<QueueEntry>();
-            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (reader.Read())
-                list.Add(ReadEntry(reader));
-            return list;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<List<QueueEntry>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryAsync(sql, ReadEntry, cancellationToken, parameters);
 }

@@ -52,7 +52,7 @@ public sealed class UpdateTests
     public async Task DeleQuitFollowsTheAccountsDeletePolicy(Pop3DeletePolicy policy)
     {
         await using var host = await StartWithTwoMessagesAsync();
-        await host.Store.Directory.UpdateAccountAsync(host.Account.Id, "", false, 0, policy, default);
+        await host.Store.DirectoryService.UpdateAccountAsync(Pop3TestHost.Address, "", false, 0, policy, "test", default);
         await using var client = await host.LoginAsync();
 
         await client.MultilineAsync("RETR 2");
@@ -115,7 +115,7 @@ public sealed class UpdateTests
         await using var client = await host.LoginAsync();
         Assert.Equal("+OK Message 1 deleted", await client.CommandAsync("DELE 1"));
 
-        await host.Store.Directory.SetDisabledAsync(host.Account.Id, true, default);
+        await host.Store.DirectoryService.SetDisabledAsync(Pop3TestHost.Address, true, "test", default);
 
         Assert.Equal("-ERR [AUTH] Account disabled", await client.CommandAsync("QUIT"));
         Assert.True(await client.IsClosedByServerAsync());
@@ -133,7 +133,7 @@ public sealed class UpdateTests
         await using var client = await host.LoginAsync();
         Assert.StartsWith("+OK 2 ", await client.CommandAsync("STAT"));
 
-        await host.Store.Directory.SetDisabledAsync(host.Account.Id, true, default);
+        await host.Store.DirectoryService.SetDisabledAsync(Pop3TestHost.Address, true, "test", default);
         await Task.Delay(300);
 
         Assert.Equal("-ERR [AUTH] Account disabled", await client.CommandAsync("STAT"));

@@ -27,7 +27,7 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private DeliveryPipeline Pipeline(params IInboundHeaderStamp[] stamps) => new(
-        _store.Messages, _store.Directory, _store.Services.GetRequiredService<IServerStateStore>(), stamps,
+        _store.Messages, _store.Directory, stamps,
         _store.Services.GetRequiredService<Webmail.Mail.Outbound.OutboundQueueService>(),
         _store.Services.GetRequiredService<IOptionsMonitor<WebmailOptions>>(), TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
 
@@ -74,6 +74,105 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
         var raw = await OnlyRawAsync(_user, SpecialFolder.Inbox);
         Assert.StartsWith("Authentication-Results: mx.local.example; dkim=none\r\nReceived: from remote.example ([127.0.0.1])", raw);
         Assert.DoesNotContain("\tfor <", raw);
+    }
+
+    /// <summary>Other's question in User's INBOX, and User's draft of the answer in Drafts.</summary>
+    private async Task<(long Original, long Draft)> ReplyInProgressAsync()
+    {
+        var question = TestMessages.Simple(from: "other@local.example", to: "user@local.example", subject: "Question");
+        var original = (await _store.Messages.DeliverAsync(new DeliveryRequest(question, [new MailboxDelivery(_user.Id, SpecialFolder.Inbox)]), default)).Mailboxes[0].Message!.Id;
+        var drafts = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Drafts, default);
+        var answer = TestMessages.Simple(from: "user@local.example", to: "other@local.example", subject: "Re: Question");
+        var draft = (await _store.Messages.AppendAsync(_user.Id, drafts.Id, answer, MessageFlags.Draft | MessageFlags.Seen, enforceQuota: false)).Id;
+        return (original, draft);
+    }
+
+    /// <summary>Sends the answer to a local and a remote recipient, with the draft's removal and \Answered as the rest of the Send.</summary>
+    private Task<DeliveryOutcome> SendAnswerAsync(long original, long draft) =>
+        Pipeline().SubmitAsync(
+            new SubmissionEnvelope(_user.Id, null, ["other@local.example", "far@remote.example"], DeliveryOrigin.Web,
+                SenderChanges: new SenderMailboxChanges(_user.Id, draft, [new FlagAddition(original, MessageFlags.Answered)])),
+            TestMessages.Simple(from: "user@local.example", to: "other@local.example", subject: "Re: Question").AsMemory(), default);
+
+    private async Task<long> CountAsync(Account account, SpecialFolder folder)
+    {
+        var box = await _store.Messages.GetSpecialFolderAsync(account.Id, folder, default);
+        return (await _store.Messages.ListAsync(account.Id, box.Id, 0, 10, MessageSort.DateDescending, default)).Total;
+    }
+
+    private async Task<long> EventsAsync(MailEventKind kind) =>
+        (await _store.Services.GetRequiredService<IServerStateStore>().GetMailEventsAsync(DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromHours(1), default))
+            .Where(e => e.Kind == kind).Sum(e => e.Count);
+
+    [Fact]
+    public async Task SubmissionWithSenderChangesDeliversRemovesTheDraftMarksTheOriginalAndCountsTogether()
+    {
+        var (original, draft) = await ReplyInProgressAsync();
+
+        var outcome = await SendAnswerAsync(original, draft);
+
+        Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
+        Assert.Equal(1, await CountAsync(_other, SpecialFolder.Inbox));
+        Assert.Equal(1, await CountAsync(_user, SpecialFolder.Sent));
+        Assert.Equal(1, await _store.Services.GetRequiredService<IOutboundQueueStore>().CountAsync(default));
+        Assert.Null(await _store.Messages.GetSummaryAsync(_user.Id, draft, default));
+        Assert.True((await _store.Messages.GetSummaryAsync(_user.Id, original, default))!.Flags.HasFlag(MessageFlags.Answered));
+        Assert.Equal(1, await EventsAsync(MailEventKind.Sent));
+        Assert.Equal(1, await EventsAsync(MailEventKind.Received));
+    }
+
+    [Theory]
+    [InlineData("draft removal")]
+    [InlineData("answered flag")]
+    [InlineData("event count")]
+    public async Task WhenAnyPartOfTheSendFailsNothingOfItIsCommitted(string failingPart)
+    {
+        var (original, draft) = await ReplyInProgressAsync();
+        using var refusal = failingPart switch
+        {
+            "draft removal" => RefusingTrigger.On(_store.Database, "DELETE", "messages", $"OLD.id = {draft}"),
+            "answered flag" => RefusingTrigger.On(_store.Database, "UPDATE", "messages", $"OLD.id = {original}"),
+            _ => RefusingTrigger.On(_store.Database, "INSERT", "mail_events", $"NEW.kind = {(int)MailEventKind.Sent}"),
+        };
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAnswerAsync(original, draft));
+
+        Assert.Contains(RefusingTrigger.Reason, error.Message);
+        Assert.Equal(0, await CountAsync(_other, SpecialFolder.Inbox));
+        Assert.Equal(0, await CountAsync(_user, SpecialFolder.Sent));
+        Assert.Equal(0, await _store.Services.GetRequiredService<IOutboundQueueStore>().CountAsync(default));
+        Assert.NotNull(await _store.Messages.GetSummaryAsync(_user.Id, draft, default));
+        Assert.False((await _store.Messages.GetSummaryAsync(_user.Id, original, default))!.Flags.HasFlag(MessageFlags.Answered));
+        Assert.Equal(0, await EventsAsync(MailEventKind.Sent));
+        Assert.Equal(0, await EventsAsync(MailEventKind.Received));
+    }
+
+    [Fact]
+    public async Task ARefusedSubmissionLeavesTheDraftAndTheOriginalAlone()
+    {
+        var (original, draft) = await ReplyInProgressAsync();
+
+        var outcome = await Pipeline().SubmitAsync(
+            new SubmissionEnvelope(_user.Id, null, ["other@local.example"], DeliveryOrigin.Web,
+                SenderChanges: new SenderMailboxChanges(_user.Id, draft, [new FlagAddition(original, MessageFlags.Answered)])),
+            TestMessages.Simple(from: "other@local.example", to: "other@local.example").AsMemory(), default);
+
+        Assert.Equal(DeliveryStatus.SenderNotAllowed, outcome.Status);
+        Assert.NotNull(await _store.Messages.GetSummaryAsync(_user.Id, draft, default));
+        Assert.False((await _store.Messages.GetSummaryAsync(_user.Id, original, default))!.Flags.HasFlag(MessageFlags.Answered));
+    }
+
+    [Fact]
+    public async Task SenderChangesForAnotherAccountAreRejected()
+    {
+        var (_, draft) = await ReplyInProgressAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Pipeline().SubmitAsync(
+            new SubmissionEnvelope(_other.Id, null, ["user@local.example"], DeliveryOrigin.Web, SenderChanges: new SenderMailboxChanges(_user.Id, draft)),
+            TestMessages.Simple(from: "other@local.example", to: "user@local.example").AsMemory(), default));
+
+        Assert.NotNull(await _store.Messages.GetSummaryAsync(_user.Id, draft, default));
+        Assert.Equal(1, await CountAsync(_user, SpecialFolder.Inbox));
     }
 
     private sealed class FixedStamp : IInboundHeaderStamp

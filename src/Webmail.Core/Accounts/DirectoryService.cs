@@ -9,10 +9,11 @@ namespace Webmail.Core.Accounts;
 
 /// <summary>
 /// What an operator does to domains, accounts and aliases — validated, hashed and audited in one
-/// place, so the CLI, the first-run setup page and the admin UI behave the same.
+/// place, so the CLI, the first-run setup page and the admin UI behave the same. Each change hands
+/// its <see cref="AuditRecord"/> to the store, which commits both in one transaction.
 /// </summary>
 /// <exception cref="DirectoryException">Thrown by every method for input an operator can correct.</exception>
-public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOptionsMonitor<WebmailOptions> options)
+public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<WebmailOptions> options)
 {
     public const int MinPasswordLength = 8;
     /// <summary>Longest password accepted; sign-in refuses longer ones before running the KDF.</summary>
@@ -26,16 +27,13 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
     {
         if (!AddressRules.TryNormalizeDomain(name, out var domain))
             throw new DirectoryException($"'{name}' is not a valid domain name.");
-        var created = await Guard(() => store.AddDomainAsync(domain, cancellationToken)).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "domain.add", domain, "", null, cancellationToken).ConfigureAwait(false);
-        return created;
+        return await Guard(() => store.AddDomainAsync(domain, new AuditRecord(actor, "domain.add", domain), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task RemoveDomainAsync(string name, string actor, CancellationToken cancellationToken)
     {
         var domain = await RequireDomainAsync(name, cancellationToken).ConfigureAwait(false);
-        await Guard(() => store.RemoveDomainAsync(domain.Name, cancellationToken)).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "domain.remove", domain.Name, "", null, cancellationToken).ConfigureAwait(false);
+        await Guard(() => store.RemoveDomainAsync(domain.Name, new AuditRecord(actor, "domain.remove", domain.Name), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task SetCatchAllAsync(string name, string? target, string actor, CancellationToken cancellationToken)
@@ -46,8 +44,7 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         {
             normalized = await RequireAccountAsync(target, cancellationToken).ConfigureAwait(false) is { } a ? a.Address : null;
         }
-        await store.SetCatchAllAsync(domain.Name, normalized, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "domain.catchall", domain.Name, normalized ?? "(none)", null, cancellationToken).ConfigureAwait(false);
+        await store.SetCatchAllAsync(domain.Name, normalized, new AuditRecord(actor, "domain.catchall", domain.Name, normalized ?? "(none)"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Account> CreateAccountAsync(string address, string password, string? displayName, bool isAdmin, long? quotaBytes, string actor, CancellationToken cancellationToken)
@@ -60,10 +57,8 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
             throw new DirectoryException("The quota cannot be negative.");
         var name = (displayName ?? "").Trim();
         RejectControlCharacters(name, "display name");
-        var account = await Guard(() => store.CreateAccountAsync(normalized, name, PasswordHasher.Hash(password), isAdmin,
-            quotaBytes ?? options.CurrentValue.Limits.DefaultQuota, cancellationToken)).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "account.add", normalized, isAdmin ? "admin" : "", null, cancellationToken).ConfigureAwait(false);
-        return account;
+        return await Guard(() => store.CreateAccountAsync(normalized, name, PasswordHasher.Hash(password), isAdmin,
+            quotaBytes ?? options.CurrentValue.Limits.DefaultQuota, new AuditRecord(actor, "account.add", normalized, isAdmin ? "admin" : ""), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task UpdateAccountAsync(string address, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy policy, string actor, CancellationToken cancellationToken)
@@ -72,16 +67,15 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         RejectControlCharacters(displayName, "display name");
         if (quotaBytes < 0)
             throw new DirectoryException("The quota cannot be negative.");
-        await store.UpdateAccountAsync(account.Id, displayName.Trim(), isAdmin, quotaBytes, policy, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "account.update", account.Address, $"admin={isAdmin} quota={quotaBytes} pop3={policy}", null, cancellationToken).ConfigureAwait(false);
+        await store.UpdateAccountAsync(account.Id, displayName.Trim(), isAdmin, quotaBytes, policy,
+            new AuditRecord(actor, "account.update", account.Address, $"admin={isAdmin} quota={quotaBytes} pop3={policy}"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SetPasswordAsync(string address, string password, string actor, CancellationToken cancellationToken)
     {
         var account = await RequireAccountAsync(address, cancellationToken).ConfigureAwait(false);
         ValidatePassword(password);
-        await store.SetPasswordHashAsync(account.Id, PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "account.passwd", account.Address, "", null, cancellationToken).ConfigureAwait(false);
+        await store.SetPasswordHashAsync(account.Id, PasswordHasher.Hash(password), new AuditRecord(actor, "account.passwd", account.Address), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A user's own settings page: display name and POP3 delete policy.</summary>
@@ -121,15 +115,13 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
     public async Task SetDisabledAsync(string address, bool disabled, string actor, CancellationToken cancellationToken)
     {
         var account = await RequireAccountAsync(address, cancellationToken).ConfigureAwait(false);
-        await store.SetDisabledAsync(account.Id, disabled, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, disabled ? "account.disable" : "account.enable", account.Address, "", null, cancellationToken).ConfigureAwait(false);
+        await store.SetDisabledAsync(account.Id, disabled, new AuditRecord(actor, disabled ? "account.disable" : "account.enable", account.Address), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RemoveAccountAsync(string address, string actor, CancellationToken cancellationToken)
     {
         var account = await RequireAccountAsync(address, cancellationToken).ConfigureAwait(false);
-        await store.RemoveAccountAsync(account.Id, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "account.remove", account.Address, "", null, cancellationToken).ConfigureAwait(false);
+        await store.RemoveAccountAsync(account.Id, new AuditRecord(actor, "account.remove", account.Address), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Alias> SetAliasAsync(string alias, IEnumerable<string> targets, string actor, CancellationToken cancellationToken)
@@ -147,9 +139,7 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         }
         if (list.Count == 0)
             throw new DirectoryException("An alias needs at least one target account.");
-        var result = await Guard(() => store.SetAliasAsync(normalized, list, cancellationToken)).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "alias.set", normalized, string.Join(",", list), null, cancellationToken).ConfigureAwait(false);
-        return result;
+        return await Guard(() => store.SetAliasAsync(normalized, list, new AuditRecord(actor, "alias.set", normalized, string.Join(",", list)), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task RemoveAliasAsync(string alias, string actor, CancellationToken cancellationToken)
@@ -159,8 +149,7 @@ public sealed class DirectoryService(IDirectoryStore store, IAuditLog audit, IOp
         var aliases = await store.ListAliasesAsync(cancellationToken).ConfigureAwait(false);
         if (!aliases.Any(a => a.Address == normalized))
             throw new DirectoryException($"There is no alias {normalized}.");
-        await store.RemoveAliasAsync(normalized, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "alias.remove", normalized, "", null, cancellationToken).ConfigureAwait(false);
+        await store.RemoveAliasAsync(normalized, new AuditRecord(actor, "alias.remove", normalized), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Account?> FindAccountAsync(string address, CancellationToken cancellationToken) =>

@@ -13,3 +13,12 @@ public interface IAuditLog
     /// <summary>Deletes up to <paramref name="limit"/> of the oldest entries recorded before <paramref name="before"/>; returns how many.</summary>
     Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// One audit entry to record. The directory's changes take one and commit it in the same transaction
+/// as the change (<see cref="IDirectoryStore"/>): a change is never made unaudited, nor audited unmade.
+/// </summary>
+/// <param name="Actor">Who did it: an account's address, <c>cli</c>, <c>setup</c>.</param>
+/// <param name="Action">What was done, e.g. <c>account.add</c>.</param>
+/// <param name="Target">What it was done to: a domain, an address.</param>
+public sealed record AuditRecord(string Actor, string Action, string Target, string Detail = "", string? RemoteIp = null);

@@ -3,19 +3,22 @@ using Webmail.Core.Model;
 namespace Webmail.Core.Storage;
 
 /// <summary>
-/// Domains, accounts and aliases as stored. Validation, password hashing and auditing live in
+/// Domains, accounts and aliases as stored. Validation and password hashing live in
 /// <see cref="Accounts.DirectoryService"/>; call that from user-facing code (CLI, admin UI).
+/// Every change an operator makes takes its <see cref="AuditRecord"/> and commits it in the same
+/// transaction: the change and its audit row are both durable when the task completes, or neither is.
 /// </summary>
 public interface IDirectoryStore
 {
     Task<IReadOnlyList<MailDomain>> ListDomainsAsync(CancellationToken cancellationToken);
     Task<MailDomain?> FindDomainAsync(string name, CancellationToken cancellationToken);
     /// <exception cref="StoreException">The domain exists.</exception>
-    Task<MailDomain> AddDomainAsync(string name, CancellationToken cancellationToken);
+    Task<MailDomain> AddDomainAsync(string name, AuditRecord audit, CancellationToken cancellationToken);
     /// <exception cref="StoreException">Accounts or aliases remain in the domain.</exception>
-    Task RemoveDomainAsync(string name, CancellationToken cancellationToken);
-    Task SetCatchAllAsync(string domain, string? targetAddress, CancellationToken cancellationToken);
-    Task SetDkimKeyAsync(string domain, string selector, string privateKeyPem, CancellationToken cancellationToken);
+    Task RemoveDomainAsync(string name, AuditRecord audit, CancellationToken cancellationToken);
+    Task SetCatchAllAsync(string domain, string? targetAddress, AuditRecord audit, CancellationToken cancellationToken);
+    /// <exception cref="StoreException">The domain does not exist.</exception>
+    Task SetDkimKeyAsync(string domain, string selector, string privateKeyPem, AuditRecord audit, CancellationToken cancellationToken);
     /// <returns>(selector, private key PEM) or <c>null</c> when the domain has no key.</returns>
     Task<(string Selector, string PrivateKeyPem)?> GetDkimKeyAsync(string domain, CancellationToken cancellationToken);
 
@@ -25,14 +28,14 @@ public interface IDirectoryStore
     Task<Page<Account>> ListAccountsAsync(string? search, int pageIndex, int pageSize, CancellationToken cancellationToken);
     /// <summary>Creates the account and its standard folders in one transaction.</summary>
     /// <exception cref="StoreException">The address is taken (by an account or an alias) or its domain is not local.</exception>
-    Task<Account> CreateAccountAsync(string address, string displayName, string passwordHash, bool isAdmin, long quotaBytes, CancellationToken cancellationToken);
-    Task UpdateAccountAsync(long accountId, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
+    Task<Account> CreateAccountAsync(string address, string displayName, string passwordHash, bool isAdmin, long quotaBytes, AuditRecord audit, CancellationToken cancellationToken);
+    Task UpdateAccountAsync(long accountId, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy pop3DeletePolicy, AuditRecord audit, CancellationToken cancellationToken);
     /// <summary>What the account's owner may change about it: display name and POP3 delete policy.</summary>
     Task SetProfileAsync(long accountId, string displayName, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
-    Task SetPasswordHashAsync(long accountId, string passwordHash, CancellationToken cancellationToken);
-    Task SetDisabledAsync(long accountId, bool disabled, CancellationToken cancellationToken);
+    Task SetPasswordHashAsync(long accountId, string passwordHash, AuditRecord audit, CancellationToken cancellationToken);
+    Task SetDisabledAsync(long accountId, bool disabled, AuditRecord audit, CancellationToken cancellationToken);
     /// <summary>Removes the account with all its folders and mail.</summary>
-    Task RemoveAccountAsync(long accountId, CancellationToken cancellationToken);
+    Task RemoveAccountAsync(long accountId, AuditRecord audit, CancellationToken cancellationToken);
     /// <returns>(account id, password hash, disabled) or <c>null</c> for an unknown address.</returns>
     Task<(long AccountId, string PasswordHash, bool Disabled)?> GetCredentialsAsync(string address, CancellationToken cancellationToken);
     Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken);
@@ -42,8 +45,8 @@ public interface IDirectoryStore
     Task<IReadOnlyList<Alias>> ListAliasesAsync(CancellationToken cancellationToken);
     /// <summary>Creates or replaces an alias.</summary>
     /// <exception cref="StoreException">The address is an account, a target is not a local account, or the domain is not local.</exception>
-    Task<Alias> SetAliasAsync(string address, IReadOnlyList<string> targetAddresses, CancellationToken cancellationToken);
-    Task RemoveAliasAsync(string address, CancellationToken cancellationToken);
+    Task<Alias> SetAliasAsync(string address, IReadOnlyList<string> targetAddresses, AuditRecord audit, CancellationToken cancellationToken);
+    Task RemoveAliasAsync(string address, AuditRecord audit, CancellationToken cancellationToken);
     /// <summary>Addresses (the account's own and its aliases') that the account may send as.</summary>
     Task<IReadOnlyList<string>> GetSendAsAddressesAsync(long accountId, CancellationToken cancellationToken);
 

@@ -24,7 +24,9 @@ public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Reci
 /// <param name="MailFrom">The envelope sender; <c>null</c> takes the <c>From:</c> header's address (web compose).</param>
 /// <param name="Recipients">Every recipient, local or remote.</param>
 /// <param name="Resolved">Recipients already resolved (at RCPT time) by <see cref="DeliveryPipeline.CheckRecipientAsync"/>; others are looked up.</param>
-public sealed record SubmissionEnvelope(long AccountId, string? MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null);
+/// <param name="SenderChanges">What else the sender's action changes in the account's mailbox (web compose: the draft goes, the original is marked \Answered), committed with the message; <c>null</c> for none.</param>
+public sealed record SubmissionEnvelope(long AccountId, string? MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null,
+    SenderMailboxChanges? SenderChanges = null);
 
 public enum DeliveryStatus
 {

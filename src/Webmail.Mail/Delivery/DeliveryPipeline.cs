@@ -15,13 +15,13 @@ namespace Webmail.Mail.Delivery;
 /// The one delivery path of the server. SMTP submission and web compose call
 /// <see cref="SubmitAsync(SubmissionEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>; the inbound SMTP listener calls <see cref="ReceiveAsync(InboundEnvelope, ReadOnlyMemory{byte}, CancellationToken)"/>. Each
 /// message is committed with a single <see cref="IDeliveryStore.DeliverAsync"/>: when the task
-/// completes successfully, every local copy and every queue entry is durable. Store failures
+/// completes successfully, every local copy, every queue entry, the dashboard counts and the
+/// sender's other changes (<see cref="SubmissionEnvelope.SenderChanges"/>) are durable. Store failures
 /// propagate (callers answer a temporary failure, never success).
 /// </summary>
 public sealed class DeliveryPipeline(
     IDeliveryStore store,
     IDirectoryStore directory,
-    IServerStateStore state,
     IEnumerable<IInboundHeaderStamp> stamps,
     Outbound.OutboundQueueService outboundQueue,
     IOptionsMonitor<WebmailOptions> options,
@@ -130,11 +130,10 @@ public sealed class DeliveryPipeline(
         // RFC 8601 §5: results that claim to be ours but came with the message are forgeries; the stamps saw the message as it came.
         var raw = TraceHeaders.Prepend(stamps + received, message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
-        var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)).ToList();
+        var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)).ToList();
         var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes), cancellationToken).ConfigureAwait(false);
         var refused = receipt.Mailboxes.Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
         var stored = receipt.Mailboxes.Count - refused.Count;
-        Count(MailEventKind.Received, stored);
         logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, LogText.Bound(envelope.MailFrom), stored, refused.Count, raw.Length);
         return stored == 0
             ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
@@ -145,10 +144,14 @@ public sealed class DeliveryPipeline(
     /// Mail an account sends. Checks that the envelope sender and every <c>From:</c> address are
     /// the account's own or its aliases', adds <c>Message-ID</c> and <c>Date</c> when missing,
     /// prepends <c>Received</c>, and in one commit files a \Seen copy in the sender's Sent folder,
-    /// delivers local recipients to their INBOX and queues the remote ones.
+    /// delivers local recipients to their INBOX, queues the remote ones, counts the event and makes
+    /// the envelope's <see cref="SubmissionEnvelope.SenderChanges"/>. Refused, it changes nothing.
     /// </summary>
+    /// <exception cref="ArgumentException">The sender changes are for another account than the envelope's.</exception>
     public async Task<DeliveryOutcome> SubmitAsync(SubmissionEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
+        if (envelope.SenderChanges is { } changes && changes.AccountId != envelope.AccountId)
+            throw new ArgumentException("The sender changes must be the submitting account's.", nameof(envelope));
         var account = await directory.GetAccountAsync(envelope.AccountId, cancellationToken).ConfigureAwait(false);
         if (account is null || account.IsDisabled)
             return new DeliveryOutcome(DeliveryStatus.AccountDisabled);
@@ -187,16 +190,15 @@ public sealed class DeliveryPipeline(
         // RFC 8601 §5 again: a client's Authentication-Results under our name would be believed by the local recipients.
         var raw = TraceHeaders.Prepend(prefix.ToString(), message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
-        var mailboxes = new List<MailboxDelivery>(accounts.Count + 1) { new(account.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false) };
-        mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox)));
+        // The Sent copy is always stored (no quota), so it counts the one Sent event of the submission.
+        var mailboxes = new List<MailboxDelivery>(accounts.Count + 1) { new(account.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false, Counts: MailEventKind.Sent) };
+        mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)));
         var outbound = remote.Count > 0 ? new OutboundEnvelope(mailFrom, remote, account.Id) : null;
-        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound), cancellationToken).ConfigureAwait(false);
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound, envelope.SenderChanges), cancellationToken).ConfigureAwait(false);
         if (receipt.QueueEntryIds.Count > 0)
             outboundQueue.Wake(); // deliver remote recipients now rather than at the next poll
 
         var refused = receipt.Mailboxes.Skip(1).Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
-        Count(MailEventKind.Sent, 1);
-        Count(MailEventKind.Received, accounts.Count - refused.Count);
         logger.LogInformation("Submitted {Id} by {Account} via {Via}: {Local} local, {Remote} remote, {Refused} over quota, {Size} bytes",
             id, account.Address, envelope.Origin.Via, accounts.Count - refused.Count, remote.Count, refused.Count, raw.Length);
         return new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, messageId);
@@ -257,7 +259,6 @@ public sealed class DeliveryPipeline(
         return admins.Count > 0 ? new RecipientResolution(RecipientKind.Local, admins) : resolution;
     }
 
-    /// <summary>Runs every inbound stamp over the message as it arrived and puts their lines on top.</summary>
     /// <summary>The stamps' header lines for the message as it arrived, to go above our Received line.</summary>
     private async Task<string> StampAsync(ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
@@ -266,26 +267,6 @@ public sealed class DeliveryPipeline(
         foreach (var stamp in _stamps)
             lines.Append(await stamp.StampAsync(original, cancellationToken).ConfigureAwait(false));
         return lines.ToString();
-    }
-
-    private void Count(MailEventKind kind, int count)
-    {
-        if (count <= 0)
-            return;
-        // Counters feed the dashboard only: they are written without holding up the delivery's reply.
-        _ = CountAsync(kind, count);
-    }
-
-    private async Task CountAsync(MailEventKind kind, int count)
-    {
-        try
-        {
-            await state.RecordMailEventAsync(kind, count, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogWarning(e, "Could not record {Count} {Kind} mail event(s)", count, kind);
-        }
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16];

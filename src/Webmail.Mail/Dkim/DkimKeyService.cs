@@ -9,7 +9,7 @@ namespace Webmail.Mail.Dkim;
 /// the store; the public half is shown as the TXT record to publish. Used by the CLI
 /// (<c>Webmail dkim generate</c>) and the admin UI.
 /// </summary>
-public sealed class DkimKeyService(IDirectoryStore directory, IAuditLog audit, TimeProvider time)
+public sealed class DkimKeyService(IDirectoryStore directory, TimeProvider time)
 {
     public const int KeyBits = 2048;
 
@@ -23,8 +23,8 @@ public sealed class DkimKeyService(IDirectoryStore directory, IAuditLog audit, T
         var selector = "wm" + time.GetUtcNow().ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         using var rsa = RSA.Create(KeyBits);
         var pem = rsa.ExportRSAPrivateKeyPem();
-        await directory.SetDkimKeyAsync(name, selector, pem, cancellationToken).ConfigureAwait(false);
-        await audit.WriteAsync(actor, "dkim.generate", name, "selector " + selector, null, cancellationToken).ConfigureAwait(false);
+        // The key and its audit row commit together.
+        await directory.SetDkimKeyAsync(name, selector, pem, new AuditRecord(actor, "dkim.generate", name, "selector " + selector), cancellationToken).ConfigureAwait(false);
         return RecordFor(name, selector, pem);
     }
 

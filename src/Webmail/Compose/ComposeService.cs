@@ -109,7 +109,11 @@ public sealed class ComposeService(
             await DeleteDraftAsync(accountId, old, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Builds and submits the message; on success the draft is removed and the original marked \Answered.</summary>
+    /// <summary>
+    /// Builds and submits the message. The Send is one commit: the message is filed and queued, its draft
+    /// removed (if still in Drafts), the original of a reply marked \Answered and the event counted together,
+    /// or, when anything fails or is refused, none of it.
+    /// </summary>
     /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
     public async Task<SubmitResult> SendAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
     {
@@ -118,16 +122,14 @@ public sealed class ComposeService(
         var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
         if (size > MaxMessageSize)
             throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
-        var result = await submitter.SubmitAsync(accountId, message, cancellationToken).ConfigureAwait(false);
+        var answered = model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll
+            ? [new FlagAddition(original, MessageFlags.Answered)]
+            : Array.Empty<FlagAddition>();
+        var changes = new SenderMailboxChanges(accountId, model.DraftId, answered);
+        var result = await submitter.SubmitAsync(accountId, message, changes, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
             return result;
-        if (model.DraftId is { } draft)
-        {
-            await DeleteDraftAsync(accountId, draft, cancellationToken).ConfigureAwait(false);
-            model.DraftId = null;
-        }
-        if (model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll)
-            await changes.SetFlagsAsync(accountId, [original], MessageFlags.Answered, true, cancellationToken).ConfigureAwait(false);
+        model.DraftId = null;
         logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
         return result;
     }

@@ -10,11 +10,13 @@ namespace Webmail.Compose;
 /// Sent copy, local delivery and the outbound queue all happen there. This class only turns the
 /// composed message into an envelope: Bcc recipients go into the envelope and the header is
 /// removed (RFC 5322 §3.6.3), and unknown local recipients are refused before anything is sent.
+/// The rest of the Send (draft removal, \Answered) rides in the envelope and commits with the message.
 /// </summary>
 public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
 {
     /// <summary>Hands a composed message (which may carry Bcc recipients) to the delivery pipeline as the signed-in account.</summary>
-    public async Task<SubmitResult> SubmitAsync(long accountId, MimeMessage message, CancellationToken cancellationToken)
+    /// <param name="senderChanges">What else the Send changes in the account's mailbox, committed with the message only if it is sent; <c>null</c> for nothing.</param>
+    public async Task<SubmitResult> SubmitAsync(long accountId, MimeMessage message, SenderMailboxChanges? senderChanges, CancellationToken cancellationToken)
     {
         var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)
             .Select(m => m.Address.ToLowerInvariant()).Distinct().ToList();
@@ -41,7 +43,7 @@ public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
         message.Bcc.Clear();
         using var buffer = new MemoryStream();
         await message.WriteToAsync(MessageComposer.StorageFormat, buffer, cancellationToken).ConfigureAwait(false);
-        var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved),
+        var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved, senderChanges),
             buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
         return outcome.Status switch
         {

@@ -1,6 +1,7 @@
 using MailKit.Net.Pop3;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Testing;
@@ -49,7 +50,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     [Fact]
     public async Task AdminGeneratesADkimKeyAndSeesTheRecordToPublish()
     {
-        await Server.Directory.AddDomainAsync("signed.example", default);
+        await Server.Services.GetRequiredService<DirectoryService>().AddDomainAsync("signed.example", "test", default);
         var admin = await fixture.SignedInPageAsync();
         await fixture.GoAsync(admin, "/admin/domains");
 

@@ -1,7 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using MimeKit;
+using Webmail.Compose;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
+using Webmail.Storage;
+using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
 
@@ -61,5 +65,78 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         var sent = Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
         Assert.Equal(subject, sent.Message.Subject);
         await page.Context.CloseAsync();
+    }
+
+    private ComposeService Compose => fixture.Server.Services.GetRequiredService<ComposeService>();
+
+    /// <summary>Betty's question in Lucy's INBOX, and Lucy's reply saved as a draft.</summary>
+    private async Task<(long Original, ComposeModel Reply)> ReplyDraftAsync(Account lucy, Account betty)
+    {
+        var question = new MimeMessage();
+        question.From.Add(MailboxAddress.Parse(betty.Address));
+        question.To.Add(MailboxAddress.Parse(lucy.Address));
+        question.Subject = "Question " + Guid.NewGuid().ToString("N")[..8];
+        question.Body = new TextPart("plain") { Text = "Coming tomorrow?" };
+        var original = await fixture.DeliverAsync(lucy, question);
+        var reply = (await Compose.RespondAsync(lucy.Id, original, ComposeMode.Reply, "unused-session", default))!;
+        reply.Body = "Yes." + reply.Body;
+        await Compose.SaveDraftAsync(lucy.Id, reply, default);
+        return (original, reply);
+    }
+
+    private async Task<long> SentEventsAsync() =>
+        (await fixture.Server.Services.GetRequiredService<IServerStateStore>().GetMailEventsAsync(DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromHours(1), default))
+            .Where(e => e.Kind == MailEventKind.Sent).Sum(e => e.Count);
+
+    private async Task<bool> IsAnsweredAsync(Account account, long messageId) =>
+        (await fixture.Server.Messages.GetSummaryAsync(account.Id, messageId, default))!.Flags.HasFlag(MessageFlags.Answered);
+
+    [Fact]
+    public async Task SendingAReplyDeliversItRemovesItsDraftAndMarksTheOriginalInTheSameCommit()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var betty = await fixture.NewAccountAsync("betty");
+        var (original, reply) = await ReplyDraftAsync(lucy, betty);
+        var sentBefore = await SentEventsAsync();
+
+        var result = await Compose.SendAsync(lucy.Id, reply, default);
+
+        // No waiting: when Send returns, the whole action is committed.
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(reply.Subject, Assert.Single(await fixture.FolderAsync(betty, SpecialFolder.Inbox)).Message.Subject);
+        Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        Assert.Null(reply.DraftId);
+        Assert.True(await IsAnsweredAsync(lucy, original));
+        Assert.Equal(sentBefore + 1, await SentEventsAsync());
+    }
+
+    [Fact]
+    public async Task WhenTheDraftCannotBeRemovedTheReplyIsNotSentAndSendingAgainSendsItOnce()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var betty = await fixture.NewAccountAsync("betty");
+        var (original, reply) = await ReplyDraftAsync(lucy, betty);
+        var draft = reply.DraftId!.Value;
+        var sentBefore = await SentEventsAsync();
+
+        using (RefusingTrigger.On(fixture.Server.Services.GetRequiredService<SqliteDatabase>(), "DELETE", "messages", $"OLD.id = {draft}"))
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendAsync(lucy.Id, reply, default));
+            Assert.Contains(RefusingTrigger.Reason, error.Message);
+        }
+
+        Assert.Empty(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
+        Assert.Equal(draft, Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Drafts)).Summary.Id);
+        Assert.Equal(draft, reply.DraftId);
+        Assert.False(await IsAnsweredAsync(lucy, original));
+        Assert.Equal(sentBefore, await SentEventsAsync());
+
+        Assert.True((await Compose.SendAsync(lucy.Id, reply, default)).Succeeded);
+        Assert.Single(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
+        Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
+        Assert.True(await IsAnsweredAsync(lucy, original));
     }
 }
