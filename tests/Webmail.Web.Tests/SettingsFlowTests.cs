@@ -39,6 +39,11 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         var account = await web.NewAccountAsync("prefs");
         var page = await OpenSettingsAsync(account);
         await WebFixture.ScreenshotAsync(page, "settings-light");
+        // The mail-program settings name the ports this server runs.
+        var clients = page.Locator("section, div").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Mail programs" }) }).Last;
+        await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "IMAP" })).ToContainTextAsync(web.Server.ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "POP3" })).ToContainTextAsync(web.Server.Pop3Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "SMTP" })).ToContainTextAsync(web.Server.SubmissionPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         await page.GetByLabel("Display name").FillAsync("Petra Prefs");
         await page.GetByLabel("Signature").FillAsync("Petra\nSent from the web");

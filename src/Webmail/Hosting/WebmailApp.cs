@@ -54,6 +54,7 @@ public static class WebmailApp
         services.AddSingleton<WebSignIn>();
         services.AddHostedService<Housekeeping>();
         services.AddScoped<Webmail.Settings.UserPreferences>();
+        services.AddSingleton<Webmail.Settings.MailClientSetup>();
         services.AddScoped<Webmail.Reading.MailboxState>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
