@@ -14,11 +14,13 @@ internal sealed class MessageLayout
     /// <summary>The layouts of messages parsed here, so that a <see cref="MimeMessage"/> handed back finds its raw bytes.</summary>
     private static readonly ConditionalWeakTable<MimeMessage, MessageLayout> Layouts = new();
 
-    private MessageLayout(ReadOnlyMemory<byte> raw, MimeMessage? message, MimeNode root)
+    private readonly Lazy<MimeNode> _root;
+
+    private MessageLayout(ReadOnlyMemory<byte> raw, MimeMessage? message, Func<MimeNode> root)
     {
         Raw = raw;
         Message = message;
-        Root = root;
+        _root = new Lazy<MimeNode>(root);
     }
 
     /// <summary>The bytes the offsets point into: the raw message, or its bounded view (<see cref="MimeInput.Bound"/>).</summary>
@@ -27,23 +29,41 @@ internal sealed class MessageLayout
     /// <summary>The message MimeKit parsed; null when it could not parse one.</summary>
     public MimeMessage? Message { get; }
 
-    /// <summary>The message itself: its header is the message header, its children the body's parts.</summary>
-    public MimeNode Root { get; }
+    /// <summary>The message itself: its header is the message header, its children the body's parts (built on first use).</summary>
+    public MimeNode Root => _root.Value;
 
-    /// <summary>Parses <paramref name="raw"/> (bounded as <see cref="MimeInput.Bound"/> bounds it) and remembers the layout of the message.</summary>
+    /// <summary>Parses <paramref name="raw"/> (bounded as <see cref="MimeInput.Bound"/> bounds it) and remembers the layout of the message. Never throws.</summary>
     public static MessageLayout Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = MimeInput.DefaultMaxMimeDepth)
     {
         var bounded = MimeInput.Bound(raw, out _);
-        var (message, root) = ParseMessage(bounded, 0, bounded.Length, maxMimeDepth, 0);
-        var layout = new MessageLayout(bounded, message, root);
-        if (message is not null)
-            Layouts.AddOrUpdate(message, layout);
+        try
+        {
+            return Load(bounded, maxMimeDepth, 0, bounded.Length, 0);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
+        {
+            return new MessageLayout(bounded, null, () => Unparsed(bounded, 0, bounded.Length));
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="bounded"/>[<paramref name="start"/>..<paramref name="end"/>] with MimeKit, recording the
+    /// offsets, and remembers the layout of the message. Throws what MimeKit throws for unreadable input.
+    /// </summary>
+    public static MessageLayout Load(ReadOnlyMemory<byte> bounded, int maxMimeDepth, int start, int end, int depth)
+    {
+        var parser = new OffsetParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, bounded[start..end]);
+        var message = parser.ParseMessage();
+        var layout = new MessageLayout(bounded, message, () =>
+            new TreeBuilder(bounded, start, parser, maxMimeDepth, depth).Message(message, inMultipart: false, inDigest: false)
+            ?? Unparsed(bounded, start, end));
+        Layouts.AddOrUpdate(message, layout);
         return layout;
     }
 
     /// <summary>
-    /// The layout of <paramref name="message"/>: the one recorded when it was parsed here (<see cref="Parse"/>), else that
-    /// of its serialisation (a message built in code has no other raw form).
+    /// The layout of <paramref name="message"/>: the one recorded when it was parsed here (<see cref="Parse"/>,
+    /// <see cref="MimeInput.Load"/>), else that of its serialisation (a message built in code has no other raw form).
     /// </summary>
     public static MessageLayout For(MimeMessage message)
     {
@@ -56,20 +76,17 @@ internal sealed class MessageLayout
         return Parse(stream.ToArray());
     }
 
-    private static (MimeMessage? Message, MimeNode Root) ParseMessage(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth, int depth)
+    /// <summary>The message inside a message/rfc822 part that MimeKit did not parse as one; never throws.</summary>
+    private static MimeNode Embedded(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth, int depth)
     {
-        var parser = new OffsetParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, raw[start..end]);
-        MimeMessage message;
         try
         {
-            message = parser.ParseMessage();
+            return Load(raw, maxMimeDepth, start, end, depth).Root;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
-            return (null, Unparsed(raw, start, end));
+            return Unparsed(raw, start, end);
         }
-        var builder = new TreeBuilder(raw, start, parser, maxMimeDepth, depth);
-        return (message, builder.Message(message, inMultipart: false, inDigest: false) ?? Unparsed(raw, start, end));
     }
 
     /// <summary>Input MimeKit could not read: a header up to the first empty line, then a body.</summary>
@@ -113,12 +130,19 @@ internal sealed class MessageLayout
             {
                 if (entity is Multipart multipart)
                 {
+                    var gapStart = node.HeadersEnd;
                     foreach (var child in multipart)
                     {
-                        if (Entity(child, inMultipart: true, inDigest: node.Data.IsDigest) is { } part)
-                            node.Children.Add(part);
+                        if (Entity(child, inMultipart: true, inDigest: node.Data.IsDigest) is not { } part)
+                            continue;
+                        AddEmptyParts(node, multipart.Boundary, gapStart, part.Begin);
+                        node.Children.Add(part);
+                        gapStart = part.End;
                     }
+                    if (node.Children.Count > 0)
+                        AddEmptyParts(node, multipart.Boundary, gapStart, node.End, trailing: true);
                 }
+                node.IncludeCloseDelimiterLineBreak();
             }
             else if (node.Data.IsMessage)
             {
@@ -129,10 +153,41 @@ internal sealed class MessageLayout
                 else if (depth < maxMimeDepth)
                 {
                     // MimeKit did not see a message here (another Content-Type won, or a depth limit): parse the body as one.
-                    node.Children.Add(ParseMessage(raw, node.HeadersEnd, node.End, maxMimeDepth, depth + 1).Root);
+                    node.Children.Add(Embedded(raw, node.HeadersEnd, node.End, maxMimeDepth, depth + 1));
                 }
+                if (node.Children.Count > 0)
+                    node.IncludeCloseDelimiterLineBreak(node.Children[0]);
             }
         }
+    }
+
+    /// <summary>
+    /// The empty body parts MimeKit skips: a boundary line right after another one starts a part with neither header
+    /// nor body (RFC 2046 §5.1.1 allows an empty body part), which Dovecot and Python's email package count, and so
+    /// shift the numbers of the parts after it. Between two parts (or the preamble and the first part) one boundary
+    /// line is expected; each further one starts an empty part. After the last part, each boundary line before the
+    /// closing one does.
+    /// </summary>
+    private static void AddEmptyParts(MimeNode multipart, string? boundary, int from, int to, bool trailing = false)
+    {
+        if (string.IsNullOrEmpty(boundary) || to <= from)
+            return;
+        var span = multipart.Raw.Span;
+        var delimiter = System.Text.Encoding.UTF8.GetBytes("--" + boundary);
+        var lines = new List<int>();
+        var position = from;
+        while (position < to)
+        {
+            var newline = span[position..to].IndexOf((byte)'\n');
+            var lineEnd = newline < 0 ? to : position + newline;
+            var line = span[position..lineEnd].TrimEnd(" \t\r"u8);
+            if (line.SequenceEqual(delimiter))
+                lines.Add(position);
+            position = lineEnd + 1;
+        }
+        var first = trailing ? 0 : 1;
+        for (var i = first; i < lines.Count; i++)
+            multipart.Children.Add(new MimeNode(multipart.Raw, lines[i], lines[i], lines[i], inMultipart: true, inDigest: multipart.Data.IsDigest));
     }
 
     /// <summary>Where each entity and message begins, ends its header, and ends, as the parser reports them.</summary>
