@@ -47,7 +47,7 @@ public static class MimeInput
     public static MimeMessage Load(ReadOnlyMemory<byte> raw, int maxMimeDepth)
     {
         var bounded = Bound(raw, out _);
-        return Imap.MessageLayout.Load(bounded, maxMimeDepth, 0, bounded.Length, 0).Message!;
+        return Imap.MessageLayout.Load(bounded, maxMimeDepth, 0, bounded.Length).Message!;
     }
 
     /// <summary>

@@ -81,6 +81,20 @@ public sealed class ImapViewsTests
     }
 
     [Fact]
+    public void NestingBeyondTheDepthLimitIsOpaque()
+    {
+        var text = "Content-Type: text/plain\r\n\r\ninnermost\r\n";
+        for (var i = 0; i < 60; i++)
+            text = "Content-Type: message/rfc822\r\n\r\n" + text;
+
+        var structure = MessageParser.Parse(Encoding.ASCII.GetBytes(text), maxMimeDepth: 10).ImapBodyStructure;
+
+        var messages = structure.Split("\"rfc822\"").Length - 1;
+        Assert.InRange(messages, 1, 10);
+        Assert.Contains("\"application\" \"octet-stream\"", structure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ParsedMessageCarriesTheImapViews()
     {
         var raw = Encoding.ASCII.GetBytes("From: a@a.example\r\nSubject: hi\r\n\r\nbody\r\n");

@@ -38,7 +38,7 @@ internal sealed class MessageLayout
         var bounded = MimeInput.Bound(raw, out _);
         try
         {
-            return Load(bounded, maxMimeDepth, 0, bounded.Length, 0);
+            return Load(bounded, maxMimeDepth, 0, bounded.Length);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
@@ -50,12 +50,15 @@ internal sealed class MessageLayout
     /// Parses <paramref name="bounded"/>[<paramref name="start"/>..<paramref name="end"/>] with MimeKit, recording the
     /// offsets, and remembers the layout of the message. Throws what MimeKit throws for unreadable input.
     /// </summary>
-    public static MessageLayout Load(ReadOnlyMemory<byte> bounded, int maxMimeDepth, int start, int end, int depth)
+    /// <param name="maxMimeDepth">Deepest nesting parsed below this message (MimeKit's <see cref="ParserOptions.MaxMimeDepth"/>).</param>
+    public static MessageLayout Load(ReadOnlyMemory<byte> bounded, int maxMimeDepth, int start, int end)
     {
         var parser = new OffsetParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, bounded[start..end]);
         var message = parser.ParseMessage();
+        // Only the offsets are kept for the tree, not the parser and its buffers.
+        var offsets = parser.Offsets;
         var layout = new MessageLayout(bounded, message, () =>
-            new TreeBuilder(bounded, start, parser, maxMimeDepth, depth).Message(message, inMultipart: false, inDigest: false)
+            new TreeBuilder(bounded, start, offsets, maxMimeDepth).Message(message, 0, inMultipart: false, inDigest: false)
             ?? Unparsed(bounded, start, end));
         Layouts.AddOrUpdate(message, layout);
         return layout;
@@ -77,11 +80,11 @@ internal sealed class MessageLayout
     }
 
     /// <summary>The message inside a message/rfc822 part that MimeKit did not parse as one; never throws.</summary>
-    private static MimeNode Embedded(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth, int depth)
+    private static MimeNode Embedded(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth)
     {
         try
         {
-            return Load(raw, maxMimeDepth, start, end, depth).Root;
+            return Load(raw, maxMimeDepth, start, end).Root;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
@@ -104,27 +107,28 @@ internal sealed class MessageLayout
     }
 
     /// <summary>Turns MimeKit's entities and their recorded offsets into <see cref="MimeNode"/>s.</summary>
-    private sealed class TreeBuilder(ReadOnlyMemory<byte> raw, int start, OffsetParser parser, int maxMimeDepth, int depth)
+    /// <remarks>The level counts nesting below the parsed message, so a re-parse stays within the configured depth.</remarks>
+    private sealed class TreeBuilder(ReadOnlyMemory<byte> raw, int start, Dictionary<object, EntityOffsets> offsets, int maxMimeDepth)
     {
-        public MimeNode? Message(MimeMessage message, bool inMultipart, bool inDigest)
+        public MimeNode? Message(MimeMessage message, int level, bool inMultipart, bool inDigest)
         {
-            if (!parser.Offsets.TryGetValue(message, out var o))
+            if (!offsets.TryGetValue(message, out var o))
                 return null;
             var node = new MimeNode(raw, start + o.Begin, start + o.HeadersEnd, start + o.End, inMultipart, inDigest);
-            AddChildren(node, message.Body);
+            AddChildren(node, message.Body, level);
             return node;
         }
 
-        private MimeNode? Entity(MimeEntity entity, bool inMultipart, bool inDigest)
+        private MimeNode? Entity(MimeEntity entity, int level, bool inMultipart, bool inDigest)
         {
-            if (!parser.Offsets.TryGetValue(entity, out var o))
+            if (!offsets.TryGetValue(entity, out var o))
                 return null;
             var node = new MimeNode(raw, start + o.Begin, start + o.HeadersEnd, start + o.End, inMultipart, inDigest);
-            AddChildren(node, entity);
+            AddChildren(node, entity, level);
             return node;
         }
 
-        private void AddChildren(MimeNode node, MimeEntity? entity)
+        private void AddChildren(MimeNode node, MimeEntity? entity, int level)
         {
             if (node.Data.IsMultipart)
             {
@@ -133,7 +137,7 @@ internal sealed class MessageLayout
                     var gapStart = node.HeadersEnd;
                     foreach (var child in multipart)
                     {
-                        if (Entity(child, inMultipart: true, inDigest: node.Data.IsDigest) is not { } part)
+                        if (Entity(child, level + 1, inMultipart: true, inDigest: node.Data.IsDigest) is not { } part)
                             continue;
                         AddEmptyParts(node, multipart.Boundary, gapStart, part.Begin);
                         node.Children.Add(part);
@@ -146,14 +150,15 @@ internal sealed class MessageLayout
             }
             else if (node.Data.IsMessage)
             {
-                if (entity is MessagePart { Message: { } inner } && Message(inner, inMultipart: false, inDigest: false) is { } root)
+                if (entity is MessagePart { Message: { } inner } && Message(inner, level + 1, inMultipart: false, inDigest: false) is { } root)
                 {
                     node.Children.Add(root);
                 }
-                else if (depth < maxMimeDepth)
+                else if (level + 1 < maxMimeDepth)
                 {
-                    // MimeKit did not see a message here (another Content-Type won, or a depth limit): parse the body as one.
-                    node.Children.Add(Embedded(raw, node.HeadersEnd, node.End, maxMimeDepth, depth + 1));
+                    // MimeKit did not read a message here (its own choice of Content-Type differs): parse the body as one,
+                    // within what is left of the depth limit. At the limit the part stays opaque (application/octet-stream).
+                    node.Children.Add(Embedded(raw, node.HeadersEnd, node.End, maxMimeDepth - level - 1));
                 }
                 if (node.Children.Count > 0)
                     node.IncludeCloseDelimiterLineBreak(node.Children[0]);
