@@ -39,11 +39,15 @@ public static class MimeInput
         return count;
     }
 
-    /// <summary>Parses <paramref name="raw"/> through <see cref="Bound"/>. Throws what MimeKit throws for unreadable input.</summary>
+    /// <summary>
+    /// Parses <paramref name="raw"/> through <see cref="Bound"/>. Throws what MimeKit throws for unreadable input.
+    /// The parts' offsets in the raw bytes are kept with the message, so the IMAP views built from it
+    /// (<see cref="Imap.ImapBodyStructure"/>, <see cref="Imap.ImapEnvelope"/>) measure the raw bytes.
+    /// </summary>
     public static MimeMessage Load(ReadOnlyMemory<byte> raw, int maxMimeDepth)
     {
-        using var stream = new ReadOnlyMemoryStream(Bound(raw, out _));
-        return MimeMessage.Load(new ParserOptions { MaxMimeDepth = maxMimeDepth }, stream);
+        var bounded = Bound(raw, out _);
+        return Imap.MessageLayout.Load(bounded, maxMimeDepth, 0, bounded.Length).Message!;
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed record ParsedMessage(
     string BodyText,
     bool HasAttachments)
 {
-    /// <summary>The IMAP ENVELOPE list (RFC 9051 §7.5.2), computed once at delivery; a message MimeKit cannot read has an all-NIL envelope.</summary>
+    /// <summary>The IMAP ENVELOPE list (RFC 9051 §7.5.2), computed once at delivery from the raw header (also when MimeKit cannot read the message).</summary>
     public string ImapEnvelope { get; init; } = Imap.ImapEnvelope.Empty;
 
     /// <summary>The IMAP BODYSTRUCTURE (with extension data, RFC 9051 §7.5.2), computed once at delivery.</summary>

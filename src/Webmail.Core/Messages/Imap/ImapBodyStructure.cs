@@ -135,7 +135,7 @@ public static class ImapBodyStructure
     {
         var data = part.Data;
         if (data.ContentType is null)
-            return false;
+            return data.IsMessage; // a multipart/digest part, message/rfc822 by default
         if (data.ContentType.Equals("message", StringComparison.OrdinalIgnoreCase) && string.Equals(data.ContentSubtype, "rfc822", StringComparison.OrdinalIgnoreCase))
             return true;
         return data.ContentType.Equals("multipart", StringComparison.OrdinalIgnoreCase);

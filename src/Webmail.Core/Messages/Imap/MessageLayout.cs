@@ -14,11 +14,13 @@ internal sealed class MessageLayout
     /// <summary>The layouts of messages parsed here, so that a <see cref="MimeMessage"/> handed back finds its raw bytes.</summary>
     private static readonly ConditionalWeakTable<MimeMessage, MessageLayout> Layouts = new();
 
-    private MessageLayout(ReadOnlyMemory<byte> raw, MimeMessage? message, MimeNode root)
+    private readonly Lazy<MimeNode> _root;
+
+    private MessageLayout(ReadOnlyMemory<byte> raw, MimeMessage? message, Func<MimeNode> root)
     {
         Raw = raw;
         Message = message;
-        Root = root;
+        _root = new Lazy<MimeNode>(root);
     }
 
     /// <summary>The bytes the offsets point into: the raw message, or its bounded view (<see cref="MimeInput.Bound"/>).</summary>
@@ -27,23 +29,44 @@ internal sealed class MessageLayout
     /// <summary>The message MimeKit parsed; null when it could not parse one.</summary>
     public MimeMessage? Message { get; }
 
-    /// <summary>The message itself: its header is the message header, its children the body's parts.</summary>
-    public MimeNode Root { get; }
+    /// <summary>The message itself: its header is the message header, its children the body's parts (built on first use).</summary>
+    public MimeNode Root => _root.Value;
 
-    /// <summary>Parses <paramref name="raw"/> (bounded as <see cref="MimeInput.Bound"/> bounds it) and remembers the layout of the message.</summary>
+    /// <summary>Parses <paramref name="raw"/> (bounded as <see cref="MimeInput.Bound"/> bounds it) and remembers the layout of the message. Never throws.</summary>
     public static MessageLayout Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = MimeInput.DefaultMaxMimeDepth)
     {
         var bounded = MimeInput.Bound(raw, out _);
-        var (message, root) = ParseMessage(bounded, 0, bounded.Length, maxMimeDepth, 0);
-        var layout = new MessageLayout(bounded, message, root);
-        if (message is not null)
-            Layouts.AddOrUpdate(message, layout);
+        try
+        {
+            return Load(bounded, maxMimeDepth, 0, bounded.Length);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
+        {
+            return new MessageLayout(bounded, null, () => Unparsed(bounded, 0, bounded.Length));
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="bounded"/>[<paramref name="start"/>..<paramref name="end"/>] with MimeKit, recording the
+    /// offsets, and remembers the layout of the message. Throws what MimeKit throws for unreadable input.
+    /// </summary>
+    /// <param name="maxMimeDepth">Deepest nesting parsed below this message (MimeKit's <see cref="ParserOptions.MaxMimeDepth"/>).</param>
+    public static MessageLayout Load(ReadOnlyMemory<byte> bounded, int maxMimeDepth, int start, int end)
+    {
+        var parser = new OffsetParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, bounded[start..end]);
+        var message = parser.ParseMessage();
+        // Only the offsets are kept for the tree, not the parser and its buffers.
+        var offsets = parser.Offsets;
+        var layout = new MessageLayout(bounded, message, () =>
+            new TreeBuilder(bounded, start, offsets, maxMimeDepth).Message(message, 0, inMultipart: false, inDigest: false)
+            ?? Unparsed(bounded, start, end));
+        Layouts.AddOrUpdate(message, layout);
         return layout;
     }
 
     /// <summary>
-    /// The layout of <paramref name="message"/>: the one recorded when it was parsed here (<see cref="Parse"/>), else that
-    /// of its serialisation (a message built in code has no other raw form).
+    /// The layout of <paramref name="message"/>: the one recorded when it was parsed here (<see cref="Parse"/>,
+    /// <see cref="MimeInput.Load"/>), else that of its serialisation (a message built in code has no other raw form).
     /// </summary>
     public static MessageLayout For(MimeMessage message)
     {
@@ -56,20 +79,17 @@ internal sealed class MessageLayout
         return Parse(stream.ToArray());
     }
 
-    private static (MimeMessage? Message, MimeNode Root) ParseMessage(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth, int depth)
+    /// <summary>The message inside a message/rfc822 part that MimeKit did not parse as one; never throws.</summary>
+    private static MimeNode Embedded(ReadOnlyMemory<byte> raw, int start, int end, int maxMimeDepth)
     {
-        var parser = new OffsetParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, raw[start..end]);
-        MimeMessage message;
         try
         {
-            message = parser.ParseMessage();
+            return Load(raw, maxMimeDepth, start, end).Root;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {
-            return (null, Unparsed(raw, start, end));
+            return Unparsed(raw, start, end);
         }
-        var builder = new TreeBuilder(raw, start, parser, maxMimeDepth, depth);
-        return (message, builder.Message(message, inMultipart: false, inDigest: false) ?? Unparsed(raw, start, end));
     }
 
     /// <summary>Input MimeKit could not read: a header up to the first empty line, then a body.</summary>
@@ -87,52 +107,92 @@ internal sealed class MessageLayout
     }
 
     /// <summary>Turns MimeKit's entities and their recorded offsets into <see cref="MimeNode"/>s.</summary>
-    private sealed class TreeBuilder(ReadOnlyMemory<byte> raw, int start, OffsetParser parser, int maxMimeDepth, int depth)
+    /// <remarks>The level counts nesting below the parsed message, so a re-parse stays within the configured depth.</remarks>
+    private sealed class TreeBuilder(ReadOnlyMemory<byte> raw, int start, Dictionary<object, EntityOffsets> offsets, int maxMimeDepth)
     {
-        public MimeNode? Message(MimeMessage message, bool inMultipart, bool inDigest)
+        public MimeNode? Message(MimeMessage message, int level, bool inMultipart, bool inDigest)
         {
-            if (!parser.Offsets.TryGetValue(message, out var o))
+            if (!offsets.TryGetValue(message, out var o))
                 return null;
             var node = new MimeNode(raw, start + o.Begin, start + o.HeadersEnd, start + o.End, inMultipart, inDigest);
-            AddChildren(node, message.Body);
+            AddChildren(node, message.Body, level);
             return node;
         }
 
-        private MimeNode? Entity(MimeEntity entity, bool inMultipart, bool inDigest)
+        private MimeNode? Entity(MimeEntity entity, int level, bool inMultipart, bool inDigest)
         {
-            if (!parser.Offsets.TryGetValue(entity, out var o))
+            if (!offsets.TryGetValue(entity, out var o))
                 return null;
             var node = new MimeNode(raw, start + o.Begin, start + o.HeadersEnd, start + o.End, inMultipart, inDigest);
-            AddChildren(node, entity);
+            AddChildren(node, entity, level);
             return node;
         }
 
-        private void AddChildren(MimeNode node, MimeEntity? entity)
+        private void AddChildren(MimeNode node, MimeEntity? entity, int level)
         {
             if (node.Data.IsMultipart)
             {
                 if (entity is Multipart multipart)
                 {
+                    var gapStart = node.HeadersEnd;
                     foreach (var child in multipart)
                     {
-                        if (Entity(child, inMultipart: true, inDigest: node.Data.IsDigest) is { } part)
-                            node.Children.Add(part);
+                        if (Entity(child, level + 1, inMultipart: true, inDigest: node.Data.IsDigest) is not { } part)
+                            continue;
+                        AddEmptyParts(node, multipart.Boundary, gapStart, part.Begin);
+                        node.Children.Add(part);
+                        gapStart = part.End;
                     }
+                    if (node.Children.Count > 0)
+                        AddEmptyParts(node, multipart.Boundary, gapStart, node.End, trailing: true);
                 }
+                node.IncludeCloseDelimiterLineBreak();
             }
             else if (node.Data.IsMessage)
             {
-                if (entity is MessagePart { Message: { } inner } && Message(inner, inMultipart: false, inDigest: false) is { } root)
+                if (entity is MessagePart { Message: { } inner } && Message(inner, level + 1, inMultipart: false, inDigest: false) is { } root)
                 {
                     node.Children.Add(root);
                 }
-                else if (depth < maxMimeDepth)
+                else if (level + 1 < maxMimeDepth)
                 {
-                    // MimeKit did not see a message here (another Content-Type won, or a depth limit): parse the body as one.
-                    node.Children.Add(ParseMessage(raw, node.HeadersEnd, node.End, maxMimeDepth, depth + 1).Root);
+                    // MimeKit did not read a message here (its own choice of Content-Type differs): parse the body as one,
+                    // within what is left of the depth limit. At the limit the part stays opaque (application/octet-stream).
+                    node.Children.Add(Embedded(raw, node.HeadersEnd, node.End, maxMimeDepth - level - 1));
                 }
+                if (node.Children.Count > 0)
+                    node.IncludeCloseDelimiterLineBreak(node.Children[0]);
             }
         }
+    }
+
+    /// <summary>
+    /// The empty body parts MimeKit skips: a boundary line right after another one starts a part with neither header
+    /// nor body (RFC 2046 §5.1.1 allows an empty body part), which Dovecot and Python's email package count, and so
+    /// shift the numbers of the parts after it. Between two parts (or the preamble and the first part) one boundary
+    /// line is expected; each further one starts an empty part. After the last part, each boundary line before the
+    /// closing one does.
+    /// </summary>
+    private static void AddEmptyParts(MimeNode multipart, string? boundary, int from, int to, bool trailing = false)
+    {
+        if (string.IsNullOrEmpty(boundary) || to <= from)
+            return;
+        var span = multipart.Raw.Span;
+        var delimiter = System.Text.Encoding.UTF8.GetBytes("--" + boundary);
+        var lines = new List<int>();
+        var position = from;
+        while (position < to)
+        {
+            var newline = span[position..to].IndexOf((byte)'\n');
+            var lineEnd = newline < 0 ? to : position + newline;
+            var line = span[position..lineEnd].TrimEnd(" \t\r"u8);
+            if (line.SequenceEqual(delimiter))
+                lines.Add(position);
+            position = lineEnd + 1;
+        }
+        var first = trailing ? 0 : 1;
+        for (var i = first; i < lines.Count; i++)
+            multipart.Children.Add(new MimeNode(multipart.Raw, lines[i], lines[i], lines[i], inMultipart: true, inDigest: multipart.Data.IsDigest));
     }
 
     /// <summary>Where each entity and message begins, ends its header, and ends, as the parser reports them.</summary>

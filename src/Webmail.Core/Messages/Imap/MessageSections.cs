@@ -74,11 +74,11 @@ public static class MessageSections
             return body.ToArray();
         // RFC 2045 §6.1: no Content-Transfer-Encoding is 7bit.
         var encoding = node.Data.TransferEncoding ?? "7bit";
+        if (encoding.Equals("quoted-printable", StringComparison.OrdinalIgnoreCase))
+            return DecodeQuotedPrintable(body);
         IMimeDecoder decoder;
         if (encoding.Equals("base64", StringComparison.OrdinalIgnoreCase))
             decoder = new Base64Decoder();
-        else if (encoding.Equals("quoted-printable", StringComparison.OrdinalIgnoreCase))
-            decoder = new QuotedPrintableDecoder();
         else if (encoding.Equals("7bit", StringComparison.OrdinalIgnoreCase) || encoding.Equals("8bit", StringComparison.OrdinalIgnoreCase) || encoding.Equals("binary", StringComparison.OrdinalIgnoreCase))
             return body.ToArray();
         else
@@ -89,6 +89,56 @@ public static class MessageSections
         var length = decoder.Decode(input, 0, input.Length, output);
         return output.AsSpan(0, length).ToArray();
     }
+
+    /// <summary>
+    /// RFC 2045 §6.7 quoted-printable: =XX octets, soft line breaks ("=" at the end of a line), and the whitespace at
+    /// the end of a line removed (rule 3: it was added in transport). A malformed "=" is kept as it is.
+    /// </summary>
+    private static byte[] DecodeQuotedPrintable(ReadOnlySpan<byte> body)
+    {
+        var output = new byte[body.Length];
+        var length = 0;
+        var position = 0;
+        while (position < body.Length)
+        {
+            var newline = body[position..].IndexOf((byte)'\n');
+            var lineEnd = newline < 0 ? body.Length : position + newline;
+            var breakStart = lineEnd > position && body[lineEnd - 1] == '\r' && newline >= 0 ? lineEnd - 1 : lineEnd;
+            var line = body[position..breakStart].TrimEnd(" \t"u8);
+            var soft = false;
+            for (var i = 0; i < line.Length; i++)
+            {
+                if (line[i] != '=')
+                {
+                    output[length++] = line[i];
+                }
+                else if (i == line.Length - 1)
+                {
+                    soft = true;
+                }
+                else if (i + 2 < line.Length && IsHex(line[i + 1]) && IsHex(line[i + 2]))
+                {
+                    output[length++] = (byte)((Hex(line[i + 1]) << 4) | Hex(line[i + 2]));
+                    i += 2;
+                }
+                else
+                {
+                    output[length++] = line[i];
+                }
+            }
+            if (newline >= 0 && !soft)
+            {
+                foreach (var b in body[breakStart..(lineEnd + 1)])
+                    output[length++] = b;
+            }
+            position = newline < 0 ? body.Length : lineEnd + 1;
+        }
+        return output.AsSpan(0, length).ToArray();
+    }
+
+    private static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'A' and <= (byte)'F' or >= (byte)'a' and <= (byte)'f';
+
+    private static int Hex(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
     /// <summary>HEADER.FIELDS / HEADER.FIELDS.NOT: the chosen fields with their line breaks, in order, then the empty line.</summary>
     private static byte[] Fields(MimeNode part, IReadOnlyList<string> names, bool matching)
@@ -102,13 +152,16 @@ public static class MessageSections
                 continue;
             var bytes = raw[field.Start..field.End];
             output.Write(bytes);
-            // A last field without its line break (a message that is only a header) still ends its line, as Dovecot's does.
-            if (bytes.Length == 0 || bytes[^1] != '\n')
+            // HEADER.FIELDS.NOT: a last field without its line break (a message that is only a header) still ends its line.
+            if (!matching && (bytes.Length == 0 || bytes[^1] != '\n'))
                 output.Write("\r\n"u8);
         }
-        // The empty line ends the header (RFC 9051 §6.4.5), when the message has one.
+        // RFC 9051 §6.4.5: the empty line after the fields. HEADER.FIELDS always ends with one, as Dovecot's does (it ends
+        // the last line when the header has no line break of its own); HEADER.FIELDS.NOT keeps the one the header has.
         var lastEnd = part.Fields.Count > 0 ? part.Fields[^1].End : part.Begin;
-        if (lastEnd < part.HeadersEnd)
+        if (matching)
+            output.Write("\r\n"u8);
+        else if (lastEnd < part.HeadersEnd)
             output.Write(raw[lastEnd..part.HeadersEnd]);
         return output.ToArray();
     }

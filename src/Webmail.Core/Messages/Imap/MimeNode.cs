@@ -27,7 +27,7 @@ internal sealed class MimeNode
     public int HeadersEnd { get; }
 
     /// <summary>Offset just past the body (before the line break that belongs to the next boundary, RFC 2046 §5.1.1).</summary>
-    public int End { get; }
+    public int End { get; private set; }
 
     public PartData Data { get; }
 
@@ -38,6 +38,30 @@ internal sealed class MimeNode
     public List<MimeNode> Children { get; } = [];
 
     public ReadOnlyMemory<byte> Header => Raw[Begin..HeadersEnd];
+
+    /// <summary>
+    /// Moves the end of a multipart (or of the message/rfc822 part that holds one) past the line break of its closing
+    /// boundary line when the enclosing boundary follows at once. RFC 2046 §5.1.1 leaves that line break to either
+    /// side (it ends the close-delimiter line, or starts the next delimiter); MimeKit gives it to the enclosing
+    /// boundary, Dovecot to this part, and its sizes are the ones compared.
+    /// </summary>
+    public void IncludeCloseDelimiterLineBreak(MimeNode? inner = null)
+    {
+        if (inner is not null)
+        {
+            End = Math.Max(End, inner.End);
+            return;
+        }
+        var span = Raw.Span;
+        var body = span[HeadersEnd..End];
+        var lastLine = body[(body.LastIndexOf((byte)'\n') + 1)..].TrimEnd(" \t"u8);
+        if (lastLine.Length < 4 || !lastLine.StartsWith("--"u8) || !lastLine.EndsWith("--"u8))
+            return;
+        if (End < span.Length && span[End] == '\n')
+            End += 1;
+        else if (End + 1 < span.Length && span[End] == '\r' && span[End + 1] == '\n')
+            End += 2;
+    }
 
     public ReadOnlyMemory<byte> Body => Raw[HeadersEnd..End];
 

@@ -57,13 +57,9 @@ internal sealed class Rfc822Reader(string data)
                     }
                     break;
                 case '\n':
-                    // Folding whitespace: the (CR)LF is removed.
                     if (LastComment is null)
                         break;
-                    var len = Position - start;
-                    if (len > 0 && data[start + len - 1] == '\r')
-                        len--;
-                    LastComment.Append(data, start, len);
+                    AppendBeforeLineBreak(LastComment, start);
                     start = Position + 1;
                     break;
                 case '\\':
@@ -82,6 +78,15 @@ internal sealed class Rfc822Reader(string data)
             }
         }
         return -1;
+    }
+
+    /// <summary>Folding whitespace: appends data[start..Position) without the CR of the line break at Position.</summary>
+    private void AppendBeforeLineBreak(StringBuilder str, int start)
+    {
+        var length = Position - start;
+        if (length > 0 && data[start + length - 1] == '\r')
+            length--;
+        str.Append(data, start, length);
     }
 
     public int SkipLwsp()
@@ -183,10 +188,7 @@ internal sealed class Rfc822Reader(string data)
                     Position++;
                     return SkipLwsp();
                 case '\n':
-                    var len = Position - start;
-                    if (len > 0 && data[start + len - 1] == '\r')
-                        len--;
-                    str.Append(data, start, len);
+                    AppendBeforeLineBreak(str, start);
                     start = Position + 1;
                     break;
                 case '\\':
@@ -260,10 +262,7 @@ internal sealed class Rfc822Reader(string data)
                     Position++;
                     return SkipLwsp();
                 case '\n':
-                    var len = Position - start;
-                    if (len > 0 && data[start + len - 1] == '\r')
-                        len--;
-                    str.Append(data, start, len);
+                    AppendBeforeLineBreak(str, start);
                     start = Position + 1;
                     break;
                 case '\\':
