@@ -38,6 +38,9 @@ public sealed class ImapServerContext(
     /// <summary>Logged-in sessions per account and address.</summary>
     public AccountSessionCounter Authenticated { get; } = new();
 
+    /// <summary>How long a response may wait for a client that does not read it (RFC 9051 leaves this to the server). Default 5 minutes.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a TLS handshake may take.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

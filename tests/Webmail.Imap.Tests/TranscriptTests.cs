@@ -333,3 +333,34 @@ internal static class ImapServerSession
 {
     public const int MaxBad = Webmail.Imap.Session.ImapSession.MaxBadCommands;
 }
+
+/// <summary>A client that stops reading in the middle of a large FETCH loses its session; the server goes on.</summary>
+public sealed class StalledClientTests
+{
+    [Fact]
+    public async Task AClientThatStopsReadingMidFetchIsDroppedAfterTheWriteTimeout()
+    {
+        await using var server = await Webmail.Testing.TestServer.StartAsync();
+        var context = server.Services.GetRequiredService<ImapServerContext>();
+        context.WriteTimeout = TimeSpan.FromSeconds(2);
+        var account = await server.CreateAccountAsync("stall@local.example", ImapServerFixture.Password);
+        var inbox = await server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
+        var big = Encoding.ASCII.GetBytes("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", 2000)));
+        for (var i = 0; i < 10; i++)
+            await server.Messages.AppendAsync(account.Id, inbox.Id, big, MessageFlags.None, enforceQuota: false);
+
+        using var client = new System.Net.Sockets.TcpClient { ReceiveBufferSize = 4096 };
+        await client.ConnectAsync("127.0.0.1", server.ImapPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"a1 LOGIN stall@local.example \"{ImapServerFixture.Password}\"\r\na2 SELECT INBOX\r\na3 FETCH 1:* BODY.PEEK[]\r\n"));
+        // Read nothing: the server's writes fill the socket buffers and then wait.
+        var listener = server.Services.GetRequiredService<ImapHostedService>().Listeners[0];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (listener.SessionCount > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Equal(0, listener.SessionCount);
+
+        await using var other = await ImapTranscript.LoginAsync(server.ImapPort, account.Address);
+        Assert.Equal("OK NOOP completed", (await other.CommandAsync("NOOP")).Status);
+    }
+}

@@ -22,6 +22,9 @@ public sealed class ResponseWriter(Stream output)
     /// <summary>True once the client enabled UTF8=ACCEPT (RFC 6855): strings may then be quoted UTF-8.</summary>
     public bool Utf8 { get; set; }
 
+    /// <summary>How long one write may wait for a client that does not read (a stalled FETCH); then the session ends.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Writes to a new stream (after STARTTLS or COMPRESS).</summary>
     public void Replace(Stream output) => _output = output;
 
@@ -74,8 +77,18 @@ public sealed class ResponseWriter(Stream output)
         FlushText();
         if (_buffer.WrittenCount == 0)
             return;
-        await _output.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(WriteTimeout);
+        try
+        {
+            await _output.WriteAsync(_buffer.WrittenMemory, timer.Token).ConfigureAwait(false);
+            await _output.FlushAsync(timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client stopped reading: the session ends rather than hold its buffers.
+            throw new IOException("The client did not read the response in time.", e);
+        }
         _buffer.ResetWrittenCount();
         if (_buffer.Capacity > 4 * FlushThreshold)
             _buffer.Clear();

@@ -37,6 +37,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         _shutdown = shutdown;
         Id = id;
         _logger = server.Loggers.CreateLogger<ImapSession>();
+        connection.Writer.WriteTimeout = server.WriteTimeout;
     }
 
     public long Id { get; }
