@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using Webmail.Core.Messages.Imap;
 
 namespace Webmail.Core.Messages;
 
@@ -20,14 +21,19 @@ public static class MessageParser
 
     public static ParsedMessage Parse(ReadOnlyMemory<byte> raw, int maxMimeDepth = 32)
     {
-        MimeMessage message;
-        try
+        // The IMAP views come from the same single parse: MessageLayout records MimeKit's part offsets as it parses.
+        var layout = MessageLayout.Parse(raw, maxMimeDepth);
+        var imapEnvelope = ImapEnvelope.Build(layout.Root);
+        var imapBodyStructure = ImapBodyStructure.Build(layout.Root, extensible: true);
+        var imapBody = ImapBodyStructure.Build(layout.Root, extensible: false);
+        if (layout.Message is not { } message)
         {
-            message = MimeInput.Load(raw, maxMimeDepth);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or IOException)
-        {
-            return new ParsedMessage("", "", "", "", "", null, "", "", [], "", "", false);
+            return new ParsedMessage("", "", "", "", "", null, "", "", [], "", "", false)
+            {
+                ImapEnvelope = imapEnvelope,
+                ImapBodyStructure = imapBodyStructure,
+                ImapBody = imapBody,
+            };
         }
 
         var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
@@ -47,7 +53,12 @@ public static class MessageParser
             References: message.References.Select(Clean).ToList(),
             Preview: preview,
             BodyText: text.Length > MaxIndexedText ? text[..MaxIndexedText] : text,
-            HasAttachments: hasAttachments);
+            HasAttachments: hasAttachments)
+        {
+            ImapEnvelope = imapEnvelope,
+            ImapBodyStructure = imapBodyStructure,
+            ImapBody = imapBody,
+        };
     }
 
     /// <summary>The readable text: the text/plain body, else the HTML body with tags removed.</summary>

@@ -118,7 +118,7 @@ public static class MimeInput
     }
 
     /// <summary>A read-only stream over memory without copying it.</summary>
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
     {
         private int _position;
         public override bool CanRead => true;

@@ -60,6 +60,17 @@ public sealed class ImapArguments(byte[] bytes, int start)
         return Encoding.ASCII.GetString(bytes, from, _at - from);
     }
 
+    /// <summary>A FETCH item name: an atom that ends before '[' or '&lt;' (<c>BODY.PEEK[1]&lt;0.10&gt;</c>).</summary>
+    public string ItemName()
+    {
+        var from = _at;
+        while (!AtEnd && IsAtomChar(bytes[_at]) && bytes[_at] is not ((byte)'[' or (byte)'<'))
+            _at++;
+        if (_at == from)
+            throw new ImapSyntaxException("Expected a FETCH item");
+        return Encoding.ASCII.GetString(bytes, from, _at - from);
+    }
+
     /// <summary>An astring: atom (with ']'), quoted string or literal, as UTF-8 text.</summary>
     public string AString() => Peek is (byte)'"' or (byte)'{' or (byte)'~' ? String() : Atom(allowBracket: true);
 

@@ -56,7 +56,7 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
 
     private static FetchItem Parse(ImapArguments args)
     {
-        var name = args.Atom().ToUpperInvariant();
+        var name = args.ItemName().ToUpperInvariant();
         switch (name)
         {
             case "FLAGS": return new(FetchKind.Flags, "FLAGS");

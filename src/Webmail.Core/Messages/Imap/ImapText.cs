@@ -47,6 +47,55 @@ public static class ImapText
             AppendString(sb, s, utf8);
     }
 
+    /// <summary>
+    /// An nstring whose line breaks are removed first (a space is put where the next line does not start with
+    /// whitespace), as Dovecot writes unstructured header values such as Date and Message-ID in ENVELOPE.
+    /// </summary>
+    internal static void AppendNStringWithoutLineBreaks(StringBuilder sb, string? s)
+    {
+        if (s is null || s.AsSpan().IndexOfAny('\r', '\n') < 0)
+        {
+            AppendNString(sb, s);
+            return;
+        }
+        var text = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (s[i] is not ('\r' or '\n'))
+                text.Append(s[i]);
+            else if (i + 1 < s.Length && s[i + 1] is not (' ' or '\t' or '\r' or '\n'))
+                text.Append(' ');
+        }
+        AppendString(sb, text.ToString());
+    }
+
+    /// <summary>
+    /// A string for people to read (an ENVELOPE subject or display name): runs of whitespace and line breaks become
+    /// one space and leading and trailing whitespace is dropped, as Dovecot writes them.
+    /// </summary>
+    internal static void AppendStringForHumans(StringBuilder sb, string s)
+    {
+        var text = new StringBuilder(s.Length);
+        var lastSpace = true;
+        foreach (var c in s)
+        {
+            if (c is ' ' or '\t' or '\r' or '\n')
+            {
+                if (!lastSpace)
+                    text.Append(' ');
+                lastSpace = true;
+            }
+            else
+            {
+                text.Append(c);
+                lastSpace = false;
+            }
+        }
+        if (text.Length > 0 && text[^1] == ' ')
+            text.Length--;
+        AppendString(sb, text.ToString());
+    }
+
     private static bool CanQuote(string s, bool utf8)
     {
         if (s.Length > MaxQuoted)

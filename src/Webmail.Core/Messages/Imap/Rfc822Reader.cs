@@ -1,0 +1,368 @@
+using System.Text;
+
+namespace Webmail.Core.Messages.Imap;
+
+/// <summary>
+/// The RFC 5322 / MIME token reader of a header value, written to give the same answers as Dovecot 2.3's
+/// <c>rfc822-parser.c</c> (the reference server ENVELOPE and BODYSTRUCTURE are compared with), including its
+/// leniency on broken input. Works on the value decoded to text: every character above 0x7F counts as atext, as
+/// every 8-bit octet does in Dovecot. Methods return Dovecot's codes: -1 broken, 0 end of input, 1 more input follows.
+/// </summary>
+internal sealed class Rfc822Reader(string data)
+{
+    /// <summary>Replaces NUL in quoted strings and comments when set (Dovecot's <c>nul_replacement_str</c>).</summary>
+    public string? NulReplacement { get; set; }
+
+    /// <summary>Collects the text of the last comment skipped when set.</summary>
+    public StringBuilder? LastComment { get; set; }
+
+    public int Position { get; set; }
+
+    public bool AtEnd => Position >= data.Length;
+
+    /// <summary>The current character; NUL at the end, as C's terminating NUL is.</summary>
+    public char Current => Position < data.Length ? data[Position] : '\0';
+
+    /// <summary>RFC 5322 atext, and any 8-bit character (Dovecot's <c>IS_ATEXT</c>).</summary>
+    public static bool IsAtext(char c) => c >= 0x80 || (c > 0x20 && c < 0x7F && "()<>[]:;@\\,.\"".IndexOf(c) < 0);
+
+    /// <summary>atext that is not a MIME tspecial (<c>/ ? =</c>) (Dovecot's <c>IS_ATEXT_NON_TSPECIAL</c>).</summary>
+    public static bool IsMimeTokenChar(char c) => IsAtext(c) && c is not ('/' or '?' or '=');
+
+    public int SkipComment()
+    {
+        LastComment?.Clear();
+        var level = 1;
+        var start = ++Position;
+        for (; Position < data.Length; Position++)
+        {
+            switch (data[Position])
+            {
+                case '\0':
+                    if (LastComment is not null && NulReplacement is not null)
+                    {
+                        LastComment.Append(data, start, Position - start).Append(NulReplacement);
+                        start = Position + 1;
+                    }
+                    break;
+                case '(':
+                    level++;
+                    break;
+                case ')':
+                    if (--level == 0)
+                    {
+                        LastComment?.Append(data, start, Position - start);
+                        Position++;
+                        return AtEnd ? 0 : 1;
+                    }
+                    break;
+                case '\n':
+                    // Folding whitespace: the (CR)LF is removed.
+                    if (LastComment is null)
+                        break;
+                    var len = Position - start;
+                    if (len > 0 && data[start + len - 1] == '\r')
+                        len--;
+                    LastComment.Append(data, start, len);
+                    start = Position + 1;
+                    break;
+                case '\\':
+                    Position++;
+                    if (AtEnd)
+                        return -1;
+                    if (data[Position] is '\r' or '\n' or '\0')
+                    {
+                        // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
+                        Position--;
+                        break;
+                    }
+                    LastComment?.Append(data, start, Position - start - 1);
+                    start = Position;
+                    break;
+            }
+        }
+        return -1;
+    }
+
+    public int SkipLwsp()
+    {
+        while (Position < data.Length)
+        {
+            var c = data[Position];
+            if (c is ' ' or '\t' or '\r' or '\n')
+            {
+                Position++;
+                continue;
+            }
+            if (c != '(')
+                break;
+            if (SkipComment() < 0)
+                return -1;
+        }
+        return AtEnd ? 0 : 1;
+    }
+
+    public int ParseAtom(StringBuilder str)
+    {
+        if (AtEnd || !IsAtext(Current))
+            return -1;
+        var start = Position++;
+        for (; Position < data.Length; Position++)
+        {
+            if (IsAtext(data[Position]))
+                continue;
+            str.Append(data, start, Position - start);
+            return SkipLwsp();
+        }
+        str.Append(data, start, Position - start);
+        return 0;
+    }
+
+    /// <summary>dot-atom, allowing whitespace around the dots as RFC 822 did.</summary>
+    public int ParseDotAtom(StringBuilder str)
+    {
+        if (AtEnd || !IsAtext(Current))
+            return -1;
+        var start = Position++;
+        while (Position < data.Length)
+        {
+            if (IsAtext(data[Position]))
+            {
+                Position++;
+                continue;
+            }
+            if (start == Position)
+                return -1;
+            str.Append(data, start, Position - start);
+            int ret;
+            if ((ret = SkipLwsp()) <= 0)
+                return ret;
+            if (Current != '.')
+                return 1;
+            Position++;
+            str.Append('.');
+            if (SkipLwsp() <= 0)
+                return -1;
+            start = Position;
+        }
+        str.Append(data, start, Position - start);
+        return 0;
+    }
+
+    public int ParseMimeToken(StringBuilder str)
+    {
+        var start = Position;
+        for (; Position < data.Length; Position++)
+        {
+            if (IsMimeTokenChar(data[Position]) || data[Position] == '.')
+                continue;
+            str.Append(data, start, Position - start);
+            return SkipLwsp();
+        }
+        str.Append(data, start, Position - start);
+        return 0;
+    }
+
+    public int ParseQuotedString(StringBuilder str)
+    {
+        Position++;
+        var start = Position;
+        for (; Position < data.Length; Position++)
+        {
+            switch (data[Position])
+            {
+                case '\0':
+                    if (NulReplacement is not null)
+                    {
+                        str.Append(data, start, Position - start).Append(NulReplacement);
+                        start = Position + 1;
+                    }
+                    break;
+                case '"':
+                    str.Append(data, start, Position - start);
+                    Position++;
+                    return SkipLwsp();
+                case '\n':
+                    var len = Position - start;
+                    if (len > 0 && data[start + len - 1] == '\r')
+                        len--;
+                    str.Append(data, start, len);
+                    start = Position + 1;
+                    break;
+                case '\\':
+                    Position++;
+                    if (AtEnd)
+                        return -1;
+                    if (data[Position] is '\r' or '\n' or '\0')
+                    {
+                        Position--;
+                        break;
+                    }
+                    str.Append(data, start, Position - start - 1);
+                    start = Position;
+                    break;
+            }
+        }
+        return -1;
+    }
+
+    private int ParseAtomOrDot(StringBuilder str)
+    {
+        var start = Position;
+        for (; Position < data.Length; Position++)
+        {
+            if (IsAtext(data[Position]) || data[Position] == '.')
+                continue;
+            str.Append(data, start, Position - start);
+            return SkipLwsp();
+        }
+        str.Append(data, start, Position - start);
+        return 0;
+    }
+
+    /// <summary>phrase / obs-phrase: words joined by single spaces.</summary>
+    public int ParsePhrase(StringBuilder str)
+    {
+        if (AtEnd)
+            return 0;
+        if (Current == '.')
+            return -1;
+        while (true)
+        {
+            var ret = Current == '"' ? ParseQuotedString(str) : ParseAtomOrDot(str);
+            if (ret <= 0)
+                return ret;
+            if (!IsAtext(Current) && Current != '"' && Current != '.')
+                break;
+            str.Append(' ');
+        }
+        return SkipLwsp();
+    }
+
+    private int ParseDomainLiteral(StringBuilder str)
+    {
+        var start = Position++;
+        for (; Position < data.Length; Position++)
+        {
+            switch (data[Position])
+            {
+                case '\0':
+                    if (NulReplacement is not null)
+                    {
+                        str.Append(data, start, Position - start).Append(NulReplacement);
+                        start = Position + 1;
+                    }
+                    break;
+                case '[':
+                    return -1;
+                case ']':
+                    str.Append(data, start, Position - start + 1);
+                    Position++;
+                    return SkipLwsp();
+                case '\n':
+                    var len = Position - start;
+                    if (len > 0 && data[start + len - 1] == '\r')
+                        len--;
+                    str.Append(data, start, len);
+                    start = Position + 1;
+                    break;
+                case '\\':
+                    // The backslash is kept in the output.
+                    Position++;
+                    if (AtEnd)
+                        return -1;
+                    if (data[Position] is '\r' or '\n' or '\0')
+                    {
+                        str.Append(data, start, Position - start);
+                        start = Position;
+                        Position--;
+                    }
+                    break;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>domain after '@' (the reader stands on the '@').</summary>
+    public int ParseDomain(StringBuilder str)
+    {
+        Position++;
+        if (SkipLwsp() <= 0)
+            return -1;
+        return Current == '[' ? ParseDomainLiteral(str) : ParseDotAtom(str);
+    }
+
+    /// <summary>type "/" subtype of a Content-Type; on a broken value <paramref name="str"/> is left as it was.</summary>
+    public int ParseContentType(StringBuilder str)
+    {
+        var start = str.Length;
+        if (SkipLwsp() <= 0)
+            return -1;
+        if (ParseMimeToken(str) <= 0 || str.Length == start)
+            return -1;
+        if (Current != '/')
+        {
+            str.Length = start;
+            return -1;
+        }
+        Position++;
+        if (SkipLwsp() <= 0)
+        {
+            str.Length = start;
+            return -1;
+        }
+        str.Append('/');
+        var subtypeStart = str.Length;
+        int ret;
+        if ((ret = ParseMimeToken(str)) < 0 || str.Length == subtypeStart || (!AtEnd && Current != ';'))
+        {
+            str.Length = start;
+            return -1;
+        }
+        return ret;
+    }
+
+    /// <summary>One <c>; attribute=value</c> parameter.</summary>
+    public int ParseContentParam(out string? key, StringBuilder value)
+    {
+        key = null;
+        value.Clear();
+        if (AtEnd)
+            return 0;
+        if (Current != ';')
+            return -1;
+        Position++;
+        if (SkipLwsp() <= 0)
+            return -1;
+        var name = new StringBuilder();
+        if (ParseMimeToken(name) <= 0)
+            return -1;
+        if (Current != '=')
+            return -1;
+        Position++;
+        int ret;
+        if ((ret = SkipLwsp()) <= 0)
+        {
+            // broken: no value
+        }
+        else if (Current == '"')
+        {
+            ret = ParseQuotedString(value);
+        }
+        else if (Current == '=')
+        {
+            // Dovecot's workaround for name==?utf-8?b?...?=
+            while (!AtEnd && Current is not (';' or ' ' or '\t' or '\r' or '\n'))
+            {
+                value.Append(Current);
+                Position++;
+            }
+        }
+        else
+        {
+            ret = ParseMimeToken(value);
+        }
+        key = name.ToString();
+        return ret < 0 ? -1 : 1;
+    }
+}
