@@ -30,6 +30,9 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         var list = await CurlAsync(account, $"imap://127.0.0.1:{Port}/");
         var fetch = await CurlAsync(account, $"imap://127.0.0.1:{Port}/INBOX;UID={first.Uid}", "-o", body);
         var search = await CurlAsync(account, $"imap://127.0.0.1:{Port}/INBOX", "-X", "SEARCH SUBJECT \"quarterly\"");
+        var upload = Tricky("uploaded by curl");
+        await File.WriteAllBytesAsync(temp.File("upload.eml"), upload);
+        await CurlAsync(account, $"imap://127.0.0.1:{Port}/Drafts", "--upload-file", temp.File("upload.eml"));
 
         Assert.Contains("* LIST (", list.Output);
         foreach (var folder in new[] { "INBOX", "Sent", "Drafts", "Trash" })
@@ -37,6 +40,9 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         Assert.Equal(0, fetch.ExitCode);
         Assert.Equal(raw, await File.ReadAllBytesAsync(body));
         Assert.Equal("* SEARCH 1 3", search.Output.Trim());
+        var drafts = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Drafts, default);
+        var appended = Assert.Single((await fixture.Server.Messages.ListAsync(account.Id, drafts.Id, 0, 10, MessageSort.DateAscending, default)).Items);
+        Assert.Equal(upload, await fixture.Server.Messages.GetRawAsync(account.Id, appended.Id, default));
     }
 
     [Fact]
@@ -51,6 +57,8 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=20)
             out = {"capabilities": sorted(m.capabilities)}
             out["login"] = m.login(sys.argv[2], sys.argv[3])[0]
+            out["append"] = m.append("Drafts", "(\\Draft \\Seen)", imaplib.Time2Internaldate(1796400000), bytes.fromhex(sys.argv[4]))[0]
+            out["status"] = m.status("INBOX", "(MESSAGES UNSEEN)")[1][0].decode()
             typ, data = m.select("INBOX")
             out["select"] = [typ, data[0].decode()]
             out["search"] = m.search(None, "SUBJECT", '"delete me"')[1][0].decode()
@@ -65,12 +73,15 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             print(json.dumps(out))
             """;
 
-        var run = await ExternalProgram.RunAsync("python3", ["-c", script, Port.ToString(), account.Address, ImapServerFixture.Password], Bound);
+        var draft = TestMessages.Simple(from: account.Address, subject: "a draft", body: "Sent through imaplib.");
+        var run = await ExternalProgram.RunAsync("python3", ["-c", script, Port.ToString(), account.Address, ImapServerFixture.Password, Convert.ToHexStringLower(draft)], Bound);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var result = JsonDocument.Parse(run.Output).RootElement;
         Assert.Contains("IMAP4REV1", result.GetProperty("capabilities").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("OK", result.GetProperty("login").GetString());
+        Assert.Equal("OK", result.GetProperty("append").GetString());
+        Assert.Equal("\"INBOX\" (MESSAGES 2 UNSEEN 2)", result.GetProperty("status").GetString());
         Assert.Equal("2", result.GetProperty("select")[1].GetString());
         Assert.Equal("2", result.GetProperty("search").GetString());
         Assert.Equal(Convert.ToHexStringLower(raw), result.GetProperty("fetch").GetString());
@@ -83,6 +94,11 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         var left = Assert.Single(await ListInboxAsync(account));
         Assert.Equal(kept.Id, left.Id);
         Assert.True(left.Flags.HasFlag(MessageFlags.Flagged));
+        var drafts = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Drafts, default);
+        var appended = Assert.Single((await fixture.Server.Messages.ListAsync(account.Id, drafts.Id, 0, 10, MessageSort.DateAscending, default)).Items);
+        Assert.Equal(MessageFlags.Draft | MessageFlags.Seen, appended.Flags);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1796400000), appended.InternalDate);
+        Assert.Equal(draft, await fixture.Server.Messages.GetRawAsync(account.Id, appended.Id, default));
     }
 
     [Fact]
@@ -94,32 +110,31 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             stored.Add(TestMessages.Simple(to: account.Address, subject: $"message {i}", body: $"Body {i}."));
         for (var i = 0; i < stored.Count; i++)
             await AppendAsync(account, stored[i], i % 2 == 0 ? MessageFlags.Seen : MessageFlags.None);
-        using var temp = new TempDirectory("imap-fetchmail");
-        var delivered = Directory.CreateDirectory(temp.File("delivered")).FullName;
-        var mda = temp.File("mda.sh");
-        await File.WriteAllTextAsync(mda, $"#!/bin/sh\nexec cat > \"{delivered}/$(date +%s%N)-$$.eml\"\n");
-        File.SetUnixFileMode(mda, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var rc = temp.File("fetchmailrc");
-        await File.WriteAllTextAsync(rc, $"""
-            set no bouncemail
-            set no syslog
-            poll 127.0.0.1 service {Port} protocol IMAP auth password timeout 20
-                user "{account.Address}" there with password "{ImapServerFixture.Password}" is "local" here
-                sslproto '' fetchall no rewrite
-                mda "{mda}"
 
-            """);
-        File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var downloaded = await FetchmailAsync(account, "fetchall");
 
-        var run = await ExternalProgram.RunAsync("fetchmail",
-            ["-f", rc, "-i", temp.File("fetchids"), "--invisible", "--nodetach", "-v"], Bound,
-            environment: new Dictionary<string, string> { ["FETCHMAILHOME"] = temp.Path, ["HOME"] = temp.Path });
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        var downloaded = Directory.GetFiles(delivered).Select(File.ReadAllBytes).ToList();
         // An MDA gets the message with Unix line ends (fetchmail's documented behaviour); the rest is byte for byte.
         Assert.Equal(stored.Select(Unix).Order(StringComparer.Ordinal), downloaded.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         Assert.Empty(await ListInboxAsync(account));
+    }
+
+    [Fact]
+    public async Task FetchmailKeepTakesOnlyUnseenMessagesAndLeavesThemSeen()
+    {
+        var account = await fixture.NewAccountAsync();
+        var read = TestMessages.Simple(to: account.Address, subject: "already read");
+        var unread = new[] { Tricky("unread one"), TestMessages.Simple(to: account.Address, subject: "unread two") };
+        await AppendAsync(account, unread[0]);
+        await AppendAsync(account, read, MessageFlags.Seen);
+        await AppendAsync(account, unread[1]);
+
+        var downloaded = await FetchmailAsync(account, "keep");
+
+        Assert.Equal(unread.Select(Unix).Order(StringComparer.Ordinal), downloaded.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var left = await ListInboxAsync(account);
+        Assert.Equal(3, left.Count);
+        Assert.All(left, m => Assert.True(m.Flags.HasFlag(MessageFlags.Seen), m.Subject));
+        Assert.Empty(await FetchmailAsync(account, "keep"));
     }
 
     [Fact]
@@ -160,8 +175,8 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             Channel webmail
             Far :remote:
             Near :local:
-            Patterns INBOX
-            Create Near
+            Patterns *
+            Create Both
             Expunge Both
             Sync All
             SyncState *
@@ -191,6 +206,10 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         File.Move(toDelete, WithFlags(toDelete, "T"));
         var added = TestMessages.Simple(from: account.Address, subject: "written locally", body: "Uploaded by mbsync.");
         await File.WriteAllBytesAsync(Path.Combine(maildir, "INBOX", "new", $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.local1.test"), Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(added).Replace("\r\n", "\n")));
+        // A folder made locally (a Maildir with one message) is created on the server.
+        foreach (var sub in new[] { "cur", "new", "tmp" })
+            Directory.CreateDirectory(Path.Combine(maildir, "Projects", sub));
+        await File.WriteAllTextAsync(Path.Combine(maildir, "Projects", "new", $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.local2.test"), "From: me@local.example\nSubject: plans\n\nA plan.\n");
 
         await SyncAsync(config);
 
@@ -203,6 +222,39 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         var uploadedRaw = Encoding.UTF8.GetString((await fixture.Server.Messages.GetRawAsync(account.Id, uploaded.Id, default))!);
         Assert.Contains("Uploaded by mbsync.\r\n", uploadedRaw);
         Assert.Equal(count, MaildirFiles(maildir).Count);
+        var projects = Assert.Single(await fixture.Server.Messages.GetFoldersAsync(account.Id, default), f => f.Name == "Projects");
+        Assert.Equal(1, projects.MessageCount);
+        Assert.All(new[] { "Sent", "Drafts", "Trash", "Junk", "Archive" }, name => Assert.True(Directory.Exists(Path.Combine(maildir, name, "cur")), name));
+    }
+
+    /// <summary>One fetchmail poll over IMAP (no daemon, an MDA writing one file per message); the messages it delivered.</summary>
+    private async Task<List<byte[]>> FetchmailAsync(Account account, string options)
+    {
+        using var temp = new TempDirectory("imap-fetchmail");
+        var delivered = Directory.CreateDirectory(temp.File("delivered")).FullName;
+        var mda = temp.File("mda.sh");
+        await File.WriteAllTextAsync(mda, $"#!/bin/sh\nexec cat > \"{delivered}/$(date +%s%N)-$$.eml\"\n");
+        File.SetUnixFileMode(mda, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var rc = temp.File("fetchmailrc");
+        await File.WriteAllTextAsync(rc, $"""
+            set no bouncemail
+            set no syslog
+            poll 127.0.0.1 service {Port} protocol IMAP auth password timeout 20
+                user "{account.Address}" there with password "{ImapServerFixture.Password}" is "local" here
+                sslproto '' {options} no rewrite
+                mda "{mda}"
+
+            """);
+        // fetchmail refuses an rcfile others can read.
+        File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var run = await ExternalProgram.RunAsync("fetchmail",
+            ["-f", rc, "-i", temp.File("fetchids"), "--invisible", "--nodetach", "-v"], Bound,
+            environment: new Dictionary<string, string> { ["FETCHMAILHOME"] = temp.Path, ["HOME"] = temp.Path });
+
+        // Exit 1 is "no mail" (fetchmail(1), EXIT CODES).
+        Assert.True(run.ExitCode is 0 or 1, run.ToString());
+        return Directory.GetFiles(delivered).Select(File.ReadAllBytes).ToList();
     }
 
     private async Task<ProgramResult> CurlAsync(Account account, string url, params string[] more)
