@@ -102,6 +102,58 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task PythonImaplibManagesFoldersAndCopiesMovesAndSearchesInUtf8()
+    {
+        var account = await fixture.NewAccountAsync();
+        await AppendAsync(account, Tricky("Grüße aus Köln"));
+        await AppendAsync(account, TestMessages.Simple(to: account.Address, subject: "plain"));
+        const string script = """
+            import imaplib, sys, json
+            m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=20)
+            m.login(sys.argv[2], sys.argv[3])
+            out = {}
+            out["create"] = [m.create('"Projects/2026 Plans"')[0], m.create("&AMk-migr&AOk-")[0]]
+            out["list"] = sorted(x.decode() for x in m.list('""', "Projects*")[1])
+            out["rename"] = m.rename('"Projects/2026 Plans"', "Projects/Done")[0]
+            out["subscribe"] = m.subscribe("Projects/Done")[0]
+            out["lsub"] = [x.decode() for x in m.lsub('""', "Projects/*")[1]]
+            m.select("INBOX")
+            m.literal = "Köln".encode("utf-8")
+            out["search"] = m.uid("SEARCH", "CHARSET", "UTF-8", "SUBJECT")[1][0].decode()
+            out["header"] = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")[1][0][1].decode()
+            out["copy"] = m.copy("1", "Projects/Done")[0]
+            out["move"] = m.uid("MOVE", "2", "Projects/Done")[0]
+            out["count"] = m.select("Projects/Done")[1][0].decode()
+            m.close()
+            out["delete"] = m.delete("Projects/Done")[0]
+            out["after"] = sorted(x.decode() for x in m.list()[1])
+            m.logout()
+            print(json.dumps(out))
+            """;
+
+        var run = await ExternalProgram.RunAsync("python3", ["-c", script, Port.ToString(), account.Address, ImapServerFixture.Password], Bound);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var result = JsonDocument.Parse(run.Output).RootElement;
+        string[] Strings(string name) => result.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal(["OK", "OK"], Strings("create"));
+        Assert.Equal(["(\\HasChildren) \"/\" \"Projects\"", "(\\HasNoChildren) \"/\" \"Projects/2026 Plans\""], Strings("list"));
+        Assert.Equal("OK", result.GetProperty("rename").GetString());
+        // RFC 3348 §4: \HasNoChildren may come with LSUB too.
+        Assert.Equal(["(\\HasNoChildren) \"/\" \"Projects/Done\""], Strings("lsub"));
+        Assert.Equal("1", result.GetProperty("search").GetString());
+        Assert.Equal("Subject: Grüße aus Köln\r\n\r\n", result.GetProperty("header").GetString());
+        Assert.Equal("OK", result.GetProperty("copy").GetString());
+        Assert.Equal("OK", result.GetProperty("move").GetString());
+        Assert.Equal("2", result.GetProperty("count").GetString());
+        Assert.Equal("OK", result.GetProperty("delete").GetString());
+        Assert.Contains(Strings("after"), line => line.EndsWith("\"&AMk-migr&AOk-\"", StringComparison.Ordinal));
+        Assert.Contains(await fixture.Server.Messages.GetFoldersAsync(account.Id, default), f => f.Name == "Émigré");
+        Assert.DoesNotContain(Strings("after"), line => line.Contains("Projects/Done", StringComparison.Ordinal));
+        Assert.Equal(["Grüße aus Köln"], (await ListInboxAsync(account)).Select(m => m.Subject));
+    }
+
+    [Fact]
     public async Task FetchmailDownloadsEveryMessageAndDeletesThem()
     {
         var account = await fixture.NewAccountAsync();
