@@ -251,6 +251,9 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         var onServer = await ListInboxAsync(account);
         var flaggedOnServer = onServer.Single(m => m.Subject == "message 0010");
         await fixture.Server.Messages.SetFlagsAsync(account.Id, [flaggedOnServer.Id], MessageFlags.Flagged | MessageFlags.Seen, true, default);
+        // … a message removed there is removed here, a new one arrives.
+        await fixture.Server.Messages.DeleteAsync(account.Id, [onServer.Single(m => m.Subject == "message 0040").Id], default);
+        await AppendAsync(account, TestMessages.Simple(to: account.Address, subject: "delivered later"));
         // Local → server: one message flagged, one deleted, one new.
         var toFlag = await FindBySubjectAsync(maildir, "message 0020");
         var toDelete = await FindBySubjectAsync(maildir, "message 0030");
@@ -266,6 +269,8 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         await SyncAsync(config);
 
         Assert.Equal("FS", FlagsOf(await FindBySubjectAsync(maildir, "message 0010")));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => FindBySubjectAsync(maildir, "message 0040"));
+        await FindBySubjectAsync(maildir, "delivered later");
         var after = await ListInboxAsync(account);
         Assert.Equal(count, after.Count);
         Assert.True(after.Single(m => m.Subject == "message 0020").Flags.HasFlag(MessageFlags.Flagged));
