@@ -213,7 +213,7 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             User {account.Address}
             Pass "{ImapServerFixture.Password}"
             SSLType None
-            AuthMechs LOGIN
+            AuthMechs PLAIN
             Timeout 20
 
             IMAPStore remote
