@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a clean clone and ends with one line: "N passed, N failed".
-# Installs Debian's Chromium for the browser tests when it is missing.
+# Installs Debian's Chromium for the browser tests and the real IMAP clients when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,19 @@ if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || echo "warning: could not install chromium; browser tests will fail"
+fi
+
+# Real IMAP clients for the interoperability tests: mbsync (isync), fetchmail, curl.
+missing=""
+command -v mbsync >/dev/null 2>&1 || missing="$missing isync"
+command -v fetchmail >/dev/null 2>&1 || missing="$missing fetchmail"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+if [ -n "$missing" ]; then
+    echo "Installing Debian's$missing for the IMAP interop tests..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086 # the list is meant to split into package names
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null 2>&1 || echo "warning: could not install$missing; IMAP interop tests will fail"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
