@@ -39,8 +39,8 @@ internal static class MessageInserter
 
         var insert = context.Command(
             "INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
-            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords) VALUES " +
-            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated, $kw) RETURNING id");
+            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed) VALUES " +
+            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated, $kw, 1) RETURNING id");
         insert.With("$a", accountId).With("$f", folderId).With("$uid", uid).With("$flags", (int)flags)
             .With("$idate", internalDate.ToUnixMs()).With("$size", raw.LongLength)
             .With("$fa", parsed.FromAddress).With("$fn", parsed.FromName).With("$to", parsed.To).With("$cc", parsed.Cc)
@@ -53,6 +53,7 @@ internal static class MessageInserter
         context.Command("INSERT INTO message_fts (rowid, subject, sender, recipients, body) VALUES ($id, $s, $from, $rcpt, $body)")
             .With("$id", id).With("$s", parsed.Subject).With("$from", parsed.FromName + " " + parsed.FromAddress)
             .With("$rcpt", parsed.To + " " + parsed.Cc).With("$body", parsed.BodyText).ExecuteNonQuery();
+        context.Command("INSERT INTO message_header_fts (rowid, headers) VALUES ($id, $h)").With("$id", id).With("$h", parsed.HeaderText).ExecuteNonQuery();
         InsertStructure(context, id, new MessageStructure(parsed.ImapEnvelope, parsed.ImapBodyStructure, parsed.ImapBody));
         return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
     }

@@ -126,6 +126,82 @@ public sealed partial class SqliteMessageStore : IImapStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<long>?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken)
+    {
+        var runs = FtsSubstring.Runs(value);
+        if (runs.Count == 0)
+            return null;
+        (string Index, string Vocabulary)[] indexes = field == SearchTextField.Body
+            ? [("message_fts", "message_fts_vocab")]
+            : [("message_fts", "message_fts_vocab"), ("message_header_fts", "message_header_fts_vocab")];
+        return await database.ReadAsync<IReadOnlyList<long>?>(async (connection, cancellationToken) =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var uids = new SortedSet<long>();
+            // What the index cannot answer for: text cut at the indexed length, and (for TEXT)
+            // messages stored before their header fields were indexed. Always candidates.
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "SELECT uid FROM messages WHERE folder_id = $f AND account_id = $a AND (size > $big" + (field == SearchTextField.Text ? " OR headers_indexed = 0)" : ")");
+                command.With("$f", folderId).With("$a", accountId).With("$big", MessageParser.MaxIndexedText);
+                await ReadUidsAsync(command, uids, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var (index, vocabulary) in indexes)
+            {
+                var match = await MatchAsync(connection, transaction, vocabulary, runs, cancellationToken).ConfigureAwait(false);
+                if (match is null)
+                    return null;
+                if (match.Length == 0)
+                    continue; // no token contains one of the runs: nothing in this index matches
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"SELECT m.uid FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
+                command.With("$q", field == SearchTextField.Body ? $"body : ({match})" : match).With("$f", folderId).With("$a", accountId);
+                await ReadUidsAsync(command, uids, cancellationToken).ConfigureAwait(false);
+            }
+            return uids.ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The FTS5 query for the runs; "" when one run is in no token (no match), null when none constrains.</summary>
+    private static async Task<string?> MatchAsync(SqliteConnection connection, SqliteTransaction transaction, string vocabulary, List<FtsSubstring.Run> runs, CancellationToken cancellationToken)
+    {
+        var parts = new List<string>();
+        foreach (var run in runs)
+        {
+            if (!run.InsideToken)
+            {
+                parts.Add(FtsSubstring.Phrase(run.Text, run.Prefix));
+                continue;
+            }
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = run.EndsToken
+                ? $"SELECT term FROM {vocabulary} WHERE length(term) >= length($r) AND substr(term, -length($r)) = $r LIMIT $n"
+                : $"SELECT term FROM {vocabulary} WHERE instr(term, $r) > 0 LIMIT $n";
+            command.With("$r", run.Text).With("$n", FtsSubstring.MaxAlternatives + 1);
+            var terms = new List<string>();
+            using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.Read())
+                    terms.Add(reader.GetString(0));
+            }
+            if (terms.Count == 0)
+                return "";
+            if (terms.Count <= FtsSubstring.MaxAlternatives)
+                parts.Add("(" + string.Join(" OR ", terms.Select(t => FtsSubstring.Phrase(t, prefix: false))) + ")");
+        }
+        return parts.Count == 0 ? null : string.Join(" AND ", parts);
+    }
+
+    private static async Task ReadUidsAsync(SqliteCommand command, SortedSet<long> into, CancellationToken cancellationToken)
+    {
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+            into.Add(reader.GetInt64(0));
+    }
+
     public Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken) =>
         Writer.ExecuteAsync(context =>
         {

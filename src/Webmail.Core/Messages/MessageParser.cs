@@ -55,10 +55,55 @@ public static class MessageParser
             BodyText: text.Length > MaxIndexedText ? text[..MaxIndexedText] : text,
             HasAttachments: hasAttachments)
         {
+            HeaderText = HeaderText(message),
             ImapEnvelope = imapEnvelope,
             ImapBodyStructure = imapBodyStructure,
             ImapBody = imapBody,
         };
+    }
+
+    /// <summary>
+    /// Every header field of the message and of each MIME entity inside it (nested messages too),
+    /// decoded, as <c>Field: value</c> lines, cut at <see cref="MaxIndexedText"/>: the header half
+    /// of IMAP's SEARCH TEXT (RFC 9051 §6.4.4), indexed at delivery and checked the same way.
+    /// </summary>
+    public static string HeaderText(MimeMessage message)
+    {
+        var text = new StringBuilder();
+        Append(message.Headers);
+        foreach (var entity in message.BodyParts.Concat<MimeEntity>(Containers(message.Body)))
+        {
+            if (text.Length >= MaxIndexedText)
+                break;
+            Append(entity.Headers);
+            if (entity is MessagePart { Message: { } inner })
+                Append(inner.Headers);
+        }
+        return text.Length > MaxIndexedText ? text.ToString(0, MaxIndexedText) : text.ToString();
+
+        void Append(HeaderList headers)
+        {
+            foreach (var header in headers)
+            {
+                if (text.Length >= MaxIndexedText)
+                    return;
+                text.Append(header.Field).Append(": ").Append(header.Value).Append('\n');
+            }
+        }
+
+        static IEnumerable<MimeEntity> Containers(MimeEntity? body)
+        {
+            // Multipart containers carry headers of their own; BodyParts lists only the leaves.
+            if (body is Multipart multipart)
+            {
+                yield return multipart;
+                foreach (var child in multipart)
+                {
+                    foreach (var inner in Containers(child))
+                        yield return inner;
+                }
+            }
+        }
     }
 
     /// <summary>The readable text: the text/plain body, else the HTML body with tags removed.</summary>

@@ -15,6 +15,9 @@ public sealed record ParsedMessage(
     string BodyText,
     bool HasAttachments)
 {
+    /// <summary>Every header field of the message and of its MIME parts, decoded, one per line (what IMAP SEARCH TEXT looks in besides the body); see <see cref="MessageParser.HeaderText"/>.</summary>
+    public string HeaderText { get; init; } = "";
+
     /// <summary>The IMAP ENVELOPE list (RFC 9051 §7.5.2), computed once at delivery from the raw header (also when MimeKit cannot read the message).</summary>
     public string ImapEnvelope { get; init; } = Imap.ImapEnvelope.Empty;
 

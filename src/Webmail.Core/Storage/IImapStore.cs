@@ -22,6 +22,14 @@ public interface IImapStore
     /// <summary>The messages of a folder with these UIDs (those that exist), in UID order.</summary>
     Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The UIDs of a folder's messages that may contain <paramref name="value"/> in their body
+    /// (<see cref="SearchTextField.Body"/>) or header fields and body (<see cref="SearchTextField.Text"/>):
+    /// every message that does is among them (the caller checks each); null when the full-text index
+    /// cannot narrow the search.
+    /// </summary>
+    Task<IReadOnlyList<long>?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken);
+
     /// <summary>Stores the IMAP views of a message stored before they were computed at delivery.</summary>
     Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken);
 
@@ -52,6 +60,13 @@ public interface IImapStore
 
     /// <summary>Subscribes or unsubscribes a folder (RFC 9051 §6.3.7).</summary>
     Task SetSubscribedAsync(long accountId, long folderId, bool subscribed, CancellationToken cancellationToken);
+}
+
+/// <summary>What a text search looks in (RFC 9051 §6.4.4 BODY and TEXT).</summary>
+public enum SearchTextField
+{
+    Body,
+    Text,
 }
 
 /// <summary>A folder's UIDs (ascending) and state at one instant.</summary>

@@ -300,7 +300,14 @@ public sealed partial class ImapSession
         await PollAsync(expungesAllowed: byUid).ConfigureAwait(false);
 
         var matches = new List<(long Uid, int Sequence)>();
-        var uids = selected.Uids.ToList();
+        // The full-text index narrows BODY and TEXT to candidates; each candidate is then checked exactly.
+        IEnumerable<long> candidates = selected.Uids;
+        foreach (var (field, value) in key.Narrowing)
+        {
+            if (await _server.Store.TextCandidatesAsync(AccountId, selected.FolderId, field, value, _shutdown).ConfigureAwait(false) is { } narrowed)
+                candidates = candidates.Intersect(narrowed);
+        }
+        var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));

@@ -41,8 +41,13 @@ public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long
         }
     }
 
+    private string? _headers;
+
     /// <summary>The message's text as the full-text index has it (decoded, HTML as text).</summary>
     public string Body => _body ??= Parsed is { } parsed ? MessageParser.ExtractText(parsed) : "";
+
+    /// <summary>Every header field of the message and its parts, as the header index has them.</summary>
+    public string HeaderText => _headers ??= Parsed is { } parsed ? MessageParser.HeaderText(parsed) : "";
 }
 
 /// <summary>
@@ -58,6 +63,9 @@ public abstract class SearchKey
 
     /// <summary>True when any part of the key reads the message's bytes.</summary>
     public bool NeedsContent => Cost > 0;
+
+    /// <summary>Text searches every match must satisfy (the top-level AND's BODY and TEXT keys), which the full-text index can narrow.</summary>
+    public virtual IEnumerable<(SearchTextField Field, string Value)> Narrowing => [];
 
     /// <summary>The keys of a SEARCH command until its end, as one AND.</summary>
     public static SearchKey ParseProgram(ImapArguments args, Func<SequenceSet, bool, Func<SearchCandidate, bool>> sets)
@@ -172,13 +180,14 @@ public abstract class SearchKey
             {
                 args.Space();
                 var value = args.AString();
-                return new Content(c => Contains(c.Body, value));
+                return new Content(c => Contains(c.Body, value), (SearchTextField.Body, value));
             }
             case "TEXT":
             {
                 args.Space();
                 var value = args.AString();
-                return new Content(c => Contains(c.Body, value) || (c.Parsed is { } m && m.Headers.Any(h => Contains(h.Value, value))));
+                // RFC 9051 §6.4.4: the header (with MIME header fields) or the body.
+                return new Content(c => Contains(c.Body, value) || Contains(c.HeaderText, value), (SearchTextField.Text, value));
             }
             default:
                 throw new ImapSyntaxException($"Unknown search key {word}");
@@ -202,10 +211,11 @@ public abstract class SearchKey
         public override bool Matches(SearchCandidate candidate) => test(candidate);
     }
 
-    private sealed class Content(Func<SearchCandidate, bool> test) : SearchKey
+    private sealed class Content(Func<SearchCandidate, bool> test, (SearchTextField, string)? narrowing = null) : SearchKey
     {
         public override int Cost => 1;
         public override bool Matches(SearchCandidate candidate) => test(candidate);
+        public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => narrowing is { } n ? [n] : [];
     }
 
     private sealed class Not(SearchKey inner) : SearchKey
@@ -228,5 +238,6 @@ public abstract class SearchKey
 
         public override int Cost => _keys.Sum(k => k.Cost);
         public override bool Matches(SearchCandidate candidate) => _keys.All(k => k.Matches(candidate));
+        public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => _keys.SelectMany(k => k.Narrowing);
     }
 }
