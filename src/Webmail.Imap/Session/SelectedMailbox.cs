@@ -10,7 +10,7 @@ namespace Webmail.Imap.Session;
 /// </summary>
 public sealed class SelectedMailbox(Folder folder, IReadOnlyList<long> uids, bool readOnly)
 {
-    private readonly List<long> _uids = [.. uids];
+    private readonly UidList _uids = new(uids);
     private readonly HashSet<long> _pendingExpunges = [];
     private readonly Dictionary<long, long> _reportedModseq = [];
 
@@ -29,11 +29,7 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<long> uids, boo
     public long UidOf(int sequence) => _uids[sequence - 1];
 
     /// <summary>The sequence number of a UID, or 0 when it is not in the view.</summary>
-    public int SequenceOf(long uid)
-    {
-        var at = Protocol.SequenceSet.LowerBound(_uids, uid);
-        return at < _uids.Count && _uids[at] == uid ? at + 1 : 0;
-    }
+    public int SequenceOf(long uid) => _uids.IndexOf(uid) + 1;
 
     /// <summary>True when expunges wait to be announced.</summary>
     public bool HasPendingExpunges => _pendingExpunges.Count > 0;
