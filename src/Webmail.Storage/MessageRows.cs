@@ -8,10 +8,10 @@ internal static class MessageRows
 {
     public const string SummaryColumns =
         "m.id, m.folder_id, m.uid, m.flags, m.internal_date, m.size, m.from_address, m.from_name, m.to_addresses, " +
-        "m.cc_addresses, m.subject, m.sent_date, m.message_id, m.preview, m.has_attachments, m.thread_key";
+        "m.cc_addresses, m.subject, m.sent_date, m.message_id, m.preview, m.has_attachments, m.thread_key, m.keywords";
 
     /// <summary>How many columns <see cref="SummaryColumns"/> selects; a query's own columns follow them.</summary>
-    public const int SummaryColumnCount = 16;
+    public const int SummaryColumnCount = 17;
 
     public static MessageSummary ReadSummary(SqliteDataReader r) => new(
         Id: r.GetInt64(0),
@@ -29,7 +29,8 @@ internal static class MessageRows
         MessageId: r.GetString(12),
         Preview: r.GetString(13),
         HasAttachments: r.GetInt64(14) != 0,
-        ThreadKey: r.GetString(15));
+        ThreadKey: r.GetString(15),
+        Keywords: r.GetString(16));
 
     public const string FolderColumns =
         "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes, highest_modseq, subscribed";

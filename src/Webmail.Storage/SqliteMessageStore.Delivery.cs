@@ -50,12 +50,17 @@ public sealed partial class SqliteMessageStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Inside the delivery's unit: the draft goes and the flags are added, scoped to the sending account.</summary>
+    /// <summary>Inside the delivery's unit: the draft goes and the flags and keywords are added, scoped to the sending account.</summary>
     private void ApplySenderChanges(WriteContext context, SenderMailboxChanges changes)
     {
         if (changes.RemoveDraftId is { } draft)
             DeleteWhere(context, changes.AccountId, InDrafts, draft);
         foreach (var addition in changes.AddFlags ?? [])
-            SetFlags(context, changes.AccountId, [addition.MessageId], addition.Flags, set: true);
+        {
+            if (addition.Flags != MessageFlags.None)
+                SetFlags(context, changes.AccountId, [addition.MessageId], addition.Flags, set: true);
+            if (addition.Keywords is { Count: > 0 } keywords)
+                EditKeywords(context, changes.AccountId, addition.MessageId, new KeywordEdit(keywords, []));
+        }
     }
 }

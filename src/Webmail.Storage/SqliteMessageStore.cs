@@ -318,35 +318,67 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
     }
 
     public Task<IReadOnlyList<StoredMessage>> MoveAsync(long accountId, IReadOnlyCollection<long> messageIds, long targetFolderId, CancellationToken cancellationToken) =>
-        Writer.ExecuteAsync<IReadOnlyList<StoredMessage>>(context => MoveWithin(context, accountId, messageIds, targetFolderId, MessageFlags.None), WriteKind.ChangesOrRemoves, cancellationToken);
+        Writer.ExecuteAsync<IReadOnlyList<StoredMessage>>(context => MoveWithin(context, accountId, messageIds, targetFolderId, MessageFlags.None, junkVerdict: true), WriteKind.ChangesOrRemoves, cancellationToken);
 
-    /// <summary>Moves the account's messages into the folder, each with a new UID there (as IMAP MOVE does), adding <paramref name="addFlags"/>.</summary>
-    private List<StoredMessage> MoveWithin(WriteContext context, long accountId, IEnumerable<long> messageIds, long targetFolderId, MessageFlags addFlags)
+    /// <summary>
+    /// Moves the account's messages into the folder, each with a new UID there (as IMAP MOVE does), adding
+    /// <paramref name="addFlags"/>. With <paramref name="junkVerdict"/> (a user's move in the web UI) a move in or
+    /// out of Junk also sets the junk keywords (<see cref="WellKnownKeywords.ForMove"/>) in the same statement.
+    /// </summary>
+    private List<StoredMessage> MoveWithin(WriteContext context, long accountId, IEnumerable<long> messageIds, long targetFolderId, MessageFlags addFlags, bool junkVerdict = false)
     {
-        if (context.Command("SELECT 1 FROM folders WHERE id = $f AND account_id = $a").With("$f", targetFolderId).With("$a", accountId).ExecuteScalar() is null)
+        if (context.Command("SELECT special_use FROM folders WHERE id = $f AND account_id = $a").With("$f", targetFolderId).With("$a", accountId).ExecuteScalar() is not { } targetUse)
             throw new StoreException("The target folder does not exist.");
+        var to = (SpecialFolder)Convert.ToInt32(targetUse, System.Globalization.CultureInfo.InvariantCulture);
         var moved = new List<StoredMessage>();
         var folders = new HashSet<long> { targetFolderId };
         foreach (var id in messageIds.Distinct())
         {
             long size, from;
-            using (var reader = context.Command("SELECT size, folder_id FROM messages WHERE id = $id AND account_id = $a").With("$id", id).With("$a", accountId).ExecuteReader())
+            string keywords;
+            SpecialFolder fromUse;
+            using (var reader = context.Command("SELECT m.size, m.folder_id, m.keywords, f.special_use FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = $id AND m.account_id = $a")
+                .With("$id", id).With("$a", accountId).ExecuteReader())
             {
                 if (!reader.Read())
                     continue;
                 size = reader.GetInt64(0);
                 from = reader.GetInt64(1);
+                keywords = reader.GetString(2);
+                fromUse = (SpecialFolder)reader.GetInt32(3);
             }
             if (from == targetFolderId && addFlags == MessageFlags.None)
                 continue;
+            if (junkVerdict && WellKnownKeywords.ForMove(fromUse, to) is { } edit)
+                keywords = edit.ApplyTo(keywords);
             var uid = MessageInserter.AllocateUid(context, accountId, targetFolderId)!.Value;
-            context.Command("UPDATE messages SET folder_id = $f, uid = $uid, flags = flags | $fl WHERE id = $id")
-                .With("$f", targetFolderId).With("$uid", uid).With("$fl", (int)addFlags).With("$id", id).ExecuteNonQuery();
+            context.Command("UPDATE messages SET folder_id = $f, uid = $uid, flags = flags | $fl, keywords = $k WHERE id = $id")
+                .With("$f", targetFolderId).With("$uid", uid).With("$fl", (int)addFlags).With("$k", keywords).With("$id", id).ExecuteNonQuery();
             folders.Add(from);
             moved.Add(new StoredMessage(id, accountId, targetFolderId, uid, size));
         }
         PublishChanged(context, accountId, folders);
         return moved;
+    }
+
+    /// <summary>Inside a write unit: adds and removes keywords on one of the account's messages; returns whether it changed.</summary>
+    private bool EditKeywords(WriteContext context, long accountId, long messageId, KeywordEdit edit)
+    {
+        string stored;
+        long folderId;
+        using (var reader = context.Command("SELECT keywords, folder_id FROM messages WHERE id = $id AND account_id = $a").With("$id", messageId).With("$a", accountId).ExecuteReader())
+        {
+            if (!reader.Read())
+                return false;
+            stored = reader.GetString(0);
+            folderId = reader.GetInt64(1);
+        }
+        var keywords = edit.ApplyTo(stored);
+        if (keywords == stored)
+            return false;
+        context.Command("UPDATE messages SET keywords = $k WHERE id = $id").With("$k", keywords).With("$id", messageId).ExecuteNonQuery();
+        PublishChanged(context, accountId, [folderId]);
+        return true;
     }
 
     public Task<int> DeleteAsync(long accountId, IReadOnlyCollection<long> messageIds, CancellationToken cancellationToken) =>

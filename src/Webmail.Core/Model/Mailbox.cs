@@ -19,6 +19,7 @@ public sealed record Folder(
     bool Subscribed = true);
 
 /// <summary>One row of a message list: what the list views need, without the raw bytes.</summary>
+/// <param name="Keywords">The message's IMAP keywords as stored (<see cref="Model.Keywords"/>: space-separated, each once); empty for none.</param>
 public sealed record MessageSummary(
     long Id,
     long FolderId,
@@ -35,10 +36,21 @@ public sealed record MessageSummary(
     string MessageId,
     string Preview,
     bool HasAttachments,
-    string ThreadKey)
+    string ThreadKey,
+    string Keywords = "")
 {
     public bool IsSeen => Flags.HasFlag(MessageFlags.Seen);
     public bool IsFlagged => Flags.HasFlag(MessageFlags.Flagged);
+    public bool IsAnswered => Flags.HasFlag(MessageFlags.Answered);
+
+    /// <summary>The message carries <c>$Forwarded</c>.</summary>
+    public bool IsForwarded => HasKeyword(WellKnownKeywords.Forwarded);
+
+    /// <summary>The keywords, in the order they were first set.</summary>
+    public IReadOnlyList<string> KeywordList => Model.Keywords.Parse(Keywords);
+
+    /// <summary>True when the message carries <paramref name="keyword"/> (compared without case, RFC 9051 §2.3.2).</summary>
+    public bool HasKeyword(string keyword) => KeywordList.Contains(keyword, StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>Sort orders offered by the list views.</summary>

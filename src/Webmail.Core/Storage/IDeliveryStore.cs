@@ -39,11 +39,12 @@ public sealed record MailboxDelivery(long AccountId, SpecialFolder Folder, Messa
 /// </summary>
 /// <param name="AccountId">The sending account.</param>
 /// <param name="RemoveDraftId">The draft the message was written in: removed if it is still in the account's Drafts folder (moved elsewhere meanwhile, it is the user's message and stays).</param>
-/// <param name="AddFlags">Flags to add to the account's own messages: \Answered on the message a reply answers.</param>
+/// <param name="AddFlags">Flags and keywords to add to the account's own messages: \Answered on the message a reply answers, <c>$Forwarded</c> on the message a forward passes on.</param>
 public sealed record SenderMailboxChanges(long AccountId, long? RemoveDraftId = null, IReadOnlyList<FlagAddition>? AddFlags = null);
 
-/// <summary>Flags to add to one stored message.</summary>
-public sealed record FlagAddition(long MessageId, MessageFlags Flags);
+/// <summary>Flags and keywords to add to one stored message.</summary>
+/// <param name="Keywords">IMAP keywords to add (such as <see cref="WellKnownKeywords.Forwarded"/>), or <c>null</c> for none; one past <see cref="Model.Keywords.MaxPerMessage"/> is left out, not refused.</param>
+public sealed record FlagAddition(long MessageId, MessageFlags Flags, IReadOnlyList<string>? Keywords = null);
 
 /// <summary>The envelope of a message bound for remote domains; one queue entry is made per domain.</summary>
 public sealed record OutboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, long? SenderAccountId);

@@ -25,7 +25,12 @@ public interface IMailboxWriter
     /// <summary>Adds (<paramref name="set"/> true) or removes the flags on the given messages.</summary>
     Task<int> SetFlagsAsync(long accountId, IReadOnlyCollection<long> messageIds, MessageFlags flags, bool set, CancellationToken cancellationToken);
 
-    /// <summary>Moves messages to another of the account's folders; each gets the target's next UID.</summary>
+    /// <summary>
+    /// Moves messages to another of the account's folders (a user's move in the web UI); each gets the
+    /// target's next UID. A move into Junk adds <c>$Junk</c> and removes <c>$NotJunk</c>, a move out of
+    /// Junk (other than to Trash) adds <c>$NotJunk</c> and removes <c>$Junk</c>, in the same transaction
+    /// (<see cref="WellKnownKeywords.ForMove"/>), so a client's spam filter can learn from the user.
+    /// </summary>
     Task<IReadOnlyList<StoredMessage>> MoveAsync(long accountId, IReadOnlyCollection<long> messageIds, long targetFolderId, CancellationToken cancellationToken);
 
     /// <summary>Permanently removes the given messages.</summary>

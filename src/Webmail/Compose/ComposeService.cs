@@ -111,7 +111,7 @@ public sealed class ComposeService(
 
     /// <summary>
     /// Builds and submits the message. The Send is one commit: the message is filed and queued, its draft
-    /// removed (if still in Drafts), the original of a reply marked \Answered and the event counted together,
+    /// removed (if still in Drafts), the original of a reply marked \Answered (of a forward, <c>$Forwarded</c>) and the event counted together,
     /// or, when anything fails or is refused, none of it.
     /// </summary>
     /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
@@ -122,10 +122,7 @@ public sealed class ComposeService(
         var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
         if (size > MaxMessageSize)
             throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
-        var answered = model.OriginalId is { } original && model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll
-            ? [new FlagAddition(original, MessageFlags.Answered)]
-            : Array.Empty<FlagAddition>();
-        var changes = new SenderMailboxChanges(accountId, model.DraftId, answered);
+        var changes = new SenderMailboxChanges(accountId, model.DraftId, OriginalMarks(model));
         var result = await submitter.SubmitAsync(accountId, message, changes, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
             return result;
@@ -133,6 +130,14 @@ public sealed class ComposeService(
         logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
         return result;
     }
+
+    /// <summary>What the Send marks on the message it answers or forwards: \Answered for a reply, <c>$Forwarded</c> for a forward.</summary>
+    private static IReadOnlyList<FlagAddition> OriginalMarks(ComposeModel model) => (model.OriginalId, model.Mode) switch
+    {
+        ({ } original, ComposeMode.Reply or ComposeMode.ReplyAll) => [new FlagAddition(original, MessageFlags.Answered)],
+        ({ } original, ComposeMode.Forward) => [new FlagAddition(original, MessageFlags.None, [WellKnownKeywords.Forwarded])],
+        _ => [],
+    };
 
     /// <summary>Deletes the stored draft, if any and if it is still in Drafts.</summary>
     public async Task DiscardAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace Webmail.Compose;
 /// Sent copy, local delivery and the outbound queue all happen there. This class only turns the
 /// composed message into an envelope: Bcc recipients go into the envelope and the header is
 /// removed (RFC 5322 §3.6.3), and unknown local recipients are refused before anything is sent.
-/// The rest of the Send (draft removal, \Answered) rides in the envelope and commits with the message.
+/// The rest of the Send (draft removal, \Answered, $Forwarded) rides in the envelope and commits with the message.
 /// </summary>
 public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
 {

@@ -147,11 +147,15 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
             await OpenAsync(messageId);
     }
 
-    /// <summary>Reloads folders and the list quietly (live updates, after an action).</summary>
+    /// <summary>Reloads folders, the list and the open message's flags and keywords quietly (live updates, after an action).</summary>
     public async Task RefreshAsync()
     {
         await LoadFoldersAsync();
         await LoadListAsync(showProgress: false);
+        // Another door (IMAP, another tab) may have changed the open message's flags or keywords; its
+        // content does not change. A message moved away meanwhile stays shown as it was.
+        if (OpenSummary is { } open && await store.GetSummaryAsync(_accountId, open.Id, _closing) is { } fresh)
+            OpenSummary = fresh;
         Changed();
     }
 

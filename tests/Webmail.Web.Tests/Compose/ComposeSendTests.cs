@@ -139,4 +139,29 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
         Assert.True(await IsAnsweredAsync(lucy, original));
     }
+
+    [Fact]
+    public async Task ForwardingMarksTheOriginalForwardedInTheSendsCommit()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var betty = await fixture.NewAccountAsync("betty");
+        var (original, _) = await ReplyDraftAsync(lucy, betty);
+        var forward = (await Compose.RespondAsync(lucy.Id, original, ComposeMode.Forward, "unused-session", default))!;
+        forward.To = betty.Address;
+
+        using (RefusingTrigger.On(fixture.Server.Services.GetRequiredService<SqliteDatabase>(), "UPDATE", "messages", $"OLD.id = {original}"))
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendAsync(lucy.Id, forward, default));
+            Assert.Contains(RefusingTrigger.Reason, error.Message);
+        }
+        Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
+        Assert.False((await fixture.Server.Messages.GetSummaryAsync(lucy.Id, original, default))!.IsForwarded);
+
+        Assert.True((await Compose.SendAsync(lucy.Id, forward, default)).Succeeded);
+
+        var marked = (await fixture.Server.Messages.GetSummaryAsync(lucy.Id, original, default))!;
+        Assert.True(marked.IsForwarded);
+        Assert.False(marked.IsAnswered);
+        Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
+    }
 }
