@@ -105,6 +105,19 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
     }
 
     [Fact]
+    public async Task AFetchOfFlagsLeavesTheStoredEnvelopeAlone()
+    {
+        var account = await fixture.NewAccountAsync();
+        await fixture.DeliverAsync(account, "keep my envelope");
+        await using var imap = await ImapTranscript.LoginAsync(Port, account.Address);
+        await imap.CommandAsync("SELECT INBOX");
+        await imap.CommandAsync("UID FETCH 1:* (FLAGS)");
+        await imap.CommandAsync("FETCH 1 (RFC822.SIZE)");
+        var envelope = Assert.Single((await imap.CommandAsync("FETCH 1 (ENVELOPE)")).Untagged);
+        Assert.Contains("\"keep my envelope\"", envelope);
+    }
+
+    [Fact]
     public async Task StoreAnswersNewFlagsAndKeywordsAreKept()
     {
         var account = await fixture.NewAccountAsync();

@@ -30,6 +30,9 @@ public interface IImapStore
     /// </summary>
     Task<IReadOnlyList<long>?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken);
 
+    /// <summary>A reader of the account's raw messages on one held connection, for a FETCH over many messages.</summary>
+    IRawMessageReader OpenRawReader(long accountId);
+
     /// <summary>Stores the IMAP views of a message stored before they were computed at delivery.</summary>
     Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken);
 

@@ -51,6 +51,8 @@ public sealed partial class ImapSession
         var withStructure = items.Any(i => i.NeedsStructure);
         var needsRaw = items.Any(i => i.NeedsRaw);
         var setsSeen = !selected.ReadOnly && items.Any(i => i.Kind is FetchKind.Section or FetchKind.Binary && !i.Peek);
+        // One held connection for every message's bytes (a download of thousands pays no pool round trip each).
+        using var rawReader = needsRaw || withStructure ? _server.Store.OpenRawReader(AccountId) : null;
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
@@ -71,21 +73,31 @@ public sealed partial class ImapSession
                 var sequence = selected.SequenceOf(message.Uid);
                 if (sequence == 0)
                     continue;
-                var raw = needsRaw || (withStructure && message.Structure is null)
-                    ? await _server.Reader.GetRawAsync(AccountId, message.Id, _shutdown).ConfigureAwait(false)
-                    : null;
-                if ((needsRaw || withStructure) && raw is null && message.Structure is null)
+                var structureMissing = withStructure && message.Structure is null;
+                var raw = needsRaw || structureMissing ? ReadRaw(rawReader!, message.Id) : null;
+                if ((needsRaw || structureMissing) && raw is null)
                     continue; // gone since the row was read
                 // RFC 3516 §4.3: checked before the answer starts, so a NO never follows half a FETCH line.
                 if (items.Any(i => i.Kind is FetchKind.Binary or FetchKind.BinarySize && i.Section!.Part.Count > 0 && MessageSections.Decode(raw!, i.Section.Part) is null))
                     return No(tag, "[UNKNOWN-CTE] A part has an unknown Content-Transfer-Encoding");
-                var structure = message.Structure ?? await ComputeStructureAsync(message, raw!).ConfigureAwait(false);
+                // Only an item that shows a view needs it; one stored before views were kept is computed now, once.
+                var structure = structureMissing ? await ComputeStructureAsync(message, raw!).ConfigureAwait(false) : message.Structure;
                 var flags = seenNow.TryGetValue(message.Uid, out var changed) ? FlagText(changed.Flags, changed.Keywords) : FlagText(message.Flags, message.Keywords);
                 WriteFetch(sequence, message, items, flags, structure, raw, includeFlags: seenNow.ContainsKey(message.Uid));
                 await Out.MaybeFlushAsync(_shutdown).ConfigureAwait(false);
             }
         }
         return Ok(tag, byUid ? "UID FETCH completed" : "FETCH completed");
+    }
+
+    private static byte[]? ReadRaw(Core.Storage.IRawMessageReader reader, long messageId)
+    {
+        using var stream = reader.Open(messageId);
+        if (stream is null)
+            return null;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <summary>The IMAP views of a message stored before they were computed at delivery: computed now and kept.</summary>
@@ -308,16 +320,15 @@ public sealed partial class ImapSession
                 candidates = candidates.Intersect(narrowed);
         }
         var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
+        using var rawReader = key.NeedsContent ? _server.Store.OpenRawReader(AccountId) : null;
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
             var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure: false, _shutdown).ConfigureAwait(false);
             foreach (var message in messages)
             {
-                byte[]? raw = null;
-                if (key.NeedsContent)
-                    raw = await _server.Reader.GetRawAsync(AccountId, message.Id, _shutdown).ConfigureAwait(false);
-                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), _ => raw);
+                // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
+                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id));
                 if (key.Matches(candidate))
                     matches.Add((message.Uid, candidate.Sequence));
             }
