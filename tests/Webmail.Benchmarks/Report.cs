@@ -139,10 +139,10 @@ internal sealed class Report
         line("| what | Webmail | Dovecot | ratio |");
         line("| --- | ---: | ---: | ---: |");
         foreach (var (what, ours, theirs) in imap.Lines)
-            line($"| {what} | {Milliseconds(ours.Median)} | {Milliseconds(theirs.Median)} | {theirs.Median / ours.Median:F2}× |");
+            line($"| {what} | {Milliseconds(ours.Median)} | {Milliseconds(theirs.Median)} | {Ratio(theirs.Median / ours.Median)} |");
         if (imap.Memory is { } memory)
         {
-            line($"| memory per IDLE session ({memory.Sessions:N0} sessions logged in, INBOX selected, in IDLE) | {memory.OursPerSession:F0} KB | {memory.TheirsPerSession:F0} KB | {memory.TheirsPerSession / memory.OursPerSession:F1}× |");
+            line($"| memory per IDLE session ({memory.Sessions:N0} sessions logged in, INBOX selected, in IDLE) | {memory.OursPerSession:F0} KB | {memory.TheirsPerSession:F0} KB | {Ratio(memory.TheirsPerSession / memory.OursPerSession)} |");
         }
         line("");
         line($"Ratio: Dovecot's figure over Webmail's (above 1 = Webmail faster or smaller). Matches: rare word {imap.RareMatches.Ours:N0} (Webmail) / {imap.RareMatches.Theirs:N0} (Dovecot), "
@@ -162,6 +162,8 @@ internal sealed class Report
             line($"- {what}: Webmail {ours}; Dovecot {theirs}");
         line("");
     }
+
+    private static string Ratio(double ratio) => ratio >= 100 ? $"{ratio:F0}×" : ratio < 0.1 ? $"{ratio:F3}×" : $"{ratio:F2}×";
 
     private static string Milliseconds(double ms) => ms >= 1000 ? $"{ms / 1000:F2} s" : ms >= 10 ? $"{ms:F0} ms" : $"{ms:F1} ms";
 
