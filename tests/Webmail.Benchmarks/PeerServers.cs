@@ -14,6 +14,9 @@ internal sealed class PeerServers : IAsyncDisposable
 {
     public const string Domain = "bench.local";
     public const int SmtpPort = 21025, Pop3Port = 21110, LmtpPort = 21024, ImapPort = 21143;
+
+    /// <summary>IMAP sessions Dovecot accepts for one user from one address, and imap processes in all.</summary>
+    public const int MaxImapSessions = 1100;
     private const string PostfixConfig = "/etc/postfix";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "webmail-bench-peers-" + Guid.NewGuid().ToString("N")[..8]);
@@ -98,6 +101,15 @@ internal sealed class PeerServers : IAsyncDisposable
             protocol lmtp {
               postmaster_address = postmaster@{{Domain}}
             }
+            # The IMAP part holds 1,000 IDLE sessions of one user from one address (default 10 per user and
+            # address, 1,024 imap processes, 1,000 clients per service).
+            protocol imap {
+              mail_max_userip_connections = {{MaxImapSessions}}
+            }
+            service imap {
+              process_limit = {{MaxImapSessions}}
+            }
+            default_client_limit = {{2 * MaxImapSessions}}
             """);
         await RunAsync("/usr/bin/chown", "-R", "mail:mail", MailRoot);
         await RunAsync("/usr/sbin/dovecot", "-c", ConfigPath);
@@ -143,6 +155,13 @@ internal sealed class PeerServers : IAsyncDisposable
             await File.WriteAllBytesAsync(Path.Combine(dir, "new", $"{stamp}.M{i++}P{Environment.ProcessId}.bench,S={lf.Length}"), lf);
         }
         await RunAsync("/usr/bin/chown", "-R", "mail:mail", Path.Combine(MailRoot, Domain));
+    }
+
+    /// <summary>Dovecot's master and every process under it (its imap, auth, lmtp... services), not another instance's.</summary>
+    public List<int> DovecotProcesses()
+    {
+        var pidFile = Path.Combine(_root, "run", "master.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile), out var pid) ? ProcessMemory.ProcessTree(pid) : [];
     }
 
     /// <summary>The processes of the pair (Postfix's master and daemons, Dovecot's master and services).</summary>

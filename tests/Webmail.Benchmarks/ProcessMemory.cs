@@ -58,6 +58,38 @@ internal static class ProcessMemory
         return pids;
     }
 
+    /// <summary><paramref name="root"/> and all its descendants, by the parent pid in /proc/*/stat.</summary>
+    public static List<int> ProcessTree(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            // Fields after the parenthesised command name: state, then the parent pid.
+            var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (!children.TryGetValue(parent, out var list))
+                children[parent] = list = [];
+            list.Add(pid);
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            if (children.TryGetValue(tree[i], out var list))
+                tree.AddRange(list);
+        }
+        return tree;
+    }
+
     /// <summary>Total PSS in KB of the processes <paramref name="pids"/> returns now.</summary>
     public static long TotalPssKilobytes(Func<IEnumerable<int>> pids) => pids().Sum(PssKilobytes);
 

@@ -10,6 +10,7 @@ switch (suite)
     case "smtp": return await SmtpBenchmark.RunAsync(rest);
     case "pop3": return await Pop3Benchmark.RunAsync(rest);
     case "web": await WebBenchmark.RunAsync(rest); return 0;
+    case "imap": return await ImapBenchmark.RunAsync(rest);
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
     case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
     case "report": return await ReportBenchmark.RunAsync(rest);
@@ -17,8 +18,8 @@ switch (suite)
     case "all":
         var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
         await WebBenchmark.RunAsync(rest);
-        return status;
+        return status | await ImapBenchmark.RunAsync(rest, optional: true);
     default:
-        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|outbound|resilience|soak|report|all [options]");
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|imap|outbound|resilience|soak|report|all [options]");
         return suite.Length == 0 ? 0 : 2;
 }

@@ -11,22 +11,23 @@ namespace Webmail.Benchmarks;
 /// in the same run, with the same clients. SMTP ingest driven by Postfix's <c>smtp-source</c>
 /// against both (end to end: until the last message is in a mailbox), POP3 download and
 /// login+STAT+UIDL with our minimal POP3 client against both, the web UI's first page and search on
-/// 100,000 messages beside Dovecot's IMAP, and the memory of each side at idle and under that load.
+/// 100,000 messages beside Dovecot's IMAP, the IMAP part (<see cref="ImapBenchmark"/>) on the same
+/// 100,000 messages, and the memory of each side at idle and under that load.
 /// Webmail runs as the real server process (<c>dotnet Webmail.dll</c>), as Postfix and Dovecot do.
-/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--only smtp,pop3,web]</c>.
+/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--only smtp,pop3,web,imap]</c>.
 /// </summary>
 public static class ReportBenchmark
 {
     private const string SmtpSource = "/usr/sbin/smtp-source";
     private const string SmtpUser = "user1";
     private const string OurSmtpUser = "user1@local.example";
-    private static readonly string[] PeerUsers = [SmtpUser, "download", "big", "small", "web"];
+    private static readonly string[] PeerUsers = [SmtpUser, "download", "big", "small", "web", .. ImapBenchmark.PeerUsers];
 
     public static async Task<int> RunAsync(string[] args)
     {
         var messages = IntOption(args, "--messages", 2000);
         var webMessages = IntOption(args, "--web-messages", 100_000);
-        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web"];
+        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap"];
         var output = StringOption(args, "--out");
 
         await using var peers = await PeerServers.StartAsync(PeerUsers, Pop3Benchmark.Password);
@@ -55,6 +56,11 @@ public static class ReportBenchmark
         }
         if (only.Contains("web"))
             await WebAsync(report, peers, webMessages);
+        if (only.Contains("imap"))
+        {
+            await SettleAsync("IMAP");
+            report.Imap = await ImapBenchmark.MeasureAsync(peers, new ImapBenchmark.Options(webMessages, IntOption(args, "--imap-sessions", 1000), 5, null));
+        }
 
         var text = report.Render(started, loadAtStart, LoadAverage(), postfix, dovecot, messages, webMessages);
         Console.WriteLine(text);

@@ -13,9 +13,10 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private ServerProcess(Process process, int webPort, int smtpPort, int submissionPort, int pop3Port)
+    private ServerProcess(Process process, int webPort, int smtpPort, int submissionPort, int pop3Port, int imapPort)
     {
         Pop3Port = pop3Port;
+        ImapPort = imapPort;
         _process = process;
         WebPort = webPort;
         SmtpPort = smtpPort;
@@ -30,6 +31,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public int SmtpPort { get; }
     public int SubmissionPort { get; }
     public int Pop3Port { get; }
+    public int ImapPort { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
 
@@ -53,7 +55,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var dll = ServerDll;
         if (!File.Exists(dll))
             throw new FileNotFoundException("server not built", dll);
-        int web = FreePort.Next(), smtp = FreePort.Next(), submission = FreePort.Next(), pop3 = FreePort.Next();
+        int web = FreePort.Next(), smtp = FreePort.Next(), submission = FreePort.Next(), pop3 = FreePort.Next(), imap = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -70,14 +72,14 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Webmail:Smtp:Inbound:Endpoint"] = $"127.0.0.1:{smtp}",
             ["Webmail:Smtp:Submission:Endpoint"] = $"127.0.0.1:{submission}",
             ["Webmail:Pop3:Endpoint"] = $"127.0.0.1:{pop3}",
-            ["Webmail:Imap:Endpoint"] = $"127.0.0.1:{FreePort.Next()}",
+            ["Webmail:Imap:Endpoint"] = $"127.0.0.1:{imap}",
             ["Logging:LogLevel:Default"] = "Warning",
         }.Concat(settings ?? new Dictionary<string, string>()))
         {
             info.ArgumentList.Add($"--{key}={value}");
         }
         info.Environment["DOTNET_gcServer"] = "0";
-        var server = new ServerProcess(Process.Start(info)!, web, smtp, submission, pop3);
+        var server = new ServerProcess(Process.Start(info)!, web, smtp, submission, pop3, imap);
         try
         {
             await server.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(90));
