@@ -11,7 +11,10 @@ namespace Webmail.Storage;
 public sealed partial class SqliteMessageStore : IImapStore
 {
     private const string ImapColumns =
-        "m.id, m.uid, m.flags, m.keywords, m.internal_date, m.size, m.modseq, m.sent_date, " +
+        "m.id, m.uid, m.flags, m.keywords, m.internal_date, m.size, m.modseq, m.sent_date, ";
+
+    /// <summary>The address and subject columns (SEARCH); FETCH reads empty strings in their place and skips the long text.</summary>
+    private const string AddressColumns =
         "CASE WHEN m.from_name = '' THEN m.from_address ELSE m.from_name || ' <' || m.from_address || '>' END, m.to_addresses, m.cc_addresses, m.subject";
 
     public async Task<FolderSnapshot?> SnapshotAsync(long accountId, long folderId, CancellationToken cancellationToken)
@@ -27,17 +30,23 @@ public sealed partial class SqliteMessageStore : IImapStore
             var keywords = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var command = connection.CreateCommand())
             {
+                // The UIDs from the covering index messages_folder_uid; no messages row is read.
                 command.Transaction = transaction;
-                command.CommandText = "SELECT uid, keywords FROM messages WHERE folder_id = $f ORDER BY uid";
+                command.CommandText = "SELECT uid FROM messages WHERE folder_id = $f ORDER BY uid";
                 command.With("$f", folderId);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
-                {
                     uids.Add(reader.GetInt64(0));
-                    var words = reader.GetString(1);
-                    if (words.Length > 0)
-                        keywords.UnionWith(words.Split(' '));
-                }
+            }
+            using (var command = connection.CreateCommand())
+            {
+                // The keywords in use, from the partial index messages_folder_keywords.
+                command.Transaction = transaction;
+                command.CommandText = "SELECT DISTINCT keywords FROM messages WHERE folder_id = $f AND keywords <> ''";
+                command.With("$f", folderId);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                    keywords.UnionWith(Keywords.Parse(reader.GetString(0)));
             }
             return new FolderSnapshot(folder, uids, keywords.ToList());
         }, cancellationToken).ConfigureAwait(false);
@@ -88,22 +97,35 @@ public sealed partial class SqliteMessageStore : IImapStore
         return reader.Read() ? MessageRows.ReadFolder(reader) : null;
     }
 
-    public async Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, bool withAddresses, CancellationToken cancellationToken)
     {
         if (uids.Count == 0)
             return [];
+        // Ascending UIDs that fill most of their range (a FETCH 1:* chunk) are read as the range, an
+        // index walk; a scattered set through the list.
+        var (low, high) = (uids.Min(), uids.Max());
+        var asRange = high - low < 2L * uids.Count;
+        var wanted = asRange && high - low + 1 != uids.Count ? new HashSet<long>(uids) : null;
         return await database.ReadAsync(async (connection, cancellationToken) =>
         {
             using var command = connection.CreateCommand();
             var structure = withStructure ? ", i.envelope, i.body_structure, i.body" : "";
             var join = withStructure ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "";
-            command.CommandText = $"SELECT {ImapColumns}{structure} FROM messages m{join} " +
-                "WHERE m.folder_id = $f AND m.account_id = $a AND m.uid IN (SELECT value FROM json_each($u)) ORDER BY m.uid";
-            command.With("$f", folderId).With("$a", accountId).With("$u", JsonSerializer.Serialize(uids));
+            var addresses = withAddresses ? AddressColumns : "'', '', '', ''";
+            var which = asRange ? "m.uid BETWEEN $lo AND $hi" : "m.uid IN (SELECT value FROM json_each($u))";
+            command.CommandText = $"SELECT {ImapColumns}{addresses}{structure} FROM messages m{join} " +
+                $"WHERE m.folder_id = $f AND m.account_id = $a AND {which} ORDER BY m.uid";
+            command.With("$f", folderId).With("$a", accountId);
+            if (asRange)
+                command.With("$lo", low).With("$hi", high);
+            else
+                command.With("$u", JsonSerializer.Serialize(uids));
             var list = new List<ImapMessage>(uids.Count);
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (reader.Read())
             {
+                if (wanted is not null && !wanted.Contains(reader.GetInt64(1)))
+                    continue;
                 var stored = withStructure && !reader.IsDBNull(12)
                     ? new MessageStructure(reader.GetString(12), reader.GetString(13), reader.GetString(14))
                     : null;
@@ -265,7 +287,7 @@ public sealed partial class SqliteMessageStore : IImapStore
     public async Task<UidMapping> CopyAsync(long accountId, long folderId, IReadOnlyList<long> uids, long targetFolderId, CancellationToken cancellationToken)
     {
         // Parse outside the writer (the copies need their full-text rows, which a contentless index cannot give back).
-        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: false, cancellationToken).ConfigureAwait(false);
+        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: false, withAddresses: false, cancellationToken).ConfigureAwait(false);
         var copies = new List<(ImapMessage Message, byte[] Raw, ParsedMessage Parsed)>(sources.Count);
         foreach (var source in sources)
         {

@@ -120,8 +120,6 @@ public static class ImapBenchmark
             await TimeAsync(figures, $"SEARCH TEXT \"{WebBenchmark.CommonWord}\" (common)",
                 () => Search(ourSession, WebBenchmark.CommonWord, 0), () => Search(theirSession, WebBenchmark.CommonWord, 1));
             figures.CommonMatches = (matches[0], matches[1]);
-            // Last on this mailbox: in Webmail a FETCH without ENVELOPE/BODYSTRUCTURE rewrites every
-            // message's stored IMAP structure (from no bytes: NIL envelopes), which would falsify the ENVELOPE line after it.
             await TimeAsync(figures, $"UID FETCH 1:* (FLAGS), {options.Messages:N0} messages",
                 () => ExpectLinesAsync(ourSession, "UID FETCH 1:* (FLAGS)", options.Messages), () => ExpectLinesAsync(theirSession, "UID FETCH 1:* (FLAGS)", options.Messages));
         }

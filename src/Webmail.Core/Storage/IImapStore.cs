@@ -19,8 +19,12 @@ public interface IImapStore
     /// </summary>
     Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken);
 
-    /// <summary>The messages of a folder with these UIDs (those that exist), in UID order.</summary>
-    Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, CancellationToken cancellationToken);
+    /// <summary>
+    /// The messages of a folder with these UIDs (those that exist), in UID order; the stored IMAP
+    /// views with <paramref name="withStructure"/>, and the address and subject columns (which SEARCH
+    /// needs and FETCH does not) unless <paramref name="withAddresses"/> is false.
+    /// </summary>
+    Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, bool withAddresses, CancellationToken cancellationToken);
 
     /// <summary>
     /// The UIDs of a folder's messages that may contain <paramref name="value"/> in their body

@@ -15,11 +15,11 @@ namespace Webmail.Imap.Net;
 /// <c>MaxImapUnauthenticatedPerIp</c> not logged in from one address, are answered <c>* BYE</c>.
 /// A failing session is logged and closed; the listener keeps serving.
 /// </summary>
-public sealed class ImapListener : IAsyncDisposable
+public sealed class ImapListener : IMailListener
 {
     private readonly ImapServerContext _server;
     private readonly ILogger _logger;
-    private readonly Socket _socket;
+    private readonly ListeningSocket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private Task _acceptLoop = Task.CompletedTask;
@@ -32,9 +32,7 @@ public sealed class ImapListener : IAsyncDisposable
         Endpoint = endpoint;
         _server = server;
         _logger = server.Loggers.CreateLogger<ImapListener>();
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
-            _socket.DualMode = true;
+        _socket = new ListeningSocket(endpoint, _logger);
     }
 
     public string Name { get; }
@@ -42,7 +40,7 @@ public sealed class ImapListener : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>The bound endpoint (the real port when <see cref="Endpoint"/> asked for port 0).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     /// <summary>Open sessions right now.</summary>
     public int SessionCount => _sessions.Count;
@@ -51,37 +49,15 @@ public sealed class ImapListener : IAsyncDisposable
     /// <exception cref="SocketException">The endpoint cannot be bound.</exception>
     public void Start()
     {
-        _socket.Bind(Endpoint);
-        _socket.Listen(1024);
-        _acceptLoop = AcceptLoopAsync();
+        _socket.Bind(1024);
+        _acceptLoop = _socket.AcceptAsync(Name, Accepted, _stop.Token);
         _logger.LogInformation("IMAP listener {Name} on {Endpoint} ({Mode})", Name, LocalEndPoint, ImplicitTls ? "implicit TLS" : "STARTTLS");
     }
 
-    private async Task AcceptLoopAsync()
+    private void Accepted(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException e) when (!_stop.IsCancellationRequested)
-            {
-                _logger.LogWarning(e, "IMAP listener {Name}: accept failed", Name);
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            var id = Interlocked.Increment(ref _nextSession);
-            _sessions[id] = RunSessionAsync(client, id);
-        }
+        var id = Interlocked.Increment(ref _nextSession);
+        _sessions[id] = RunSessionAsync(client, id);
     }
 
     private async Task RunSessionAsync(Socket client, long id)

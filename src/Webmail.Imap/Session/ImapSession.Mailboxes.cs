@@ -304,7 +304,7 @@ public sealed partial class ImapSession
         var snapshot = await _server.Store.SnapshotAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false);
         if (snapshot is null)
             return 0;
-        var messages = await _server.Store.GetMessagesAsync(AccountId, folder.Id, snapshot.Uids, withStructure: false, _shutdown).ConfigureAwait(false);
+        var messages = await _server.Store.GetMessagesAsync(AccountId, folder.Id, snapshot.Uids, withStructure: false, withAddresses: false, _shutdown).ConfigureAwait(false);
         return messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
     }
 

@@ -56,7 +56,7 @@ public sealed partial class ImapSession
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure, _shutdown).ConfigureAwait(false);
+            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure, withAddresses: false, _shutdown).ConfigureAwait(false);
             var seenNow = new Dictionary<long, FlagState>();
             if (setsSeen && messages.Where(m => !m.Flags.HasFlag(MessageFlags.Seen)).Select(m => m.Uid).ToList() is { Count: > 0 } unseen)
             {
@@ -226,7 +226,7 @@ public sealed partial class ImapSession
             // RFC 9051 §6.4.6: the new flags of every message the STORE named.
             var changed = result.Changed.ToDictionary(s => s.Uid);
             var others = uids.Where(u => !changed.ContainsKey(u) && !result.Modified.Contains(u)).ToList();
-            var unchanged = others.Count == 0 ? [] : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, others, withStructure: false, _shutdown).ConfigureAwait(false);
+            var unchanged = others.Count == 0 ? [] : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, others, withStructure: false, withAddresses: false, _shutdown).ConfigureAwait(false);
             var states = result.Changed.Concat(unchanged.Select(m => new FlagState(m.Uid, m.Flags, m.Keywords, m.Modseq))).OrderBy(s => s.Uid);
             foreach (var state in states)
             {
@@ -324,7 +324,7 @@ public sealed partial class ImapSession
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure: false, _shutdown).ConfigureAwait(false);
+            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure: false, withAddresses: true, _shutdown).ConfigureAwait(false);
             foreach (var message in messages)
             {
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).

@@ -15,11 +15,11 @@ namespace Webmail.Pop3.Net;
 /// A failing session is logged and closed; the listener keeps serving. Disposing stops accepting,
 /// ends open sessions (without the UPDATE state) and waits for them.
 /// </summary>
-public sealed class Pop3Listener : IAsyncDisposable
+public sealed class Pop3Listener : IMailListener
 {
     private readonly Pop3ServerContext _server;
     private readonly ILogger _logger;
-    private readonly Socket _socket;
+    private readonly ListeningSocket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private Task _acceptLoop = Task.CompletedTask;
@@ -31,9 +31,7 @@ public sealed class Pop3Listener : IAsyncDisposable
         ImplicitTls = implicitTls;
         _server = server;
         _logger = server.Loggers.CreateLogger<Pop3Listener>();
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
-            _socket.DualMode = true;
+        _socket = new ListeningSocket(endpoint, _logger);
         Endpoint = endpoint;
     }
 
@@ -42,7 +40,7 @@ public sealed class Pop3Listener : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>The bound endpoint (its port is the real one when <see cref="Endpoint"/> asked for port 0).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     /// <summary>Open sessions right now.</summary>
     public int SessionCount => _sessions.Count;
@@ -51,39 +49,12 @@ public sealed class Pop3Listener : IAsyncDisposable
     /// <exception cref="SocketException">The endpoint cannot be bound.</exception>
     public void Start()
     {
-        _socket.Bind(Endpoint);
-        _socket.Listen(512);
-        _acceptLoop = AcceptLoopAsync();
+        _socket.Bind(512);
+        _acceptLoop = _socket.AcceptAsync(Name, Accepted, _stop.Token);
         _logger.LogInformation("POP3 listener {Name} on {Endpoint} ({Mode})", Name, LocalEndPoint, ImplicitTls ? "implicit TLS" : "STLS");
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // A connection reset before accept completes, or fd exhaustion: keep serving.
-                _logger.LogWarning(ex, "POP3 listener {Name}: accept failed", Name);
-                continue;
-            }
-            var id = Interlocked.Increment(ref _nextSession);
-            Admit(client, id);
-        }
-    }
+    private void Accepted(Socket client) => Admit(client, Interlocked.Increment(ref _nextSession));
 
     /// <summary>
     /// Starts a session for <paramref name="client"/> on a thread of its own, or turns the connection

@@ -29,3 +29,7 @@ END;
 -- the tokens that contain it (src/Webmail.Storage/FtsSubstring.cs).
 CREATE VIRTUAL TABLE message_fts_vocab USING fts5vocab(message_fts, 'row');
 CREATE VIRTUAL TABLE message_header_fts_vocab USING fts5vocab(message_header_fts, 'row');
+
+-- SELECT lists the keywords in use in a folder (FLAGS); most messages have none, so a partial
+-- index answers it without reading the folder's rows.
+CREATE INDEX messages_folder_keywords ON messages(folder_id, keywords) WHERE keywords <> '';
