@@ -328,7 +328,7 @@ public sealed partial class ImapSession
             foreach (var message in messages)
             {
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
-                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id));
+                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id), _server.Options.Limits.MaxMimeDepth);
                 if (key.Matches(candidate))
                     matches.Add((message.Uid, candidate.Sequence));
             }

@@ -8,7 +8,7 @@ using Webmail.Imap.Protocol;
 namespace Webmail.Imap.Session;
 
 /// <summary>One message as a search sees it: its row, its sequence number, and its parsed content when a key needs it.</summary>
-public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long, byte[]?> loadRaw)
+public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long, byte[]?> loadRaw, int maxMimeDepth)
 {
     private MimeMessage? _parsed;
     private string? _body;
@@ -27,9 +27,10 @@ public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long
                 _loaded = true;
                 if (loadRaw(Message.Id) is { } raw)
                 {
+                    // The hardened loader every other parse uses: hostile shapes cost linear time here too.
                     try
                     {
-                        _parsed = MimeMessage.Load(new MemoryStream(raw, writable: false));
+                        _parsed = MimeInput.Load(raw, maxMimeDepth);
                     }
                     catch (FormatException)
                     {
