@@ -1,3 +1,4 @@
+using System.Text;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -31,6 +32,11 @@ internal static class MessageInserter
         return command.ScalarLong() != 0;
     }
 
+    /// <summary>Whether every text the full-text indexes get of the message is ASCII (see migration 0009).</summary>
+    private static bool IndexesAscii(ParsedMessage parsed) =>
+        Ascii.IsValid(parsed.BodyText) && Ascii.IsValid(parsed.HeaderText) && Ascii.IsValid(parsed.Subject)
+        && Ascii.IsValid(parsed.FromName) && Ascii.IsValid(parsed.FromAddress) && Ascii.IsValid(parsed.To) && Ascii.IsValid(parsed.Cc);
+
     public static StoredMessage Insert(WriteContext context, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate, string keywords = "")
     {
         var uid = AllocateUid(context, accountId, folderId) ?? throw new StoreException("The folder does not exist.");
@@ -39,14 +45,15 @@ internal static class MessageInserter
 
         var insert = context.Command(
             "INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
-            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed) VALUES " +
-            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated, $kw, 1) RETURNING id");
+            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed, text_ascii) VALUES " +
+            "($a, $f, $uid, $flags, $idate, $size, $fa, $fn, $to, $cc, $subj, $date, $mid, $irt, $tk, $ts, $prev, $att, $unterminated, $kw, 1, $ascii) RETURNING id");
         insert.With("$a", accountId).With("$f", folderId).With("$uid", uid).With("$flags", (int)flags)
             .With("$idate", internalDate.ToUnixMs()).With("$size", raw.LongLength)
             .With("$fa", parsed.FromAddress).With("$fn", parsed.FromName).With("$to", parsed.To).With("$cc", parsed.Cc)
             .With("$subj", parsed.Subject).With("$date", parsed.Date?.ToUnixMs()).With("$mid", parsed.MessageId)
             .With("$irt", parsed.InReplyTo).With("$tk", threadKey).With("$ts", threadSubject)
-            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0).With("$unterminated", IsUnterminated(raw) ? 1 : 0).With("$kw", keywords);
+            .With("$prev", parsed.Preview).With("$att", parsed.HasAttachments ? 1 : 0).With("$unterminated", IsUnterminated(raw) ? 1 : 0).With("$kw", keywords)
+            .With("$ascii", IndexesAscii(parsed) ? 1 : 0);
         var id = insert.ScalarLong();
 
         context.Command("INSERT INTO message_raw (message_id, raw) VALUES ($id, $raw)").With("$id", id).With("$raw", raw).ExecuteNonQuery();

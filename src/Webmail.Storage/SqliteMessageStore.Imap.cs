@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Webmail.Core.Messages;
@@ -10,12 +11,12 @@ namespace Webmail.Storage;
 /// <summary>The IMAP server's view of the store (<see cref="IImapStore"/>): everything by folder and UID.</summary>
 public sealed partial class SqliteMessageStore : IImapStore
 {
-    private const string ImapColumns =
-        "m.id, m.uid, m.flags, m.keywords, m.internal_date, m.size, m.modseq, m.sent_date, ";
+    /// <summary>The full-text indexes' vocabularies, by index (substring search, <see cref="FtsVocabulary"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FtsVocabulary> _vocabularies = new();
 
-    /// <summary>The address and subject columns (SEARCH); FETCH reads empty strings in their place and skips the long text.</summary>
+    /// <summary>The address and subject columns (SEARCH).</summary>
     private const string AddressColumns =
-        "CASE WHEN m.from_name = '' THEN m.from_address ELSE m.from_name || ' <' || m.from_address || '>' END, m.to_addresses, m.cc_addresses, m.subject";
+        ", CASE WHEN m.from_name = '' THEN m.from_address ELSE m.from_name || ' <' || m.from_address || '>' END, m.to_addresses, m.cc_addresses, m.subject";
 
     public async Task<FolderSnapshot?> SnapshotAsync(long accountId, long folderId, CancellationToken cancellationToken)
     {
@@ -97,7 +98,11 @@ public sealed partial class SqliteMessageStore : IImapStore
         return reader.Read() ? MessageRows.ReadFolder(reader) : null;
     }
 
-    public async Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, bool withAddresses, CancellationToken cancellationToken)
+    public async Task<long> CountDeletedAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync("SELECT count(*) FROM messages WHERE folder_id = $f AND account_id = $a AND flags & $d <> 0",
+            reader => reader.GetInt64(0), cancellationToken, ("$f", folderId), ("$a", accountId), ("$d", (int)MessageFlags.Deleted)).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, ImapMessageParts parts, CancellationToken cancellationToken)
     {
         if (uids.Count == 0)
             return [];
@@ -106,15 +111,23 @@ public sealed partial class SqliteMessageStore : IImapStore
         var (low, high) = (uids.Min(), uids.Max());
         var asRange = high - low < 2L * uids.Count;
         var wanted = asRange && high - low + 1 != uids.Count ? new HashSet<long>(uids) : null;
+        // Only the columns asked for: each one read costs a native call on every row.
+        var views = new[] { (ImapMessageParts.Envelope, "i.envelope"), (ImapMessageParts.BodyStructure, "i.body_structure"), (ImapMessageParts.Body, "i.body") }
+            .Where(v => parts.HasFlag(v.Item1)).ToList();
+        var sql = new StringBuilder("SELECT m.id, m.uid, m.flags, m.keywords, m.modseq");
+        if (parts.HasFlag(ImapMessageParts.Details))
+            sql.Append(", m.internal_date, m.size, m.sent_date");
+        if (parts.HasFlag(ImapMessageParts.Addresses))
+            sql.Append(AddressColumns);
+        if (views.Count > 0)
+            sql.Append(", i.message_id IS NOT NULL").Append(string.Concat(views.Select(v => ", " + v.Item2)));
+        sql.Append(" FROM messages m").Append(views.Count > 0 ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "")
+            .Append(" WHERE m.folder_id = $f AND m.account_id = $a AND ")
+            .Append(asRange ? "m.uid BETWEEN $lo AND $hi" : "m.uid IN (SELECT value FROM json_each($u))").Append(" ORDER BY m.uid");
         return await database.ReadAsync(async (connection, cancellationToken) =>
         {
             using var command = connection.CreateCommand();
-            var structure = withStructure ? ", i.envelope, i.body_structure, i.body" : "";
-            var join = withStructure ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "";
-            var addresses = withAddresses ? AddressColumns : "'', '', '', ''";
-            var which = asRange ? "m.uid BETWEEN $lo AND $hi" : "m.uid IN (SELECT value FROM json_each($u))";
-            command.CommandText = $"SELECT {ImapColumns}{addresses}{structure} FROM messages m{join} " +
-                $"WHERE m.folder_id = $f AND m.account_id = $a AND {which} ORDER BY m.uid";
+            command.CommandText = sql.ToString();
             command.With("$f", folderId).With("$a", accountId);
             if (asRange)
                 command.With("$lo", low).With("$hi", high);
@@ -124,70 +137,95 @@ public sealed partial class SqliteMessageStore : IImapStore
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (reader.Read())
             {
-                if (wanted is not null && !wanted.Contains(reader.GetInt64(1)))
+                var uid = reader.GetInt64(1);
+                if (wanted is not null && !wanted.Contains(uid))
                     continue;
-                var stored = withStructure && !reader.IsDBNull(12)
-                    ? new MessageStructure(reader.GetString(12), reader.GetString(13), reader.GetString(14))
-                    : null;
+                var keywords = reader.GetString(3);
+                var column = 5;
+                DateTimeOffset internalDate = default;
+                DateTimeOffset? sent = null;
+                long size = 0;
+                if (parts.HasFlag(ImapMessageParts.Details))
+                {
+                    internalDate = SqlExtensions.FromUnixMs(reader.GetInt64(column));
+                    size = reader.GetInt64(column + 1);
+                    sent = reader.FromUnixMsOrNull(column + 2);
+                    column += 3;
+                }
+                string from = "", to = "", cc = "", subject = "";
+                if (parts.HasFlag(ImapMessageParts.Addresses))
+                {
+                    (from, to, cc, subject) = (reader.GetString(column), reader.GetString(column + 1), reader.GetString(column + 2), reader.GetString(column + 3));
+                    column += 4;
+                }
+                MessageStructure? structure = null;
+                if (views.Count > 0 && reader.GetBoolean(column))
+                {
+                    string View(ImapMessageParts part) => parts.HasFlag(part) ? reader.GetString(column + 1 + views.FindIndex(v => v.Item1 == part)) : "";
+                    structure = new MessageStructure(View(ImapMessageParts.Envelope), View(ImapMessageParts.BodyStructure), View(ImapMessageParts.Body));
+                }
                 list.Add(new ImapMessage(
                     Id: reader.GetInt64(0),
-                    Uid: reader.GetInt64(1),
+                    Uid: uid,
                     Flags: (MessageFlags)reader.GetInt32(2),
-                    Keywords: reader.GetString(3),
-                    InternalDate: SqlExtensions.FromUnixMs(reader.GetInt64(4)),
-                    Size: reader.GetInt64(5),
-                    Modseq: reader.GetInt64(6),
-                    SentDate: reader.FromUnixMsOrNull(7),
-                    From: reader.GetString(8),
-                    To: reader.GetString(9),
-                    Cc: reader.GetString(10),
-                    Subject: reader.GetString(11),
-                    Structure: stored));
+                    Keywords: keywords,
+                    InternalDate: internalDate,
+                    Size: size,
+                    Modseq: reader.GetInt64(4),
+                    SentDate: sent,
+                    From: from,
+                    To: to,
+                    Cc: cc,
+                    Subject: subject,
+                    Structure: structure));
             }
             return list;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<long>?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken)
+    public async Task<TextCandidates?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken)
     {
         var runs = FtsSubstring.Runs(value);
         if (runs.Count == 0)
             return null;
-        (string Index, string Vocabulary)[] indexes = field == SearchTextField.Body
-            ? [("message_fts", "message_fts_vocab")]
-            : [("message_fts", "message_fts_vocab"), ("message_header_fts", "message_header_fts_vocab")];
-        return await database.ReadAsync<IReadOnlyList<long>?>(async (connection, cancellationToken) =>
+        // One word and nothing else: a token that contains it proves the match in ASCII text (migration 0009).
+        var provable = runs.Count == 1 && runs[0].Text.Length == value.Length;
+        string[] indexes = field == SearchTextField.Body ? ["message_fts"] : ["message_fts", "message_header_fts"];
+        return await database.ReadAsync<TextCandidates?>(async (connection, cancellationToken) =>
         {
             using var transaction = connection.BeginTransaction(deferred: true);
             var uids = new SortedSet<long>();
+            var proven = new HashSet<long>();
             // What the index cannot answer for: text cut at the indexed length, and (for TEXT)
             // messages stored before their header fields were indexed. Always candidates.
             using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
-                command.CommandText = "SELECT uid FROM messages WHERE folder_id = $f AND account_id = $a AND (size > $big" + (field == SearchTextField.Text ? " OR headers_indexed = 0)" : ")");
+                // Each through its index (messages_folder_size, messages_folder_headers_unindexed): an OR would walk the folder.
+                command.CommandText = "SELECT uid, 0 FROM messages WHERE folder_id = $f AND account_id = $a AND size > $big" +
+                    (field == SearchTextField.Text ? " UNION ALL SELECT uid, 0 FROM messages WHERE folder_id = $f AND account_id = $a AND headers_indexed = 0" : "");
                 command.With("$f", folderId).With("$a", accountId).With("$big", MessageParser.MaxIndexedText);
-                await ReadUidsAsync(command, uids, cancellationToken).ConfigureAwait(false);
+                await ReadUidsAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
             }
-            foreach (var (index, vocabulary) in indexes)
+            foreach (var index in indexes)
             {
-                var match = await MatchAsync(connection, transaction, vocabulary, runs, cancellationToken).ConfigureAwait(false);
+                var match = Match(connection, transaction, index, runs);
                 if (match is null)
                     return null;
                 if (match.Length == 0)
                     continue; // no token contains one of the runs: nothing in this index matches
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = $"SELECT m.uid FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
-                command.With("$q", field == SearchTextField.Body ? $"body : ({match})" : match).With("$f", folderId).With("$a", accountId);
-                await ReadUidsAsync(command, uids, cancellationToken).ConfigureAwait(false);
+                command.CommandText = $"SELECT m.uid, m.text_ascii AND $provable FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
+                command.With("$q", field == SearchTextField.Body ? $"body : ({match})" : match).With("$f", folderId).With("$a", accountId).With("$provable", provable);
+                await ReadUidsAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
             }
-            return uids.ToList();
+            return new TextCandidates(uids.ToList(), proven);
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The FTS5 query for the runs; "" when one run is in no token (no match), null when none constrains.</summary>
-    private static async Task<string?> MatchAsync(SqliteConnection connection, SqliteTransaction transaction, string vocabulary, List<FtsSubstring.Run> runs, CancellationToken cancellationToken)
+    private string? Match(SqliteConnection connection, SqliteTransaction transaction, string index, List<FtsSubstring.Run> runs)
     {
         var parts = new List<string>();
         foreach (var run in runs)
@@ -197,18 +235,8 @@ public sealed partial class SqliteMessageStore : IImapStore
                 parts.Add(FtsSubstring.Phrase(run.Text, run.Prefix));
                 continue;
             }
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = run.EndsToken
-                ? $"SELECT term FROM {vocabulary} WHERE length(term) >= length($r) AND substr(term, -length($r)) = $r LIMIT $n"
-                : $"SELECT term FROM {vocabulary} WHERE instr(term, $r) > 0 LIMIT $n";
-            command.With("$r", run.Text).With("$n", FtsSubstring.MaxAlternatives + 1);
-            var terms = new List<string>();
-            using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (reader.Read())
-                    terms.Add(reader.GetString(0));
-            }
+            var terms = _vocabularies.GetOrAdd(index, name => new FtsVocabulary(name))
+                .Containing(connection, transaction, run.Text, run.EndsToken, FtsSubstring.MaxAlternatives);
             if (terms.Count == 0)
                 return "";
             if (terms.Count <= FtsSubstring.MaxAlternatives)
@@ -217,11 +245,16 @@ public sealed partial class SqliteMessageStore : IImapStore
         return parts.Count == 0 ? null : string.Join(" AND ", parts);
     }
 
-    private static async Task ReadUidsAsync(SqliteCommand command, SortedSet<long> into, CancellationToken cancellationToken)
+    /// <summary>Reads (uid, proven) rows.</summary>
+    private static async Task ReadUidsAsync(SqliteCommand command, SortedSet<long> into, HashSet<long> proven, CancellationToken cancellationToken)
     {
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (reader.Read())
+        {
             into.Add(reader.GetInt64(0));
+            if (reader.GetBoolean(1))
+                proven.Add(reader.GetInt64(0));
+        }
     }
 
     public Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken) =>
@@ -287,7 +320,7 @@ public sealed partial class SqliteMessageStore : IImapStore
     public async Task<UidMapping> CopyAsync(long accountId, long folderId, IReadOnlyList<long> uids, long targetFolderId, CancellationToken cancellationToken)
     {
         // Parse outside the writer (the copies need their full-text rows, which a contentless index cannot give back).
-        var sources = await GetMessagesAsync(accountId, folderId, uids, withStructure: false, withAddresses: false, cancellationToken).ConfigureAwait(false);
+        var sources = await GetMessagesAsync(accountId, folderId, uids, ImapMessageParts.Details, cancellationToken).ConfigureAwait(false);
         var copies = new List<(ImapMessage Message, byte[] Raw, ParsedMessage Parsed)>(sources.Count);
         foreach (var source in sources)
         {

@@ -47,6 +47,52 @@ public static class ImapBenchmark
         return 0;
     }
 
+    /// <summary>
+    /// Webmail's side only, for working on its speed: fills <c>--dir</c> once (kept for the next run),
+    /// then times each line <c>--runs</c> times. Usage: <c>imap-profile [--dir DIR] [--messages N] [--runs N]</c>.
+    /// </summary>
+    public static async Task<int> ProfileAsync(string[] args)
+    {
+        var options = Options.Parse(args);
+        var directory = Array.IndexOf(args, "--dir") is var d and >= 0 && d + 1 < args.Length ? args[d + 1] : Path.Combine(Path.GetTempPath(), "webmail-imap-profile");
+        Directory.CreateDirectory(directory);
+        if (!File.Exists(Path.Combine(directory, "filled")))
+        {
+            await using (var store = new TestStoreAt(directory))
+            {
+                var fill = Stopwatch.StartNew();
+                await Setup.DeliverAsync(store, BigUser, options.Messages, (i, to) => WebBenchmark.Corpus(i, to));
+                var sized = TestMessages.OfSize(DownloadSize);
+                await Setup.DeliverAsync(store, DownloadUser, DownloadCount, (_, _) => sized);
+                Console.WriteLine($"imap-profile: filled {directory} in {fill.Elapsed.TotalSeconds:F0} s");
+            }
+            await File.WriteAllTextAsync(Path.Combine(directory, "filled"), "");
+        }
+        await using var server = await ServerProcess.StartAsync(directory);
+        var port = server.ImapPort;
+        var big = $"{BigUser}@{OurDomain}";
+        await Line("login + SELECT", () => LoginSelectAsync(port, big, default));
+        await using (var session = await OpenAsync(port, big, default))
+        {
+            await Line("FETCH 1:* (ENVELOPE)", () => ExpectLinesAsync(session, "FETCH 1:* (ENVELOPE)", options.Messages));
+            await Line("SEARCH rare", async () => (await SearchAsync(session, WebBenchmark.RareWord)).Elapsed);
+            await Line("SEARCH common", async () => (await SearchAsync(session, WebBenchmark.CommonWord)).Elapsed);
+            await Line("UID FETCH 1:* (FLAGS)", () => ExpectLinesAsync(session, "UID FETCH 1:* (FLAGS)", options.Messages));
+        }
+        await using (var session = await OpenAsync(port, $"{DownloadUser}@{OurDomain}", default))
+            await Line("download", () => DownloadAsync(session));
+        return 0;
+
+        async Task Line(string what, Func<Task<TimeSpan>> run)
+        {
+            var samples = new Samples();
+            await run();
+            for (var i = 0; i < options.Runs; i++)
+                samples.Add(await run());
+            Console.WriteLine($"imap-profile: {what}: {samples.Median:F1} ms ({samples})");
+        }
+    }
+
     /// <summary>The figures of one run; every <see cref="Samples"/> is in milliseconds.</summary>
     internal sealed class Figures
     {
@@ -299,16 +345,18 @@ public static class ImapBenchmark
             await DeliverAsync(IdleUser, 10, (i, to) => WebBenchmark.Corpus(i, to));
         }
 
-        private async Task DeliverAsync(string user, int count, Func<int, string, byte[]> message)
+        private Task DeliverAsync(string user, int count, Func<int, string, byte[]> message) => DeliverAsync(Store, user, count, message);
+
+        public static async Task DeliverAsync(TestStoreAt store, string user, int count, Func<int, string, byte[]> message)
         {
             var address = $"{user}@{OurDomain}";
-            var account = await Store.CreateAccountAsync(address, Pop3Benchmark.Password);
+            var account = await store.CreateAccountAsync(address, Pop3Benchmark.Password);
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
             {
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < count)
-                    await Store.Messages.DeliverAsync(new DeliveryRequest(message(i, address), [new MailboxDelivery(account.Id, SpecialFolder.Inbox)]), default);
+                    await store.Messages.DeliverAsync(new DeliveryRequest(message(i, address), [new MailboxDelivery(account.Id, SpecialFolder.Inbox)]), default);
             }));
         }
 

@@ -11,6 +11,7 @@ switch (suite)
     case "pop3": return await Pop3Benchmark.RunAsync(rest);
     case "web": await WebBenchmark.RunAsync(rest); return 0;
     case "imap": return await ImapBenchmark.RunAsync(rest);
+    case "imap-profile": return await ImapBenchmark.ProfileAsync(rest);
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
     case "resilience": await ResilienceBenchmark.RunAsync(rest); return 0;
     case "report": return await ReportBenchmark.RunAsync(rest);

@@ -2,6 +2,7 @@ using System.Text;
 using MimeKit;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
+using Webmail.Core.Storage;
 
 namespace Webmail.Imap.Tests;
 
@@ -66,6 +67,39 @@ public sealed class SearchIndexTests(ImapServerFixture fixture) : IClassFixture<
                 Assert.True(string.Join(' ', new[] { "* SEARCH" }.Concat(expected)) == await Search($"{field} \"{term}\""), $"{field} \"{term}\"");
             }
         }
+
+        async Task<string> Search(string criteria) => Assert.Single((await imap.CommandAsync("UID SEARCH " + criteria)).Untagged);
+    }
+
+    [Fact]
+    public async Task OneWordIsProvenByTheIndexOnlyInAsciiTextAndTheVocabularyFollowsNewMail()
+    {
+        var account = await fixture.NewAccountAsync();
+        var inbox = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
+        string[] bodies = ["An ASCII CAFE menu", "Un café noir", "Cafeteria hours", "Zeppelin rides"];
+        foreach (var (body, i) in bodies.Select((b, i) => (b, i)))
+            await fixture.Server.Messages.AppendAsync(account.Id, inbox.Id, Encoding.UTF8.GetBytes(Message(i, body, "a.bin")), MessageFlags.None, enforceQuota: false);
+        IImapStore store = fixture.Server.Messages;
+
+        // "café" folds to the token "cafe" (remove_diacritics): a candidate, but only ASCII text is proven by its tokens.
+        var cafe = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe", default);
+        Assert.NotNull(cafe);
+        Assert.Equal([1L, 2, 3], cafe.Uids);
+        Assert.Equal([1L, 3], cafe.Proven.Order());
+        // Two words are never proven by tokens (they need not be adjacent), whatever the text.
+        var twoWords = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe menu", default);
+        Assert.Empty(twoWords!.Proven);
+
+        await using var imap = await ImapTranscript.LoginAsync(fixture.Server.ImapPort, account.Address);
+        await imap.CommandAsync("SELECT INBOX");
+        Assert.Equal("* SEARCH 1 3", await Search("BODY cafe"));
+        Assert.Equal("* SEARCH 4", await Search("TEXT eppelin"));
+
+        // New mail changes the index; the vocabulary held in memory must follow it.
+        await fixture.Server.Messages.AppendAsync(account.Id, inbox.Id, Encoding.UTF8.GetBytes(Message(9, "Two zeppelins overhead", "b.bin")), MessageFlags.None, enforceQuota: false);
+        await imap.CommandAsync("NOOP");
+        Assert.Equal("* SEARCH 4 5", await Search("TEXT eppelin"));
+        Assert.Equal("* SEARCH 5", await Search("TEXT eppelins"));
 
         async Task<string> Search(string criteria) => Assert.Single((await imap.CommandAsync("UID SEARCH " + criteria)).Untagged);
     }

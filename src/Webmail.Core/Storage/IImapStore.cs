@@ -12,6 +12,9 @@ public interface IImapStore
     /// <summary>The UIDs of a folder in ascending order, with its state at the same instant.</summary>
     Task<FolderSnapshot?> SnapshotAsync(long accountId, long folderId, CancellationToken cancellationToken);
 
+    /// <summary>How many messages of a folder carry \Deleted (STATUS DELETED, RFC 9051 §6.3.11).</summary>
+    Task<long> CountDeletedAsync(long accountId, long folderId, CancellationToken cancellationToken);
+
     /// <summary>
     /// What changed in a folder after <paramref name="sinceModseq"/>: messages added or whose flags
     /// changed (with their current flags), and UIDs that left it. Answered from the store
@@ -20,19 +23,20 @@ public interface IImapStore
     Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The messages of a folder with these UIDs (those that exist), in UID order; the stored IMAP
-    /// views with <paramref name="withStructure"/>, and the address and subject columns (which SEARCH
-    /// needs and FETCH does not) unless <paramref name="withAddresses"/> is false.
+    /// The messages of a folder with these UIDs (those that exist), in UID order: always their id,
+    /// UID, flags, keywords and modseq, and the <paramref name="parts"/> asked for (every column
+    /// costs on every row of a 100,000-message FETCH; one not asked for keeps its default).
     /// </summary>
-    Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, bool withStructure, bool withAddresses, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ImapMessage>> GetMessagesAsync(long accountId, long folderId, IReadOnlyList<long> uids, ImapMessageParts parts, CancellationToken cancellationToken);
 
     /// <summary>
     /// The UIDs of a folder's messages that may contain <paramref name="value"/> in their body
     /// (<see cref="SearchTextField.Body"/>) or header fields and body (<see cref="SearchTextField.Text"/>):
-    /// every message that does is among them (the caller checks each); null when the full-text index
-    /// cannot narrow the search.
+    /// every message that does is among them, and those the index proves do are also in
+    /// <see cref="TextCandidates.Proven"/> (the caller checks the others); null when the full-text
+    /// index cannot narrow the search.
     /// </summary>
-    Task<IReadOnlyList<long>?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken);
+    Task<TextCandidates?> TextCandidatesAsync(long accountId, long folderId, SearchTextField field, string value, CancellationToken cancellationToken);
 
     /// <summary>A reader of the account's raw messages on one held connection, for a FETCH over many messages.</summary>
     IRawMessageReader OpenRawReader(long accountId);
@@ -85,7 +89,28 @@ public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Chang
 /// <summary>A message's flags and keywords at a modification sequence.</summary>
 public sealed record FlagState(long Uid, MessageFlags Flags, string Keywords, long Modseq);
 
-/// <summary>One message as IMAP reads it: the columns FETCH and SEARCH need, and the stored IMAP views when asked for.</summary>
+/// <summary>The answer of <see cref="IImapStore.TextCandidatesAsync"/>: the UIDs that may match, ascending, and those of them that do.</summary>
+public sealed record TextCandidates(IReadOnlyList<long> Uids, IReadOnlySet<long> Proven);
+
+/// <summary>What <see cref="IImapStore.GetMessagesAsync"/> reads of a message beyond its id, UID, flags, keywords and modseq.</summary>
+[Flags]
+public enum ImapMessageParts
+{
+    None = 0,
+    /// <summary>INTERNALDATE, RFC822.SIZE and the Date header field.</summary>
+    Details = 1,
+    /// <summary>From, To, Cc and Subject (SEARCH).</summary>
+    Addresses = 2,
+    Envelope = 4,
+    BodyStructure = 8,
+    Body = 16,
+}
+
+/// <summary>
+/// One message as IMAP reads it: the columns FETCH and SEARCH need (those of the
+/// <see cref="ImapMessageParts"/> not read keep their defaults), and the stored IMAP views when
+/// asked for (null when the message has none stored yet).
+/// </summary>
 public sealed record ImapMessage(
     long Id,
     long Uid,
@@ -101,7 +126,7 @@ public sealed record ImapMessage(
     string Subject,
     MessageStructure? Structure);
 
-/// <summary>ENVELOPE, BODYSTRUCTURE and BODY as IMAP text (RFC 9051 §7.5.2), computed once.</summary>
+/// <summary>ENVELOPE, BODYSTRUCTURE and BODY as IMAP text (RFC 9051 §7.5.2), computed once; a view not read is empty.</summary>
 public sealed record MessageStructure(string Envelope, string BodyStructure, string Body);
 
 /// <summary>How STORE changes flags: add, remove or replace (RFC 9051 §6.4.6 +FLAGS, -FLAGS, FLAGS).</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Webmail.Core.Messages.Imap;
+using Webmail.Core.Storage;
 using Webmail.Imap.Protocol;
 
 namespace Webmail.Imap.Session;
@@ -31,6 +32,16 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
 
     /// <summary>Needs the stored IMAP views.</summary>
     public bool NeedsStructure => Kind is FetchKind.Envelope or FetchKind.BodyStructure or FetchKind.Body;
+
+    /// <summary>What the store reads for this item beyond UID and flags.</summary>
+    public ImapMessageParts Parts => Kind switch
+    {
+        FetchKind.InternalDate or FetchKind.Size => ImapMessageParts.Details,
+        FetchKind.Envelope => ImapMessageParts.Envelope,
+        FetchKind.BodyStructure => ImapMessageParts.BodyStructure,
+        FetchKind.Body => ImapMessageParts.Body,
+        _ => ImapMessageParts.None,
+    };
 
     /// <summary>Parses the FETCH item list: one item, a macro (ALL, FAST, FULL) or a parenthesised list.</summary>
     public static List<FetchItem> ParseList(ImapArguments args)

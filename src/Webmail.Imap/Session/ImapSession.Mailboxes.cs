@@ -289,7 +289,7 @@ public sealed partial class ImapSession
                 "UNSEEN" => folder.UnreadCount,
                 "SIZE" => folder.TotalBytes,
                 "RECENT" => 0,
-                "DELETED" => await CountDeletedAsync(folder).ConfigureAwait(false),
+                "DELETED" => await _server.Store.CountDeletedAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false),
                 _ => 0,
             };
             if (values.Length > 0)
@@ -297,15 +297,6 @@ public sealed partial class ImapSession
             values.Append(item).Append(' ').Append(value);
         }
         Out.Text("* STATUS ").String(WireName(name)).Text($" ({values})").Line();
-    }
-
-    private async Task<long> CountDeletedAsync(Folder folder)
-    {
-        var snapshot = await _server.Store.SnapshotAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false);
-        if (snapshot is null)
-            return 0;
-        var messages = await _server.Store.GetMessagesAsync(AccountId, folder.Id, snapshot.Uids, withStructure: false, withAddresses: false, _shutdown).ConfigureAwait(false);
-        return messages.Count(m => m.Flags.HasFlag(MessageFlags.Deleted));
     }
 
     private async Task<bool> AppendAsync(string tag, ImapArguments args)

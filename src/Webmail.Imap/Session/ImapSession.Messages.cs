@@ -49,6 +49,7 @@ public sealed partial class ImapSession
         var selected = Selected!;
         var uids = Resolve(set, byUid);
         var withStructure = items.Any(i => i.NeedsStructure);
+        var parts = items.Aggregate(ImapMessageParts.None, (all, item) => all | item.Parts);
         var needsRaw = items.Any(i => i.NeedsRaw);
         var setsSeen = !selected.ReadOnly && items.Any(i => i.Kind is FetchKind.Section or FetchKind.Binary && !i.Peek);
         // One held connection for every message's bytes (a download of thousands pays no pool round trip each).
@@ -56,7 +57,7 @@ public sealed partial class ImapSession
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure, withAddresses: false, _shutdown).ConfigureAwait(false);
+            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, parts, _shutdown).ConfigureAwait(false);
             var seenNow = new Dictionary<long, FlagState>();
             if (setsSeen && messages.Where(m => !m.Flags.HasFlag(MessageFlags.Seen)).Select(m => m.Uid).ToList() is { Count: > 0 } unseen)
             {
@@ -226,7 +227,7 @@ public sealed partial class ImapSession
             // RFC 9051 §6.4.6: the new flags of every message the STORE named.
             var changed = result.Changed.ToDictionary(s => s.Uid);
             var others = uids.Where(u => !changed.ContainsKey(u) && !result.Modified.Contains(u)).ToList();
-            var unchanged = others.Count == 0 ? [] : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, others, withStructure: false, withAddresses: false, _shutdown).ConfigureAwait(false);
+            var unchanged = others.Count == 0 ? [] : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, others, ImapMessageParts.None, _shutdown).ConfigureAwait(false);
             var states = result.Changed.Concat(unchanged.Select(m => new FlagState(m.Uid, m.Flags, m.Keywords, m.Modseq))).OrderBy(s => s.Uid);
             foreach (var state in states)
             {
@@ -312,23 +313,27 @@ public sealed partial class ImapSession
         await PollAsync(expungesAllowed: byUid).ConfigureAwait(false);
 
         var matches = new List<(long Uid, int Sequence)>();
-        // The full-text index narrows BODY and TEXT to candidates; each candidate is then checked exactly.
+        // The full-text index narrows BODY and TEXT to candidates; each one it did not prove is then checked exactly.
         IEnumerable<long> candidates = selected.Uids;
-        foreach (var (field, value) in key.Narrowing)
+        var proven = new Dictionary<(SearchTextField, string), IReadOnlySet<long>>();
+        foreach (var text in key.Narrowing)
         {
-            if (await _server.Store.TextCandidatesAsync(AccountId, selected.FolderId, field, value, _shutdown).ConfigureAwait(false) is { } narrowed)
-                candidates = candidates.Intersect(narrowed);
+            if (await _server.Store.TextCandidatesAsync(AccountId, selected.FolderId, text.Field, text.Value, _shutdown).ConfigureAwait(false) is { } narrowed)
+            {
+                candidates = candidates.Intersect(narrowed.Uids);
+                proven[text] = narrowed.Proven;
+            }
         }
         var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
         using var rawReader = key.NeedsContent ? _server.Store.OpenRawReader(AccountId) : null;
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, withStructure: false, withAddresses: true, _shutdown).ConfigureAwait(false);
+            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, key.Parts, _shutdown).ConfigureAwait(false);
             foreach (var message in messages)
             {
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
-                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id), _server.Options.Limits.MaxMimeDepth);
+                var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id), _server.Options.Limits.MaxMimeDepth, proven);
                 if (key.Matches(candidate))
                     matches.Add((message.Uid, candidate.Sequence));
             }

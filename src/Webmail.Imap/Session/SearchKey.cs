@@ -8,7 +8,8 @@ using Webmail.Imap.Protocol;
 namespace Webmail.Imap.Session;
 
 /// <summary>One message as a search sees it: its row, its sequence number, and its parsed content when a key needs it.</summary>
-public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long, byte[]?> loadRaw, int maxMimeDepth)
+public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long, byte[]?> loadRaw, int maxMimeDepth,
+    IReadOnlyDictionary<(SearchTextField Field, string Value), IReadOnlySet<long>>? proven = null)
 {
     private MimeMessage? _parsed;
     private string? _body;
@@ -44,6 +45,9 @@ public sealed class SearchCandidate(ImapMessage message, int sequence, Func<long
 
     private string? _headers;
 
+    /// <summary>Whether the full-text index proved this message contains the text (<see cref="TextCandidates.Proven"/>): no need to read it.</summary>
+    public bool IsProven((SearchTextField Field, string Value) text) => proven is not null && proven.TryGetValue(text, out var uids) && uids.Contains(Message.Uid);
+
     /// <summary>The message's text as the full-text index has it (decoded, HTML as text).</summary>
     public string Body => _body ??= Parsed is { } parsed ? MessageParser.ExtractText(parsed) : "";
 
@@ -61,6 +65,9 @@ public abstract class SearchKey
     public virtual int Cost => 0;
 
     public abstract bool Matches(SearchCandidate candidate);
+
+    /// <summary>What the key reads of the message's row beyond flags and keywords.</summary>
+    public virtual ImapMessageParts Parts => ImapMessageParts.None;
 
     /// <summary>True when any part of the key reads the message's bytes.</summary>
     public bool NeedsContent => Cost > 0;
@@ -135,7 +142,7 @@ public abstract class SearchKey
             {
                 args.Space();
                 var size = args.Number(allowZero: true);
-                return word == "LARGER" ? new Test(c => c.Message.Size > size) : new Test(c => c.Message.Size < size);
+                return word == "LARGER" ? new Test(c => c.Message.Size > size, ImapMessageParts.Details) : new Test(c => c.Message.Size < size, ImapMessageParts.Details);
             }
             case "UID":
                 args.Space();
@@ -156,10 +163,10 @@ public abstract class SearchKey
                 var value = args.AString();
                 return word switch
                 {
-                    "FROM" => new Test(c => Contains(c.Message.From, value)),
-                    "TO" => new Test(c => Contains(c.Message.To, value)),
-                    "CC" => new Test(c => Contains(c.Message.Cc, value)),
-                    _ => new Test(c => Contains(c.Message.Subject, value)),
+                    "FROM" => new Test(c => Contains(c.Message.From, value), ImapMessageParts.Addresses),
+                    "TO" => new Test(c => Contains(c.Message.To, value), ImapMessageParts.Addresses),
+                    "CC" => new Test(c => Contains(c.Message.Cc, value), ImapMessageParts.Addresses),
+                    _ => new Test(c => Contains(c.Message.Subject, value), ImapMessageParts.Addresses),
                 };
             }
             case "BCC":
@@ -199,35 +206,38 @@ public abstract class SearchKey
 
     private static Test DateTest(string relation, DateOnly date, Func<SearchCandidate, DateOnly?> of) => relation switch
     {
-        "BEFORE" => new Test(c => of(c) is { } d && d < date),
-        "ON" => new Test(c => of(c) is { } d && d == date),
-        _ => new Test(c => of(c) is { } d && d >= date),
+        "BEFORE" => new Test(c => of(c) is { } d && d < date, ImapMessageParts.Details),
+        "ON" => new Test(c => of(c) is { } d && d == date, ImapMessageParts.Details),
+        _ => new Test(c => of(c) is { } d && d >= date, ImapMessageParts.Details),
     };
 
     internal static bool Contains(string text, string value) =>
         value.Length == 0 || CultureInfo.InvariantCulture.CompareInfo.IndexOf(text, value, CompareOptions.IgnoreCase) >= 0;
 
-    private sealed class Test(Func<SearchCandidate, bool> test) : SearchKey
+    private sealed class Test(Func<SearchCandidate, bool> test, ImapMessageParts parts = ImapMessageParts.None) : SearchKey
     {
+        public override ImapMessageParts Parts => parts;
         public override bool Matches(SearchCandidate candidate) => test(candidate);
     }
 
     private sealed class Content(Func<SearchCandidate, bool> test, (SearchTextField, string)? narrowing = null) : SearchKey
     {
         public override int Cost => 1;
-        public override bool Matches(SearchCandidate candidate) => test(candidate);
+        public override bool Matches(SearchCandidate candidate) => narrowing is { } n && candidate.IsProven(n) || test(candidate);
         public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => narrowing is { } n ? [n] : [];
     }
 
     private sealed class Not(SearchKey inner) : SearchKey
     {
         public override int Cost => inner.Cost;
+        public override ImapMessageParts Parts => inner.Parts;
         public override bool Matches(SearchCandidate candidate) => !inner.Matches(candidate);
     }
 
     private sealed class Or(SearchKey left, SearchKey right) : SearchKey
     {
         public override int Cost => left.Cost + right.Cost;
+        public override ImapMessageParts Parts => left.Parts | right.Parts;
         public override bool Matches(SearchCandidate candidate) => left.Matches(candidate) || right.Matches(candidate);
     }
 
@@ -238,6 +248,7 @@ public abstract class SearchKey
         public And(List<SearchKey> keys) => _keys = keys.OrderBy(k => k.Cost).ToList();
 
         public override int Cost => _keys.Sum(k => k.Cost);
+        public override ImapMessageParts Parts => _keys.Aggregate(ImapMessageParts.None, (all, k) => all | k.Parts);
         public override bool Matches(SearchCandidate candidate) => _keys.All(k => k.Matches(candidate));
         public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => _keys.SelectMany(k => k.Narrowing);
     }
