@@ -14,6 +14,13 @@ public sealed partial class SqliteMessageStore : IImapStore
     /// <summary>The full-text indexes' vocabularies, by index (substring search, <see cref="FtsVocabulary"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FtsVocabulary> _vocabularies = new();
 
+    /// <summary>The columns every <see cref="ImapMessage"/> is read with (<see cref="ImapMessageParts.None"/>), first in the row.</summary>
+    private const string BaseColumns = "m.id, m.uid, m.flags, m.keywords, m.modseq";
+
+    private static ImapMessage BaseRow(SqliteDataReader reader) => new(
+        Id: reader.GetInt64(0), Uid: reader.GetInt64(1), Flags: (MessageFlags)reader.GetInt32(2), Keywords: reader.GetString(3),
+        InternalDate: default, Size: 0, Modseq: reader.GetInt64(4), SentDate: null, From: "", To: "", Cc: "", Subject: "", Structure: null);
+
     /// <summary>The address and subject columns (SEARCH).</summary>
     private const string AddressColumns =
         ", CASE WHEN m.from_name = '' THEN m.from_address ELSE m.from_name || ' <' || m.from_address || '>' END, m.to_addresses, m.cc_addresses, m.subject";
@@ -114,7 +121,7 @@ public sealed partial class SqliteMessageStore : IImapStore
         // Only the columns asked for: each one read costs a native call on every row.
         var views = new[] { (ImapMessageParts.Envelope, "i.envelope"), (ImapMessageParts.BodyStructure, "i.body_structure"), (ImapMessageParts.Body, "i.body") }
             .Where(v => parts.HasFlag(v.Item1)).ToList();
-        var sql = new StringBuilder("SELECT m.id, m.uid, m.flags, m.keywords, m.modseq");
+        var sql = new StringBuilder("SELECT " + BaseColumns);
         if (parts.HasFlag(ImapMessageParts.Details))
             sql.Append(", m.internal_date, m.size, m.sent_date");
         if (parts.HasFlag(ImapMessageParts.Addresses))
@@ -137,10 +144,8 @@ public sealed partial class SqliteMessageStore : IImapStore
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (reader.Read())
             {
-                var uid = reader.GetInt64(1);
-                if (wanted is not null && !wanted.Contains(uid))
+                if (wanted is not null && !wanted.Contains(reader.GetInt64(1)))
                     continue;
-                var keywords = reader.GetString(3);
                 var column = 5;
                 DateTimeOffset internalDate = default;
                 DateTimeOffset? sent = null;
@@ -164,20 +169,17 @@ public sealed partial class SqliteMessageStore : IImapStore
                     string View(ImapMessageParts part) => parts.HasFlag(part) ? reader.GetString(column + 1 + views.FindIndex(v => v.Item1 == part)) : "";
                     structure = new MessageStructure(View(ImapMessageParts.Envelope), View(ImapMessageParts.BodyStructure), View(ImapMessageParts.Body));
                 }
-                list.Add(new ImapMessage(
-                    Id: reader.GetInt64(0),
-                    Uid: uid,
-                    Flags: (MessageFlags)reader.GetInt32(2),
-                    Keywords: keywords,
-                    InternalDate: internalDate,
-                    Size: size,
-                    Modseq: reader.GetInt64(4),
-                    SentDate: sent,
-                    From: from,
-                    To: to,
-                    Cc: cc,
-                    Subject: subject,
-                    Structure: structure));
+                list.Add(BaseRow(reader) with
+                {
+                    InternalDate = internalDate,
+                    Size = size,
+                    SentDate = sent,
+                    From = from,
+                    To = to,
+                    Cc = cc,
+                    Subject = subject,
+                    Structure = structure,
+                });
             }
             return list;
         }, cancellationToken).ConfigureAwait(false);
@@ -194,7 +196,7 @@ public sealed partial class SqliteMessageStore : IImapStore
         return await database.ReadAsync<TextCandidates?>(async (connection, cancellationToken) =>
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            var uids = new SortedSet<long>();
+            var rows = new Dictionary<long, ImapMessage>();
             var proven = new HashSet<long>();
             // What the index cannot answer for: text cut at the indexed length, and (for TEXT)
             // messages stored before their header fields were indexed. Always candidates.
@@ -202,10 +204,10 @@ public sealed partial class SqliteMessageStore : IImapStore
             {
                 command.Transaction = transaction;
                 // Each through its index (messages_folder_size, messages_folder_headers_unindexed): an OR would walk the folder.
-                command.CommandText = "SELECT uid, 0 FROM messages WHERE folder_id = $f AND account_id = $a AND size > $big" +
-                    (field == SearchTextField.Text ? " UNION ALL SELECT uid, 0 FROM messages WHERE folder_id = $f AND account_id = $a AND headers_indexed = 0" : "");
+                command.CommandText = $"SELECT {BaseColumns}, 0 FROM messages m WHERE folder_id = $f AND account_id = $a AND size > $big" +
+                    (field == SearchTextField.Text ? $" UNION ALL SELECT {BaseColumns}, 0 FROM messages m WHERE folder_id = $f AND account_id = $a AND headers_indexed = 0" : "");
                 command.With("$f", folderId).With("$a", accountId).With("$big", MessageParser.MaxIndexedText);
-                await ReadUidsAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
+                await ReadCandidatesAsync(command, rows, proven, cancellationToken).ConfigureAwait(false);
             }
             foreach (var index in indexes)
             {
@@ -216,11 +218,11 @@ public sealed partial class SqliteMessageStore : IImapStore
                     continue; // no token contains one of the runs: nothing in this index matches
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = $"SELECT m.uid, m.text_ascii AND $provable FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
+                command.CommandText = $"SELECT {BaseColumns}, m.text_ascii AND $provable FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
                 command.With("$q", field == SearchTextField.Body ? $"body : ({match})" : match).With("$f", folderId).With("$a", accountId).With("$provable", provable);
-                await ReadUidsAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
+                await ReadCandidatesAsync(command, rows, proven, cancellationToken).ConfigureAwait(false);
             }
-            return new TextCandidates(uids.ToList(), proven);
+            return new TextCandidates(rows.Values.OrderBy(m => m.Uid).ToList(), proven);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -245,15 +247,16 @@ public sealed partial class SqliteMessageStore : IImapStore
         return parts.Count == 0 ? null : string.Join(" AND ", parts);
     }
 
-    /// <summary>Reads (uid, proven) rows.</summary>
-    private static async Task ReadUidsAsync(SqliteCommand command, SortedSet<long> into, HashSet<long> proven, CancellationToken cancellationToken)
+    /// <summary>Reads candidate rows: the <see cref="BaseColumns"/>, then whether the index proves the match.</summary>
+    private static async Task ReadCandidatesAsync(SqliteCommand command, Dictionary<long, ImapMessage> into, HashSet<long> proven, CancellationToken cancellationToken)
     {
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (reader.Read())
         {
-            into.Add(reader.GetInt64(0));
-            if (reader.GetBoolean(1))
-                proven.Add(reader.GetInt64(0));
+            var message = BaseRow(reader);
+            into.TryAdd(message.Uid, message);
+            if (reader.GetBoolean(5))
+                proven.Add(message.Uid);
         }
     }
 

@@ -89,8 +89,11 @@ public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Chang
 /// <summary>A message's flags and keywords at a modification sequence.</summary>
 public sealed record FlagState(long Uid, MessageFlags Flags, string Keywords, long Modseq);
 
-/// <summary>The answer of <see cref="IImapStore.TextCandidatesAsync"/>: the UIDs that may match, ascending, and those of them that do.</summary>
-public sealed record TextCandidates(IReadOnlyList<long> Uids, IReadOnlySet<long> Proven);
+/// <summary>
+/// The answer of <see cref="IImapStore.TextCandidatesAsync"/>: the messages that may match, in UID
+/// order, read as <see cref="ImapMessageParts.None"/>, and the UIDs of those that do.
+/// </summary>
+public sealed record TextCandidates(IReadOnlyList<ImapMessage> Messages, IReadOnlySet<long> Proven);
 
 /// <summary>What <see cref="IImapStore.GetMessagesAsync"/> reads of a message beyond its id, UID, flags, keywords and modseq.</summary>
 [Flags]

@@ -316,12 +316,15 @@ public sealed partial class ImapSession
         // The full-text index narrows BODY and TEXT to candidates; each one it did not prove is then checked exactly.
         IEnumerable<long> candidates = selected.Uids;
         var proven = new Dictionary<(SearchTextField, string), IReadOnlySet<long>>();
+        // The candidates' rows as the index read them: enough when the keys need no more of a row.
+        Dictionary<long, ImapMessage>? rows = null;
         foreach (var text in key.Narrowing)
         {
             if (await _server.Store.TextCandidatesAsync(AccountId, selected.FolderId, text.Field, text.Value, _shutdown).ConfigureAwait(false) is { } narrowed)
             {
-                candidates = candidates.Intersect(narrowed.Uids);
+                candidates = candidates.Intersect(narrowed.Messages.Select(m => m.Uid));
                 proven[text] = narrowed.Proven;
+                rows ??= key.Parts == ImapMessageParts.None ? narrowed.Messages.ToDictionary(m => m.Uid) : null;
             }
         }
         var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
@@ -329,7 +332,9 @@ public sealed partial class ImapSession
         for (var from = 0; from < uids.Count; from += Batch)
         {
             var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, key.Parts, _shutdown).ConfigureAwait(false);
+            var messages = rows is not null
+                ? chunk.Select(uid => rows[uid]).ToList()
+                : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, key.Parts, _shutdown).ConfigureAwait(false);
             foreach (var message in messages)
             {
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
