@@ -14,6 +14,12 @@ public sealed partial class SqliteMessageStore : IImapStore
     /// <summary>The full-text indexes' vocabularies, by index (substring search, <see cref="FtsVocabulary"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FtsVocabulary> _vocabularies = new();
 
+    /// <summary>Folders at least this large keep their last snapshot (<see cref="SnapshotAsync"/>).</summary>
+    private const int SnapshotCacheThreshold = 1_000;
+
+    /// <summary>The last snapshot of each large folder, valid while its highest modseq stands.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, FolderSnapshot> _snapshots = new();
+
     /// <summary>The columns every <see cref="ImapMessage"/> is read with (<see cref="ImapMessageParts.None"/>), first in the row.</summary>
     private const string BaseColumns = "m.id, m.uid, m.flags, m.keywords, m.modseq";
 
@@ -34,8 +40,11 @@ public sealed partial class SqliteMessageStore : IImapStore
             var folder = await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false);
             if (folder is null)
                 return null;
-            var uids = new List<long>((int)Math.Min(folder.MessageCount, 1_000_000));
-            var keywords = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            // Every change to a folder's UIDs or keywords raises its highest modseq (migration 0007's
+            // triggers): while it stands, the UIDs and keywords read at it still hold.
+            if (_snapshots.TryGetValue(folderId, out var known) && known.Folder.HighestModseq == folder.HighestModseq && known.Folder.UidValidity == folder.UidValidity)
+                return known with { Folder = folder };
+            var runs = new List<(long First, int Length)>();
             using (var command = connection.CreateCommand())
             {
                 // The UIDs from the covering index messages_folder_uid; no messages row is read.
@@ -44,8 +53,15 @@ public sealed partial class SqliteMessageStore : IImapStore
                 command.With("$f", folderId);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
-                    uids.Add(reader.GetInt64(0));
+                {
+                    var uid = reader.GetInt64(0);
+                    if (runs.Count > 0 && runs[^1].First + runs[^1].Length == uid)
+                        runs[^1] = (runs[^1].First, runs[^1].Length + 1);
+                    else
+                        runs.Add((uid, 1));
+                }
             }
+            var keywords = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var command = connection.CreateCommand())
             {
                 // The keywords in use, from the partial index messages_folder_keywords.
@@ -56,7 +72,15 @@ public sealed partial class SqliteMessageStore : IImapStore
                 while (reader.Read())
                     keywords.UnionWith(Keywords.Parse(reader.GetString(0)));
             }
-            return new FolderSnapshot(folder, uids, keywords.ToList());
+            var snapshot = new FolderSnapshot(folder, runs, keywords.ToList());
+            // Kept for the next SELECT of a large folder (a phone reconnecting): bounded in count, small each (runs, not UIDs).
+            if (folder.MessageCount >= SnapshotCacheThreshold && runs.Count <= 10_000)
+            {
+                if (_snapshots.Count >= 10_000)
+                    _snapshots.Clear();
+                _snapshots[folderId] = snapshot;
+            }
+            return snapshot;
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -11,7 +11,7 @@ public sealed class UidListTests
         Gen.Int[0, 2].Array[1, 300].Sample(ops =>
         {
             var plain = new List<long>();
-            var runs = new UidList([]);
+            var runs = new UidList(Array.Empty<long>());
             long next = 1;
             var random = new Random(ops.Length);
             foreach (var op in ops)
@@ -37,6 +37,10 @@ public sealed class UidListTests
                 Assert.Equal(i, runs.IndexOf(plain[i]));
             }
             Assert.Equal(-1, runs.IndexOf(next + 1));
+            // Built from the runs a store snapshot reads, the list is the same.
+            var fromRuns = new UidList(plain.Select((uid, i) => (uid, i)).GroupBy(p => p.uid - p.i).Select(g => (g.First().uid, g.Count())).ToList());
+            Assert.Equal(plain, fromRuns.ToList());
+            Assert.Equal(runs.RunCount, fromRuns.RunCount);
         }, iter: 2_000);
 
     [Fact]

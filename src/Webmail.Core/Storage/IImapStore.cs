@@ -80,8 +80,11 @@ public enum SearchTextField
     Text,
 }
 
-/// <summary>A folder's UIDs (ascending) and state at one instant.</summary>
-public sealed record FolderSnapshot(Folder Folder, IReadOnlyList<long> Uids, IReadOnlyList<string> Keywords);
+/// <summary>
+/// A folder's UIDs and state at one instant: the UIDs as ascending runs of consecutive UIDs (a
+/// mailbox's UIDs are mostly consecutive, so 100,000 messages are a few runs), and the keywords in use.
+/// </summary>
+public sealed record FolderSnapshot(Folder Folder, IReadOnlyList<(long First, int Length)> UidRuns, IReadOnlyList<string> Keywords);
 
 /// <summary>Changes in a folder after a modification sequence: current state of changed messages, and UIDs gone.</summary>
 public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Expunged);

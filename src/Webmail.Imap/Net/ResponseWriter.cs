@@ -32,9 +32,16 @@ public sealed class ResponseWriter(Stream output)
     public ResponseWriter Text(string text)
     {
         FlushText();
-        var bytes = Encoding.UTF8.GetByteCount(text);
-        Encoding.UTF8.GetBytes(text, _buffer.GetSpan(bytes));
-        _buffer.Advance(bytes);
+        _buffer.Advance(Encoding.UTF8.GetBytes(text, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
+        return this;
+    }
+
+    /// <summary>Appends a number in decimal (a FETCH line's sequence number, UID, size).</summary>
+    public ResponseWriter Number(long value)
+    {
+        FlushText();
+        System.Buffers.Text.Utf8Formatter.TryFormat(value, _buffer.GetSpan(20), out var written);
+        _buffer.Advance(written);
         return this;
     }
 

@@ -38,7 +38,7 @@ public sealed partial class ImapSession
             return No(tag, "[NONEXISTENT] No such mailbox");
 
         Volatile.Write(ref _changed, 0);
-        var selected = new SelectedMailbox(snapshot.Folder, snapshot.Uids, readOnly);
+        var selected = new SelectedMailbox(snapshot.Folder, snapshot.UidRuns, readOnly);
         var flags = string.Join(' ', SystemFlags.Concat(snapshot.Keywords));
         Untagged($"{selected.Count} EXISTS");
         if (!Rev2)

@@ -51,6 +51,7 @@ public sealed partial class ImapSession
         var withStructure = items.Any(i => i.NeedsStructure);
         var parts = items.Aggregate(ImapMessageParts.None, (all, item) => all | item.Parts);
         var needsRaw = items.Any(i => i.NeedsRaw);
+        var binaryParts = items.Where(i => i.Kind is FetchKind.Binary or FetchKind.BinarySize && i.Section!.Part.Count > 0).ToList();
         var setsSeen = !selected.ReadOnly && items.Any(i => i.Kind is FetchKind.Section or FetchKind.Binary && !i.Peek);
         // One held connection for every message's bytes (a download of thousands pays no pool round trip each).
         using var rawReader = needsRaw || withStructure ? _server.Store.OpenRawReader(AccountId) : null;
@@ -79,7 +80,7 @@ public sealed partial class ImapSession
                 if ((needsRaw || structureMissing) && raw is null)
                     continue; // gone since the row was read
                 // RFC 3516 §4.3: checked before the answer starts, so a NO never follows half a FETCH line.
-                if (items.Any(i => i.Kind is FetchKind.Binary or FetchKind.BinarySize && i.Section!.Part.Count > 0 && MessageSections.Decode(raw!, i.Section.Part) is null))
+                if (binaryParts.Count > 0 && binaryParts.Any(i => MessageSections.Decode(raw!, i.Section!.Part) is null))
                     return No(tag, "[UNKNOWN-CTE] A part has an unknown Content-Transfer-Encoding");
                 // Only an item that shows a view needs it; one stored before views were kept is computed now, once.
                 var structure = structureMissing ? await ComputeStructureAsync(message, raw!).ConfigureAwait(false) : message.Structure;
@@ -112,7 +113,7 @@ public sealed partial class ImapSession
 
     private void WriteFetch(int sequence, ImapMessage message, List<FetchItem> items, string flags, MessageStructure? structure, byte[]? raw, bool includeFlags)
     {
-        Out.Text($"* {sequence} FETCH (");
+        Out.Text("* ").Number(sequence).Text(" FETCH (");
         var first = true;
         foreach (var item in items)
         {
@@ -122,17 +123,17 @@ public sealed partial class ImapSession
             switch (item.Kind)
             {
                 case FetchKind.Flags:
-                    Out.Text($"FLAGS ({flags})");
+                    Out.Text("FLAGS (").Text(flags).Text(")");
                     includeFlags = false;
                     break;
                 case FetchKind.Uid:
-                    Out.Text($"UID {message.Uid}");
+                    Out.Text("UID ").Number(message.Uid);
                     break;
                 case FetchKind.InternalDate:
                     Out.Text("INTERNALDATE \"").Text(FormatDateTime(message.InternalDate)).Text("\"");
                     break;
                 case FetchKind.Size:
-                    Out.Text($"RFC822.SIZE {message.Size}");
+                    Out.Text("RFC822.SIZE ").Number(message.Size);
                     break;
                 case FetchKind.Envelope:
                     Out.Text("ENVELOPE ").Text(structure!.Envelope);
@@ -165,7 +166,7 @@ public sealed partial class ImapSession
             }
         }
         if (includeFlags)
-            Out.Text($" FLAGS ({flags})");
+            Out.Text(" FLAGS (").Text(flags).Text(")");
         Out.Text(")").Line();
     }
 

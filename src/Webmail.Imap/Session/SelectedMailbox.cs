@@ -8,9 +8,9 @@ namespace Webmail.Imap.Session;
 /// the highest modification sequence it has told the client about, and the expunges it could not
 /// announce yet. The store knows only UIDs; sequence numbers live here.
 /// </summary>
-public sealed class SelectedMailbox(Folder folder, IReadOnlyList<long> uids, bool readOnly)
+public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, int Length)> uidRuns, bool readOnly)
 {
-    private readonly UidList _uids = new(uids);
+    private readonly UidList _uids = new(uidRuns);
     private readonly HashSet<long> _pendingExpunges = [];
     private readonly Dictionary<long, long> _reportedModseq = [];
 

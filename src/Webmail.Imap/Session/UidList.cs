@@ -18,6 +18,19 @@ public sealed class UidList : IReadOnlyList<long>
             Add(uid);
     }
 
+    /// <summary>A list of ascending, non-adjacent runs of consecutive UIDs (<see cref="Core.Storage.FolderSnapshot.UidRuns"/>).</summary>
+    public UidList(IEnumerable<(long First, int Length)> runs)
+    {
+        foreach (var run in runs)
+        {
+            if (run.Length <= 0 || _runs.Count > 0 && run.First <= _runs[^1].First + _runs[^1].Length)
+                throw new ArgumentException("Runs are ascending, not empty and not adjacent.", nameof(runs));
+            _runs.Add(run);
+            _count += run.Length;
+        }
+        _stale = true;
+    }
+
     public int Count => _count;
 
     /// <summary>Runs held (for tests and memory reports).</summary>
