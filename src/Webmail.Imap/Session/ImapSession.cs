@@ -479,10 +479,10 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         }
     }
 
-    /// <summary>A message's flags as IMAP writes them: system flags, then keywords.</summary>
     /// <summary>The flag lists of messages without keywords, by their system flags (most FETCH lines use one of these).</summary>
     private static readonly string[] SystemFlagTexts = [.. Enumerable.Range(0, 32).Select(f => FlagList((MessageFlags)f, ""))];
 
+    /// <summary>A message's flags as IMAP writes them: system flags, then keywords.</summary>
     internal static string FlagText(MessageFlags flags, string keywords) =>
         keywords.Length == 0 && (int)flags is >= 0 and < 32 ? SystemFlagTexts[(int)flags] : FlagList(flags, keywords);
 
