@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Testing;
 
@@ -205,35 +207,7 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         }
         using var temp = new TempDirectory("imap-mbsync");
         var maildir = Directory.CreateDirectory(temp.File("mail")).FullName;
-        var config = temp.File("mbsyncrc");
-        await File.WriteAllTextAsync(config, $"""
-            IMAPAccount webmail
-            Host 127.0.0.1
-            Port {Port}
-            User {account.Address}
-            Pass "{ImapServerFixture.Password}"
-            SSLType None
-            AuthMechs PLAIN
-            Timeout 20
-
-            IMAPStore remote
-            Account webmail
-
-            MaildirStore local
-            Path {maildir}/
-            Inbox {maildir}/INBOX
-            SubFolders Verbatim
-
-            Channel webmail
-            Far :remote:
-            Near :local:
-            Patterns *
-            Create Both
-            Expunge Both
-            Sync All
-            SyncState *
-
-            """);
+        var config = await MbsyncConfigAsync(temp, account, maildir, "SSLType None");
 
         // Initial pull: every message arrives, byte for byte, with Unix line ends as Maildir keeps
         // them and the X-TUID header mbsync adds to the header of every message it copies.
@@ -284,8 +258,77 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         Assert.All(new[] { "Sent", "Drafts", "Trash", "Junk", "Archive" }, name => Assert.True(Directory.Exists(Path.Combine(maildir, name, "cur")), name));
     }
 
+    [Fact]
+    public async Task MbsyncAndFetchmailVerifyTheServerCertificateAfterStartTls()
+    {
+        var account = await fixture.NewAccountAsync();
+        var stored = new[] { Tricky("over TLS"), TestMessages.Simple(to: account.Address, subject: "second", body: "Private.") };
+        foreach (var raw in stored)
+            await AppendAsync(account, raw);
+        using var temp = new TempDirectory("imap-tls-clients");
+        // The server's own certificate (self-signed, for 127.0.0.1 among others) as the one trusted: each client checks it.
+        var pem = temp.File("server.pem");
+        await File.WriteAllTextAsync(pem, fixture.Server.Services.GetRequiredService<CertificateProvider>().Certificate.ExportCertificatePem());
+
+        var maildir = Directory.CreateDirectory(temp.File("mail")).FullName;
+        await SyncAsync(await MbsyncConfigAsync(temp, account, maildir, $"SSLType STARTTLS\nCertificateFile {pem}"));
+        Assert.Equal(stored.Select(Unix).Order(StringComparer.Ordinal),
+            MaildirFiles(maildir).Select(f => Convert.ToHexStringLower(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(f), "^X-TUID: [^\n]*\n", "", System.Text.RegularExpressions.RegexOptions.Multiline)))).Order(StringComparer.Ordinal),
+            StringComparer.Ordinal);
+
+        // fetchmail matches the certificate's names, not its IP addresses: it is told the name, as a client that connects by name knows it.
+        var downloaded = await FetchmailAsync(account, "fetchall", $"sslproto 'tls1.2+' sslcertck sslcertfile \"{pem}\" sslcommonname \"imap.local.example\"");
+        Assert.Equal(stored.Select(Unix).Order(StringComparer.Ordinal), downloaded.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+
+        // A certificate the client does not trust ends the session before the password is sent.
+        var other = temp.File("other.pem");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var stranger = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(other, stranger.ExportCertificatePem());
+        }
+        var refused = await ExternalProgram.RunAsync("mbsync", ["-c", await MbsyncConfigAsync(temp, account, maildir, $"SSLType STARTTLS\nCertificateFile {other}"), "webmail"], Bound);
+        Assert.NotEqual(0, refused.ExitCode);
+    }
+
+    /// <summary>An mbsync configuration syncing every folder both ways between the account and <paramref name="maildir"/>; <paramref name="tls"/> is its SSLType (and CertificateFile) lines.</summary>
+    private async Task<string> MbsyncConfigAsync(TempDirectory temp, Account account, string maildir, string tls)
+    {
+        var config = temp.File($"mbsyncrc-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(config, $"""
+            IMAPAccount webmail
+            Host 127.0.0.1
+            Port {Port}
+            User {account.Address}
+            Pass "{ImapServerFixture.Password}"
+            {tls}
+            AuthMechs PLAIN
+            Timeout 20
+
+            IMAPStore remote
+            Account webmail
+
+            MaildirStore local
+            Path {maildir}/
+            Inbox {maildir}/INBOX
+            SubFolders Verbatim
+
+            Channel webmail
+            Far :remote:
+            Near :local:
+            Patterns *
+            Create Both
+            Expunge Both
+            Sync All
+            SyncState *
+
+            """);
+        return config;
+    }
+
     /// <summary>One fetchmail poll over IMAP (no daemon, an MDA writing one file per message); the messages it delivered.</summary>
-    private async Task<List<byte[]>> FetchmailAsync(Account account, string options)
+    private async Task<List<byte[]>> FetchmailAsync(Account account, string options, string tls = "sslproto ''")
     {
         using var temp = new TempDirectory("imap-fetchmail");
         var delivered = Directory.CreateDirectory(temp.File("delivered")).FullName;
@@ -298,7 +341,7 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
             set no syslog
             poll 127.0.0.1 service {Port} protocol IMAP auth password timeout 20
                 user "{account.Address}" there with password "{ImapServerFixture.Password}" is "local" here
-                sslproto '' {options} no rewrite
+                {tls} {options} no rewrite
                 mda "{mda}"
 
             """);
