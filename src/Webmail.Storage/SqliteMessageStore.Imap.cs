@@ -145,6 +145,8 @@ public sealed partial class SqliteMessageStore : IImapStore
         // Only the columns asked for: each one read costs a native call on every row.
         var views = new[] { (ImapMessageParts.Envelope, "i.envelope"), (ImapMessageParts.BodyStructure, "i.body_structure"), (ImapMessageParts.Body, "i.body") }
             .Where(v => parts.HasFlag(v.Item1)).ToList();
+        int envelopeAt = views.FindIndex(v => v.Item1 == ImapMessageParts.Envelope), bodyStructureAt = views.FindIndex(v => v.Item1 == ImapMessageParts.BodyStructure),
+            bodyAt = views.FindIndex(v => v.Item1 == ImapMessageParts.Body);
         var sql = new StringBuilder("SELECT " + BaseColumns);
         if (parts.HasFlag(ImapMessageParts.Details))
             sql.Append(", m.internal_date, m.size, m.sent_date");
@@ -190,10 +192,12 @@ public sealed partial class SqliteMessageStore : IImapStore
                 MessageStructure? structure = null;
                 if (views.Count > 0 && reader.GetBoolean(column))
                 {
-                    string View(ImapMessageParts part) => parts.HasFlag(part) ? reader.GetString(column + 1 + views.FindIndex(v => v.Item1 == part)) : "";
-                    structure = new MessageStructure(View(ImapMessageParts.Envelope), View(ImapMessageParts.BodyStructure), View(ImapMessageParts.Body));
+                    structure = new MessageStructure(
+                        envelopeAt < 0 ? "" : reader.GetString(column + 1 + envelopeAt),
+                        bodyStructureAt < 0 ? "" : reader.GetString(column + 1 + bodyStructureAt),
+                        bodyAt < 0 ? "" : reader.GetString(column + 1 + bodyAt));
                 }
-                list.Add(BaseRow(reader) with
+                list.Add(parts == ImapMessageParts.None ? BaseRow(reader) : BaseRow(reader) with
                 {
                     InternalDate = internalDate,
                     Size = size,

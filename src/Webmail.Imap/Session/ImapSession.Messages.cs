@@ -55,9 +55,11 @@ public sealed partial class ImapSession
         var setsSeen = !selected.ReadOnly && items.Any(i => i.Kind is FetchKind.Section or FetchKind.Binary && !i.Peek);
         // One held connection for every message's bytes (a download of thousands pays no pool round trip each).
         using var rawReader = needsRaw || withStructure ? _server.Store.OpenRawReader(AccountId) : null;
-        for (var from = 0; from < uids.Count; from += Batch)
+        // Rows without bytes are small: a FLAGS or ENVELOPE sync of a large mailbox reads them ten batches at a time.
+        var batch = needsRaw ? Batch : 10 * Batch;
+        for (var from = 0; from < uids.Count; from += batch)
         {
-            var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
+            var chunk = uids.GetRange(from, Math.Min(batch, uids.Count - from));
             var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, parts, _shutdown).ConfigureAwait(false);
             var seenNow = new Dictionary<long, FlagState>();
             if (setsSeen && messages.Where(m => !m.Flags.HasFlag(MessageFlags.Seen)).Select(m => m.Uid).ToList() is { Count: > 0 } unseen)
