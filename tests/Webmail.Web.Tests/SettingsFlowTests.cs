@@ -19,12 +19,28 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         return page;
     }
 
-    private static Task ChooseAsync(IPage page, string option) => page.GetByRole(AriaRole.Radio, new() { Name = option, Exact = true }).CheckAsync(new() { Force = true });
+    /// <summary>
+    /// Picks a radio and waits until it shows as chosen. The radio's state comes from the server's render:
+    /// under load a render for an earlier input can reach the page after the click and before the click's
+    /// own render, so Playwright's CheckAsync, which reads the state once right after clicking, saw it unchanged.
+    /// </summary>
+    private static async Task ChooseAsync(IPage page, string option)
+    {
+        var radio = page.GetByRole(AriaRole.Radio, new() { Name = option, Exact = true });
+        await radio.ClickAsync(new() { Force = true });
+        await Assertions.Expect(radio).ToBeCheckedAsync();
+    }
 
+    /// <summary>
+    /// Saves and waits for this save's confirmation. A confirmation still showing from an earlier save
+    /// would pass the wait at once (and the snackbar does not show the same text twice), so it must be gone first.
+    /// </summary>
     private static async Task SaveAsync(IPage page)
     {
+        var saved = page.GetByText("Settings saved.");
+        await Assertions.Expect(saved).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
-        await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        await Assertions.Expect(saved).ToBeVisibleAsync();
     }
 
     private static async Task SignOutAsync(IPage page)

@@ -46,6 +46,32 @@ public sealed class ComposeModel
     public long? DraftId { get; set; }
 
     public long AttachmentBytes => Attachments.Sum(a => a.Size);
+
+    /// <summary>
+    /// A copy to build a message from. A save or send reads it off the circuit's thread, while the
+    /// composer's fields and attachment list keep changing as the user types: the live model would be
+    /// read half old, half new, or its attachment list changed while it is enumerated.
+    /// </summary>
+    public ComposeModel Snapshot()
+    {
+        var copy = new ComposeModel
+        {
+            To = To,
+            Cc = Cc,
+            Bcc = Bcc,
+            Subject = Subject,
+            Body = Body,
+            Rich = Rich,
+            Html = Html,
+            Mode = Mode,
+            OriginalId = OriginalId,
+            InReplyTo = InReplyTo,
+            DraftId = DraftId,
+        };
+        copy.Attachments.AddRange(Attachments);
+        copy.References.AddRange(References);
+        return copy;
+    }
 }
 
 /// <summary>An attachment staged in a temp file in the data directory (never held in memory whole).</summary>

@@ -94,11 +94,15 @@ public sealed class ComposeService(
         return model;
     }
 
-    /// <summary>Saves the composer as a draft in Drafts, then removes the draft it replaces.</summary>
+    /// <summary>
+    /// Saves the composer as a draft in Drafts, then removes the draft it replaces. The model is copied
+    /// before the first await: what is saved is the model as it was when the call was made.
+    /// </summary>
     public async Task SaveDraftAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
     {
+        var content = model.Snapshot();
         var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
-        using var message = MessageComposer.Build(account, model, asDraft: true, options.CurrentValue.Hostname);
+        using var message = MessageComposer.Build(account, content, asDraft: true, options.CurrentValue.Hostname);
         var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
         var drafts = await mailbox.GetSpecialFolderAsync(accountId, SpecialFolder.Drafts, cancellationToken).ConfigureAwait(false);
         // Append first, delete after: a crash between the two leaves two drafts, never none.
@@ -117,12 +121,14 @@ public sealed class ComposeService(
     /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
     public async Task<SubmitResult> SendAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
     {
+        // Copied before the first await, as for a draft: the user may still be typing.
+        var content = model.Snapshot();
         var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
-        using var message = MessageComposer.Build(account, model, asDraft: false, options.CurrentValue.Hostname);
+        using var message = MessageComposer.Build(account, content, asDraft: false, options.CurrentValue.Hostname);
         var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
         if (size > MaxMessageSize)
             throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
-        var changes = new SenderMailboxChanges(accountId, model.DraftId, OriginalMarks(model));
+        var changes = new SenderMailboxChanges(accountId, content.DraftId, OriginalMarks(content));
         var result = await submitter.SubmitAsync(accountId, message, changes, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
             return result;

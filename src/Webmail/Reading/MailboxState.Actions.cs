@@ -195,7 +195,8 @@ public sealed partial class MailboxState
         }
     }
 
-    private async Task LoadThreadAsync(MessageSummary open)
+    /// <summary>The conversation of <paramref name="open"/> (whose content is <paramref name="openContent"/>), unread and last messages expanded.</summary>
+    private async Task<IReadOnlyList<ConversationMessage>> LoadThreadAsync(MessageSummary open, MessageContent openContent)
     {
         var thread = await store.GetThreadAsync(_accountId, open.ThreadKey, _closing);
         // Replies filed in Sent belong to the conversation; what sits in Trash or Junk does not,
@@ -206,9 +207,9 @@ public sealed partial class MailboxState
         {
             var message = messages[i];
             if (!message.Summary.IsSeen || i == messages.Count - 1 || message.Summary.Id == open.Id)
-                await ExpandAsync(message, message.Summary.Id == open.Id ? OpenContent : null);
+                await ExpandAsync(message, message.Summary.Id == open.Id ? openContent : null);
         }
-        OpenThread = messages;
+        return messages;
     }
 
     private async Task ExpandAsync(ConversationMessage message, MessageContent? known = null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Webmail.Components;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Settings;
@@ -18,12 +19,22 @@ namespace Webmail.Reading;
 /// of the folder and the open message: actions that change them (closing the message after a move,
 /// a new folder, j / k with a message open) navigate, and the page hands the route back through
 /// <see cref="ShowAsync"/>.
+/// <para>
+/// Loads overlap: a live update's refresh, a folder change, a page, a search and an opened message each
+/// start one, and under load they finish in any order. The folder list, the message list and the open
+/// message each keep a <see cref="LoadSequence"/>, so an older load that finishes last never replaces
+/// what a newer one showed (the previous folder's messages under the new folder's name, the message
+/// j / k left behind in the reading pane).
+/// </para>
 /// </remarks>
 public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter changes, IDirectoryStore directory, UserPreferences preferences, NavigationManager navigation)
 {
     public const int PageSize = 50;
 
     private readonly HashSet<long> _selected = [];
+    private readonly LoadSequence _folderLoads = new();
+    private readonly LoadSequence _listLoads = new();
+    private readonly LoadSequence _opens = new();
     private IMailboxPage? _page;
     private CancellationToken _closing;
     private long _accountId;
@@ -153,8 +164,9 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         await LoadFoldersAsync();
         await LoadListAsync(showProgress: false);
         // Another door (IMAP, another tab) may have changed the open message's flags or keywords; its
-        // content does not change. A message moved away meanwhile stays shown as it was.
-        if (OpenSummary is { } open && await store.GetSummaryAsync(_accountId, open.Id, _closing) is { } fresh)
+        // content does not change. A message moved away meanwhile stays shown as it was, and one that
+        // was closed or replaced by another meanwhile is not brought back.
+        if (OpenSummary is { } open && await store.GetSummaryAsync(_accountId, open.Id, _closing) is { } fresh && OpenSummary?.Id == fresh.Id)
             OpenSummary = fresh;
         Changed();
     }
@@ -278,16 +290,28 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     public static string DisplaySender(MessageSummary message) =>
         string.IsNullOrWhiteSpace(message.FromName) ? message.FromAddress : message.FromName;
 
+    /// <summary>Reloads the folders; when it returns, <see cref="Folders"/> is at least as fresh as this load.</summary>
     private async Task LoadFoldersAsync()
     {
-        Folders = await store.GetFoldersAsync(_accountId, _closing);
-        Account = await directory.GetAccountAsync(_accountId, _closing);
+        var load = _folderLoads.Begin();
+        var folders = await store.GetFoldersAsync(_accountId, _closing);
+        var account = await directory.GetAccountAsync(_accountId, _closing);
+        // A load that started later and finished first already showed newer counts.
+        if (!_folderLoads.TryShow(load))
+            return;
+        Folders = folders;
+        Account = account;
         if (Current is not null)
             Current = Folders.FirstOrDefault(f => f.Id == Current.Id) ?? Current;
     }
 
+    /// <summary>
+    /// Loads the list for the folder, page, sort and search as they are now. A later call supersedes this
+    /// one: its result is dropped, since the folder or page it was for may no longer be the one shown.
+    /// </summary>
     private async Task LoadListAsync(bool showProgress)
     {
+        var load = _listLoads.Begin();
         if (Current is null && ActiveSearch is null)
         {
             ListState = MailboxLoad.Failed;
@@ -299,52 +323,69 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
             ListState = MailboxLoad.Loading;
         try
         {
+            Page<ConversationSummary>? threads = null;
+            Page<MessageSummary>? messages = null;
             if (Conversations)
-            {
-                Threads = await store.ListConversationsAsync(_accountId, Current!.Id, PageIndex, PageSize, _closing);
-                Messages = null;
-            }
+                threads = await store.ListConversationsAsync(_accountId, Current!.Id, PageIndex, PageSize, _closing);
             else
             {
-                Messages = ActiveSearch is { } query
+                messages = ActiveSearch is { } query
                     ? await store.SearchAsync(_accountId, query, PageIndex, PageSize, _closing)
                     : await store.ListAsync(_accountId, Current!.Id, PageIndex, PageSize, Sort, _closing);
-                Threads = null;
             }
+            if (!_listLoads.IsLatest(load))
+                return;
+            Threads = threads;
+            Messages = messages;
             _selected.IntersectWith(ListedMessageIds);
             ListState = MailboxLoad.Ready;
         }
         catch (StoreException e)
         {
+            if (!_listLoads.IsLatest(load))
+                return;
             ListState = MailboxLoad.Failed;
             ListError = "The messages could not be loaded: " + e.Message;
         }
     }
 
+    /// <summary>Opens the message (null: none). A later call supersedes this one, whose result is then dropped.</summary>
     private async Task OpenAsync(long? messageId)
     {
+        var open = _opens.Begin();
         OpenSummary = null;
         OpenContent = null;
         OpenThread = [];
         if (messageId is not { } id)
+        {
+            // An open this one superseded may have left its progress showing.
+            ReadState = MailboxLoad.Ready;
             return;
+        }
         ReadState = MailboxLoad.Loading;
         var summary = await store.GetSummaryAsync(_accountId, id, _closing);
         var raw = summary is null ? null : await store.GetRawAsync(_accountId, id, _closing);
+        if (!_opens.IsLatest(open))
+            return;
         if (summary is null || raw is null)
         {
             ReadState = MailboxLoad.Failed;
             return;
         }
+        var content = MessageReader.Read(id, MessageReader.Load(raw));
+        IReadOnlyList<ConversationMessage> thread = Conversations ? await LoadThreadAsync(summary, content) : [];
+        if (!_opens.IsLatest(open))
+            return;
         OpenSummary = summary;
-        OpenContent = MessageReader.Read(id, MessageReader.Load(raw));
-        if (Conversations)
-            await LoadThreadAsync(summary);
+        OpenContent = content;
+        OpenThread = thread;
         ReadState = MailboxLoad.Ready;
         var unread = OpenThread.Count > 0 ? OpenThread.Where(m => !m.Summary.IsSeen).Select(m => m.Summary.Id).ToList() : summary.IsSeen ? [] : [id];
         if (Settings.MarkSeenOnOpen && unread.Count > 0)
         {
             await changes.SetFlagsAsync(_accountId, unread, MessageFlags.Seen, set: true, _closing);
+            if (!_opens.IsLatest(open))
+                return;
             OpenSummary = summary with { Flags = summary.Flags | MessageFlags.Seen };
             foreach (var message in OpenThread.Where(m => unread.Contains(m.Summary.Id)))
                 message.Summary = message.Summary with { Flags = message.Summary.Flags | MessageFlags.Seen };

@@ -96,6 +96,11 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         var admin = await fixture.SignedInPageAsync();
         await fixture.GoAsync(admin, "/admin/accounts");
         await admin.GetByLabel("Search accounts").FillAsync("betty@off");
+        // The search is debounced (300 ms) and reloads the table: wait for its result before clicking in the
+        // table. Under load the click otherwise landed while the search's renders replaced the table's content
+        // (or, taking the focus from the field, set the search off itself), and it never reached the Disable
+        // handler: the account stayed enabled and no Enable button came.
+        await Assertions.Expect(admin.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Disable ") })).ToHaveCountAsync(1);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Disable betty@off.example" }).ClickAsync();
         await admin.GetByRole(AriaRole.Button, new() { Name = "Enable betty@off.example" }).WaitForAsync();
         Assert.True((await Server.Directory.FindAccountAsync("betty@off.example", default))!.IsDisabled);

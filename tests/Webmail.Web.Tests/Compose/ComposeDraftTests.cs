@@ -20,16 +20,22 @@ public sealed class ComposeDraftTests(ComposeFixture fixture)
         await page.GetByLabel("To", new() { Exact = true }).FillAsync($"{betty.Address}, not-yet-an-address");
         await page.GetByLabel("Cc", new() { Exact = true }).FillAsync(carol.Address);
         await page.GetByLabel("Bcc", new() { Exact = true }).FillAsync("hidden@b.example");
+        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Meeting notes");
         await page.GetByLabel("Body", new() { Exact = true }).FillAsync("First line.\nSecond line.");
+        // The attachment goes last: its row is rendered by the server after the upload, which the circuit
+        // handles after every input event sent before it, so the row shows the server holds all the fields.
+        // (Closing within milliseconds of a keystroke would race the keystroke's event against Blazor's
+        // disconnect beacon, which travels on another connection and can arrive first: no server can keep
+        // an edit it never received.)
         await page.Locator("#compose-attach-input").SetInputFilesAsync(new FilePayload { Name = "agenda.txt", MimeType = "text/plain", Buffer = "1. Budget\r\n2. Hiring\r\n"u8.ToArray() });
         await page.GetByRole(AriaRole.List, new() { Name = "Attached files" }).GetByText("agenda.txt").WaitForAsync();
-        await page.GetByLabel("Subject", new() { Exact = true }).FillAsync("Meeting notes");
 
         // Closed at once: no wait for the autosave; the composer keeps the draft when its circuit ends.
         await page.Context.CloseAsync();
 
         var drafts = await WaitForDraftAsync(lucy, d => d.Subject == "Meeting notes");
         var stored = Assert.Single(drafts);
+        Assert.Equal("Meeting notes", stored.Message.Subject);
         Assert.True(stored.Summary.Flags.HasFlag(MessageFlags.Draft));
         Assert.Empty(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
 

@@ -16,6 +16,12 @@ namespace Webmail.Components.Compose;
 /// (or <c>?replyAllTo={id}</c>, <c>?forward={id}</c>), or <c>?draft={id}</c>. Drafts are saved two seconds after the last change, on leaving the page
 /// and when the circuit ends (the tab is closed).
 /// </summary>
+/// <remarks>
+/// Every save (autosave, Save draft, Send, Discard, the save when the circuit ends) runs one at a time under
+/// <c>_saving</c>: two saves at once would each append a draft and could each miss the other's, leaving two
+/// drafts or keeping the older text. Changes are counted, not flagged, so a save that fails, or one that
+/// started before the last keystroke, leaves the newer text to the next save.
+/// </remarks>
 public sealed partial class Composer : IAsyncDisposable
 {
     private static readonly TimeSpan AutosaveDelay = TimeSpan.FromSeconds(2);
@@ -45,10 +51,14 @@ public sealed partial class Composer : IAsyncDisposable
     private Timer? _autosave;
     private IDisposable? _leaving;
     private long _accountId;
+    // Changes made (each edit counts one) and how many of them the stored draft holds.
+    private long _changes, _savedChanges;
     private string _from = "";
     private string? _error;
     private string? _status;
-    private bool _notFound, _busy, _dirty, _done, _validate;
+    private bool _notFound, _busy, _done, _validate;
+
+    private bool HasUnsavedChanges => _changes != _savedChanges;
 
     private string Session => _sessionPath ??= Staging.CreateSession();
     private string? _sessionPath;
@@ -112,7 +122,7 @@ public sealed partial class Composer : IAsyncDisposable
 
     private void Changed()
     {
-        _dirty = true;
+        _changes++;
         _status = null;
         _autosave ??= new Timer(_ => _ = InvokeAsync(() => SaveDraftAsync(automatic: true)));
         _autosave.Change(AutosaveDelay, Timeout.InfiniteTimeSpan);
@@ -172,24 +182,32 @@ public sealed partial class Composer : IAsyncDisposable
 
     private async Task SaveDraftAsync(bool automatic)
     {
-        if (_model is null || _done || (automatic && !_dirty))
+        if (_model is null || _done || (automatic && !HasUnsavedChanges))
             return;
         await _saving.WaitAsync();
         try
         {
-            if (_done)
+            // Another save may have run while this one waited: the composer closed, or the text is stored.
+            if (_done || (automatic && !HasUnsavedChanges))
                 return;
             if (!automatic)
                 await ReadRichAsync();
-            _dirty = false;
+            // The service copies the model before its first await: what is saved is what this count describes.
+            var saving = _changes;
             await Compose.SaveDraftAsync(_accountId, _model, CancellationToken.None);
+            _savedChanges = saving;
             _status = "Draft saved at " + DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
             _error = null;
         }
         catch (ComposeException e)
         {
-            _dirty = true;
             _error = e.Message;
+        }
+        catch (Exception e) when (e is StoreException or IOException)
+        {
+            // The changes stay unsaved: the next autosave, or the save when the page closes, tries again.
+            Logger.LogWarning(e, "Could not save the draft of account {AccountId}", _accountId);
+            _error = "The draft could not be saved: " + e.Message;
         }
         finally
         {
@@ -250,7 +268,7 @@ public sealed partial class Composer : IAsyncDisposable
 
     private async ValueTask OnLeavingAsync(LocationChangingContext context)
     {
-        if (_dirty && !_done)
+        if (HasUnsavedChanges && !_done)
             await SaveDraftAsync(automatic: true);
     }
 
@@ -259,19 +277,31 @@ public sealed partial class Composer : IAsyncDisposable
         _leaving?.Dispose();
         if (_autosave is not null)
             await _autosave.DisposeAsync();
-        // The tab was closed or the circuit ended: keep what was typed.
-        if (_dirty && !_done && _model is not null)
+        // The tab was closed or the circuit ended: keep what was typed. An autosave may be in flight (it
+        // fired just before): wait for it, then store what it did not, and only then remove the staged
+        // attachments that both read.
+        await _saving.WaitAsync();
+        try
         {
-            try
+            if (!_done && _model is not null && HasUnsavedChanges)
             {
-                await Compose.SaveDraftAsync(_accountId, _model, CancellationToken.None);
+                try
+                {
+                    await Compose.SaveDraftAsync(_accountId, _model, CancellationToken.None);
+                    _savedChanges = _changes;
+                }
+                catch (Exception e) when (e is ComposeException or StoreException or IOException)
+                {
+                    Logger.LogWarning(e, "Could not save the draft of account {AccountId} when the composer closed", _accountId);
+                }
             }
-            catch (Exception e) when (e is ComposeException or StoreException or IOException)
-            {
-                Logger.LogWarning(e, "Could not save the draft of account {AccountId} when the composer closed", _accountId);
-            }
+            // An autosave queued behind this one finds the composer done and saves nothing.
+            _done = true;
         }
-        _done = true;
+        finally
+        {
+            _saving.Release();
+        }
         if (_sessionPath is not null)
             Staging.DeleteSession(_sessionPath);
     }
