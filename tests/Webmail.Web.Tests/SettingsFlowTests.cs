@@ -58,6 +58,13 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         // The mail-program settings name the ports this server runs.
         var clients = page.Locator("section, div").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Mail programs" }) }).Last;
         await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "IMAP" })).ToContainTextAsync(web.Server.ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Looked at, not asserted: the table is a table on a desktop and stacks into labelled lines on a phone.
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Mail programs", Exact = true }).ScrollIntoViewIfNeededAsync();
+        await WebFixture.ScreenshotAsync(page, "settings-mail-programs");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Mail programs", Exact = true }).ScrollIntoViewIfNeededAsync();
+        await WebFixture.ScreenshotAsync(page, "settings-mail-programs-phone");
+        await page.SetViewportSizeAsync(1280, 800);
         await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "POP3" })).ToContainTextAsync(web.Server.Pop3Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(clients.GetByRole(AriaRole.Row).Filter(new() { HasText = "SMTP" })).ToContainTextAsync(web.Server.SubmissionPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
