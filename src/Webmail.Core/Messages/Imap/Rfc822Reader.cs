@@ -39,11 +39,7 @@ internal sealed class Rfc822Reader(string data)
             switch (data[Position])
             {
                 case '\0':
-                    if (LastComment is not null && NulReplacement is not null)
-                    {
-                        LastComment.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
+                    start = ReplaceNul(LastComment, start);
                     break;
                 case '(':
                     level++;
@@ -57,36 +53,81 @@ internal sealed class Rfc822Reader(string data)
                     }
                     break;
                 case '\n':
-                    if (LastComment is null)
-                        break;
-                    AppendBeforeLineBreak(LastComment, start);
-                    start = Position + 1;
+                    start = UnfoldLineBreak(LastComment, start);
                     break;
                 case '\\':
-                    Position++;
-                    if (AtEnd)
+                    if ((start = SkipQuotedPair(LastComment, start)) < 0)
                         return -1;
-                    if (data[Position] is '\r' or '\n' or '\0')
-                    {
-                        // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
-                        Position--;
-                        break;
-                    }
-                    LastComment?.Append(data, start, Position - start - 1);
-                    start = Position;
                     break;
             }
         }
         return -1;
     }
 
-    /// <summary>Folding whitespace: appends data[start..Position) without the CR of the line break at Position.</summary>
-    private void AppendBeforeLineBreak(StringBuilder str, int start)
+    /// <summary>
+    /// The NUL at Position in a quoted string, comment or domain literal: when <paramref name="str"/> and
+    /// <see cref="NulReplacement"/> are set, appends data[start..Position) and the replacement. Returns where
+    /// the text to copy now starts.
+    /// </summary>
+    private int ReplaceNul(StringBuilder? str, int start)
     {
+        if (str is null || NulReplacement is null)
+            return start;
+        str.Append(data, start, Position - start).Append(NulReplacement);
+        return Position + 1;
+    }
+
+    /// <summary>
+    /// Folding whitespace: appends data[start..Position) without the CR of the line break at Position, when
+    /// <paramref name="str"/> is set. Returns where the text to copy now starts.
+    /// </summary>
+    private int UnfoldLineBreak(StringBuilder? str, int start)
+    {
+        if (str is null)
+            return start;
         var length = Position - start;
         if (length > 0 && data[start + length - 1] == '\r')
             length--;
         str.Append(data, start, length);
+        return Position + 1;
+    }
+
+    /// <summary>
+    /// The quoted-pair at Position (on the backslash) in a quoted string or comment: appends data[start..Position)
+    /// without the backslash, when <paramref name="str"/> is set, and leaves Position on the quoted character.
+    /// Returns where the text to copy now starts, or -1 when the input ends after the backslash.
+    /// </summary>
+    private int SkipQuotedPair(StringBuilder? str, int start)
+    {
+        Position++;
+        if (AtEnd)
+            return -1;
+        if (data[Position] is '\r' or '\n' or '\0')
+        {
+            // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
+            Position--;
+            return start;
+        }
+        str?.Append(data, start, Position - start - 1);
+        return Position;
+    }
+
+    /// <summary>
+    /// Appends the characters from Position on that <paramref name="isTokenChar"/> accepts, then skips whitespace
+    /// and comments after them (Dovecot's token loops).
+    /// </summary>
+    private int ParseRun(StringBuilder str, Func<char, bool> isTokenChar)
+    {
+        var start = Position;
+        for (; Position < data.Length; Position++)
+        {
+            if (isTokenChar(data[Position]))
+                continue;
+            str.Append(data, start, Position - start);
+            return SkipLwsp();
+        }
+        str.Append(data, start, Position - start);
+        return 0;
     }
 
     public int SkipLwsp()
@@ -111,16 +152,7 @@ internal sealed class Rfc822Reader(string data)
     {
         if (AtEnd || !IsAtext(Current))
             return -1;
-        var start = Position++;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsAtext(data[Position]))
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
+        return ParseRun(str, IsAtext);
     }
 
     /// <summary>dot-atom, allowing whitespace around the dots as RFC 822 did.</summary>
@@ -154,19 +186,8 @@ internal sealed class Rfc822Reader(string data)
         return 0;
     }
 
-    public int ParseMimeToken(StringBuilder str)
-    {
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsMimeTokenChar(data[Position]) || data[Position] == '.')
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
-    }
+    /// <summary>A MIME token (RFC 2045 §5.1), dots included as Dovecot reads them.</summary>
+    public int ParseMimeToken(StringBuilder str) => ParseRun(str, static c => IsMimeTokenChar(c) || c == '.');
 
     public int ParseQuotedString(StringBuilder str)
     {
@@ -177,50 +198,26 @@ internal sealed class Rfc822Reader(string data)
             switch (data[Position])
             {
                 case '\0':
-                    if (NulReplacement is not null)
-                    {
-                        str.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
+                    start = ReplaceNul(str, start);
                     break;
                 case '"':
                     str.Append(data, start, Position - start);
                     Position++;
                     return SkipLwsp();
                 case '\n':
-                    AppendBeforeLineBreak(str, start);
-                    start = Position + 1;
+                    start = UnfoldLineBreak(str, start);
                     break;
                 case '\\':
-                    Position++;
-                    if (AtEnd)
+                    if ((start = SkipQuotedPair(str, start)) < 0)
                         return -1;
-                    if (data[Position] is '\r' or '\n' or '\0')
-                    {
-                        Position--;
-                        break;
-                    }
-                    str.Append(data, start, Position - start - 1);
-                    start = Position;
                     break;
             }
         }
         return -1;
     }
 
-    private int ParseAtomOrDot(StringBuilder str)
-    {
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsAtext(data[Position]) || data[Position] == '.')
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
-    }
+    /// <summary>A word of an obs-phrase: atext and dots.</summary>
+    private int ParseAtomOrDot(StringBuilder str) => ParseRun(str, static c => IsAtext(c) || c == '.');
 
     /// <summary>phrase / obs-phrase: words joined by single spaces.</summary>
     public int ParsePhrase(StringBuilder str)
@@ -249,11 +246,7 @@ internal sealed class Rfc822Reader(string data)
             switch (data[Position])
             {
                 case '\0':
-                    if (NulReplacement is not null)
-                    {
-                        str.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
+                    start = ReplaceNul(str, start);
                     break;
                 case '[':
                     return -1;
@@ -262,8 +255,7 @@ internal sealed class Rfc822Reader(string data)
                     Position++;
                     return SkipLwsp();
                 case '\n':
-                    AppendBeforeLineBreak(str, start);
-                    start = Position + 1;
+                    start = UnfoldLineBreak(str, start);
                     break;
                 case '\\':
                     // The backslash is kept in the output.
