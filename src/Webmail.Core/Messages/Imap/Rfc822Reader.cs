@@ -29,39 +29,65 @@ internal sealed class Rfc822Reader(string data)
     /// <summary>atext that is not a MIME tspecial (<c>/ ? =</c>) (Dovecot's <c>IS_ATEXT_NON_TSPECIAL</c>).</summary>
     public static bool IsMimeTokenChar(char c) => IsAtext(c) && c is not ('/' or '?' or '=');
 
+    /// <summary>Skips the comment the reader stands on, nested comments included, into <see cref="LastComment"/> when set.</summary>
     public int SkipComment()
     {
         LastComment?.Clear();
+        if (!ReadDelimited(LastComment, ')', nests: true))
+            return -1;
+        return AtEnd ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The text of the comment or quoted string whose opening character the reader stands on, up to its
+    /// <paramref name="close"/> character (counting nested openings when <paramref name="nests"/>): appended to
+    /// <paramref name="str"/> when set, with quoted-pairs unescaped and line breaks unfolded. Leaves the reader after
+    /// the closing character; false when the input ends first.
+    /// </summary>
+    private bool ReadDelimited(StringBuilder? str, char close, bool nests)
+    {
+        var open = data[Position];
         var level = 1;
         var start = ++Position;
         for (; Position < data.Length; Position++)
         {
-            switch (data[Position])
+            var c = data[Position];
+            if (c == '\0')
             {
-                case '\0':
-                    start = ReplaceNul(LastComment, start);
-                    break;
-                case '(':
-                    level++;
-                    break;
-                case ')':
-                    if (--level == 0)
-                    {
-                        LastComment?.Append(data, start, Position - start);
-                        Position++;
-                        return AtEnd ? 0 : 1;
-                    }
-                    break;
-                case '\n':
-                    start = UnfoldLineBreak(LastComment, start);
-                    break;
-                case '\\':
-                    if ((start = SkipQuotedPair(LastComment, start)) < 0)
-                        return -1;
-                    break;
+                start = ReplaceNul(str, start);
+            }
+            else if (c == close)
+            {
+                if (--level > 0)
+                    continue;
+                str?.Append(data, start, Position - start);
+                Position++;
+                return true;
+            }
+            else if (c == open && nests)
+            {
+                level++;
+            }
+            else if (c == '\n')
+            {
+                start = UnfoldLineBreak(str, start);
+            }
+            else if (c == '\\')
+            {
+                Position++;
+                if (AtEnd)
+                    return false;
+                if (data[Position] is '\r' or '\n' or '\0')
+                {
+                    // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
+                    Position--;
+                    continue;
+                }
+                str?.Append(data, start, Position - start - 1);
+                start = Position;
             }
         }
-        return -1;
+        return false;
     }
 
     /// <summary>
@@ -90,26 +116,6 @@ internal sealed class Rfc822Reader(string data)
             length--;
         str.Append(data, start, length);
         return Position + 1;
-    }
-
-    /// <summary>
-    /// The quoted-pair at Position (on the backslash) in a quoted string or comment: appends data[start..Position)
-    /// without the backslash, when <paramref name="str"/> is set, and leaves Position on the quoted character.
-    /// Returns where the text to copy now starts, or -1 when the input ends after the backslash.
-    /// </summary>
-    private int SkipQuotedPair(StringBuilder? str, int start)
-    {
-        Position++;
-        if (AtEnd)
-            return -1;
-        if (data[Position] is '\r' or '\n' or '\0')
-        {
-            // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
-            Position--;
-            return start;
-        }
-        str?.Append(data, start, Position - start - 1);
-        return Position;
     }
 
     /// <summary>
@@ -189,32 +195,8 @@ internal sealed class Rfc822Reader(string data)
     /// <summary>A MIME token (RFC 2045 §5.1), dots included as Dovecot reads them.</summary>
     public int ParseMimeToken(StringBuilder str) => ParseRun(str, static c => IsMimeTokenChar(c) || c == '.');
 
-    public int ParseQuotedString(StringBuilder str)
-    {
-        Position++;
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            switch (data[Position])
-            {
-                case '\0':
-                    start = ReplaceNul(str, start);
-                    break;
-                case '"':
-                    str.Append(data, start, Position - start);
-                    Position++;
-                    return SkipLwsp();
-                case '\n':
-                    start = UnfoldLineBreak(str, start);
-                    break;
-                case '\\':
-                    if ((start = SkipQuotedPair(str, start)) < 0)
-                        return -1;
-                    break;
-            }
-        }
-        return -1;
-    }
+    /// <summary>The quoted string the reader stands on, unquoted, and the whitespace after it.</summary>
+    public int ParseQuotedString(StringBuilder str) => ReadDelimited(str, '"', nests: false) ? SkipLwsp() : -1;
 
     /// <summary>A word of an obs-phrase: atext and dots.</summary>
     private int ParseAtomOrDot(StringBuilder str) => ParseRun(str, static c => IsAtext(c) || c == '.');
