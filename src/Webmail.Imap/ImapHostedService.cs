@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 using Webmail.Core.Configuration;
 using Webmail.Core.Hosting;
 using Webmail.Imap.Net;
@@ -11,8 +10,8 @@ namespace Webmail.Imap;
 /// <c>Webmail:ImapTls:Endpoint</c> with implicit TLS; empty turns one off) and reports them to the
 /// <see cref="ListenerRegistry"/>.
 /// </summary>
-public sealed class ImapHostedService(ImapServerContext server, ListenerRegistry registry, ILogger<ImapHostedService> logger)
-    : MailListenerService<ImapListener>(registry, server.Certificates, logger)
+public sealed class ImapHostedService(ImapServerContext server, ListenerRegistry registry)
+    : MailListenerService<ImapListener>(registry, server.Certificates)
 {
     public const string PlainListener = "imap";
     public const string TlsListener = "imaps";

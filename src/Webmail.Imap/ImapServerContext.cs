@@ -20,17 +20,19 @@ public sealed class ImapServerContext(
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
     ILoggerFactory loggers)
+    : MailServerContext(directory, credentials, certificates, options, time, loggers)
 {
+    /// <summary>The IMAP view of the message store: UIDs, modseqs and flags.</summary>
     public IImapStore Store { get; } = store;
+
+    /// <summary>Reads folders and messages.</summary>
     public IMailboxReader Reader { get; } = reader;
+
+    /// <summary>Changes mailboxes: flags, moves, deletions and the account's folders.</summary>
     public IMailboxWriter Writer { get; } = writer;
-    public IDirectoryStore Directory { get; } = directory;
-    public CredentialVerifier Credentials { get; } = credentials;
-    public CertificateProvider Certificates { get; } = certificates;
+
+    /// <summary>Tells open sessions (IDLE, NOOP) of changes to their mailbox.</summary>
     public MailboxNotifier Notifier { get; } = notifier;
-    public TimeProvider Time { get; } = time;
-    public ILoggerFactory Loggers { get; } = loggers;
-    public WebmailOptions Options => options.CurrentValue;
 
     /// <summary>Connections not logged in yet, per address (<see cref="Core.Configuration.LimitOptions.MaxImapUnauthenticatedPerIp"/>) and in all.</summary>
     public ConnectionCounter Unauthenticated { get; } = new();
@@ -40,7 +42,4 @@ public sealed class ImapServerContext(
 
     /// <summary>How long a response may wait for a client that does not read it (RFC 9051 leaves this to the server). Default 5 minutes.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>How long a TLS handshake may take.</summary>
-    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

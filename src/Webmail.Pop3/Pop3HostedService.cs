@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 using Webmail.Core.Configuration;
 using Webmail.Core.Hosting;
 using Webmail.Pop3.Net;
@@ -11,8 +10,8 @@ namespace Webmail.Pop3;
 /// STLS offered; default 127.0.0.1:1110) and <c>Webmail:Pop3Tls:Endpoint</c> (implicit TLS; off
 /// when empty), and reports them to the <see cref="ListenerRegistry"/> for /healthz.
 /// </summary>
-public sealed class Pop3HostedService(Pop3ServerContext server, ListenerRegistry registry, ILogger<Pop3HostedService> logger)
-    : MailListenerService<Pop3Listener>(registry, server.Certificates, logger)
+public sealed class Pop3HostedService(Pop3ServerContext server, ListenerRegistry registry)
+    : MailListenerService<Pop3Listener>(registry, server.Certificates)
 {
     public const string PlainListener = "pop3";
     public const string TlsListener = "pop3s";

@@ -20,23 +20,20 @@ public sealed class Pop3ServerContext(
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
     ILoggerFactory loggers)
+    : MailServerContext(directory, credentials, certificates, options, time, loggers)
 {
+    /// <summary>The maildrop view of the message store: the INBOX as POP3 lists and deletes it.</summary>
     public IMaildropStore Maildrop { get; } = maildrop;
-    public IDirectoryStore Directory { get; } = directory;
-    public CredentialVerifier Credentials { get; } = credentials;
-    public CertificateProvider Certificates { get; } = certificates;
+
+    /// <summary>One session at a time per maildrop (RFC 1939 §4: the maildrop is locked once a session has authenticated).</summary>
     public MaildropLocks Locks { get; } = locks;
+
+    /// <summary>Open connections per address and in all (<c>MaxSessionsPerIp</c>, <c>MaxPop3Sessions</c>).</summary>
     public ConnectionCounter Connections { get; } = connections;
-    public TimeProvider Time { get; } = time;
-    public ILoggerFactory Loggers { get; } = loggers;
-    public WebmailOptions Options => options.CurrentValue;
 
     /// <summary>
     /// How often an open session re-reads its account, so that disabling or removing an account
     /// ends its sessions within a minute. Default 30 seconds.
     /// </summary>
     public TimeSpan AccountCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Time allowed for the TLS handshake of an implicit-TLS connection or after STLS. Default 30 seconds.</summary>
-    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

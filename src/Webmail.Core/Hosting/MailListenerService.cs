@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Webmail.Core.Configuration;
 
 namespace Webmail.Core.Hosting;
@@ -20,7 +19,7 @@ public interface IMailListener : IAsyncDisposable
 /// empty endpoint turns one off), reports them to the <see cref="ListenerRegistry"/> for /healthz,
 /// and fails the start naming the listener when its port is taken — as for SMTP and the web.
 /// </summary>
-public abstract class MailListenerService<TListener>(ListenerRegistry registry, CertificateProvider certificates, ILogger logger) : IHostedService, IAsyncDisposable
+public abstract class MailListenerService<TListener>(ListenerRegistry registry, CertificateProvider certificates) : IHostedService, IAsyncDisposable
     where TListener : IMailListener
 {
     private readonly List<TListener> _listeners = [];
@@ -65,14 +64,7 @@ public abstract class MailListenerService<TListener>(ListenerRegistry registry, 
         foreach (var listener in _listeners)
         {
             registry.MarkUp(listener.Name, up: false);
-            try
-            {
-                await listener.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                logger.LogWarning(e, "{Protocol} listener {Name}: sessions did not end in time", Protocol, listener.Name);
-            }
+            await listener.DisposeAsync().ConfigureAwait(false);
         }
         _listeners.Clear();
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -15,46 +14,16 @@ namespace Webmail.Pop3.Net;
 /// A failing session is logged and closed; the listener keeps serving. Disposing stops accepting,
 /// ends open sessions (without the UPDATE state) and waits for them.
 /// </summary>
-public sealed class Pop3Listener : IMailListener
+public sealed class Pop3Listener(string name, IPEndPoint endpoint, bool implicitTls, Pop3ServerContext server)
+    : MailListener(name, endpoint, implicitTls, server.Loggers.CreateLogger<Pop3Listener>())
 {
-    private readonly Pop3ServerContext _server;
-    private readonly ILogger _logger;
-    private readonly ListeningSocket _socket;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<long, Task> _sessions = new();
-    private Task _acceptLoop = Task.CompletedTask;
-    private long _nextSession;
+    protected override string Protocol => "POP3";
 
-    public Pop3Listener(string name, IPEndPoint endpoint, bool implicitTls, Pop3ServerContext server)
-    {
-        Name = name;
-        ImplicitTls = implicitTls;
-        _server = server;
-        _logger = server.Loggers.CreateLogger<Pop3Listener>();
-        _socket = new ListeningSocket(endpoint, _logger);
-        Endpoint = endpoint;
-    }
+    protected override string StartTlsCommand => "STLS";
 
-    public string Name { get; }
-    public bool ImplicitTls { get; }
-    public IPEndPoint Endpoint { get; }
+    protected override int Backlog => 512;
 
-    /// <summary>The bound endpoint (its port is the real one when <see cref="Endpoint"/> asked for port 0).</summary>
-    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
-
-    /// <summary>Open sessions right now.</summary>
-    public int SessionCount => _sessions.Count;
-
-    /// <summary>Binds and starts accepting.</summary>
-    /// <exception cref="SocketException">The endpoint cannot be bound.</exception>
-    public void Start()
-    {
-        _socket.Bind(512);
-        _acceptLoop = _socket.AcceptAsync(Name, Accepted, _stop.Token);
-        _logger.LogInformation("POP3 listener {Name} on {Endpoint} ({Mode})", Name, LocalEndPoint, ImplicitTls ? "implicit TLS" : "STLS");
-    }
-
-    private void Accepted(Socket client) => Admit(client, Interlocked.Increment(ref _nextSession));
+    protected override void OnAccepted(Socket client, long id) => Admit(client, id);
 
     /// <summary>
     /// Starts a session for <paramref name="client"/> on a thread of its own, or turns the connection
@@ -74,12 +43,12 @@ public sealed class Pop3Listener : IMailListener
             client.Dispose();
             return;
         }
-        var limits = _server.Options.Limits;
-        var admission = _server.Connections.TryOpen(remote.Address, limits.MaxSessionsPerIp, limits.MaxPop3Sessions);
+        var limits = server.Options.Limits;
+        var admission = server.Connections.TryOpen(remote.Address, limits.MaxSessionsPerIp, limits.MaxPop3Sessions);
         if (admission != ConnectionAdmission.Admitted)
         {
             var fromAddress = admission == ConnectionAdmission.TooManyFromAddress;
-            _logger.LogWarning("POP3 {Session}: too many connections {Where}", sessionId, fromAddress ? $"from {remote.Address}" : "in all");
+            Logger.LogWarning("POP3 {Session}: too many connections {Where}", sessionId, fromAddress ? $"from {remote.Address}" : "in all");
             // A fresh socket's send buffer is empty: this short line never blocks the accept loop.
             // (Plain text even on the implicit-TLS port: no thread is spent on a handshake for a refusal.)
             TrySend(client, fromAddress ? "-ERR [SYS/TEMP] Too many connections from your address\r\n" : "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
@@ -88,11 +57,11 @@ public sealed class Pop3Listener : IMailListener
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sessions[id] = done.Task;
+        AddSession(id, done.Task);
         void Finish()
         {
-            _server.Connections.Close(remote.Address);
-            _sessions.TryRemove(id, out _);
+            server.Connections.Close(remote.Address);
+            RemoveSession(id);
             done.SetResult();
         }
         var thread = new Thread(() =>
@@ -117,7 +86,7 @@ public sealed class Pop3Listener : IMailListener
         catch (OutOfMemoryException ex)
         {
             // No thread to be had: refuse this one, keep accepting.
-            _logger.LogError(ex, "POP3 {Session}: no thread for the session", sessionId);
+            Logger.LogError(ex, "POP3 {Session}: no thread for the session", sessionId);
             client.Dispose();
             Finish();
         }
@@ -132,21 +101,21 @@ public sealed class Pop3Listener : IMailListener
         Pop3Connection? connection = null;
         try
         {
-            connection = new Pop3Connection(client, remote, _server.Time, _server.Options.Limits.Pop3IdleTimeout);
+            connection = new Pop3Connection(client, remote, server.Time, server.Options.Limits.Pop3IdleTimeout);
             // Shutdown wakes a session blocked in a read or a send; it ends without the UPDATE state.
-            using var abort = _stop.Token.UnsafeRegister(static state => ((Pop3Connection)state!).Abort(), connection);
+            using var abort = Stopping.UnsafeRegister(static state => ((Pop3Connection)state!).Abort(), connection);
             if (ImplicitTls)
-                connection.StartTls(_server.Certificates.Certificate, _server.TlsHandshakeTimeout);
-            new Pop3Session(connection, _server, sessionId, _stop.Token).Run();
+                connection.StartTls(server.Certificates.Certificate, server.TlsHandshakeTimeout);
+            new Pop3Session(connection, server, sessionId, Stopping).Run();
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or OperationCanceledException)
         {
-            _logger.LogDebug(ex, "POP3 {Session} from {RemoteIp} ended early", sessionId, remote.Address);
+            Logger.LogDebug(ex, "POP3 {Session} from {RemoteIp} ended early", sessionId, remote.Address);
         }
         catch (Exception ex)
         {
             // Last line of defence: a bug outside a command. The listener keeps serving others.
-            _logger.LogError(ex, "POP3 {Session} from {RemoteIp} failed", sessionId, remote.Address);
+            Logger.LogError(ex, "POP3 {Session} from {RemoteIp} failed", sessionId, remote.Address);
         }
         finally
         {
@@ -165,18 +134,7 @@ public sealed class Pop3Listener : IMailListener
         }
         catch (SocketException ex)
         {
-            _logger.LogDebug(ex, "POP3 listener {Name}: refusing a connection failed", Name);
+            Logger.LogDebug(ex, "POP3 listener {Name}: refusing a connection failed", Name);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_stop.IsCancellationRequested)
-            return;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
-        await Task.WhenAll(_sessions.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        _stop.Dispose();
     }
 }

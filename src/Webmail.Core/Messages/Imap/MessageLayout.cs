@@ -208,26 +208,33 @@ internal sealed class MessageLayout
 
         protected override void OnMimeMessageBegin(MimeMessageBeginEventArgs args)
         {
-            _begins[args.Message] = (int)args.BeginOffset;
+            Begin(args.Message, args.BeginOffset);
             base.OnMimeMessageBegin(args);
         }
 
         protected override void OnMimeMessageEnd(MimeMessageEndEventArgs args)
         {
-            Offsets[args.Message] = new EntityOffsets(_begins.GetValueOrDefault(args.Message), (int)args.HeadersEndOffset, (int)args.EndOffset);
+            End(args.Message, args.HeadersEndOffset, args.EndOffset);
             base.OnMimeMessageEnd(args);
         }
 
         protected override void OnMimeEntityBegin(MimeEntityBeginEventArgs args)
         {
-            _begins[args.Entity] = (int)args.BeginOffset;
+            Begin(args.Entity, args.BeginOffset);
             base.OnMimeEntityBegin(args);
         }
 
         protected override void OnMimeEntityEnd(MimeEntityEndEventArgs args)
         {
-            Offsets[args.Entity] = new EntityOffsets(_begins.GetValueOrDefault(args.Entity), (int)args.HeadersEndOffset, (int)args.EndOffset);
+            End(args.Entity, args.HeadersEndOffset, args.EndOffset);
             base.OnMimeEntityEnd(args);
         }
+
+        /// <summary>Notes where a message or entity begins, until its end is reported.</summary>
+        private void Begin(object node, long beginOffset) => _begins[node] = (int)beginOffset;
+
+        /// <summary>Records the offsets of a message or entity whose end the parser reports.</summary>
+        private void End(object node, long headersEndOffset, long endOffset) =>
+            Offsets[node] = new EntityOffsets(_begins.GetValueOrDefault(node), (int)headersEndOffset, (int)endOffset);
     }
 }

@@ -29,64 +29,111 @@ internal sealed class Rfc822Reader(string data)
     /// <summary>atext that is not a MIME tspecial (<c>/ ? =</c>) (Dovecot's <c>IS_ATEXT_NON_TSPECIAL</c>).</summary>
     public static bool IsMimeTokenChar(char c) => IsAtext(c) && c is not ('/' or '?' or '=');
 
+    /// <summary>Skips the comment the reader stands on, nested comments included, into <see cref="LastComment"/> when set.</summary>
     public int SkipComment()
     {
         LastComment?.Clear();
+        if (!ReadDelimited(LastComment, ')', nests: true))
+            return -1;
+        return AtEnd ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The text of the comment or quoted string whose opening character the reader stands on, up to its
+    /// <paramref name="close"/> character (counting nested openings when <paramref name="nests"/>): appended to
+    /// <paramref name="str"/> when set, with quoted-pairs unescaped and line breaks unfolded. Leaves the reader after
+    /// the closing character; false when the input ends first.
+    /// </summary>
+    private bool ReadDelimited(StringBuilder? str, char close, bool nests)
+    {
+        var open = data[Position];
         var level = 1;
         var start = ++Position;
         for (; Position < data.Length; Position++)
         {
-            switch (data[Position])
+            var c = data[Position];
+            if (c == '\0')
             {
-                case '\0':
-                    if (LastComment is not null && NulReplacement is not null)
-                    {
-                        LastComment.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
-                    break;
-                case '(':
-                    level++;
-                    break;
-                case ')':
-                    if (--level == 0)
-                    {
-                        LastComment?.Append(data, start, Position - start);
-                        Position++;
-                        return AtEnd ? 0 : 1;
-                    }
-                    break;
-                case '\n':
-                    if (LastComment is null)
-                        break;
-                    AppendBeforeLineBreak(LastComment, start);
-                    start = Position + 1;
-                    break;
-                case '\\':
-                    Position++;
-                    if (AtEnd)
-                        return -1;
-                    if (data[Position] is '\r' or '\n' or '\0')
-                    {
-                        // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
-                        Position--;
-                        break;
-                    }
-                    LastComment?.Append(data, start, Position - start - 1);
-                    start = Position;
-                    break;
+                start = ReplaceNul(str, start);
+            }
+            else if (c == close)
+            {
+                if (--level > 0)
+                    continue;
+                str?.Append(data, start, Position - start);
+                Position++;
+                return true;
+            }
+            else if (c == open && nests)
+            {
+                level++;
+            }
+            else if (c == '\n')
+            {
+                start = UnfoldLineBreak(str, start);
+            }
+            else if (c == '\\')
+            {
+                Position++;
+                if (AtEnd)
+                    return false;
+                if (data[Position] is '\r' or '\n' or '\0')
+                {
+                    // quoted-pair does not allow CR, LF or NUL (obs-qp does): not an error.
+                    Position--;
+                    continue;
+                }
+                str?.Append(data, start, Position - start - 1);
+                start = Position;
             }
         }
-        return -1;
+        return false;
     }
 
-    /// <summary>Folding whitespace: appends data[start..Position) without the CR of the line break at Position.</summary>
-    private void AppendBeforeLineBreak(StringBuilder str, int start)
+    /// <summary>
+    /// The NUL at Position in a quoted string, comment or domain literal: when <paramref name="str"/> and
+    /// <see cref="NulReplacement"/> are set, appends data[start..Position) and the replacement. Returns where
+    /// the text to copy now starts.
+    /// </summary>
+    private int ReplaceNul(StringBuilder? str, int start)
     {
+        if (str is null || NulReplacement is null)
+            return start;
+        str.Append(data, start, Position - start).Append(NulReplacement);
+        return Position + 1;
+    }
+
+    /// <summary>
+    /// Folding whitespace: appends data[start..Position) without the CR of the line break at Position, when
+    /// <paramref name="str"/> is set. Returns where the text to copy now starts.
+    /// </summary>
+    private int UnfoldLineBreak(StringBuilder? str, int start)
+    {
+        if (str is null)
+            return start;
         var length = Position - start;
         if (length > 0 && data[start + length - 1] == '\r')
             length--;
         str.Append(data, start, length);
+        return Position + 1;
+    }
+
+    /// <summary>
+    /// Appends the characters from Position on that <paramref name="isTokenChar"/> accepts, then skips whitespace
+    /// and comments after them (Dovecot's token loops).
+    /// </summary>
+    private int ParseRun(StringBuilder str, Func<char, bool> isTokenChar)
+    {
+        var start = Position;
+        for (; Position < data.Length; Position++)
+        {
+            if (isTokenChar(data[Position]))
+                continue;
+            str.Append(data, start, Position - start);
+            return SkipLwsp();
+        }
+        str.Append(data, start, Position - start);
+        return 0;
     }
 
     public int SkipLwsp()
@@ -111,16 +158,7 @@ internal sealed class Rfc822Reader(string data)
     {
         if (AtEnd || !IsAtext(Current))
             return -1;
-        var start = Position++;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsAtext(data[Position]))
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
+        return ParseRun(str, IsAtext);
     }
 
     /// <summary>dot-atom, allowing whitespace around the dots as RFC 822 did.</summary>
@@ -154,73 +192,14 @@ internal sealed class Rfc822Reader(string data)
         return 0;
     }
 
-    public int ParseMimeToken(StringBuilder str)
-    {
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsMimeTokenChar(data[Position]) || data[Position] == '.')
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
-    }
+    /// <summary>A MIME token (RFC 2045 §5.1), dots included as Dovecot reads them.</summary>
+    public int ParseMimeToken(StringBuilder str) => ParseRun(str, static c => IsMimeTokenChar(c) || c == '.');
 
-    public int ParseQuotedString(StringBuilder str)
-    {
-        Position++;
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            switch (data[Position])
-            {
-                case '\0':
-                    if (NulReplacement is not null)
-                    {
-                        str.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
-                    break;
-                case '"':
-                    str.Append(data, start, Position - start);
-                    Position++;
-                    return SkipLwsp();
-                case '\n':
-                    AppendBeforeLineBreak(str, start);
-                    start = Position + 1;
-                    break;
-                case '\\':
-                    Position++;
-                    if (AtEnd)
-                        return -1;
-                    if (data[Position] is '\r' or '\n' or '\0')
-                    {
-                        Position--;
-                        break;
-                    }
-                    str.Append(data, start, Position - start - 1);
-                    start = Position;
-                    break;
-            }
-        }
-        return -1;
-    }
+    /// <summary>The quoted string the reader stands on, unquoted, and the whitespace after it.</summary>
+    public int ParseQuotedString(StringBuilder str) => ReadDelimited(str, '"', nests: false) ? SkipLwsp() : -1;
 
-    private int ParseAtomOrDot(StringBuilder str)
-    {
-        var start = Position;
-        for (; Position < data.Length; Position++)
-        {
-            if (IsAtext(data[Position]) || data[Position] == '.')
-                continue;
-            str.Append(data, start, Position - start);
-            return SkipLwsp();
-        }
-        str.Append(data, start, Position - start);
-        return 0;
-    }
+    /// <summary>A word of an obs-phrase: atext and dots.</summary>
+    private int ParseAtomOrDot(StringBuilder str) => ParseRun(str, static c => IsAtext(c) || c == '.');
 
     /// <summary>phrase / obs-phrase: words joined by single spaces.</summary>
     public int ParsePhrase(StringBuilder str)
@@ -249,11 +228,7 @@ internal sealed class Rfc822Reader(string data)
             switch (data[Position])
             {
                 case '\0':
-                    if (NulReplacement is not null)
-                    {
-                        str.Append(data, start, Position - start).Append(NulReplacement);
-                        start = Position + 1;
-                    }
+                    start = ReplaceNul(str, start);
                     break;
                 case '[':
                     return -1;
@@ -262,8 +237,7 @@ internal sealed class Rfc822Reader(string data)
                     Position++;
                     return SkipLwsp();
                 case '\n':
-                    AppendBeforeLineBreak(str, start);
-                    start = Position + 1;
+                    start = UnfoldLineBreak(str, start);
                     break;
                 case '\\':
                     // The backslash is kept in the output.
