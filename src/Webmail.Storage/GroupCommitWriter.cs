@@ -196,9 +196,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 _space.OnWriteFailed(full.InnerException ?? full, outOfSpace: true);
         }
         _space.OnCommitted();
+        // Announced before the callers resume: once a write returns, every session already knows of it
+        // (an IMAP NOOP right after a delivery shows the message; it did not when the caller won the race).
+        context.RunAfterCommit(_logger);
         foreach (var item in batch)
             item.Complete();
-        context.RunAfterCommit(_logger);
     }
 
     /// <summary>A prepared command on the writer connection, reused across units (parameters cleared).</summary>
