@@ -22,8 +22,14 @@ public sealed class UserPreferences(DirectoryService directory)
     {
         if (_accountId != accountId)
         {
-            Current = await directory.GetSettingsAsync(accountId, cancellationToken);
-            _accountId = accountId;
+            var loaded = await directory.GetSettingsAsync(accountId, cancellationToken);
+            // The layout and the mailbox both load at circuit start: what another load or a save
+            // put here while this one was reading is as new or newer, so it stays.
+            if (_accountId != accountId)
+            {
+                Current = loaded;
+                _accountId = accountId;
+            }
         }
         return Current;
     }
