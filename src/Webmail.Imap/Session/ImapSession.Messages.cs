@@ -56,11 +56,8 @@ public sealed partial class ImapSession
         // One held connection for every message's bytes (a download of thousands pays no pool round trip each).
         using var rawReader = needsRaw || withStructure ? _server.Store.OpenRawReader(AccountId) : null;
         // Rows without bytes are small: a FLAGS or ENVELOPE sync of a large mailbox reads them ten batches at a time.
-        var batch = needsRaw ? Batch : 10 * Batch;
-        for (var from = 0; from < uids.Count; from += batch)
+        await foreach (var messages in ReadBatchesAsync(selected.FolderId, uids, parts, needsRaw ? Batch : 10 * Batch).ConfigureAwait(false))
         {
-            var chunk = uids.GetRange(from, Math.Min(batch, uids.Count - from));
-            var messages = await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, parts, _shutdown).ConfigureAwait(false);
             var seenNow = new Dictionary<long, FlagState>();
             if (setsSeen && messages.Where(m => !m.Flags.HasFlag(MessageFlags.Seen)).Select(m => m.Uid).ToList() is { Count: > 0 } unseen)
             {
@@ -92,6 +89,37 @@ public sealed partial class ImapSession
             }
         }
         return Ok(tag, byUid ? "UID FETCH completed" : "FETCH completed");
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="uids"/>, in order, <paramref name="batch"/> at a time: the first batch is
+    /// small so the answer starts at once, and each next one is read while the caller writes the one before.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<ImapMessage>> ReadBatchesAsync(long folderId, List<long> uids, ImapMessageParts parts, int batch)
+    {
+        if (uids.Count == 0)
+            yield break;
+        Task<IReadOnlyList<ImapMessage>>? next = Read(0, Math.Min(Batch, batch));
+        var from = Math.Min(Batch, batch);
+        try
+        {
+            while (next is not null)
+            {
+                var rows = await next.ConfigureAwait(false);
+                next = from < uids.Count ? Read(from, batch) : null;
+                from += batch;
+                yield return rows;
+            }
+        }
+        finally
+        {
+            // The caller stopped early (an error answer, a closed connection): the read ahead is not wanted.
+            if (next is not null)
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Task<IReadOnlyList<ImapMessage>> Read(int start, int count) =>
+            _server.Store.GetMessagesAsync(AccountId, folderId, uids.GetRange(start, Math.Min(count, uids.Count - start)), parts, _shutdown);
     }
 
     private static byte[]? ReadRaw(Core.Storage.IRawMessageReader reader, long messageId)
@@ -332,12 +360,16 @@ public sealed partial class ImapSession
         }
         var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
         using var rawReader = key.NeedsContent ? _server.Store.OpenRawReader(AccountId) : null;
-        for (var from = 0; from < uids.Count; from += Batch)
+        if (rows is not null)
+            Check(uids.Select(uid => rows[uid]));
+        else
         {
-            var chunk = uids.GetRange(from, Math.Min(Batch, uids.Count - from));
-            var messages = rows is not null
-                ? chunk.Select(uid => rows[uid]).ToList()
-                : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, chunk, key.Parts, _shutdown).ConfigureAwait(false);
+            await foreach (var messages in ReadBatchesAsync(selected.FolderId, uids, key.Parts, Batch).ConfigureAwait(false))
+                Check(messages);
+        }
+
+        void Check(IEnumerable<ImapMessage> messages)
+        {
             foreach (var message in messages)
             {
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
@@ -346,6 +378,7 @@ public sealed partial class ImapSession
                     matches.Add((message.Uid, candidate.Sequence));
             }
         }
+
         var numbers = matches.Select(m => byUid ? m.Uid : m.Sequence).Order().ToList();
         if (returns.Contains("SAVE"))
         {
