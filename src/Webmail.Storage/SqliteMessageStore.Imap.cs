@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -19,6 +20,37 @@ public sealed partial class SqliteMessageStore : IImapStore
 
     /// <summary>The last snapshot of each large folder, valid while its highest modseq stands.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, FolderSnapshot> _snapshots = new();
+
+    /// <summary>Folders at least this large (and at most half of <see cref="MaxIndexedMessages"/>) are read through a <see cref="FolderIndex"/>.</summary>
+    private const int IndexThreshold = 1_000;
+
+    /// <summary>The most messages held in folder indexes in all (about 50 bytes each); the least recently used folders go first.</summary>
+    private const int MaxIndexedMessages = 1_000_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, FolderIndex> _indexes = new();
+
+    /// <summary>Whether the folder is read through a <see cref="FolderIndex"/>: large, but not too large to hold.</summary>
+    private static bool IsIndexed(Folder folder) => folder.MessageCount >= IndexThreshold && folder.MessageCount <= MaxIndexedMessages / 2;
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the folder's index, brought up to the state the transaction sees;
+    /// null (nothing run) when the folder is not <see cref="IsIndexed"/>.
+    /// </summary>
+    private T? WithIndex<T>(SqliteConnection connection, SqliteTransaction transaction, Folder folder, Func<FolderIndex, T> read) where T : class
+    {
+        if (!IsIndexed(folder))
+            return null;
+        var result = _indexes.GetOrAdd(folder.Id, id => new FolderIndex(id)).Read(connection, transaction, folder, read);
+        var held = _indexes.Values.Sum(i => (long)i.Count);
+        foreach (var (id, index) in held > MaxIndexedMessages ? _indexes.OrderBy(p => p.Value.LastUsed).ToList() : [])
+        {
+            if (held <= MaxIndexedMessages)
+                break;
+            if (id != folder.Id && _indexes.TryRemove(id, out _))
+                held -= index.Count;
+        }
+        return result;
+    }
 
     /// <summary>The columns every <see cref="ImapMessage"/> is read with (<see cref="ImapMessageParts.None"/>), first in the row.</summary>
     private const string BaseColumns = "m.id, m.uid, m.flags, m.keywords, m.modseq";
@@ -148,6 +180,7 @@ public sealed partial class SqliteMessageStore : IImapStore
         int envelopeAt = views.FindIndex(v => v.Item1 == ImapMessageParts.Envelope), bodyStructureAt = views.FindIndex(v => v.Item1 == ImapMessageParts.BodyStructure),
             bodyAt = views.FindIndex(v => v.Item1 == ImapMessageParts.Body);
         var sql = new StringBuilder("SELECT " + BaseColumns);
+        var indexed = parts == ImapMessageParts.None;
         if (parts.HasFlag(ImapMessageParts.Details))
             sql.Append(", m.internal_date, m.size, m.sent_date");
         if (parts.HasFlag(ImapMessageParts.Addresses))
@@ -159,6 +192,15 @@ public sealed partial class SqliteMessageStore : IImapStore
             .Append(asRange ? "m.uid BETWEEN $lo AND $hi" : "m.uid IN (SELECT value FROM json_each($u))").Append(" ORDER BY m.uid");
         return await database.ReadAsync(async (connection, cancellationToken) =>
         {
+            // Rows of nothing but flags and keywords: a large folder answers them from its index.
+            if (indexed)
+            {
+                using var transaction = connection.BeginTransaction(deferred: true);
+                if (await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false) is not { } folder)
+                    return [];
+                if (WithIndex(connection, transaction, folder, index => index.Messages(uids)) is { } held)
+                    return held;
+            }
             using var command = connection.CreateCommand();
             command.CommandText = sql.ToString();
             command.With("$f", folderId).With("$a", accountId);
@@ -224,7 +266,9 @@ public sealed partial class SqliteMessageStore : IImapStore
         return await database.ReadAsync<TextCandidates?>(async (connection, cancellationToken) =>
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            var rows = new Dictionary<long, ImapMessage>();
+            if (await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false) is not { } folder)
+                return new TextCandidates([], new HashSet<long>());
+            var uids = new HashSet<long>();
             var proven = new HashSet<long>();
             // What the index cannot answer for: text cut at the indexed length, and (for TEXT)
             // messages stored before their header fields were indexed. Always candidates.
@@ -232,25 +276,43 @@ public sealed partial class SqliteMessageStore : IImapStore
             {
                 command.Transaction = transaction;
                 // Each through its index (messages_folder_size, messages_folder_headers_unindexed): an OR would walk the folder.
-                command.CommandText = $"SELECT {BaseColumns}, 0 FROM messages m WHERE folder_id = $f AND account_id = $a AND size > $big" +
-                    (field == SearchTextField.Text ? $" UNION ALL SELECT {BaseColumns}, 0 FROM messages m WHERE folder_id = $f AND account_id = $a AND headers_indexed = 0" : "");
+                command.CommandText = "SELECT group_concat(uid), NULL FROM (SELECT uid FROM messages WHERE folder_id = $f AND account_id = $a AND size > $big" +
+                    (field == SearchTextField.Text ? " UNION ALL SELECT uid FROM messages WHERE folder_id = $f AND account_id = $a AND headers_indexed = 0)" : ")");
                 command.With("$f", folderId).With("$a", accountId).With("$big", MessageParser.MaxIndexedText);
-                await ReadCandidatesAsync(command, rows, proven, cancellationToken).ConfigureAwait(false);
+                await ReadCandidatesAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
             }
+            var queries = new List<(string Index, string Match)>();
             foreach (var index in indexes)
             {
                 var match = Match(connection, transaction, index, runs);
                 if (match is null)
                     return null;
-                if (match.Length == 0)
-                    continue; // no token contains one of the runs: nothing in this index matches
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = $"SELECT {BaseColumns}, m.text_ascii AND $provable FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
-                command.With("$q", field == SearchTextField.Body ? $"body : ({match})" : match).With("$f", folderId).With("$a", accountId).With("$provable", provable);
-                await ReadCandidatesAsync(command, rows, proven, cancellationToken).ConfigureAwait(false);
+                if (match.Length > 0) // else no token contains one of the runs: nothing in this index matches
+                    queries.Add((index, field == SearchTextField.Body ? $"body : ({match})" : match));
             }
-            return new TextCandidates(rows.Values.OrderBy(m => m.Uid).ToList(), proven);
+            if (IsIndexed(folder))
+            {
+                // A large folder turns the matching message ids into UIDs through its index, in memory.
+                var ids = queries.Select(q => Numbers(ReadScalar(connection, transaction, $"SELECT group_concat(rowid) FROM {q.Index} WHERE {q.Index} MATCH $q", q.Match))).ToList();
+                var found = WithIndex(connection, transaction, folder, held => held.Find(ids, provable))!;
+                if (uids.Count == 0)
+                    return found;
+                uids.UnionWith(found.Uids);
+                proven.UnionWith(found.Proven);
+            }
+            else
+            {
+                foreach (var (index, match) in queries)
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = "SELECT group_concat(CASE WHEN m.text_ascii AND $provable THEN NULL ELSE m.uid END), group_concat(CASE WHEN m.text_ascii AND $provable THEN m.uid END) " +
+                        $"FROM {index} x CROSS JOIN messages m ON m.id = x.rowid WHERE x.{index} MATCH $q AND m.folder_id = $f AND m.account_id = $a";
+                    command.With("$q", match).With("$f", folderId).With("$a", accountId).With("$provable", provable);
+                    await ReadCandidatesAsync(command, uids, proven, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            return new TextCandidates(uids.Order().ToList(), proven);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -275,17 +337,41 @@ public sealed partial class SqliteMessageStore : IImapStore
         return parts.Count == 0 ? null : string.Join(" AND ", parts);
     }
 
-    /// <summary>Reads candidate rows: the <see cref="BaseColumns"/>, then whether the index proves the match.</summary>
-    private static async Task ReadCandidatesAsync(SqliteCommand command, Dictionary<long, ImapMessage> into, HashSet<long> proven, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one row of two UID lists, candidates and proven ones, each joined by commas in SQLite:
+    /// tens of thousands of matches cost one row here instead of a row each.
+    /// </summary>
+    private static async Task ReadCandidatesAsync(SqliteCommand command, HashSet<long> uids, HashSet<long> proven, CancellationToken cancellationToken)
     {
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
+        if (!reader.Read())
+            return;
+        uids.UnionWith(Numbers(reader.IsDBNull(0) ? null : reader.GetString(0)));
+        var sure = Numbers(reader.IsDBNull(1) ? null : reader.GetString(1));
+        uids.UnionWith(sure);
+        proven.UnionWith(sure);
+    }
+
+    private static string? ReadScalar(SqliteConnection connection, SqliteTransaction transaction, string sql, string query)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.With("$q", query);
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>The numbers of a list <c>group_concat</c> made ("1,2,3"; null for none).</summary>
+    private static List<long> Numbers(string? list)
+    {
+        var numbers = new List<long>();
+        var text = list.AsSpan();
+        foreach (var range in text.Split(','))
         {
-            var message = BaseRow(reader);
-            into.TryAdd(message.Uid, message);
-            if (reader.GetBoolean(5))
-                proven.Add(message.Uid);
+            if (!text[range].IsEmpty)
+                numbers.Add(long.Parse(text[range], CultureInfo.InvariantCulture));
         }
+        return numbers;
     }
 
     public Task SaveStructureAsync(long accountId, long messageId, MessageStructure structure, CancellationToken cancellationToken) =>

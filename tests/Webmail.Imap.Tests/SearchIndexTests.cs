@@ -84,7 +84,7 @@ public sealed class SearchIndexTests(ImapServerFixture fixture) : IClassFixture<
         // "café" folds to the token "cafe" (remove_diacritics): a candidate, but only ASCII text is proven by its tokens.
         var cafe = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe", default);
         Assert.NotNull(cafe);
-        Assert.Equal([1L, 2, 3], cafe.Messages.Select(m => m.Uid));
+        Assert.Equal([1L, 2, 3], cafe.Uids);
         Assert.Equal([1L, 3], cafe.Proven.Order());
         // Two words are never proven by tokens (they need not be adjacent), whatever the text.
         var twoWords = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe menu", default);

@@ -93,10 +93,10 @@ public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Chang
 public sealed record FlagState(long Uid, MessageFlags Flags, string Keywords, long Modseq);
 
 /// <summary>
-/// The answer of <see cref="IImapStore.TextCandidatesAsync"/>: the messages that may match, in UID
-/// order, read as <see cref="ImapMessageParts.None"/>, and the UIDs of those that do.
+/// The answer of <see cref="IImapStore.TextCandidatesAsync"/>: the UIDs of the messages that may
+/// match, ascending, and those of them the index proves do.
 /// </summary>
-public sealed record TextCandidates(IReadOnlyList<ImapMessage> Messages, IReadOnlySet<long> Proven);
+public sealed record TextCandidates(IReadOnlyList<long> Uids, IReadOnlySet<long> Proven);
 
 /// <summary>What <see cref="IImapStore.GetMessagesAsync"/> reads of a message beyond its id, UID, flags, keywords and modseq.</summary>
 [Flags]

@@ -345,30 +345,39 @@ public sealed partial class ImapSession
 
         var matches = new List<(long Uid, int Sequence)>();
         // The full-text index narrows BODY and TEXT to candidates; each one it did not prove is then checked exactly.
-        IEnumerable<long> candidates = selected.Uids;
+        IEnumerable<long>? candidates = null;
         var proven = new Dictionary<(SearchTextField, string), IReadOnlySet<long>>();
-        // The candidates' rows as the index read them: enough when the keys need no more of a row.
-        Dictionary<long, ImapMessage>? rows = null;
-        foreach (var text in key.Narrowing)
+        var texts = key.Narrowing.ToList();
+        foreach (var text in texts)
         {
             if (await _server.Store.TextCandidatesAsync(AccountId, selected.FolderId, text.Field, text.Value, _shutdown).ConfigureAwait(false) is { } narrowed)
             {
-                candidates = candidates.Intersect(narrowed.Messages.Select(m => m.Uid));
+                candidates = candidates is null ? narrowed.Uids : candidates.Intersect(narrowed.Uids);
                 proven[text] = narrowed.Proven;
-                rows ??= key.Parts == ImapMessageParts.None ? narrowed.Messages.ToDictionary(m => m.Uid) : null;
             }
         }
-        var uids = candidates.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
-        using var rawReader = key.NeedsContent ? _server.Store.OpenRawReader(AccountId) : null;
-        if (rows is not null)
-            Check(uids.Select(uid => rows[uid]));
-        else
+        // Candidates the index found that this view holds (not those that arrived since it was told), ascending.
+        // (The index's UIDs are ascending, and an intersection keeps the order of its first list.)
+        var uids = candidates is null ? selected.Uids.ToList() : candidates.Where(uid => selected.SequenceOf(uid) > 0).ToList();
+        if (key.IsTextOnly && proven.Count == texts.Count)
         {
-            await foreach (var messages in ReadBatchesAsync(selected.FolderId, uids, key.Parts, Batch).ConfigureAwait(false))
-                Check(messages);
+            // Text searches alone: what the index proves is an answer without reading; only the rest is checked.
+            var sets = proven.Values.ToList();
+            var unproven = new List<long>();
+            foreach (var uid in uids)
+            {
+                var sure = true;
+                foreach (var set in sets)
+                    sure &= set.Contains(uid);
+                if (sure)
+                    matches.Add((uid, selected.SequenceOf(uid)));
+                else
+                    unproven.Add(uid);
+            }
+            uids = unproven;
         }
-
-        void Check(IEnumerable<ImapMessage> messages)
+        using var rawReader = key.NeedsContent ? _server.Store.OpenRawReader(AccountId) : null;
+        await foreach (var messages in ReadBatchesAsync(selected.FolderId, uids, key.Parts, Batch).ConfigureAwait(false))
         {
             foreach (var message in messages)
             {
@@ -378,7 +387,6 @@ public sealed partial class ImapSession
                     matches.Add((message.Uid, candidate.Sequence));
             }
         }
-
         var numbers = matches.Select(m => byUid ? m.Uid : m.Sequence).Order().ToList();
         if (returns.Contains("SAVE"))
         {
@@ -404,7 +412,7 @@ public sealed partial class ImapSession
         }
         else
         {
-            Untagged("SEARCH" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
+            Untagged(numbers.Count == 0 ? "SEARCH" : "SEARCH " + string.Join(' ', numbers));
         }
         return Ok(tag, byUid ? "UID SEARCH completed" : "SEARCH completed");
     }

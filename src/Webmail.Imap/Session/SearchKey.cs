@@ -75,6 +75,12 @@ public abstract class SearchKey
     /// <summary>Text searches every match must satisfy (the top-level AND's BODY and TEXT keys), which the full-text index can narrow.</summary>
     public virtual IEnumerable<(SearchTextField Field, string Value)> Narrowing => [];
 
+    /// <summary>
+    /// True when the key is nothing but BODY and TEXT searches of its <see cref="Narrowing"/>: a message
+    /// the index proves for each of them matches without its row or bytes being read.
+    /// </summary>
+    public virtual bool IsTextOnly => false;
+
     /// <summary>The keys of a SEARCH command until its end, as one AND.</summary>
     public static SearchKey ParseProgram(ImapArguments args, Func<SequenceSet, bool, Func<SearchCandidate, bool>> sets)
     {
@@ -225,6 +231,7 @@ public abstract class SearchKey
         public override int Cost => 1;
         public override bool Matches(SearchCandidate candidate) => narrowing is { } n && candidate.IsProven(n) || test(candidate);
         public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => narrowing is { } n ? [n] : [];
+        public override bool IsTextOnly => narrowing is not null;
     }
 
     private sealed class Not(SearchKey inner) : SearchKey
@@ -251,5 +258,6 @@ public abstract class SearchKey
         public override ImapMessageParts Parts => _keys.Aggregate(ImapMessageParts.None, (all, k) => all | k.Parts);
         public override bool Matches(SearchCandidate candidate) => _keys.All(k => k.Matches(candidate));
         public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => _keys.SelectMany(k => k.Narrowing);
+        public override bool IsTextOnly => _keys.All(k => k.IsTextOnly);
     }
 }
