@@ -43,13 +43,16 @@ public sealed class CommandReader(PipeReader input)
     public void Replace(PipeReader input) => _input = input;
 
     /// <summary>True when the client has sent bytes that were not read yet (STARTTLS must see none, RFC 9051 §6.2.1).</summary>
-    public bool HasBufferedInput => _input.TryRead(out var result) && Examine(result);
+    public bool HasBufferedInput => _input.TryRead(out var result) && Examine(result, !result.Buffer.IsEmpty);
 
-    private bool Examine(ReadResult result)
+    /// <summary>True when a whole line the client sent waits to be read: a pipelined command.</summary>
+    public bool HasBufferedLine => _input.TryRead(out var result) && Examine(result, result.Buffer.PositionOf((byte)'\n') is not null);
+
+    /// <summary>Leaves what <see cref="PipeReader.TryRead"/> saw unread, and answers <paramref name="found"/>.</summary>
+    private bool Examine(ReadResult result, bool found)
     {
-        var any = !result.Buffer.IsEmpty;
         _input.AdvanceTo(result.Buffer.Start);
-        return any;
+        return found;
     }
 
     /// <summary>Reads one command.</summary>

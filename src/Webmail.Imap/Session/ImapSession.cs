@@ -75,7 +75,12 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
                 if (read is null)
                     break;
                 await HandleAsync(read.Value).ConfigureAwait(false);
-                await Out.FlushAsync(_shutdown).ConfigureAwait(false);
+                // The next command already here (a pipelining client, such as mbsync's one FETCH per
+                // message): this answer goes out with the next one's, in fewer writes.
+                if (State != ImapState.Logout && _connection.Reader.HasBufferedLine)
+                    await Out.MaybeFlushAsync(_shutdown).ConfigureAwait(false);
+                else
+                    await Out.FlushAsync(_shutdown).ConfigureAwait(false);
                 if (_badInARow >= MaxBadCommands)
                 {
                     Untagged("BYE Too many bad commands");
