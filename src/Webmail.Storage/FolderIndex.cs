@@ -46,22 +46,40 @@ internal sealed class FolderIndex
     public long LastUsed { get; private set; }
 
     /// <summary>
-    /// Brings the index up to <paramref name="folder"/> (read in <paramref name="transaction"/>) and
-    /// runs <paramref name="read"/> on it, under its lock.
+    /// Brings the index up to <paramref name="folder"/> and runs <paramref name="read"/> on it, under its
+    /// lock. <paramref name="folder"/> was read in <paramref name="transaction"/>, or with none: then an
+    /// index that must catch up reads the folder again in a transaction of its own, so the changes and
+    /// the modseq they lead to are one state (a read of one message pays no transaction).
     /// </summary>
-    public T Read<T>(SqliteConnection connection, SqliteTransaction transaction, Folder folder, Func<FolderIndex, T> read)
+    public T Read<T>(SqliteConnection connection, SqliteTransaction? transaction, Folder folder, Func<FolderIndex, T> read)
     {
         lock (_gate)
         {
             LastUsed = Environment.TickCount64;
-            if (folder.UidValidity != _uidValidity || _modseq < 0)
-                Load(connection, transaction, folder);
-            else if (folder.HighestModseq > _modseq)
-                Update(connection, transaction, folder);
+            if (folder.UidValidity != _uidValidity || folder.HighestModseq > _modseq)
+            {
+                using var own = transaction is null ? connection.BeginTransaction(deferred: true) : null;
+                var state = own is null ? (folder.UidValidity, folder.HighestModseq) : ReadState(connection, own);
+                if (state.UidValidity != _uidValidity || _modseq < 0)
+                    Load(connection, transaction ?? own!, state);
+                else if (state.HighestModseq > _modseq)
+                    Update(connection, transaction ?? own!, state.HighestModseq);
+            }
             // A transaction older than the index sees less: the index's newer state is answered, as a
             // command that started a moment later would be.
             return read(this);
         }
+    }
+
+    private (long UidValidity, long HighestModseq) ReadState(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT uid_validity, highest_modseq FROM folders WHERE id = $f";
+        command.With("$f", _folderId);
+        using var reader = command.ExecuteReader();
+        // A folder deleted meanwhile: nothing of it is held any more.
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : (-1, 0);
     }
 
     /// <summary>The entries of the UIDs asked for that are in the folder, ascending.</summary>
@@ -126,15 +144,15 @@ internal sealed class FolderIndex
         return low;
     }
 
-    private void Load(SqliteConnection connection, SqliteTransaction transaction, Folder folder)
+    private void Load(SqliteConnection connection, SqliteTransaction transaction, (long UidValidity, long HighestModseq) state)
     {
         _entries = ReadEntries(connection, transaction, $"SELECT {Columns} FROM messages WHERE folder_id = $f ORDER BY uid", -1);
         _byId = null;
-        _uidValidity = folder.UidValidity;
-        _modseq = folder.HighestModseq;
+        _uidValidity = state.UidValidity;
+        _modseq = state.HighestModseq;
     }
 
-    private void Update(SqliteConnection connection, SqliteTransaction transaction, Folder folder)
+    private void Update(SqliteConnection connection, SqliteTransaction transaction, long highestModseq)
     {
         var gone = new HashSet<long>();
         using (var command = connection.CreateCommand())
@@ -162,7 +180,7 @@ internal sealed class FolderIndex
             else
                 _byId = null;
         }
-        _modseq = folder.HighestModseq;
+        _modseq = highestModseq;
     }
 
     private List<Entry> ReadEntries(SqliteConnection connection, SqliteTransaction transaction, string sql, long sinceModseq)

@@ -12,6 +12,7 @@ namespace Webmail.Storage;
 public sealed class SqliteDatabase : IAsyncDisposable
 {
     private readonly string _connectionString;
+    private readonly string _readConnectionString;
     private readonly Lazy<GroupCommitWriter> _writer;
 
     /// <summary>
@@ -48,15 +49,20 @@ public sealed class SqliteDatabase : IAsyncDisposable
         CreatePrivateFile(databasePath);
         Health = health;
         SpaceGuard = new DiskSpaceGuard(directory, DiskSpaceGuard.DefaultReserveBytes, health, loggerFactory.CreateLogger<DiskSpaceGuard>(), time);
-        _connectionString = new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            ForeignKeys = true,
             Pooling = true,
             // Busy timeout (seconds): another process (the operator CLI) may hold the write lock briefly.
             DefaultTimeout = 30,
-        }.ToString();
+        };
+        // Readers have a pool of their own without the foreign-key setting: it is a PRAGMA run on every
+        // open of a pooled connection, and reading needs none (an IMAP client's FETCH of one message
+        // opened two).
+        _readConnectionString = connectionString.ToString();
+        connectionString.ForeignKeys = true;
+        _connectionString = connectionString.ToString();
         Migrator.Migrate(OpenConnection(), logger);
         SpaceGuard.EnsureReserve();
         _writer = new Lazy<GroupCommitWriter>(() => new GroupCommitWriter(OpenConnection(), SpaceGuard, loggerFactory.CreateLogger<GroupCommitWriter>()));
@@ -74,9 +80,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
     public GroupCommitWriter Writer => _writer.Value;
 
     /// <summary>A pooled connection; dispose it when done. Store code reads through <see cref="ReadAsync{T}"/> instead.</summary>
-    public SqliteConnection OpenConnection()
+    public SqliteConnection OpenConnection() => Open(_connectionString);
+
+    private static SqliteConnection Open(string connectionString)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         connection.Open();
         return connection;
     }
@@ -109,7 +117,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     {
         try
         {
-            using var connection = OpenConnection();
+            using var connection = Open(_readConnectionString);
             return await read(connection, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException e)
@@ -140,7 +148,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     {
         try
         {
-            return OpenConnection();
+            return Open(_readConnectionString);
         }
         catch (SqliteException e)
         {

@@ -36,7 +36,7 @@ public sealed partial class SqliteMessageStore : IImapStore
     /// Runs <paramref name="read"/> on the folder's index, brought up to the state the transaction sees;
     /// null (nothing run) when the folder is not <see cref="IsIndexed"/>.
     /// </summary>
-    private T? WithIndex<T>(SqliteConnection connection, SqliteTransaction transaction, Folder folder, Func<FolderIndex, T> read) where T : class
+    private T? WithIndex<T>(SqliteConnection connection, SqliteTransaction? transaction, Folder folder, Func<FolderIndex, T> read) where T : class
     {
         if (!IsIndexed(folder))
             return null;
@@ -151,7 +151,7 @@ public sealed partial class SqliteMessageStore : IImapStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Folder?> ReadFolderAsync(SqliteConnection connection, SqliteTransaction transaction, long accountId, long folderId, CancellationToken cancellationToken)
+    private static async Task<Folder?> ReadFolderAsync(SqliteConnection connection, SqliteTransaction? transaction, long accountId, long folderId, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -195,10 +195,9 @@ public sealed partial class SqliteMessageStore : IImapStore
             // Rows of nothing but flags and keywords: a large folder answers them from its index.
             if (indexed)
             {
-                using var transaction = connection.BeginTransaction(deferred: true);
-                if (await ReadFolderAsync(connection, transaction, accountId, folderId, cancellationToken).ConfigureAwait(false) is not { } folder)
+                if (await ReadFolderAsync(connection, null, accountId, folderId, cancellationToken).ConfigureAwait(false) is not { } folder)
                     return [];
-                if (WithIndex(connection, transaction, folder, index => index.Messages(uids)) is { } held)
+                if (WithIndex(connection, null, folder, index => index.Messages(uids)) is { } held)
                     return held;
             }
             using var command = connection.CreateCommand();

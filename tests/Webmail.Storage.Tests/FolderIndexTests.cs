@@ -40,7 +40,8 @@ public sealed class FolderIndexTests : IAsyncLifetime
     {
         for (var i = 0; i < 40; i++)
             await AppendAsync(i < 20 ? _inbox : _other, i, i % 4 == 0 ? MessageFlags.Seen : MessageFlags.None, i % 5 == 0 ? ["$Forwarded"] : []);
-        var followed = new FolderIndex(_inbox.Id);
+        // One index follows in the caller's transaction, one catches up in a transaction of its own.
+        var followed = (new FolderIndex(_inbox.Id), new FolderIndex(_inbox.Id));
         await AssertAgreeAsync(followed, "first read");
 
         await Imap.StoreFlagsAsync(_user.Id, _inbox.Id, [2, 3, 5], new FlagChange(FlagChangeMode.Add, MessageFlags.Flagged | MessageFlags.Seen, ["ProjectX"]), null, default);
@@ -67,7 +68,7 @@ public sealed class FolderIndexTests : IAsyncLifetime
     /// The index (followed since an earlier read, and read afresh) against the store's row reads of a
     /// small folder, which never use an index: every message's state, and the body search for "budget".
     /// </summary>
-    private async Task AssertAgreeAsync(FolderIndex followed, string because)
+    private async Task AssertAgreeAsync((FolderIndex InTransaction, FolderIndex Alone) followed, string because)
     {
         var snapshot = (await Imap.SnapshotAsync(_user.Id, _inbox.Id, default))!;
         var uids = snapshot.UidRuns.SelectMany(r => Enumerable.Range(0, r.Length).Select(k => r.First + k)).ToList();
@@ -76,7 +77,7 @@ public sealed class FolderIndexTests : IAsyncLifetime
         Assert.NotEmpty(search.Uids);
         Assert.NotEmpty(search.Proven);
 
-        foreach (var index in new[] { followed, new FolderIndex(_inbox.Id) })
+        foreach (var (index, own) in new[] { (followed.InTransaction, false), (followed.Alone, true), (new FolderIndex(_inbox.Id), false) })
         {
             using var connection = _store.Database.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: true);
@@ -89,7 +90,8 @@ public sealed class FolderIndexTests : IAsyncLifetime
                 while (reader.Read())
                     ids.Add(reader.GetInt64(0));
             }
-            var (held, found) = index.Read(connection, transaction, snapshot.Folder, i => (i.Messages(uids.Append(999).ToList()), i.Find([ids], provable: true)));
+            using var alone = _store.Database.OpenConnection();
+            var (held, found) = index.Read(own ? alone : connection, own ? null : transaction, snapshot.Folder, i => (i.Messages(uids.Append(999).ToList()), i.Find([ids], provable: true)));
 
             Assert.Equal(Describe(rows), Describe(held));
             Assert.True(search.Uids.SequenceEqual(found.Uids), $"{because}: [{string.Join(' ', search.Uids)}] vs [{string.Join(' ', found.Uids)}]");
