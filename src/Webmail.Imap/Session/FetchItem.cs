@@ -18,6 +18,8 @@ public enum FetchKind
     Section,
     Binary,
     BinarySize,
+    /// <summary>The message's modification sequence (RFC 7162 §3.1.4.1).</summary>
+    Modseq,
 }
 
 /// <summary>
@@ -74,6 +76,7 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
             case "INTERNALDATE": return new(FetchKind.InternalDate, "INTERNALDATE");
             case "RFC822.SIZE": return new(FetchKind.Size, "RFC822.SIZE");
             case "UID": return new(FetchKind.Uid, "UID");
+            case "MODSEQ": return new(FetchKind.Modseq, "MODSEQ");
             case "ENVELOPE": return new(FetchKind.Envelope, "ENVELOPE");
             case "BODYSTRUCTURE": return new(FetchKind.BodyStructure, "BODYSTRUCTURE");
             // RFC 9051 §6.4.5: RFC822 is BODY[], RFC822.HEADER is BODY.PEEK[HEADER], RFC822.TEXT is BODY[TEXT].

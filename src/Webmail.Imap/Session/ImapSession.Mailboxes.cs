@@ -28,6 +28,15 @@ public sealed partial class ImapSession
     private async Task<bool> SelectAsync(string tag, ImapArguments args, bool readOnly)
     {
         var name = MailboxName(args);
+        if (args.TryConsume(' '))
+        {
+            // RFC 7162 §3.1.8: the CONDSTORE select parameter.
+            args.Expect('(');
+            if (!args.TryKeyword("CONDSTORE"))
+                throw new ImapSyntaxException("Unknown SELECT parameter");
+            args.Expect(')');
+            EnableCondstore();
+        }
         args.End();
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         Selected = null;
@@ -47,6 +56,8 @@ public sealed partial class ImapSession
         Untagged(readOnly ? "OK [PERMANENTFLAGS ()] Read-only mailbox" : $"OK [PERMANENTFLAGS ({flags} \\*)] Flags permitted");
         Untagged($"OK [UIDVALIDITY {snapshot.Folder.UidValidity}] UIDs valid");
         Untagged($"OK [UIDNEXT {snapshot.Folder.UidNext}] Predicted next UID");
+        // RFC 7162 §3.1.2.1: every message has a modification sequence, so every SELECT says the highest.
+        Untagged($"OK [HIGHESTMODSEQ {snapshot.Folder.HighestModseq}] Highest");
         if (Rev2)
         {
             Out.Text("* LIST () \"/\" ").String(WireName(name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : MailboxTree.Normalize(name))).Line();
@@ -253,7 +264,7 @@ public sealed partial class ImapSession
         do
         {
             var item = args.Atom().ToUpperInvariant();
-            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT"))
+            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT" or "HIGHESTMODSEQ"))
                 throw new ImapSyntaxException($"Unknown STATUS item {item}");
             items.Add(item);
         }
@@ -268,6 +279,8 @@ public sealed partial class ImapSession
         args.Space();
         var items = StatusItems(args);
         args.End();
+        if (items.Contains("HIGHESTMODSEQ"))
+            EnableCondstore(); // RFC 7162 §3.1: a CONDSTORE-enabling command
         var tree = await TreeAsync().ConfigureAwait(false);
         var folder = tree.Find(name);
         if (folder is null)
@@ -290,6 +303,7 @@ public sealed partial class ImapSession
                 "SIZE" => folder.TotalBytes,
                 "RECENT" => 0,
                 "DELETED" => await _server.Store.CountDeletedAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false),
+                "HIGHESTMODSEQ" => folder.HighestModseq,
                 _ => 0,
             };
             if (values.Length > 0)

@@ -51,6 +51,15 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
     /// <summary>True once the client sent ENABLE UTF8=ACCEPT (RFC 6855).</summary>
     public bool Utf8 { get; private set; }
 
+    /// <summary>
+    /// CONDSTORE is on (RFC 7162 §3.1): enabled by ENABLE, SELECT (CONDSTORE), or the first command that
+    /// uses a modification sequence. From then on every FETCH that reports a flag change carries MODSEQ.
+    /// </summary>
+    public bool Condstore { get; private set; }
+
+    /// <summary>Turns CONDSTORE on for the rest of the session (a CONDSTORE-enabling command, RFC 7162 §3.1).</summary>
+    private void EnableCondstore() => Condstore = true;
+
     internal SelectedMailbox? Selected { get; private set; }
 
     private IPAddress RemoteAddress => _connection.RemoteAddress;
@@ -320,7 +329,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             caps.Append(PlaintextAuthAllowed ? " AUTH=PLAIN" : " LOGINDISABLED");
             return caps.ToString();
         }
-        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE");
         caps.Append(" APPENDLIMIT=").Append(_server.Options.Limits.MaxMessageSize);
         return caps.ToString();
     }
@@ -462,6 +471,11 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
                 Out.Utf8 = true;
                 enabled.Add("UTF8=ACCEPT");
             }
+            else if (capability.Equals("CONDSTORE", StringComparison.OrdinalIgnoreCase) && !Condstore)
+            {
+                EnableCondstore();
+                enabled.Add("CONDSTORE");
+            }
         }
         while (args.TryConsume(' '));
         args.End();
@@ -477,7 +491,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         if (Interlocked.Exchange(ref _changed, 0) == 0 && !(expungesAllowed && selected.HasPendingExpunges))
             return;
         var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, selected.Modseq, _shutdown).ConfigureAwait(false);
-        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), this))
+        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), Condstore, this))
         {
             Untagged("BYE The selected mailbox was deleted");
             State = ImapState.Logout;

@@ -42,11 +42,12 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
 
     /// <summary>
     /// Applies what changed in the store since <see cref="Modseq"/> and writes the untagged responses
-    /// (RFC 9051 §7.4.1 EXPUNGE, §7.3.1 EXISTS, §7.5.2 FETCH FLAGS). Expunges are held back while
+    /// (RFC 9051 §7.4.1 EXPUNGE, §7.3.1 EXISTS, §7.5.2 FETCH FLAGS, with MODSEQ when
+    /// <paramref name="withModseq"/>: CONDSTORE is on, RFC 7162 §3.1.4). Expunges are held back while
     /// <paramref name="expungesAllowed"/> is false (during FETCH, STORE and SEARCH, RFC 9051 §7.5.1).
     /// </summary>
     /// <returns>False when the folder no longer exists.</returns>
-    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, IUntaggedSink sink)
+    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, bool withModseq, IUntaggedSink sink)
     {
         if (changes is null)
             return false;
@@ -91,7 +92,9 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
                 continue;
             if (_reportedModseq.TryGetValue(state.Uid, out var told) && told >= state.Modseq)
                 continue;
-            sink.Untagged($"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}))");
+            sink.Untagged(withModseq
+                ? $"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}) MODSEQ ({state.Modseq}))"
+                : $"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}))");
         }
         _reportedModseq.Clear();
         Modseq = Math.Max(Modseq, changes.Folder.HighestModseq);
