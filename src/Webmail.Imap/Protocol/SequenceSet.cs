@@ -21,6 +21,18 @@ public sealed class SequenceSet
 
     public bool IsSavedResult { get; private init; }
 
+    /// <summary>Whether the set names <paramref name="number"/>, <c>*</c> standing for the largest number there is.</summary>
+    public bool Contains(long number)
+    {
+        foreach (var (first, last) in Ranges)
+        {
+            var (low, high) = (first == Star ? long.MaxValue : first, last == Star ? long.MaxValue : last);
+            if (number >= Math.Min(low, high) && number <= Math.Max(low, high))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// The members of the set among <paramref name="available"/> (ascending), with <c>*</c> meaning
     /// the largest available. RFC 9051 §9: a range is the same in either order; for UIDs, a range

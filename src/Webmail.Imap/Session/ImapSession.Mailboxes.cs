@@ -28,16 +28,27 @@ public sealed partial class ImapSession
     private async Task<bool> SelectAsync(string tag, ImapArguments args, bool readOnly)
     {
         var name = MailboxName(args);
+        (long UidValidity, long Modseq, SequenceSet? KnownUids)? resync = null;
         if (args.TryConsume(' '))
         {
-            // RFC 7162 §3.1.8: the CONDSTORE select parameter.
+            // RFC 7162 §3.1.8 and §3.2.5: the CONDSTORE and QRESYNC select parameters.
             args.Expect('(');
-            if (!args.TryKeyword("CONDSTORE"))
-                throw new ImapSyntaxException("Unknown SELECT parameter");
+            do
+            {
+                if (args.TryKeyword("CONDSTORE"))
+                    EnableCondstore();
+                else if (args.TryKeyword("QRESYNC"))
+                    resync = QresyncParameter(args);
+                else
+                    throw new ImapSyntaxException("Unknown SELECT parameter");
+            }
+            while (args.TryConsume(' '));
             args.Expect(')');
-            EnableCondstore();
         }
         args.End();
+        // RFC 7162 §3.2.11: a server that advertises CONDSTORE marks where the old mailbox's responses end.
+        if (Selected is not null)
+            Untagged("OK [CLOSED] Previous mailbox closed");
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         Selected = null;
         State = ImapState.Authenticated;
@@ -64,7 +75,60 @@ public sealed partial class ImapSession
         }
         Selected = selected;
         State = ImapState.Selected;
+        if (resync is { } known && known.UidValidity == snapshot.Folder.UidValidity)
+            await ResyncAsync(selected, known.Modseq, known.KnownUids).ConfigureAwait(false);
         return Ok(tag, readOnly ? "[READ-ONLY] EXAMINE completed" : "[READ-WRITE] SELECT completed");
+    }
+
+    /// <summary><c>QRESYNC (uidvalidity modseq [known-uids] [(known-sequences known-uids)])</c> (RFC 7162 §3.2.5).</summary>
+    private (long UidValidity, long Modseq, SequenceSet? KnownUids) QresyncParameter(ImapArguments args)
+    {
+        if (!Qresync)
+            throw new ImapSyntaxException("QRESYNC is not enabled");
+        args.Space();
+        args.Expect('(');
+        var uidValidity = args.Number();
+        args.Space();
+        var modseq = args.Number();
+        SequenceSet? knownUids = null;
+        while (args.TryConsume(' '))
+        {
+            if (args.TryConsume('('))
+            {
+                // The sequence-match data only helps a server without a complete expunge log: read, not needed.
+                args.SequenceSet();
+                args.Space();
+                args.SequenceSet();
+                args.Expect(')');
+            }
+            else
+                knownUids = args.SequenceSet();
+        }
+        args.Expect(')');
+        return (uidValidity, modseq, knownUids);
+    }
+
+    /// <summary>
+    /// What a client that knew the mailbox at <paramref name="modseq"/> missed (RFC 7162 §3.2.5.1): the
+    /// UIDs expunged since, as <c>VANISHED (EARLIER)</c>, then a FETCH of every message changed or
+    /// added since, limited to <paramref name="knownUids"/> when given. What changed after this view
+    /// was taken is left to the next poll, which tells it as it does for everyone.
+    /// </summary>
+    private async Task ResyncAsync(SelectedMailbox selected, long modseq, SequenceSet? knownUids)
+    {
+        var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, modseq, _shutdown).ConfigureAwait(false);
+        if (changes is null)
+            return;
+        var vanished = changes.Expunged.Where(uid => selected.SequenceOf(uid) == 0 && (knownUids is null || knownUids.Contains(uid))).Order().ToList();
+        if (vanished.Count > 0)
+            Untagged($"VANISHED (EARLIER) {SequenceSet.Format(vanished)}");
+        foreach (var state in changes.Changed)
+        {
+            var sequence = selected.SequenceOf(state.Uid);
+            if (sequence == 0 || state.Modseq > selected.Modseq || knownUids is not null && !knownUids.Contains(state.Uid))
+                continue;
+            Untagged($"{sequence} FETCH (UID {state.Uid} FLAGS ({FlagText(state.Flags, state.Keywords)}) MODSEQ ({state.Modseq}))");
+        }
     }
 
     private async Task<bool> CloseAsync(string tag, bool expunge)

@@ -41,16 +41,28 @@ public sealed partial class ImapSession
         args.Space();
         var items = FetchItem.ParseList(args);
         long? changedSince = null;
+        var vanished = false;
         if (args.TryConsume(' '))
         {
-            // RFC 7162 §3.1.4.2: the CHANGEDSINCE modifier, which implies the MODSEQ item.
+            // RFC 7162 §3.1.4.2: the CHANGEDSINCE modifier, which implies the MODSEQ item; §3.2.6: VANISHED.
             args.Expect('(');
-            if (!args.TryKeyword("CHANGEDSINCE"))
-                throw new ImapSyntaxException("Unknown FETCH modifier");
-            args.Space();
-            changedSince = args.Number(allowZero: true);
+            do
+            {
+                if (args.TryKeyword("CHANGEDSINCE"))
+                {
+                    args.Space();
+                    changedSince = args.Number(allowZero: true);
+                }
+                else if (args.TryKeyword("VANISHED"))
+                    vanished = true;
+                else
+                    throw new ImapSyntaxException("Unknown FETCH modifier");
+            }
+            while (args.TryConsume(' '));
             args.Expect(')');
-            if (!items.Any(i => i.Kind == FetchKind.Modseq))
+            if (vanished && !(byUid && Qresync && changedSince is not null))
+                throw new ImapSyntaxException("VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled");
+            if (changedSince is not null && !items.Any(i => i.Kind == FetchKind.Modseq))
                 items.Add(new FetchItem(FetchKind.Modseq, "MODSEQ"));
         }
         args.End();
@@ -63,6 +75,13 @@ public sealed partial class ImapSession
 
         var selected = Selected!;
         var uids = Resolve(set, byUid);
+        if (vanished && await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, changedSince!.Value, _shutdown).ConfigureAwait(false) is { } changes)
+        {
+            // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCHes.
+            var gone = changes.Expunged.Where(uid => set.Contains(uid) && selected.SequenceOf(uid) == 0).Order().ToList();
+            if (gone.Count > 0)
+                Untagged($"VANISHED (EARLIER) {SequenceSet.Format(gone)}");
+        }
         var withStructure = items.Any(i => i.NeedsStructure);
         var parts = items.Aggregate(ImapMessageParts.None, (all, item) => all | item.Parts);
         var needsRaw = items.Any(i => i.NeedsRaw);

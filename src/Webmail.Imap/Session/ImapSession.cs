@@ -60,6 +60,12 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
     /// <summary>Turns CONDSTORE on for the rest of the session (a CONDSTORE-enabling command, RFC 7162 §3.1).</summary>
     private void EnableCondstore() => Condstore = true;
 
+    /// <summary>
+    /// QRESYNC is on (RFC 7162 §3.2, by ENABLE QRESYNC, which turns CONDSTORE on too): SELECT may name what
+    /// the client knows, and expunges are told as VANISHED with UIDs instead of EXPUNGE.
+    /// </summary>
+    public bool Qresync { get; private set; }
+
     internal SelectedMailbox? Selected { get; private set; }
 
     private IPAddress RemoteAddress => _connection.RemoteAddress;
@@ -329,7 +335,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             caps.Append(PlaintextAuthAllowed ? " AUTH=PLAIN" : " LOGINDISABLED");
             return caps.ToString();
         }
-        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE");
+        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC");
         caps.Append(" APPENDLIMIT=").Append(_server.Options.Limits.MaxMessageSize);
         return caps.ToString();
     }
@@ -476,6 +482,12 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
                 EnableCondstore();
                 enabled.Add("CONDSTORE");
             }
+            else if (capability.Equals("QRESYNC", StringComparison.OrdinalIgnoreCase) && !Qresync)
+            {
+                Qresync = true;
+                EnableCondstore();
+                enabled.Add("QRESYNC");
+            }
         }
         while (args.TryConsume(' '));
         args.End();
@@ -491,7 +503,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         if (Interlocked.Exchange(ref _changed, 0) == 0 && !(expungesAllowed && selected.HasPendingExpunges))
             return;
         var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, selected.Modseq, _shutdown).ConfigureAwait(false);
-        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), Condstore, this))
+        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), Condstore, Qresync, this))
         {
             Untagged("BYE The selected mailbox was deleted");
             State = ImapState.Logout;

@@ -47,7 +47,8 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
     /// <paramref name="expungesAllowed"/> is false (during FETCH, STORE and SEARCH, RFC 9051 §7.5.1).
     /// </summary>
     /// <returns>False when the folder no longer exists.</returns>
-    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, bool withModseq, IUntaggedSink sink)
+    /// <param name="vanished">QRESYNC is on: expunges are told as one <c>VANISHED</c> with their UIDs (RFC 7162 §3.2.10).</param>
+    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, bool withModseq, bool vanished, IUntaggedSink sink)
     {
         if (changes is null)
             return false;
@@ -59,14 +60,19 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
         }
         if (expungesAllowed && _pendingExpunges.Count > 0)
         {
+            var gone = new List<long>();
             foreach (var uid in _pendingExpunges.Order())
             {
                 var sequence = SequenceOf(uid);
                 if (sequence == 0)
                     continue;
                 _uids.RemoveAt(sequence - 1);
-                sink.Untagged($"{sequence} EXPUNGE");
+                gone.Add(uid);
+                if (!vanished)
+                    sink.Untagged($"{sequence} EXPUNGE");
             }
+            if (vanished && gone.Count > 0)
+                sink.Untagged($"VANISHED {Protocol.SequenceSet.Format(gone.Order())}");
             _pendingExpunges.Clear();
         }
 
