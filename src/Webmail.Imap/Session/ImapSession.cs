@@ -286,6 +286,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             case "GETQUOTA": return await GetQuotaAsync(tag, args).ConfigureAwait(false);
             case "SETQUOTA": return No(tag, "[NOPERM] Quotas are set by the administrator");
             case "STARTTLS": return Bad(tag, "Already authenticated");
+            case "COMPRESS": return await CompressAsync(tag, args).ConfigureAwait(false);
             case "LOGIN" or "AUTHENTICATE": return Bad(tag, "Already authenticated");
         }
 
@@ -321,7 +322,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
 
     private static bool IsKnown(string name) => name is "ENABLE" or "NAMESPACE" or "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME"
         or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST" or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "CLOSE" or "UNSELECT" or "EXPUNGE"
-        or "FETCH" or "STORE" or "SEARCH" or "COPY" or "MOVE" or "GETQUOTA" or "GETQUOTAROOT" or "SETQUOTA"
+        or "FETCH" or "STORE" or "SEARCH" or "COPY" or "MOVE" or "GETQUOTA" or "GETQUOTAROOT" or "SETQUOTA" or "COMPRESS"
         || name.StartsWith("UID ", StringComparison.Ordinal);
 
     /// <summary>What this session may use now (RFC 9051 §7.2.2); nothing is advertised that is not implemented.</summary>
@@ -336,6 +337,8 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             return caps.ToString();
         }
         caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC");
+        if (!_connection.IsCompressed)
+            caps.Append(" COMPRESS=DEFLATE");
         caps.Append(" APPENDLIMIT=").Append(_server.Options.Limits.MaxMessageSize);
         return caps.ToString();
     }
@@ -355,6 +358,24 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         args.End();
         Untagged("ID (\"name\" \"Webmail\")");
         return Ok(tag, "ID completed");
+    }
+
+    /// <summary>COMPRESS DEFLATE (RFC 4978): the tagged OK is the last uncompressed line.</summary>
+    private async Task<bool> CompressAsync(string tag, ImapArguments args)
+    {
+        var mechanism = args.Atom();
+        args.End();
+        if (!mechanism.Equals("DEFLATE", StringComparison.OrdinalIgnoreCase))
+            return Bad(tag, "Unknown compression mechanism");
+        if (_connection.IsCompressed)
+            return No(tag, "[COMPRESSIONACTIVE] DEFLATE is already active");
+        // As after STARTTLS: anything sent before the OK would be read as if compressed.
+        if (_connection.Reader.HasBufferedInput)
+            return Bad(tag, "Commands were sent after COMPRESS before its answer");
+        Tagged(tag, "OK", "DEFLATE active");
+        await Out.FlushAsync(_shutdown).ConfigureAwait(false);
+        _connection.StartCompression();
+        return true;
     }
 
     private async Task<bool> StartTlsAsync(string tag, ImapArguments args)
