@@ -185,6 +185,8 @@ public sealed partial class SqliteMessageStore : IImapStore
             sql.Append(", m.internal_date, m.size, m.sent_date");
         if (parts.HasFlag(ImapMessageParts.Addresses))
             sql.Append(AddressColumns);
+        if (parts.HasFlag(ImapMessageParts.Preview))
+            sql.Append(", m.preview");
         if (views.Count > 0)
             sql.Append(", i.message_id IS NOT NULL").Append(string.Concat(views.Select(v => ", " + v.Item2)));
         sql.Append(" FROM messages m").Append(views.Count > 0 ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "")
@@ -230,6 +232,9 @@ public sealed partial class SqliteMessageStore : IImapStore
                     (from, to, cc, subject) = (reader.GetString(column), reader.GetString(column + 1), reader.GetString(column + 2), reader.GetString(column + 3));
                     column += 4;
                 }
+                var preview = "";
+                if (parts.HasFlag(ImapMessageParts.Preview))
+                    preview = reader.GetString(column++);
                 MessageStructure? structure = null;
                 if (views.Count > 0 && reader.GetBoolean(column))
                 {
@@ -248,6 +253,7 @@ public sealed partial class SqliteMessageStore : IImapStore
                     Cc = cc,
                     Subject = subject,
                     Structure = structure,
+                    Preview = preview,
                 });
             }
             return list;

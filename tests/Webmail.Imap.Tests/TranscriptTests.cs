@@ -32,7 +32,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
         Assert.Equal("NO [AUTHENTICATIONFAILED] Authentication failed", wrong.Status);
         Assert.Equal(wrong.Status, unknown.Status);
         var ok = await imap.CommandAsync($"LOGIN {account.Address} \"{ImapServerFixture.Password}\"");
-        Assert.StartsWith("OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC COMPRESS=DEFLATE APPENDLIMIT=", ok.Status);
+        Assert.StartsWith("OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC PREVIEW COMPRESS=DEFLATE APPENDLIMIT=", ok.Status);
         Assert.EndsWith("] Logged in", ok.Status);
     }
 

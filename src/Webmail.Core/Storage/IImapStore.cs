@@ -110,6 +110,8 @@ public enum ImapMessageParts
     Envelope = 4,
     BodyStructure = 8,
     Body = 16,
+    /// <summary>The stored preview text (PREVIEW, RFC 8970).</summary>
+    Preview = 32,
 }
 
 /// <summary>
@@ -130,7 +132,8 @@ public sealed record ImapMessage(
     string To,
     string Cc,
     string Subject,
-    MessageStructure? Structure);
+    MessageStructure? Structure,
+    string Preview = "");
 
 /// <summary>ENVELOPE, BODYSTRUCTURE and BODY as IMAP text (RFC 9051 §7.5.2), computed once; a view not read is empty.</summary>
 public sealed record MessageStructure(string Envelope, string BodyStructure, string Body);

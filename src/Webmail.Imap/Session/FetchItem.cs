@@ -20,6 +20,8 @@ public enum FetchKind
     BinarySize,
     /// <summary>The message's modification sequence (RFC 7162 §3.1.4.1).</summary>
     Modseq,
+    /// <summary>The preview text (RFC 8970), stored at delivery.</summary>
+    Preview,
 }
 
 /// <summary>
@@ -42,6 +44,7 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
         FetchKind.Envelope => ImapMessageParts.Envelope,
         FetchKind.BodyStructure => ImapMessageParts.BodyStructure,
         FetchKind.Body => ImapMessageParts.Body,
+        FetchKind.Preview => ImapMessageParts.Preview,
         _ => ImapMessageParts.None,
     };
 
@@ -77,6 +80,10 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
             case "RFC822.SIZE": return new(FetchKind.Size, "RFC822.SIZE");
             case "UID": return new(FetchKind.Uid, "UID");
             case "MODSEQ": return new(FetchKind.Modseq, "MODSEQ");
+            case "PREVIEW":
+                // RFC 8970 §3.1: PREVIEW (LAZY) may answer NIL when a preview is costly; the stored one never is.
+                args.TryKeyword(" (LAZY)");
+                return new(FetchKind.Preview, "PREVIEW");
             case "ENVELOPE": return new(FetchKind.Envelope, "ENVELOPE");
             case "BODYSTRUCTURE": return new(FetchKind.BodyStructure, "BODYSTRUCTURE");
             // RFC 9051 §6.4.5: RFC822 is BODY[], RFC822.HEADER is BODY.PEEK[HEADER], RFC822.TEXT is BODY[TEXT].

@@ -194,6 +194,9 @@ public sealed partial class ImapSession
                 case FetchKind.Uid:
                     Out.Text("UID ").Number(message.Uid);
                     break;
+                case FetchKind.Preview:
+                    Out.Text("PREVIEW ").String(message.Preview);
+                    break;
                 case FetchKind.Modseq:
                     Out.Text("MODSEQ (").Number(message.Modseq).Text(")");
                     includeModseq = false;
