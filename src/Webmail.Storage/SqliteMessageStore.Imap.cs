@@ -187,6 +187,8 @@ public sealed partial class SqliteMessageStore : IImapStore
             sql.Append(AddressColumns);
         if (parts.HasFlag(ImapMessageParts.Preview))
             sql.Append(", m.preview");
+        if (parts.HasFlag(ImapMessageParts.Thread))
+            sql.Append(", m.thread_key");
         if (views.Count > 0)
             sql.Append(", i.message_id IS NOT NULL").Append(string.Concat(views.Select(v => ", " + v.Item2)));
         sql.Append(" FROM messages m").Append(views.Count > 0 ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "")
@@ -235,6 +237,9 @@ public sealed partial class SqliteMessageStore : IImapStore
                 var preview = "";
                 if (parts.HasFlag(ImapMessageParts.Preview))
                     preview = reader.GetString(column++);
+                var threadKey = "";
+                if (parts.HasFlag(ImapMessageParts.Thread))
+                    threadKey = reader.GetString(column++);
                 MessageStructure? structure = null;
                 if (views.Count > 0 && reader.GetBoolean(column))
                 {
@@ -254,6 +259,7 @@ public sealed partial class SqliteMessageStore : IImapStore
                     Subject = subject,
                     Structure = structure,
                     Preview = preview,
+                    ThreadKey = threadKey,
                 });
             }
             return list;

@@ -112,6 +112,8 @@ public enum ImapMessageParts
     Body = 16,
     /// <summary>The stored preview text (PREVIEW, RFC 8970).</summary>
     Preview = 32,
+    /// <summary>The conversation key (THREADID, RFC 8474).</summary>
+    Thread = 64,
 }
 
 /// <summary>
@@ -133,7 +135,8 @@ public sealed record ImapMessage(
     string Cc,
     string Subject,
     MessageStructure? Structure,
-    string Preview = "");
+    string Preview = "",
+    string ThreadKey = "");
 
 /// <summary>ENVELOPE, BODYSTRUCTURE and BODY as IMAP text (RFC 9051 §7.5.2), computed once; a view not read is empty.</summary>
 public sealed record MessageStructure(string Envelope, string BodyStructure, string Body);

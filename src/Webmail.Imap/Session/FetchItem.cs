@@ -22,6 +22,10 @@ public enum FetchKind
     Modseq,
     /// <summary>The preview text (RFC 8970), stored at delivery.</summary>
     Preview,
+    /// <summary>The message's object id (RFC 8474 EMAILID).</summary>
+    EmailId,
+    /// <summary>The message's thread's object id (RFC 8474 THREADID).</summary>
+    ThreadId,
 }
 
 /// <summary>
@@ -45,6 +49,7 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
         FetchKind.BodyStructure => ImapMessageParts.BodyStructure,
         FetchKind.Body => ImapMessageParts.Body,
         FetchKind.Preview => ImapMessageParts.Preview,
+        FetchKind.ThreadId => ImapMessageParts.Thread,
         _ => ImapMessageParts.None,
     };
 
@@ -80,6 +85,8 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
             case "RFC822.SIZE": return new(FetchKind.Size, "RFC822.SIZE");
             case "UID": return new(FetchKind.Uid, "UID");
             case "MODSEQ": return new(FetchKind.Modseq, "MODSEQ");
+            case "EMAILID": return new(FetchKind.EmailId, "EMAILID");
+            case "THREADID": return new(FetchKind.ThreadId, "THREADID");
             case "PREVIEW":
                 // RFC 8970 §3.1: PREVIEW (LAZY) may answer NIL when a preview is costly; the stored one never is.
                 args.TryKeyword(" (LAZY)");

@@ -69,6 +69,7 @@ public sealed partial class ImapSession
         Untagged($"OK [UIDNEXT {snapshot.Folder.UidNext}] Predicted next UID");
         // RFC 7162 §3.1.2.1: every message has a modification sequence, so every SELECT says the highest.
         Untagged($"OK [HIGHESTMODSEQ {snapshot.Folder.HighestModseq}] Highest");
+        Untagged($"OK [MAILBOXID ({ObjectIds.Mailbox(snapshot.Folder.Id)})] Ok");
         if (Rev2)
         {
             Out.Text("* LIST () \"/\" ").String(WireName(name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : MailboxTree.Normalize(name))).Line();
@@ -165,8 +166,8 @@ public sealed partial class ImapSession
         var parts = name.Split(MailboxTree.Separator);
         if (parts.Any(p => p.Length == 0))
             return No(tag, "[CANNOT] Empty hierarchy level in the name");
-        await _server.Store.CreateFolderPathAsync(AccountId, parts, _shutdown).ConfigureAwait(false);
-        return Ok(tag, "CREATE completed");
+        var created = await _server.Store.CreateFolderPathAsync(AccountId, parts, _shutdown).ConfigureAwait(false);
+        return Ok(tag, $"[MAILBOXID ({ObjectIds.Mailbox(created.Id)})] CREATE completed");
     }
 
     private async Task<bool> DeleteAsync(string tag, ImapArguments args)
@@ -328,7 +329,7 @@ public sealed partial class ImapSession
         do
         {
             var item = args.Atom().ToUpperInvariant();
-            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT" or "HIGHESTMODSEQ"))
+            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT" or "HIGHESTMODSEQ" or "MAILBOXID"))
                 throw new ImapSyntaxException($"Unknown STATUS item {item}");
             items.Add(item);
         }
@@ -372,7 +373,11 @@ public sealed partial class ImapSession
             };
             if (values.Length > 0)
                 values.Append(' ');
-            values.Append(item).Append(' ').Append(value);
+            values.Append(item).Append(' ');
+            if (item == "MAILBOXID")
+                values.Append('(').Append(ObjectIds.Mailbox(folder.Id)).Append(')');
+            else
+                values.Append(value);
         }
         Out.Text("* STATUS ").String(WireName(name)).Text($" ({values})").Line();
     }

@@ -194,6 +194,12 @@ public sealed partial class ImapSession
                 case FetchKind.Uid:
                     Out.Text("UID ").Number(message.Uid);
                     break;
+                case FetchKind.EmailId:
+                    Out.Text("EMAILID (").Text(ObjectIds.Email(message.Id)).Text(")");
+                    break;
+                case FetchKind.ThreadId:
+                    Out.Text(ObjectIds.Thread(message.ThreadKey) is { } thread ? $"THREADID ({thread})" : "THREADID NIL");
+                    break;
                 case FetchKind.Preview:
                     Out.Text("PREVIEW ").String(message.Preview);
                     break;

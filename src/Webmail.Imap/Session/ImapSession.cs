@@ -336,7 +336,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             caps.Append(PlaintextAuthAllowed ? " AUTH=PLAIN" : " LOGINDISABLED");
             return caps.ToString();
         }
-        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC PREVIEW");
+        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC PREVIEW OBJECTID");
         if (!_connection.IsCompressed)
             caps.Append(" COMPRESS=DEFLATE");
         caps.Append(" APPENDLIMIT=").Append(_server.Options.Limits.MaxMessageSize);

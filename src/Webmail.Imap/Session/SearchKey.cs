@@ -156,6 +156,19 @@ public abstract class SearchKey
             case "UID":
                 args.Space();
                 return new Test(sets(args.SequenceSet(), true));
+            case "EMAILID":
+            {
+                // RFC 8474 §6: the message with this object id.
+                args.Space();
+                var emailId = args.Atom();
+                return new Test(c => ObjectIds.Email(c.Message.Id) == emailId);
+            }
+            case "THREADID":
+            {
+                args.Space();
+                var threadId = args.Atom();
+                return new Test(c => ObjectIds.Thread(c.Message.ThreadKey) == threadId, ImapMessageParts.Thread);
+            }
             case "MODSEQ":
             {
                 // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type] n. Flags have no modification
