@@ -92,6 +92,31 @@ public sealed class QresyncTests(ImapServerFixture fixture) : IClassFixture<Imap
     }
 
     [Fact]
+    public async Task AClientOlderThanTheCompactedLogIsToldEveryKnownUidThatIsGone()
+    {
+        var account = await fixture.NewAccountAsync();
+        var ids = new List<long>();
+        foreach (var subject in new[] { "one", "two", "three", "four", "five" })
+            ids.Add((await fixture.DeliverAsync(account, subject)).Id);
+        var inbox = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
+        await using var idle = await ImapTranscript.LoginAsync(Port, account.Address);
+        await idle.CommandAsync("ENABLE QRESYNC");
+        await idle.CommandAsync("SELECT INBOX");
+
+        await fixture.Server.Messages.DeleteAsync(account.Id, [ids[2], ids[3]], default);
+        Assert.True(await ((IImapStore)fixture.Server.Messages).CompactExpungeLogAsync(0, default) > 0);
+
+        // RFC 7162 §3.2.5.2: every known UID (all below UIDNEXT when none are named) that is not here.
+        await using var imap = await ImapTranscript.LoginAsync(Port, account.Address);
+        await imap.CommandAsync("ENABLE QRESYNC");
+        Assert.Contains("* VANISHED (EARLIER) 3:4", (await imap.CommandAsync($"SELECT INBOX (QRESYNC ({inbox.UidValidity} {inbox.HighestModseq}))")).Untagged);
+        Assert.Contains("* VANISHED (EARLIER) 4", (await imap.CommandAsync($"SELECT INBOX (QRESYNC ({inbox.UidValidity} {inbox.HighestModseq} 1:2,4:5))")).Untagged);
+        Assert.Equal(["* VANISHED (EARLIER) 3"], (await imap.CommandAsync($"UID FETCH 3 (FLAGS) (CHANGEDSINCE {inbox.HighestModseq} VANISHED)")).Untagged);
+        // A session that saw the folder before: its next poll finds what left by comparison.
+        Assert.Equal(["* VANISHED 3:4"], (await idle.CommandAsync("NOOP")).Untagged);
+    }
+
+    [Fact]
     public async Task MailKitResynchronisesQuickly()
     {
         var (account, uidValidity, known) = await ChangedAfterAClientLeftAsync();

@@ -23,6 +23,12 @@ public interface IImapStore
     Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Keeps at most <paramref name="keepPerFolder"/> rows of each folder's expunge log, the newest, and
+    /// raises the folder's <see cref="Folder.ExpungeFloor"/> past those removed; returns how many were removed.
+    /// </summary>
+    Task<int> CompactExpungeLogAsync(int keepPerFolder, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The messages of a folder with these UIDs (those that exist), in UID order: always their id,
     /// UID, flags, keywords and modseq, and the <paramref name="parts"/> asked for (every column
     /// costs on every row of a 100,000-message FETCH; one not asked for keeps its default).
@@ -87,7 +93,11 @@ public enum SearchTextField
 public sealed record FolderSnapshot(Folder Folder, IReadOnlyList<(long First, int Length)> UidRuns, IReadOnlyList<string> Keywords);
 
 /// <summary>Changes in a folder after a modification sequence: current state of changed messages, and UIDs gone.</summary>
-public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Expunged);
+/// <param name="PresentUids">
+/// When the expunge log no longer reaches back to the modseq asked (<see cref="Folder.ExpungeFloor"/>):
+/// the UIDs in the folder now, as runs, for the caller to find what left by comparison; otherwise null.
+/// </param>
+public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Expunged, IReadOnlyList<(long First, int Length)>? PresentUids = null);
 
 /// <summary>A message's flags and keywords at a modification sequence.</summary>
 public sealed record FlagState(long Uid, MessageFlags Flags, string Keywords, long Modseq);

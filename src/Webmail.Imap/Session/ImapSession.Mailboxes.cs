@@ -81,6 +81,30 @@ public sealed partial class ImapSession
         return Ok(tag, readOnly ? "[READ-ONLY] EXAMINE completed" : "[READ-WRITE] SELECT completed");
     }
 
+    /// <summary>
+    /// The UIDs that left since the changes' modseq, within <paramref name="within"/> (all when null), that
+    /// this view does not hold. From the expunge log; when it was compacted past that modseq, every UID
+    /// within the set and below UIDNEXT that is not here (RFC 7162 §3.2.5.2).
+    /// </summary>
+    private static List<long> Vanished(FolderChanges changes, SelectedMailbox selected, SequenceSet? within)
+    {
+        if (changes.PresentUids is null)
+            return changes.Expunged.Where(uid => selected.SequenceOf(uid) == 0 && (within is null || within.Contains(uid))).Order().ToList();
+        var gone = new List<long>();
+        // Below the view's UIDNEXT: a message that arrived since is not here yet, and has not left.
+        var top = selected.Folder.UidNext - 1;
+        foreach (var (first, last) in within?.Ranges ?? [(1L, top)])
+        {
+            var (low, high) = (first == SequenceSet.Star ? top : first, last == SequenceSet.Star ? top : last);
+            for (var uid = Math.Max(1, Math.Min(low, high)); uid <= Math.Min(top, Math.Max(low, high)); uid++)
+            {
+                if (selected.SequenceOf(uid) == 0)
+                    gone.Add(uid);
+            }
+        }
+        return gone.Distinct().Order().ToList();
+    }
+
     /// <summary><c>QRESYNC (uidvalidity modseq [known-uids] [(known-sequences known-uids)])</c> (RFC 7162 §3.2.5).</summary>
     private (long UidValidity, long Modseq, SequenceSet? KnownUids) QresyncParameter(ImapArguments args)
     {
@@ -120,7 +144,7 @@ public sealed partial class ImapSession
         var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, modseq, _shutdown).ConfigureAwait(false);
         if (changes is null)
             return;
-        var vanished = changes.Expunged.Where(uid => selected.SequenceOf(uid) == 0 && (knownUids is null || knownUids.Contains(uid))).Order().ToList();
+        var vanished = Vanished(changes, selected, knownUids);
         if (vanished.Count > 0)
             Untagged($"VANISHED (EARLIER) {SequenceSet.Format(vanished)}");
         foreach (var state in changes.Changed)

@@ -78,7 +78,7 @@ public sealed partial class ImapSession
         if (vanished && await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, changedSince!.Value, _shutdown).ConfigureAwait(false) is { } changes)
         {
             // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCHes.
-            var gone = changes.Expunged.Where(uid => set.Contains(uid) && selected.SequenceOf(uid) == 0).Order().ToList();
+            var gone = Vanished(changes, selected, set);
             if (gone.Count > 0)
                 Untagged($"VANISHED (EARLIER) {SequenceSet.Format(gone)}");
         }

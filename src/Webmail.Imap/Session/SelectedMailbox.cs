@@ -58,6 +58,17 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
             if (SequenceOf(uid) > 0)
                 _pendingExpunges.Add(uid);
         }
+        if (changes.PresentUids is { } runs)
+        {
+            // The expunge log was compacted past this view's modseq: what the view holds and the folder
+            // no longer does has left.
+            var present = new UidList(runs);
+            foreach (var uid in _uids)
+            {
+                if (present.IndexOf(uid) < 0)
+                    _pendingExpunges.Add(uid);
+            }
+        }
         if (expungesAllowed && _pendingExpunges.Count > 0)
         {
             var gone = new List<long>();
