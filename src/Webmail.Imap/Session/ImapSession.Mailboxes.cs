@@ -93,16 +93,15 @@ public sealed partial class ImapSession
         var gone = new List<long>();
         // Below the view's UIDNEXT: a message that arrived since is not here yet, and has not left.
         var top = selected.Folder.UidNext - 1;
-        foreach (var (first, last) in within?.Ranges ?? [(1L, top)])
+        foreach (var (low, high) in within?.Intervals ?? [(1L, top)])
         {
-            var (low, high) = (first == SequenceSet.Star ? top : first, last == SequenceSet.Star ? top : last);
-            for (var uid = Math.Max(1, Math.Min(low, high)); uid <= Math.Min(top, Math.Max(low, high)); uid++)
+            for (var uid = Math.Max(1, low); uid <= Math.Min(top, high); uid++)
             {
                 if (selected.SequenceOf(uid) == 0)
                     gone.Add(uid);
             }
         }
-        return gone.Distinct().Order().ToList();
+        return gone;
     }
 
     /// <summary><c>QRESYNC (uidvalidity modseq [known-uids] [(known-sequences known-uids)])</c> (RFC 7162 §3.2.5).</summary>
