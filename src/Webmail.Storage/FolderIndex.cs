@@ -59,9 +59,10 @@ internal sealed class FolderIndex
             if (folder.UidValidity != _uidValidity || folder.HighestModseq > _modseq)
             {
                 using var own = transaction is null ? connection.BeginTransaction(deferred: true) : null;
-                var state = own is null ? (folder.UidValidity, folder.HighestModseq) : ReadState(connection, own);
-                if (state.UidValidity != _uidValidity || _modseq < 0)
-                    Load(connection, transaction ?? own!, state);
+                var state = own is null ? (folder.UidValidity, folder.HighestModseq, folder.ExpungeFloor) : ReadState(connection, own);
+                // A compacted expunge log cannot tell what left since an older index: read afresh.
+                if (state.UidValidity != _uidValidity || _modseq < 0 || state.ExpungeFloor > _modseq)
+                    Load(connection, transaction ?? own!, (state.UidValidity, state.HighestModseq));
                 else if (state.HighestModseq > _modseq)
                     Update(connection, transaction ?? own!, state.HighestModseq);
             }
@@ -71,15 +72,15 @@ internal sealed class FolderIndex
         }
     }
 
-    private (long UidValidity, long HighestModseq) ReadState(SqliteConnection connection, SqliteTransaction transaction)
+    private (long UidValidity, long HighestModseq, long ExpungeFloor) ReadState(SqliteConnection connection, SqliteTransaction transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT uid_validity, highest_modseq FROM folders WHERE id = $f";
+        command.CommandText = "SELECT uid_validity, highest_modseq, expunge_floor FROM folders WHERE id = $f";
         command.With("$f", _folderId);
         using var reader = command.ExecuteReader();
         // A folder deleted meanwhile: nothing of it is held any more.
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : (-1, 0);
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : (-1, 0, 0);
     }
 
     /// <summary>The entries of the UIDs asked for that are in the folder, ascending.</summary>

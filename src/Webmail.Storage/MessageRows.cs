@@ -33,7 +33,7 @@ internal static class MessageRows
         Keywords: r.GetString(16));
 
     public const string FolderColumns =
-        "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes, highest_modseq, subscribed";
+        "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes, highest_modseq, subscribed, expunge_floor";
 
     public static Folder ReadFolder(SqliteDataReader r) => new(
         Id: r.GetInt64(0),
@@ -47,7 +47,8 @@ internal static class MessageRows
         UnreadCount: r.GetInt64(8),
         TotalBytes: r.GetInt64(9),
         HighestModseq: r.GetInt64(10),
-        Subscribed: r.GetInt64(11) != 0);
+        Subscribed: r.GetInt64(11) != 0,
+        ExpungeFloor: r.GetInt64(12));
 
     public static string OrderBy(MessageSort sort) => sort switch
     {

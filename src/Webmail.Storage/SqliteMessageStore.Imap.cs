@@ -76,23 +76,7 @@ public sealed partial class SqliteMessageStore : IImapStore
             // triggers): while it stands, the UIDs and keywords read at it still hold.
             if (_snapshots.TryGetValue(folderId, out var known) && known.Folder.HighestModseq == folder.HighestModseq && known.Folder.UidValidity == folder.UidValidity)
                 return known with { Folder = folder };
-            var runs = new List<(long First, int Length)>();
-            using (var command = connection.CreateCommand())
-            {
-                // The UIDs from the covering index messages_folder_uid; no messages row is read.
-                command.Transaction = transaction;
-                command.CommandText = "SELECT uid FROM messages WHERE folder_id = $f ORDER BY uid";
-                command.With("$f", folderId);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (reader.Read())
-                {
-                    var uid = reader.GetInt64(0);
-                    if (runs.Count > 0 && runs[^1].First + runs[^1].Length == uid)
-                        runs[^1] = (runs[^1].First, runs[^1].Length + 1);
-                    else
-                        runs.Add((uid, 1));
-                }
-            }
+            var runs = await UidRunsAsync(connection, transaction, folderId, cancellationToken).ConfigureAwait(false);
             var keywords = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var command = connection.CreateCommand())
             {
@@ -115,6 +99,36 @@ public sealed partial class SqliteMessageStore : IImapStore
             return snapshot;
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A folder's UIDs as ascending runs, from the covering index messages_folder_uid (no messages row is read).</summary>
+    private static async Task<List<(long First, int Length)>> UidRunsAsync(SqliteConnection connection, SqliteTransaction transaction, long folderId, CancellationToken cancellationToken)
+    {
+        var runs = new List<(long First, int Length)>();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT uid FROM messages WHERE folder_id = $f ORDER BY uid";
+        command.With("$f", folderId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+        {
+            var uid = reader.GetInt64(0);
+            if (runs.Count > 0 && runs[^1].First + runs[^1].Length == uid)
+                runs[^1] = (runs[^1].First, runs[^1].Length + 1);
+            else
+                runs.Add((uid, 1));
+        }
+        return runs;
+    }
+
+    public Task<int> CompactExpungeLogAsync(int keepPerFolder, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(context =>
+        {
+            // The floor of a folder with too many rows: the modseq of the newest row not kept.
+            context.Command("UPDATE folders SET expunge_floor = max(expunge_floor, (SELECT modseq FROM expunged WHERE folder_id = folders.id ORDER BY modseq DESC LIMIT 1 OFFSET $keep)) " +
+                    "WHERE id IN (SELECT folder_id FROM expunged GROUP BY folder_id HAVING count(*) > $keep)")
+                .With("$keep", Math.Max(0, keepPerFolder)).ExecuteNonQuery();
+            return context.Command("DELETE FROM expunged WHERE modseq <= (SELECT expunge_floor FROM folders WHERE id = expunged.folder_id)").ExecuteNonQuery();
+        }, WriteKind.ChangesOrRemoves, cancellationToken);
 
     public async Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken)
     {
@@ -147,7 +161,9 @@ public sealed partial class SqliteMessageStore : IImapStore
                         expunged.Add(reader.GetInt64(0));
                 }
             }
-            return new FolderChanges(folder, changed, expunged);
+            // The log no longer reaches back that far: what left is found against the UIDs present.
+            var present = folder.ExpungeFloor > sinceModseq ? await UidRunsAsync(connection, transaction, folderId, cancellationToken).ConfigureAwait(false) : null;
+            return new FolderChanges(folder, changed, expunged, present);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -185,6 +201,10 @@ public sealed partial class SqliteMessageStore : IImapStore
             sql.Append(", m.internal_date, m.size, m.sent_date");
         if (parts.HasFlag(ImapMessageParts.Addresses))
             sql.Append(AddressColumns);
+        if (parts.HasFlag(ImapMessageParts.Preview))
+            sql.Append(", m.preview");
+        if (parts.HasFlag(ImapMessageParts.Thread))
+            sql.Append(", m.thread_key");
         if (views.Count > 0)
             sql.Append(", i.message_id IS NOT NULL").Append(string.Concat(views.Select(v => ", " + v.Item2)));
         sql.Append(" FROM messages m").Append(views.Count > 0 ? " LEFT JOIN message_imap i ON i.message_id = m.id" : "")
@@ -230,6 +250,12 @@ public sealed partial class SqliteMessageStore : IImapStore
                     (from, to, cc, subject) = (reader.GetString(column), reader.GetString(column + 1), reader.GetString(column + 2), reader.GetString(column + 3));
                     column += 4;
                 }
+                var preview = "";
+                if (parts.HasFlag(ImapMessageParts.Preview))
+                    preview = reader.GetString(column++);
+                var threadKey = "";
+                if (parts.HasFlag(ImapMessageParts.Thread))
+                    threadKey = reader.GetString(column++);
                 MessageStructure? structure = null;
                 if (views.Count > 0 && reader.GetBoolean(column))
                 {
@@ -248,6 +274,8 @@ public sealed partial class SqliteMessageStore : IImapStore
                     Cc = cc,
                     Subject = subject,
                     Structure = structure,
+                    Preview = preview,
+                    ThreadKey = threadKey,
                 });
             }
             return list;

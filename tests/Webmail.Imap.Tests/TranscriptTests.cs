@@ -32,7 +32,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
         Assert.Equal("NO [AUTHENTICATIONFAILED] Authentication failed", wrong.Status);
         Assert.Equal(wrong.Status, unknown.Status);
         var ok = await imap.CommandAsync($"LOGIN {account.Address} \"{ImapServerFixture.Password}\"");
-        Assert.StartsWith("OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT APPENDLIMIT=", ok.Status);
+        Assert.StartsWith("OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC PREVIEW OBJECTID COMPRESS=DEFLATE APPENDLIMIT=", ok.Status);
         Assert.EndsWith("] Logged in", ok.Status);
     }
 
@@ -70,6 +70,8 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
             "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
             $"* OK [UIDVALIDITY {inbox.UidValidity}] UIDs valid",
             $"* OK [UIDNEXT {two.Uid + 1}] Predicted next UID",
+            $"* OK [HIGHESTMODSEQ {inbox.HighestModseq}] Highest",
+            $"* OK [MAILBOXID (F{inbox.Id})] Ok",
         ], select.Untagged);
         Assert.Equal("OK [READ-WRITE] SELECT completed", select.Status);
         Assert.Equal("OK [READ-ONLY] EXAMINE completed", (await imap.CommandAsync("EXAMINE inbox")).Status);
@@ -198,7 +200,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
         var account = await fixture.NewAccountAsync();
         await using var imap = await ImapTranscript.LoginAsync(Port, account.Address);
         Assert.Equal(["* LIST (\\Noselect) \"/\" \"\""], (await imap.CommandAsync("LIST \"\" \"\"")).Untagged);
-        Assert.Equal("OK CREATE completed", (await imap.CommandAsync("CREATE Projects/2026")).Status);
+        Assert.Matches(@"^OK \[MAILBOXID \(F\d+\)\] CREATE completed$", (await imap.CommandAsync("CREATE Projects/2026")).Status);
         Assert.Equal("NO [ALREADYEXISTS] The mailbox exists already", (await imap.CommandAsync("CREATE projects")).Status);
 
         var list = await imap.CommandAsync("LIST \"\" *");
@@ -237,7 +239,7 @@ public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<I
             (await imap.CommandAsync("STATUS INBOX (MESSAGES UNSEEN DELETED UIDNEXT UIDVALIDITY SIZE)")).Untagged);
         Assert.Equal(["* NAMESPACE ((\"\" \"/\")) NIL NIL"], (await imap.CommandAsync("NAMESPACE")).Untagged);
         Assert.Equal(["* ID (\"name\" \"Webmail\")"], (await imap.CommandAsync("ID (\"name\" \"test\")")).Untagged);
-        Assert.Equal(["* ENABLED IMAP4rev2"], (await imap.CommandAsync("ENABLE IMAP4rev2 CONDSTORE")).Untagged);
+        Assert.Equal(["* ENABLED IMAP4rev2 CONDSTORE"], (await imap.CommandAsync("ENABLE IMAP4rev2 CONDSTORE FROB")).Untagged);
         // IMAP4rev2: SEARCH answers with ESEARCH (RFC 9051 §7.3.4).
         await imap.CommandAsync("SELECT INBOX");
         var search = await imap.CommandAsync("UID SEARCH UNSEEN");

@@ -141,6 +141,12 @@ public sealed class LimitOptions
 
     /// <summary>How long audit log entries are kept; older ones are removed in the background. Zero keeps them for ever.</summary>
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>
+    /// Expunged UIDs remembered per folder for IMAP resynchronisation (QRESYNC); older ones are removed in
+    /// the background, and a client that last looked before them is answered from the UIDs present. Default 10,000.
+    /// </summary>
+    public int ExpungeLogPerFolder { get; set; } = 10_000;
 }
 
 public sealed class DeliveryOptions

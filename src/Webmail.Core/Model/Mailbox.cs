@@ -4,6 +4,7 @@ namespace Webmail.Core.Model;
 /// A folder with its IMAP identity (UIDVALIDITY, UIDNEXT, the highest modification sequence of
 /// RFC 7162), its counters and whether it is subscribed (IMAP SUBSCRIBE).
 /// </summary>
+/// <param name="ExpungeFloor">The highest modification sequence whose expunges may have left the expunge log (compacted); 0 while it is complete.</param>
 public sealed record Folder(
     long Id,
     long AccountId,
@@ -16,7 +17,8 @@ public sealed record Folder(
     long UnreadCount,
     long TotalBytes,
     long HighestModseq = 1,
-    bool Subscribed = true);
+    bool Subscribed = true,
+    long ExpungeFloor = 0);
 
 /// <summary>One row of a message list: what the list views need, without the raw bytes.</summary>
 /// <param name="Keywords">The message's IMAP keywords as stored (<see cref="Model.Keywords"/>: space-separated, each once); empty for none.</param>

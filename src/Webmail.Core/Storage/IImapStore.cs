@@ -23,6 +23,12 @@ public interface IImapStore
     Task<FolderChanges?> ChangesSinceAsync(long accountId, long folderId, long sinceModseq, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Keeps at most <paramref name="keepPerFolder"/> rows of each folder's expunge log, the newest, and
+    /// raises the folder's <see cref="Folder.ExpungeFloor"/> past those removed; returns how many were removed.
+    /// </summary>
+    Task<int> CompactExpungeLogAsync(int keepPerFolder, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The messages of a folder with these UIDs (those that exist), in UID order: always their id,
     /// UID, flags, keywords and modseq, and the <paramref name="parts"/> asked for (every column
     /// costs on every row of a 100,000-message FETCH; one not asked for keeps its default).
@@ -87,7 +93,11 @@ public enum SearchTextField
 public sealed record FolderSnapshot(Folder Folder, IReadOnlyList<(long First, int Length)> UidRuns, IReadOnlyList<string> Keywords);
 
 /// <summary>Changes in a folder after a modification sequence: current state of changed messages, and UIDs gone.</summary>
-public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Expunged);
+/// <param name="PresentUids">
+/// When the expunge log no longer reaches back to the modseq asked (<see cref="Folder.ExpungeFloor"/>):
+/// the UIDs in the folder now, as runs, for the caller to find what left by comparison; otherwise null.
+/// </param>
+public sealed record FolderChanges(Folder Folder, IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Expunged, IReadOnlyList<(long First, int Length)>? PresentUids = null);
 
 /// <summary>A message's flags and keywords at a modification sequence.</summary>
 public sealed record FlagState(long Uid, MessageFlags Flags, string Keywords, long Modseq);
@@ -110,6 +120,10 @@ public enum ImapMessageParts
     Envelope = 4,
     BodyStructure = 8,
     Body = 16,
+    /// <summary>The stored preview text (PREVIEW, RFC 8970).</summary>
+    Preview = 32,
+    /// <summary>The conversation key (THREADID, RFC 8474).</summary>
+    Thread = 64,
 }
 
 /// <summary>
@@ -130,7 +144,9 @@ public sealed record ImapMessage(
     string To,
     string Cc,
     string Subject,
-    MessageStructure? Structure);
+    MessageStructure? Structure,
+    string Preview = "",
+    string ThreadKey = "");
 
 /// <summary>ENVELOPE, BODYSTRUCTURE and BODY as IMAP text (RFC 9051 §7.5.2), computed once; a view not read is empty.</summary>
 public sealed record MessageStructure(string Envelope, string BodyStructure, string Body);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
@@ -31,6 +32,22 @@ public sealed class ImapConnection : IAsyncDisposable
     public ResponseWriter Writer { get; }
     public IPAddress RemoteAddress { get; }
     public bool IsSecure => _stream is SslStream;
+
+    /// <summary>COMPRESS=DEFLATE is active (RFC 4978).</summary>
+    public bool IsCompressed { get; private set; }
+
+    /// <summary>
+    /// From now on both directions are raw DEFLATE (RFC 1951) over the connection's stream, TLS or not
+    /// (RFC 4978 §3); every flush of an answer is a sync flush, so each answer reaches the client whole.
+    /// </summary>
+    public void StartCompression()
+    {
+        var inflate = new DeflateStream(_stream, CompressionMode.Decompress, leaveOpen: true);
+        var deflate = new DeflateStream(_stream, CompressionLevel.Fastest, leaveOpen: true);
+        Reader.Replace(PipeReader.Create(inflate, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)));
+        Writer.Replace(deflate);
+        IsCompressed = true;
+    }
 
     /// <summary>Negotiates TLS as the server (STARTTLS, or at once on an implicit-TLS port).</summary>
     public async Task UpgradeToTlsAsync(X509Certificate2 certificate, TimeSpan timeout, CancellationToken cancellationToken)

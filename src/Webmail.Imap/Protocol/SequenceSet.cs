@@ -21,6 +21,50 @@ public sealed class SequenceSet
 
     public bool IsSavedResult { get; private init; }
 
+    private List<(long Low, long High)>? _intervals;
+
+    /// <summary>
+    /// The set as ascending, disjoint intervals, <c>*</c> standing for the largest number there is
+    /// (a client's set may hold its ranges in any order, overlapping; this costs its size once).
+    /// </summary>
+    public IReadOnlyList<(long Low, long High)> Intervals
+    {
+        get
+        {
+            if (_intervals is not null)
+                return _intervals;
+            var sorted = Ranges.Select(r => (First: r.First == Star ? long.MaxValue : r.First, Last: r.Last == Star ? long.MaxValue : r.Last))
+                .Select(r => (Low: Math.Min(r.First, r.Last), High: Math.Max(r.First, r.Last))).OrderBy(r => r.Low);
+            var merged = new List<(long Low, long High)>();
+            foreach (var (low, high) in sorted)
+            {
+                if (merged.Count > 0 && low <= merged[^1].High)
+                    merged[^1] = (merged[^1].Low, Math.Max(merged[^1].High, high));
+                else
+                    merged.Add((low, high));
+            }
+            return _intervals = merged;
+        }
+    }
+
+    /// <summary>Whether the set names <paramref name="number"/>, <c>*</c> standing for the largest number there is.</summary>
+    public bool Contains(long number)
+    {
+        var intervals = Intervals;
+        int low = 0, high = intervals.Count - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            if (number < intervals[middle].Low)
+                high = middle - 1;
+            else if (number > intervals[middle].High)
+                low = middle + 1;
+            else
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// The members of the set among <paramref name="available"/> (ascending), with <c>*</c> meaning
     /// the largest available. RFC 9051 §9: a range is the same in either order; for UIDs, a range

@@ -18,6 +18,14 @@ public enum FetchKind
     Section,
     Binary,
     BinarySize,
+    /// <summary>The message's modification sequence (RFC 7162 §3.1.4.1).</summary>
+    Modseq,
+    /// <summary>The preview text (RFC 8970), stored at delivery.</summary>
+    Preview,
+    /// <summary>The message's object id (RFC 8474 EMAILID).</summary>
+    EmailId,
+    /// <summary>The message's thread's object id (RFC 8474 THREADID).</summary>
+    ThreadId,
 }
 
 /// <summary>
@@ -40,6 +48,8 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
         FetchKind.Envelope => ImapMessageParts.Envelope,
         FetchKind.BodyStructure => ImapMessageParts.BodyStructure,
         FetchKind.Body => ImapMessageParts.Body,
+        FetchKind.Preview => ImapMessageParts.Preview,
+        FetchKind.ThreadId => ImapMessageParts.Thread,
         _ => ImapMessageParts.None,
     };
 
@@ -74,6 +84,13 @@ public sealed record FetchItem(FetchKind Kind, string Label, SectionSpec? Sectio
             case "INTERNALDATE": return new(FetchKind.InternalDate, "INTERNALDATE");
             case "RFC822.SIZE": return new(FetchKind.Size, "RFC822.SIZE");
             case "UID": return new(FetchKind.Uid, "UID");
+            case "MODSEQ": return new(FetchKind.Modseq, "MODSEQ");
+            case "EMAILID": return new(FetchKind.EmailId, "EMAILID");
+            case "THREADID": return new(FetchKind.ThreadId, "THREADID");
+            case "PREVIEW":
+                // RFC 8970 §3.1: PREVIEW (LAZY) may answer NIL when a preview is costly; the stored one never is.
+                args.TryKeyword(" (LAZY)");
+                return new(FetchKind.Preview, "PREVIEW");
             case "ENVELOPE": return new(FetchKind.Envelope, "ENVELOPE");
             case "BODYSTRUCTURE": return new(FetchKind.BodyStructure, "BODYSTRUCTURE");
             // RFC 9051 §6.4.5: RFC822 is BODY[], RFC822.HEADER is BODY.PEEK[HEADER], RFC822.TEXT is BODY[TEXT].

@@ -28,7 +28,27 @@ public sealed partial class ImapSession
     private async Task<bool> SelectAsync(string tag, ImapArguments args, bool readOnly)
     {
         var name = MailboxName(args);
+        (long UidValidity, long Modseq, SequenceSet? KnownUids)? resync = null;
+        if (args.TryConsume(' '))
+        {
+            // RFC 7162 §3.1.8 and §3.2.5: the CONDSTORE and QRESYNC select parameters.
+            args.Expect('(');
+            do
+            {
+                if (args.TryKeyword("CONDSTORE"))
+                    EnableCondstore();
+                else if (args.TryKeyword("QRESYNC"))
+                    resync = QresyncParameter(args);
+                else
+                    throw new ImapSyntaxException("Unknown SELECT parameter");
+            }
+            while (args.TryConsume(' '));
+            args.Expect(')');
+        }
         args.End();
+        // RFC 7162 §3.2.11: a server that advertises CONDSTORE marks where the old mailbox's responses end.
+        if (Selected is not null)
+            Untagged("OK [CLOSED] Previous mailbox closed");
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         Selected = null;
         State = ImapState.Authenticated;
@@ -47,13 +67,92 @@ public sealed partial class ImapSession
         Untagged(readOnly ? "OK [PERMANENTFLAGS ()] Read-only mailbox" : $"OK [PERMANENTFLAGS ({flags} \\*)] Flags permitted");
         Untagged($"OK [UIDVALIDITY {snapshot.Folder.UidValidity}] UIDs valid");
         Untagged($"OK [UIDNEXT {snapshot.Folder.UidNext}] Predicted next UID");
+        // RFC 7162 §3.1.2.1: every message has a modification sequence, so every SELECT says the highest.
+        Untagged($"OK [HIGHESTMODSEQ {snapshot.Folder.HighestModseq}] Highest");
+        Untagged($"OK [MAILBOXID ({ObjectIds.Mailbox(snapshot.Folder.Id)})] Ok");
         if (Rev2)
         {
             Out.Text("* LIST () \"/\" ").String(WireName(name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : MailboxTree.Normalize(name))).Line();
         }
         Selected = selected;
         State = ImapState.Selected;
+        if (resync is { } known && known.UidValidity == snapshot.Folder.UidValidity)
+            await ResyncAsync(selected, known.Modseq, known.KnownUids).ConfigureAwait(false);
         return Ok(tag, readOnly ? "[READ-ONLY] EXAMINE completed" : "[READ-WRITE] SELECT completed");
+    }
+
+    /// <summary>
+    /// The UIDs that left since the changes' modseq, within <paramref name="within"/> (all when null), that
+    /// this view does not hold. From the expunge log; when it was compacted past that modseq, every UID
+    /// within the set and below UIDNEXT that is not here (RFC 7162 §3.2.5.2).
+    /// </summary>
+    private static List<long> Vanished(FolderChanges changes, SelectedMailbox selected, SequenceSet? within)
+    {
+        if (changes.PresentUids is null)
+            return changes.Expunged.Where(uid => selected.SequenceOf(uid) == 0 && (within is null || within.Contains(uid))).Order().ToList();
+        var gone = new List<long>();
+        // Below the view's UIDNEXT: a message that arrived since is not here yet, and has not left.
+        var top = selected.Folder.UidNext - 1;
+        foreach (var (low, high) in within?.Intervals ?? [(1L, top)])
+        {
+            for (var uid = Math.Max(1, low); uid <= Math.Min(top, high); uid++)
+            {
+                if (selected.SequenceOf(uid) == 0)
+                    gone.Add(uid);
+            }
+        }
+        return gone;
+    }
+
+    /// <summary><c>QRESYNC (uidvalidity modseq [known-uids] [(known-sequences known-uids)])</c> (RFC 7162 §3.2.5).</summary>
+    private (long UidValidity, long Modseq, SequenceSet? KnownUids) QresyncParameter(ImapArguments args)
+    {
+        if (!Qresync)
+            throw new ImapSyntaxException("QRESYNC is not enabled");
+        args.Space();
+        args.Expect('(');
+        var uidValidity = args.Number();
+        args.Space();
+        var modseq = args.Number();
+        SequenceSet? knownUids = null;
+        while (args.TryConsume(' '))
+        {
+            if (args.TryConsume('('))
+            {
+                // The sequence-match data only helps a server without a complete expunge log: read, not needed.
+                args.SequenceSet();
+                args.Space();
+                args.SequenceSet();
+                args.Expect(')');
+            }
+            else
+                knownUids = args.SequenceSet();
+        }
+        args.Expect(')');
+        return (uidValidity, modseq, knownUids);
+    }
+
+    /// <summary>
+    /// What a client that knew the mailbox at <paramref name="modseq"/> missed (RFC 7162 §3.2.5.1): the
+    /// UIDs expunged since, as <c>VANISHED (EARLIER)</c>, then a FETCH of every message changed or
+    /// added since, limited to <paramref name="knownUids"/> when given. What changed after this view
+    /// was taken is left to the next poll, which tells it as it does for everyone.
+    /// </summary>
+    private async Task ResyncAsync(SelectedMailbox selected, long modseq, SequenceSet? knownUids)
+    {
+        var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, modseq, _shutdown).ConfigureAwait(false);
+        if (changes is null)
+            return;
+        var vanished = Vanished(changes, selected, knownUids);
+        if (vanished.Count > 0)
+            Untagged($"VANISHED (EARLIER) {SequenceSet.Format(vanished)}");
+        foreach (var state in changes.Changed)
+        {
+            var sequence = selected.SequenceOf(state.Uid);
+            if (sequence == 0 || state.Modseq > selected.Modseq || knownUids is not null && !knownUids.Contains(state.Uid))
+                continue;
+            Untagged($"{sequence} FETCH (UID {state.Uid} FLAGS ({FlagText(state.Flags, state.Keywords)}) MODSEQ ({state.Modseq}))");
+        }
     }
 
     private async Task<bool> CloseAsync(string tag, bool expunge)
@@ -90,8 +189,8 @@ public sealed partial class ImapSession
         var parts = name.Split(MailboxTree.Separator);
         if (parts.Any(p => p.Length == 0))
             return No(tag, "[CANNOT] Empty hierarchy level in the name");
-        await _server.Store.CreateFolderPathAsync(AccountId, parts, _shutdown).ConfigureAwait(false);
-        return Ok(tag, "CREATE completed");
+        var created = await _server.Store.CreateFolderPathAsync(AccountId, parts, _shutdown).ConfigureAwait(false);
+        return Ok(tag, $"[MAILBOXID ({ObjectIds.Mailbox(created.Id)})] CREATE completed");
     }
 
     private async Task<bool> DeleteAsync(string tag, ImapArguments args)
@@ -253,7 +352,7 @@ public sealed partial class ImapSession
         do
         {
             var item = args.Atom().ToUpperInvariant();
-            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT"))
+            if (item is not ("MESSAGES" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "DELETED" or "SIZE" or "RECENT" or "HIGHESTMODSEQ" or "MAILBOXID"))
                 throw new ImapSyntaxException($"Unknown STATUS item {item}");
             items.Add(item);
         }
@@ -268,6 +367,8 @@ public sealed partial class ImapSession
         args.Space();
         var items = StatusItems(args);
         args.End();
+        if (items.Contains("HIGHESTMODSEQ"))
+            EnableCondstore(); // RFC 7162 §3.1: a CONDSTORE-enabling command
         var tree = await TreeAsync().ConfigureAwait(false);
         var folder = tree.Find(name);
         if (folder is null)
@@ -290,11 +391,16 @@ public sealed partial class ImapSession
                 "SIZE" => folder.TotalBytes,
                 "RECENT" => 0,
                 "DELETED" => await _server.Store.CountDeletedAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false),
+                "HIGHESTMODSEQ" => folder.HighestModseq,
                 _ => 0,
             };
             if (values.Length > 0)
                 values.Append(' ');
-            values.Append(item).Append(' ').Append(value);
+            values.Append(item).Append(' ');
+            if (item == "MAILBOXID")
+                values.Append('(').Append(ObjectIds.Mailbox(folder.Id)).Append(')');
+            else
+                values.Append(value);
         }
         Out.Text("* STATUS ").String(WireName(name)).Text($" ({values})").Line();
     }

@@ -40,14 +40,48 @@ public sealed partial class ImapSession
         var set = args.SequenceSet();
         args.Space();
         var items = FetchItem.ParseList(args);
+        long? changedSince = null;
+        var vanished = false;
+        if (args.TryConsume(' '))
+        {
+            // RFC 7162 §3.1.4.2: the CHANGEDSINCE modifier, which implies the MODSEQ item; §3.2.6: VANISHED.
+            args.Expect('(');
+            do
+            {
+                if (args.TryKeyword("CHANGEDSINCE"))
+                {
+                    args.Space();
+                    changedSince = args.Number(allowZero: true);
+                }
+                else if (args.TryKeyword("VANISHED"))
+                    vanished = true;
+                else
+                    throw new ImapSyntaxException("Unknown FETCH modifier");
+            }
+            while (args.TryConsume(' '));
+            args.Expect(')');
+            if (vanished && !(byUid && Qresync && changedSince is not null))
+                throw new ImapSyntaxException("VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled");
+            if (changedSince is not null && !items.Any(i => i.Kind == FetchKind.Modseq))
+                items.Add(new FetchItem(FetchKind.Modseq, "MODSEQ"));
+        }
         args.End();
         // RFC 9051 §6.4.9: UID FETCH answers always carry the UID.
         if (byUid && !items.Any(i => i.Kind == FetchKind.Uid))
             items.Insert(0, new FetchItem(FetchKind.Uid, "UID"));
+        if (items.Any(i => i.Kind == FetchKind.Modseq))
+            EnableCondstore();
         await PollAsync(expungesAllowed: byUid).ConfigureAwait(false);
 
         var selected = Selected!;
         var uids = Resolve(set, byUid);
+        if (vanished && await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, changedSince!.Value, _shutdown).ConfigureAwait(false) is { } changes)
+        {
+            // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCHes.
+            var gone = Vanished(changes, selected, set);
+            if (gone.Count > 0)
+                Untagged($"VANISHED (EARLIER) {SequenceSet.Format(gone)}");
+        }
         var withStructure = items.Any(i => i.NeedsStructure);
         var parts = items.Aggregate(ImapMessageParts.None, (all, item) => all | item.Parts);
         var needsRaw = items.Any(i => i.NeedsRaw);
@@ -72,7 +106,7 @@ public sealed partial class ImapSession
             foreach (var message in messages)
             {
                 var sequence = selected.SequenceOf(message.Uid);
-                if (sequence == 0)
+                if (sequence == 0 || message.Modseq <= changedSince)
                     continue;
                 var structureMissing = withStructure && message.Structure is null;
                 var raw = needsRaw || structureMissing ? ReadRaw(rawReader!, message.Id) : null;
@@ -84,7 +118,7 @@ public sealed partial class ImapSession
                 // Only an item that shows a view needs it; one stored before views were kept is computed now, once.
                 var structure = structureMissing ? await ComputeStructureAsync(message, raw!).ConfigureAwait(false) : message.Structure;
                 var flags = seenNow.TryGetValue(message.Uid, out var changed) ? FlagText(changed.Flags, changed.Keywords) : FlagText(message.Flags, message.Keywords);
-                WriteFetch(sequence, message, items, flags, structure, raw, includeFlags: seenNow.ContainsKey(message.Uid));
+                WriteFetch(sequence, changed is null ? message : message with { Modseq = changed.Modseq }, items, flags, structure, raw, includeFlags: changed is not null);
                 await Out.MaybeFlushAsync(_shutdown).ConfigureAwait(false);
             }
         }
@@ -143,6 +177,7 @@ public sealed partial class ImapSession
 
     private void WriteFetch(int sequence, ImapMessage message, List<FetchItem> items, string flags, MessageStructure? structure, byte[]? raw, bool includeFlags)
     {
+        var includeModseq = includeFlags && Condstore;
         Out.Text("* ").Number(sequence).Text(" FETCH (");
         var first = true;
         foreach (var item in items)
@@ -158,6 +193,19 @@ public sealed partial class ImapSession
                     break;
                 case FetchKind.Uid:
                     Out.Text("UID ").Number(message.Uid);
+                    break;
+                case FetchKind.EmailId:
+                    Out.Text("EMAILID (").Text(ObjectIds.Email(message.Id)).Text(")");
+                    break;
+                case FetchKind.ThreadId:
+                    Out.Text(ObjectIds.Thread(message.ThreadKey) is { } thread ? $"THREADID ({thread})" : "THREADID NIL");
+                    break;
+                case FetchKind.Preview:
+                    Out.Text("PREVIEW ").String(message.Preview);
+                    break;
+                case FetchKind.Modseq:
+                    Out.Text("MODSEQ (").Number(message.Modseq).Text(")");
+                    includeModseq = false;
                     break;
                 case FetchKind.InternalDate:
                     Out.Text("INTERNALDATE \"").Text(FormatDateTime(message.InternalDate)).Text("\"");
@@ -197,6 +245,9 @@ public sealed partial class ImapSession
         }
         if (includeFlags)
             Out.Text(" FLAGS (").Text(flags).Text(")");
+        // RFC 7162 §3.1.4.1: a FETCH that reports a flag change carries MODSEQ once CONDSTORE is on.
+        if (includeModseq)
+            Out.Text(" MODSEQ (").Number(message.Modseq).Text(")");
         Out.Text(")").Line();
     }
 
@@ -234,6 +285,7 @@ public sealed partial class ImapSession
             unchangedSince = args.Number(allowZero: true);
             args.Expect(')');
             args.Space();
+            EnableCondstore();
         }
         var operation = args.Atom().ToUpperInvariant();
         var mode = operation[0] switch { '+' => FlagChangeMode.Add, '-' => FlagChangeMode.Remove, _ => FlagChangeMode.Replace };
@@ -261,11 +313,13 @@ public sealed partial class ImapSession
             var unchanged = others.Count == 0 ? [] : await _server.Store.GetMessagesAsync(AccountId, selected.FolderId, others, ImapMessageParts.None, _shutdown).ConfigureAwait(false);
             var states = result.Changed.Concat(unchanged.Select(m => new FlagState(m.Uid, m.Flags, m.Keywords, m.Modseq))).OrderBy(s => s.Uid);
             foreach (var state in states)
-            {
-                var sequence = selected.SequenceOf(state.Uid);
-                if (sequence > 0)
-                    Untagged(byUid ? $"{sequence} FETCH (UID {state.Uid} FLAGS ({FlagText(state.Flags, state.Keywords)}))" : $"{sequence} FETCH (FLAGS ({FlagText(state.Flags, state.Keywords)}))");
-            }
+                StoreFetch(state, $"FLAGS ({FlagText(state.Flags, state.Keywords)})");
+        }
+        else if (Condstore)
+        {
+            // RFC 7162 §3.1.3: .SILENT leaves out the flags, not the new modification sequences.
+            foreach (var state in result.Changed.OrderBy(s => s.Uid))
+                StoreFetch(state, null);
         }
         if (result.Modified.Count > 0)
         {
@@ -273,6 +327,21 @@ public sealed partial class ImapSession
             return Ok(tag, $"[MODIFIED {SequenceSet.Format(modified.Order())}] Conditional STORE failed for some messages");
         }
         return Ok(tag, byUid ? "UID STORE completed" : "STORE completed");
+
+        void StoreFetch(FlagState state, string? flags)
+        {
+            var sequence = selected.SequenceOf(state.Uid);
+            if (sequence == 0)
+                return;
+            var items = new List<string>();
+            if (byUid)
+                items.Add($"UID {state.Uid}");
+            if (flags is not null)
+                items.Add(flags);
+            if (Condstore)
+                items.Add($"MODSEQ ({state.Modseq})");
+            Untagged($"{sequence} FETCH ({string.Join(' ', items)})");
+        }
     }
 
     private async Task<bool> CopyAsync(string tag, ImapArguments args, bool byUid, bool move)
@@ -341,9 +410,12 @@ public sealed partial class ImapSession
             return c => members.Contains(c.Message.Uid);
         });
         args.End();
+        if (key.UsesModseq)
+            EnableCondstore();
         await PollAsync(expungesAllowed: byUid).ConfigureAwait(false);
 
         var matches = new List<(long Uid, int Sequence)>();
+        var highestModseq = 0L;
         // The full-text index narrows BODY and TEXT to candidates; each one it did not prove is then checked exactly.
         IEnumerable<long>? candidates = null;
         var proven = new Dictionary<(SearchTextField, string), IReadOnlySet<long>>();
@@ -384,7 +456,10 @@ public sealed partial class ImapSession
                 // The bytes are read only if a key that needs them is reached (cheap keys are tried first).
                 var candidate = new SearchCandidate(message, selected.SequenceOf(message.Uid), id => ReadRaw(rawReader!, id), _server.Options.Limits.MaxMimeDepth, proven);
                 if (key.Matches(candidate))
+                {
                     matches.Add((message.Uid, candidate.Sequence));
+                    highestModseq = Math.Max(highestModseq, message.Modseq);
+                }
             }
         }
         var numbers = matches.Select(m => byUid ? m.Uid : m.Sequence).Order().ToList();
@@ -408,11 +483,14 @@ public sealed partial class ImapSession
                 data.Add($"ALL {SequenceSet.Format(numbers)}");
             if (returns.Contains("COUNT"))
                 data.Add($"COUNT {numbers.Count}");
+            // RFC 7162 §3.1.5: a search on MODSEQ names the highest modification sequence it matched.
+            if (key.UsesModseq && numbers.Count > 0)
+                data.Add($"MODSEQ {highestModseq}");
             Untagged($"ESEARCH (TAG \"{tag}\"){(byUid ? " UID" : "")}{string.Concat(data.Select(d => " " + d))}");
         }
         else
         {
-            Untagged(numbers.Count == 0 ? "SEARCH" : "SEARCH " + string.Join(' ', numbers));
+            Untagged(numbers.Count == 0 ? "SEARCH" : "SEARCH " + string.Join(' ', numbers) + (key.UsesModseq ? $" (MODSEQ {highestModseq})" : ""));
         }
         return Ok(tag, byUid ? "UID SEARCH completed" : "SEARCH completed");
     }

@@ -51,6 +51,21 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
     /// <summary>True once the client sent ENABLE UTF8=ACCEPT (RFC 6855).</summary>
     public bool Utf8 { get; private set; }
 
+    /// <summary>
+    /// CONDSTORE is on (RFC 7162 §3.1): enabled by ENABLE, SELECT (CONDSTORE), or the first command that
+    /// uses a modification sequence. From then on every FETCH that reports a flag change carries MODSEQ.
+    /// </summary>
+    public bool Condstore { get; private set; }
+
+    /// <summary>Turns CONDSTORE on for the rest of the session (a CONDSTORE-enabling command, RFC 7162 §3.1).</summary>
+    private void EnableCondstore() => Condstore = true;
+
+    /// <summary>
+    /// QRESYNC is on (RFC 7162 §3.2, by ENABLE QRESYNC, which turns CONDSTORE on too): SELECT may name what
+    /// the client knows, and expunges are told as VANISHED with UIDs instead of EXPUNGE.
+    /// </summary>
+    public bool Qresync { get; private set; }
+
     internal SelectedMailbox? Selected { get; private set; }
 
     private IPAddress RemoteAddress => _connection.RemoteAddress;
@@ -271,6 +286,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             case "GETQUOTA": return await GetQuotaAsync(tag, args).ConfigureAwait(false);
             case "SETQUOTA": return No(tag, "[NOPERM] Quotas are set by the administrator");
             case "STARTTLS": return Bad(tag, "Already authenticated");
+            case "COMPRESS": return await CompressAsync(tag, args).ConfigureAwait(false);
             case "LOGIN" or "AUTHENTICATE": return Bad(tag, "Already authenticated");
         }
 
@@ -306,7 +322,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
 
     private static bool IsKnown(string name) => name is "ENABLE" or "NAMESPACE" or "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME"
         or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST" or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "CLOSE" or "UNSELECT" or "EXPUNGE"
-        or "FETCH" or "STORE" or "SEARCH" or "COPY" or "MOVE" or "GETQUOTA" or "GETQUOTAROOT" or "SETQUOTA"
+        or "FETCH" or "STORE" or "SEARCH" or "COPY" or "MOVE" or "GETQUOTA" or "GETQUOTAROOT" or "SETQUOTA" or "COMPRESS"
         || name.StartsWith("UID ", StringComparison.Ordinal);
 
     /// <summary>What this session may use now (RFC 9051 §7.2.2); nothing is advertised that is not implemented.</summary>
@@ -320,7 +336,9 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
             caps.Append(PlaintextAuthAllowed ? " AUTH=PLAIN" : " LOGINDISABLED");
             return caps.ToString();
         }
-        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+        caps.Append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC PREVIEW OBJECTID");
+        if (!_connection.IsCompressed)
+            caps.Append(" COMPRESS=DEFLATE");
         caps.Append(" APPENDLIMIT=").Append(_server.Options.Limits.MaxMessageSize);
         return caps.ToString();
     }
@@ -340,6 +358,24 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         args.End();
         Untagged("ID (\"name\" \"Webmail\")");
         return Ok(tag, "ID completed");
+    }
+
+    /// <summary>COMPRESS DEFLATE (RFC 4978): the tagged OK is the last uncompressed line.</summary>
+    private async Task<bool> CompressAsync(string tag, ImapArguments args)
+    {
+        var mechanism = args.Atom();
+        args.End();
+        if (!mechanism.Equals("DEFLATE", StringComparison.OrdinalIgnoreCase))
+            return Bad(tag, "Unknown compression mechanism");
+        if (_connection.IsCompressed)
+            return No(tag, "[COMPRESSIONACTIVE] DEFLATE is already active");
+        // As after STARTTLS: anything sent before the OK would be read as if compressed.
+        if (_connection.Reader.HasBufferedInput)
+            return Bad(tag, "Commands were sent after COMPRESS before its answer");
+        Tagged(tag, "OK", "DEFLATE active");
+        await Out.FlushAsync(_shutdown).ConfigureAwait(false);
+        _connection.StartCompression();
+        return true;
     }
 
     private async Task<bool> StartTlsAsync(string tag, ImapArguments args)
@@ -462,6 +498,17 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
                 Out.Utf8 = true;
                 enabled.Add("UTF8=ACCEPT");
             }
+            else if (capability.Equals("CONDSTORE", StringComparison.OrdinalIgnoreCase) && !Condstore)
+            {
+                EnableCondstore();
+                enabled.Add("CONDSTORE");
+            }
+            else if (capability.Equals("QRESYNC", StringComparison.OrdinalIgnoreCase) && !Qresync)
+            {
+                Qresync = true;
+                EnableCondstore();
+                enabled.Add("QRESYNC");
+            }
         }
         while (args.TryConsume(' '));
         args.End();
@@ -477,7 +524,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         if (Interlocked.Exchange(ref _changed, 0) == 0 && !(expungesAllowed && selected.HasPendingExpunges))
             return;
         var changes = await _server.Store.ChangesSinceAsync(AccountId, selected.FolderId, selected.Modseq, _shutdown).ConfigureAwait(false);
-        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), this))
+        if (!selected.Apply(changes, expungesAllowed, s => FlagText(s.Flags, s.Keywords), Condstore, Qresync, this))
         {
             Untagged("BYE The selected mailbox was deleted");
             State = ImapState.Logout;

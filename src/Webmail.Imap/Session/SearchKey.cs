@@ -81,6 +81,9 @@ public abstract class SearchKey
     /// </summary>
     public virtual bool IsTextOnly => false;
 
+    /// <summary>True when the key tests a modification sequence (RFC 7162 §3.1.5: the answer then names the highest one matched).</summary>
+    public virtual bool UsesModseq => false;
+
     /// <summary>The keys of a SEARCH command until its end, as one AND.</summary>
     public static SearchKey ParseProgram(ImapArguments args, Func<SequenceSet, bool, Func<SearchCandidate, bool>> sets)
     {
@@ -153,6 +156,36 @@ public abstract class SearchKey
             case "UID":
                 args.Space();
                 return new Test(sets(args.SequenceSet(), true));
+            case "EMAILID":
+            {
+                // RFC 8474 §6: the message with this object id.
+                args.Space();
+                var emailId = args.Atom();
+                return new Test(c => ObjectIds.Email(c.Message.Id) == emailId);
+            }
+            case "THREADID":
+            {
+                args.Space();
+                var threadId = args.Atom();
+                return new Test(c => ObjectIds.Thread(c.Message.ThreadKey) == threadId, ImapMessageParts.Thread);
+            }
+            case "MODSEQ":
+            {
+                // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type] n. Flags have no modification
+                // sequences of their own here: the message's is every entry's.
+                args.Space();
+                if (args.Peek == (byte)'"')
+                {
+                    args.AString();
+                    args.Space();
+                    var type = args.Atom().ToUpperInvariant();
+                    if (type is not ("PRIV" or "SHARED" or "ALL"))
+                        throw new ImapSyntaxException("Expected priv, shared or all");
+                    args.Space();
+                }
+                var modseq = args.Number(allowZero: true);
+                return new ModseqTest(modseq);
+            }
             case "NOT":
                 args.Space();
                 return new Not(Parse(args, sets, depth + 1));
@@ -226,6 +259,12 @@ public abstract class SearchKey
         public override bool Matches(SearchCandidate candidate) => test(candidate);
     }
 
+    private sealed class ModseqTest(long modseq) : SearchKey
+    {
+        public override bool UsesModseq => true;
+        public override bool Matches(SearchCandidate candidate) => candidate.Message.Modseq >= modseq;
+    }
+
     private sealed class Content(Func<SearchCandidate, bool> test, (SearchTextField, string)? narrowing = null) : SearchKey
     {
         public override int Cost => 1;
@@ -238,6 +277,7 @@ public abstract class SearchKey
     {
         public override int Cost => inner.Cost;
         public override ImapMessageParts Parts => inner.Parts;
+        public override bool UsesModseq => inner.UsesModseq;
         public override bool Matches(SearchCandidate candidate) => !inner.Matches(candidate);
     }
 
@@ -245,6 +285,7 @@ public abstract class SearchKey
     {
         public override int Cost => left.Cost + right.Cost;
         public override ImapMessageParts Parts => left.Parts | right.Parts;
+        public override bool UsesModseq => left.UsesModseq || right.UsesModseq;
         public override bool Matches(SearchCandidate candidate) => left.Matches(candidate) || right.Matches(candidate);
     }
 
@@ -259,5 +300,6 @@ public abstract class SearchKey
         public override bool Matches(SearchCandidate candidate) => _keys.All(k => k.Matches(candidate));
         public override IEnumerable<(SearchTextField Field, string Value)> Narrowing => _keys.SelectMany(k => k.Narrowing);
         public override bool IsTextOnly => _keys.All(k => k.IsTextOnly);
+        public override bool UsesModseq => _keys.Any(k => k.UsesModseq);
     }
 }

@@ -42,11 +42,13 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
 
     /// <summary>
     /// Applies what changed in the store since <see cref="Modseq"/> and writes the untagged responses
-    /// (RFC 9051 §7.4.1 EXPUNGE, §7.3.1 EXISTS, §7.5.2 FETCH FLAGS). Expunges are held back while
+    /// (RFC 9051 §7.4.1 EXPUNGE, §7.3.1 EXISTS, §7.5.2 FETCH FLAGS, with MODSEQ when
+    /// <paramref name="withModseq"/>: CONDSTORE is on, RFC 7162 §3.1.4). Expunges are held back while
     /// <paramref name="expungesAllowed"/> is false (during FETCH, STORE and SEARCH, RFC 9051 §7.5.1).
     /// </summary>
     /// <returns>False when the folder no longer exists.</returns>
-    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, IUntaggedSink sink)
+    /// <param name="vanished">QRESYNC is on: expunges are told as one <c>VANISHED</c> with their UIDs (RFC 7162 §3.2.10).</param>
+    public bool Apply(FolderChanges? changes, bool expungesAllowed, Func<FlagState, string> flagsOf, bool withModseq, bool vanished, IUntaggedSink sink)
     {
         if (changes is null)
             return false;
@@ -56,16 +58,32 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
             if (SequenceOf(uid) > 0)
                 _pendingExpunges.Add(uid);
         }
+        if (changes.PresentUids is { } runs)
+        {
+            // The expunge log was compacted past this view's modseq: what the view holds and the folder
+            // no longer does has left.
+            var present = new UidList(runs);
+            foreach (var uid in _uids)
+            {
+                if (present.IndexOf(uid) < 0)
+                    _pendingExpunges.Add(uid);
+            }
+        }
         if (expungesAllowed && _pendingExpunges.Count > 0)
         {
+            var gone = new List<long>();
             foreach (var uid in _pendingExpunges.Order())
             {
                 var sequence = SequenceOf(uid);
                 if (sequence == 0)
                     continue;
                 _uids.RemoveAt(sequence - 1);
-                sink.Untagged($"{sequence} EXPUNGE");
+                gone.Add(uid);
+                if (!vanished)
+                    sink.Untagged($"{sequence} EXPUNGE");
             }
+            if (vanished && gone.Count > 0)
+                sink.Untagged($"VANISHED {Protocol.SequenceSet.Format(gone.Order())}");
             _pendingExpunges.Clear();
         }
 
@@ -91,7 +109,9 @@ public sealed class SelectedMailbox(Folder folder, IReadOnlyList<(long First, in
                 continue;
             if (_reportedModseq.TryGetValue(state.Uid, out var told) && told >= state.Modseq)
                 continue;
-            sink.Untagged($"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}))");
+            sink.Untagged(withModseq
+                ? $"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}) MODSEQ ({state.Modseq}))"
+                : $"{sequence} FETCH (UID {state.Uid} FLAGS ({flagsOf(state)}))");
         }
         _reportedModseq.Clear();
         Modseq = Math.Max(Modseq, changes.Folder.HighestModseq);

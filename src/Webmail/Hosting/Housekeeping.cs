@@ -6,9 +6,10 @@ namespace Webmail.Hosting;
 
 /// <summary>
 /// Background retention, once at start and then hourly: audit entries older than
-/// <see cref="LimitOptions.AuditRetention"/> and web sessions past their end are removed.
+/// <see cref="LimitOptions.AuditRetention"/> and web sessions past their end are removed, and each
+/// folder's expunge log is cut to <see cref="LimitOptions.ExpungeLogPerFolder"/> rows.
 /// </summary>
-public sealed class Housekeeping(IAuditLog audit, IWebSessionStore sessions, IOptionsMonitor<WebmailOptions> options, TimeProvider time, ILogger<Housekeeping> logger)
+public sealed class Housekeeping(IAuditLog audit, IWebSessionStore sessions, IImapStore imap, IOptionsMonitor<WebmailOptions> options, TimeProvider time, ILogger<Housekeeping> logger)
     : BackgroundService
 {
     /// <summary>Time between passes.</summary>
@@ -55,6 +56,9 @@ public sealed class Housekeeping(IAuditLog audit, IWebSessionStore sessions, IOp
             while (batch == Batch);
         }
         var sessionsRemoved = await sessions.PruneExpiredAsync(now, cancellationToken);
+        var expunges = await imap.CompactExpungeLogAsync(options.CurrentValue.Limits.ExpungeLogPerFolder, cancellationToken);
+        if (expunges > 0)
+            logger.LogInformation("Removed {Expunges} old rows of the IMAP expunge log", expunges);
         if (removed > 0 || sessionsRemoved > 0)
             logger.LogInformation("Removed {AuditEntries} audit entries older than the retention and {Sessions} expired web sessions", removed, sessionsRemoved);
         return (removed, sessionsRemoved);
