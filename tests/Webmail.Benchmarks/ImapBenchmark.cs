@@ -11,7 +11,8 @@ namespace Webmail.Benchmarks;
 /// IMAP beside Dovecot 2.3 in the same run, with the same client (<see cref="ImapProbe"/>, a raw
 /// socket client) for both: login + SELECT on a 100,000-message INBOX, <c>UID FETCH 1:* (FLAGS)</c>,
 /// <c>FETCH 1:* (ENVELOPE)</c>, <c>SEARCH TEXT</c> for a rare and a common word, the download of
-/// 5,000 × 10 KB with <c>BODY.PEEK[]</c>, IDLE latency from an SMTP 250 to the untagged EXISTS,
+/// 5,000 × 10 KB with <c>BODY.PEEK[]</c>, a QRESYNC resync after 1,000 changes with and without
+/// COMPRESS (<see cref="ImapResync"/>, time and octets on the wire), IDLE latency from an SMTP 250 to the untagged EXISTS,
 /// <c>mbsync</c>'s initial sync of 10,000 messages, and the memory of 1,000 IDLE sessions.
 /// Each line: one warm-up each, then the runs taking turns (Webmail, Dovecot); medians.
 /// Usage: <c>imap [--messages N] [--sessions N] [--runs N] [--out FILE]</c> (as root: it starts Postfix and Dovecot).
@@ -99,6 +100,8 @@ public static class ImapBenchmark
         public int Messages { get; init; }
         public int Runs { get; init; }
         public List<(string What, Samples Ours, Samples Theirs)> Lines { get; } = [];
+        /// <summary>Octets on the wire both ways for a line, and what its changes need (<see cref="ImapResync"/>).</summary>
+        public List<(string What, long Ours, long Theirs, long Need)> Bytes { get; } = [];
         public (int Ours, int Theirs) RareMatches { get; set; }
         public (int Ours, int Theirs) CommonMatches { get; set; }
         public ImapIdleSessions.Memory? Memory { get; set; }
@@ -168,6 +171,16 @@ public static class ImapBenchmark
             figures.CommonMatches = (matches[0], matches[1]);
             await TimeAsync(figures, $"UID FETCH 1:* (FLAGS), {options.Messages:N0} messages",
                 () => ExpectLinesAsync(ourSession, "UID FETCH 1:* (FLAGS)", options.Messages), () => ExpectLinesAsync(theirSession, "UID FETCH 1:* (FLAGS)", options.Messages));
+        }
+
+        // Last on the big INBOX, as it changes it: each round flags 800 messages and expunges 200.
+        var (ourResync, theirResync) = (new ImapResync(ourPort, big.Ours, options.Messages), new ImapResync(PeerServers.ImapPort, big.Theirs, options.Messages));
+        foreach (var compress in new[] { false, true })
+        {
+            var what = $"QRESYNC resync after {ImapResync.Changes:N0} changes, {options.Messages:N0} messages{(compress ? ", COMPRESS=DEFLATE" : "")}";
+            await TimeAsync(figures, what, () => ourResync.RunAsync(compress, token), () => theirResync.RunAsync(compress, token));
+            figures.Bytes.Add((what, ourResync.LastBytes, theirResync.LastBytes, ourResync.LastNeed));
+            Console.WriteLine($"imap: {what}: {ourResync.LastBytes:N0} vs {theirResync.LastBytes:N0} bytes on the wire; the changes need {ourResync.LastNeed:N0}");
         }
 
         await using (var ourSession = await OpenAsync(ourPort, $"{DownloadUser}@{OurDomain}", token))

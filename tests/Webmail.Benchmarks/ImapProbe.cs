@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -9,19 +10,42 @@ namespace Webmail.Benchmarks;
 /// The least an IMAP client (RFC 9051) can do to time a server: the same client for Dovecot and
 /// Webmail. Tagged commands, one at a time; untagged data is skipped, literals included, or only
 /// counted (<see cref="CountAsync"/>) so that a 100,000-line answer costs the client next to nothing.
+/// It counts the octets on the wire both ways (<see cref="WireBytes"/>), after COMPRESS too.
 /// </summary>
 internal sealed class ImapProbe : IAsyncDisposable
 {
-    private readonly NetworkStream _stream;
+    private readonly WireCounter _wire;
+    private Stream _reader, _writer;
     private readonly byte[] _buffer;
     private readonly CancellationToken _cancellation;
     private int _start, _end, _tag;
 
     private ImapProbe(Socket socket, int bufferSize, CancellationToken cancellation)
     {
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _wire = new WireCounter(new NetworkStream(socket, ownsSocket: true));
+        _reader = _writer = _wire;
         _buffer = new byte[bufferSize];
         _cancellation = cancellation;
+    }
+
+    /// <summary>Octets read and written on the socket since the connection opened (compressed ones once COMPRESS is on).</summary>
+    public long WireBytes => _wire.BytesRead + _wire.BytesWritten;
+
+    /// <summary>COMPRESS DEFLATE (RFC 4978): after the tagged OK both directions are raw DEFLATE, each command sync-flushed.</summary>
+    public async Task CompressAsync()
+    {
+        await CommandAsync("COMPRESS DEFLATE");
+        if (_start != _end)
+            throw new InvalidOperationException("Data after COMPRESS's OK arrived before compression started.");
+        _reader = new DeflateStream(_wire, CompressionMode.Decompress, leaveOpen: true);
+        _writer = new DeflateStream(_wire, CompressionLevel.Fastest, leaveOpen: true);
+    }
+
+    private async Task SendAsync(byte[] data)
+    {
+        await _writer.WriteAsync(data, _cancellation);
+        if (_writer != _wire)
+            await _writer.FlushAsync(_cancellation);
     }
 
     /// <summary>Connects and reads the greeting; every read and write gives up when <paramref name="cancellation"/> fires.</summary>
@@ -41,7 +65,7 @@ internal sealed class ImapProbe : IAsyncDisposable
     public async Task<(int Lines, long LiteralBytes)> CountAsync(string command)
     {
         var tag = Encoding.ASCII.GetBytes("a" + ++_tag + " ");
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{Encoding.ASCII.GetString(tag)}{command}\r\n"), _cancellation);
+        await SendAsync(Encoding.ASCII.GetBytes($"{Encoding.ASCII.GetString(tag)}{command}\r\n"));
         var lines = 0;
         long bytes = 0;
         var continued = false;
@@ -75,7 +99,7 @@ internal sealed class ImapProbe : IAsyncDisposable
     public async Task StartIdleAsync()
     {
         var tag = "a" + ++_tag;
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{tag} IDLE\r\n"), _cancellation);
+        await SendAsync(Encoding.ASCII.GetBytes($"{tag} IDLE\r\n"));
         while (true)
         {
             var line = await ReadLineAsync();
@@ -101,7 +125,7 @@ internal sealed class ImapProbe : IAsyncDisposable
     public async Task EndIdleAsync()
     {
         var tag = "a" + _tag;
-        await _stream.WriteAsync("DONE\r\n"u8.ToArray(), _cancellation);
+        await SendAsync("DONE\r\n"u8.ToArray());
         while (!(await ReadLineAsync()).StartsWith(tag + " ", StringComparison.Ordinal))
         {
         }
@@ -111,7 +135,7 @@ internal sealed class ImapProbe : IAsyncDisposable
     public async Task<List<string>> CommandAsync(string command)
     {
         var tag = "a" + ++_tag;
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"{tag} {command}\r\n"), _cancellation);
+        await SendAsync(Encoding.ASCII.GetBytes($"{tag} {command}\r\n"));
         var untagged = new List<string>();
         while (true)
         {
@@ -184,7 +208,7 @@ internal sealed class ImapProbe : IAsyncDisposable
         }
         if (_end == _buffer.Length)
             throw new InvalidOperationException("IMAP line longer than the buffer.");
-        var n = await _stream.ReadAsync(_buffer.AsMemory(_end), _cancellation);
+        var n = await _reader.ReadAsync(_buffer.AsMemory(_end), _cancellation);
         if (n == 0)
             throw new IOException("The server closed the connection.");
         _end += n;
@@ -200,9 +224,79 @@ internal sealed class ImapProbe : IAsyncDisposable
         {
             // LOGOUT's BYE may close before the tagged OK; a run that timed out closes without waiting.
         }
-        await _stream.DisposeAsync();
+        await AbortAsync();
     }
 
     /// <summary>Closes the connection without LOGOUT, as a client that goes away does.</summary>
-    public ValueTask AbortAsync() => _stream.DisposeAsync();
+    public async ValueTask AbortAsync()
+    {
+        if (_reader != _wire)
+            await _reader.DisposeAsync();
+        if (_writer != _wire)
+        {
+            try
+            {
+                await _writer.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // The deflate stream's last flush meets a connection the server has closed.
+            }
+        }
+        await _wire.DisposeAsync();
+    }
+
+    /// <summary>The socket's stream, counting the octets each way.</summary>
+    private sealed class WireCounter(NetworkStream inner) : Stream
+    {
+        public long BytesRead, BytesWritten;
+
+        public override bool CanRead => true;
+        public override bool CanWrite => true;
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            BytesRead += n;
+            return n;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken);
+            BytesWritten += buffer.Length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            BytesWritten += count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 }

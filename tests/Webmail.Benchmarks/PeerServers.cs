@@ -103,8 +103,10 @@ internal sealed class PeerServers : IAsyncDisposable
             }
             # The IMAP part holds 1,000 IDLE sessions of one user from one address (default 10 per user and
             # address, 1,024 imap processes, 1,000 clients per service).
+            # imap_zlib: COMPRESS=DEFLATE (RFC 4978), for the resync line with compression.
             protocol imap {
               mail_max_userip_connections = {{MaxImapSessions}}
+              mail_plugins = $mail_plugins imap_zlib
             }
             service imap {
               process_limit = {{MaxImapSessions}}

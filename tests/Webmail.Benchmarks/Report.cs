@@ -120,6 +120,11 @@ internal sealed class Report
             var ratio = theirs.Median / ours.Median;
             line($"| IMAP search ≥ 100× Dovecot's speed: {what} | {Milliseconds(ours.Median)} | {Milliseconds(theirs.Median)} | {(ratio >= 100 ? "met" : "not met")} ({ratio:F1}×) |");
         }
+        foreach (var (what, ours, theirs, need) in imap.Bytes)
+        {
+            var ratio = (double)ours / need;
+            line($"| IMAP within 2× of the bytes the changes need: {what} | {ours:N0} B | {theirs:N0} B | {(ratio <= 2 ? "met" : "not met")} ({ratio:F2}× of {need:N0} B) |");
+        }
         if (imap.Memory is { } memory)
             line($"| memory per IDLE session under 64 KB ({memory.Sessions:N0} sessions) | {memory.OursPerSession:F0} KB | {memory.TheirsPerSession:F0} KB | {(memory.OursPerSession < 64 ? "met" : "not met")} |");
     }
@@ -145,6 +150,18 @@ internal sealed class Report
             line($"| memory per IDLE session ({memory.Sessions:N0} sessions logged in, INBOX selected, in IDLE) | {memory.OursPerSession:F0} KB | {memory.TheirsPerSession:F0} KB | {Ratio(memory.TheirsPerSession / memory.OursPerSession)} |");
         }
         line("");
+        if (imap.Bytes.Count > 0)
+        {
+            line("");
+            line("| octets on the wire, both ways, connect to SELECT's OK | Webmail | Dovecot | the changes need | Webmail / need |");
+            line("| --- | ---: | ---: | ---: | ---: |");
+            foreach (var (what, ours, theirs, need) in imap.Bytes)
+                line($"| {what} | {ours:N0} | {theirs:N0} | {need:N0} | {(double)ours / need:F2}× |");
+            line("");
+            line($"QRESYNC resync: a client knew INBOX (UIDVALIDITY, HIGHESTMODSEQ); then, through IMAP, {ImapResync.Changes - ImapResync.Expunges:N0} messages got \\Seen \\Flagged and {ImapResync.Expunges:N0} were expunged "
+                + "(other messages each round). Timed from connect to the tagged OK of `SELECT INBOX (QRESYNC (uidvalidity modseq))`, after LOGIN, COMPRESS DEFLATE on the second line (Dovecot's imap_zlib plugin) and ENABLE QRESYNC; "
+                + "the octets are the last round's, both directions, compressed ones where compressed. What the changes need: one `* n FETCH (UID u FLAGS (\\Seen \\Flagged) MODSEQ (m))` line per changed message and one `* VANISHED (EARLIER)` line of the expunged UIDs, with no greeting, login or SELECT data around them.");
+        }
         line($"Ratio: Dovecot's figure over Webmail's (above 1 = Webmail faster or smaller). Matches: rare word {imap.RareMatches.Ours:N0} (Webmail) / {imap.RareMatches.Theirs:N0} (Dovecot), "
             + $"common word {imap.CommonMatches.Ours:N0} / {imap.CommonMatches.Theirs:N0}.");
         line("");

@@ -39,11 +39,13 @@ public sealed class ImapConnection : IAsyncDisposable
     /// <summary>
     /// From now on both directions are raw DEFLATE (RFC 1951) over the connection's stream, TLS or not
     /// (RFC 4978 §3); every flush of an answer is a sync flush, so each answer reaches the client whole.
+    /// zlib's default level 6, as Dovecot's imap_zlib: level 1 sent twice the octets on a resync of
+    /// 800 FETCH lines (the benchmark's QRESYNC line) for no measurable time saved.
     /// </summary>
     public void StartCompression()
     {
         var inflate = new DeflateStream(_stream, CompressionMode.Decompress, leaveOpen: true);
-        var deflate = new DeflateStream(_stream, CompressionLevel.Fastest, leaveOpen: true);
+        var deflate = new DeflateStream(_stream, new ZLibCompressionOptions { CompressionLevel = 6 }, leaveOpen: true);
         Reader.Replace(PipeReader.Create(inflate, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)));
         Writer.Replace(deflate);
         IsCompressed = true;
