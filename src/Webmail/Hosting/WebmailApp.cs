@@ -11,6 +11,7 @@ using Webmail.Components;
 using Webmail.Compose;
 using Webmail.Core.Hosting;
 using Webmail.Reading;
+using Webmail.Settings;
 using Webmail.Pop3;
 using Webmail.Imap;
 using Webmail.Smtp;
@@ -163,6 +164,7 @@ public static class WebmailApp
 
         app.MapHealth();
         app.MapMailEndpoints();
+        app.MapClientConfigEndpoints();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -4,34 +4,51 @@ using Webmail.Core.Hosting;
 
 namespace Webmail.Settings;
 
-/// <summary>One line of the "Mail programs" table: what a user types into a mail client.</summary>
-public sealed record MailClientServer(string Purpose, string Protocol, string Host, int Port, string Security);
+/// <summary>The kind of server a mail program connects to.</summary>
+public enum MailClientProtocol
+{
+    Imap,
+    Pop3,
+    Submission,
+}
+
+/// <summary>One server a mail program connects to: what a user types in, and what autoconfig describes.</summary>
+public sealed record MailClientServer(MailClientProtocol Kind, string Host, int Port, bool ImplicitTls)
+{
+    public bool Incoming => Kind != MailClientProtocol.Submission;
+    public string Purpose => Incoming ? "Incoming mail" : "Outgoing mail";
+    public string Protocol => Kind switch { MailClientProtocol.Imap => "IMAP", MailClientProtocol.Pop3 => "POP3", _ => "SMTP" };
+
+    /// <summary>Implicit TLS (RFC 8314) or STARTTLS: every client listener offers TLS, the certificate generated when none is configured.</summary>
+    public string Security => ImplicitTls ? "SSL/TLS" : "STARTTLS";
+}
 
 /// <summary>
 /// What a mail program needs to connect (IMAP, POP3, SMTP submission), from the listeners this
-/// server actually runs, so Settings never shows a port that is off. The inbound SMTP port is not
-/// for clients and is left out.
+/// server actually runs, so Settings and the autoconfig documents never name a port that is off.
+/// Within each kind, implicit TLS comes first (RFC 8314 §3 prefers it), so a client that takes the
+/// first entry takes it. The inbound SMTP port is not for clients and is left out.
 /// </summary>
 public sealed class MailClientSetup(ListenerRegistry listeners, IOptionsMonitor<WebmailOptions> options)
 {
-    private static readonly (string Name, string Purpose)[] ClientListeners =
+    private static readonly (string Name, MailClientProtocol Kind)[] ClientListeners =
     [
-        ("imap", "Incoming mail"), ("imaps", "Incoming mail"),
-        ("pop3", "Incoming mail"), ("pop3s", "Incoming mail"),
-        ("submission", "Outgoing mail"), ("submissions", "Outgoing mail"),
+        ("imaps", MailClientProtocol.Imap), ("imap", MailClientProtocol.Imap),
+        ("pop3s", MailClientProtocol.Pop3), ("pop3", MailClientProtocol.Pop3),
+        ("submissions", MailClientProtocol.Submission), ("submission", MailClientProtocol.Submission),
     ];
+
+    /// <summary>The name clients connect to (<c>Webmail:Hostname</c>).</summary>
+    public string Host => options.CurrentValue.Hostname;
 
     public IReadOnlyList<MailClientServer> Servers()
     {
-        var host = options.CurrentValue.Hostname;
         var running = listeners.Listeners.ToDictionary(l => l.Name);
         var servers = new List<MailClientServer>();
-        foreach (var (name, purpose) in ClientListeners)
+        foreach (var (name, kind) in ClientListeners)
         {
-            if (!running.TryGetValue(name, out var listener) || EndpointParser.Parse(listener.Endpoint) is not { } endpoint)
-                continue;
-            var security = listener.ImplicitTls ? "SSL/TLS" : "STARTTLS";
-            servers.Add(new MailClientServer(purpose, listener.Protocol, host, endpoint.Port, security));
+            if (running.TryGetValue(name, out var listener) && EndpointParser.Parse(listener.Endpoint) is { } endpoint)
+                servers.Add(new MailClientServer(kind, Host, endpoint.Port, listener.ImplicitTls));
         }
         return servers;
     }
