@@ -17,6 +17,7 @@ public static class AdminServiceCollectionExtensions
         services.AddHostedService<LiveSettingsLoader>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<QueueActions>();
+        services.AddSingleton<DomainDnsRecords>();
         services.AddScoped<AdminGate>();
         return services;
     }

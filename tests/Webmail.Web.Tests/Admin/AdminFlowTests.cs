@@ -73,6 +73,41 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AdminSeesEveryDnsRecordTheDomainNeedsFromTheRunningListeners()
+    {
+        await Server.Services.GetRequiredService<DirectoryService>().AddDomainAsync("published.example", "test", default);
+        var dkim = await Server.Services.GetRequiredService<Webmail.Mail.Dkim.DkimKeyService>().GenerateAsync("published.example", "test", default);
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/domains");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "DNS records for published.example" }).ClickAsync();
+        var table = admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Table);
+        await table.WaitForAsync();
+        await AdminServerFixture.ScreenshotAsync(admin, "admin-dns-records");
+
+        var rows = (await table.GetByRole(AriaRole.Row).AllInnerTextsAsync()).Skip(1).Select(r => r.Split('\t').Select(c => c.Trim()).ToArray()).ToList();
+        string Value(string name, string type) => Assert.Single(rows, r => r[0] == name && r[1] == type)[2];
+        Assert.Equal("10 localhost.", Value("published.example", "MX"));
+        Assert.Equal("v=spf1 mx -all", Value("published.example", "TXT"));
+        Assert.Equal(dkim.Value, Value(dkim.Name, "TXT"));
+        Assert.StartsWith("v=DMARC1; p=quarantine", Value("_dmarc.published.example", "TXT"), StringComparison.Ordinal);
+        Assert.Equal("localhost.", Value("autoconfig.published.example", "CNAME"));
+        Assert.Equal("localhost.", Value("autodiscover.published.example", "CNAME"));
+        // RFC 6186: the running STARTTLS listeners with their ports; implicit TLS is off in the test server, so "." says so.
+        Assert.Equal($"10 1 {Server.ImapPort} localhost.", Value("_imap._tcp.published.example", "SRV"));
+        Assert.Equal($"10 1 {Server.Pop3Port} localhost.", Value("_pop3._tcp.published.example", "SRV"));
+        Assert.Equal($"10 1 {Server.SubmissionPort} localhost.", Value("_submission._tcp.published.example", "SRV"));
+        Assert.Equal("0 0 0 .", Value("_imaps._tcp.published.example", "SRV"));
+        Assert.Equal("0 0 0 .", Value("_submissions._tcp.published.example", "SRV"));
+        Assert.Equal(12, rows.Count);
+
+        // The zone lines split the DKIM key into TXT strings of at most 255 octets.
+        var records = await Server.Services.GetRequiredService<Webmail.Admin.DomainDnsRecords>().ForAsync("published.example", default);
+        var dkimLine = Assert.Single(records, r => r.Name == dkim.Name).ToZoneLine();
+        Assert.Equal(dkim.ToZoneLine(), dkimLine);
+        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+    }
+
+    [Fact]
     public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
     {
         await Server.CreateAccountAsync("kept@busy.example");
