@@ -11,11 +11,14 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || echo "warning: could not install chromium; browser tests will fail"
 fi
 
-# Real IMAP clients for the interoperability tests: mbsync (isync), fetchmail, curl.
+# Real IMAP clients for the interoperability tests: mbsync (isync), fetchmail, curl, and interimap with
+# Dovecot's imap binary as its local end (SyncClientTests).
 missing=""
 command -v mbsync >/dev/null 2>&1 || missing="$missing isync"
 command -v fetchmail >/dev/null 2>&1 || missing="$missing fetchmail"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v interimap >/dev/null 2>&1 || missing="$missing interimap"
+[ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd"
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
