@@ -22,6 +22,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VerifiedPasswordCache>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<DirectoryService>();
+        services.AddSingleton<AppPasswordService>();
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<CertificateProvider>();

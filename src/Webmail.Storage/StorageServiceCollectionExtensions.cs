@@ -20,7 +20,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
-        services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
+        services.AddSingleton<SqliteDirectoryStore>();
+        services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();

@@ -23,10 +23,12 @@ public enum LoginStatus
 }
 
 /// <summary>
-/// The one credential check behind every door (web sign-in, SMTP AUTH, POP3 USER/PASS and AUTH).
-/// Failures are delayed, limited and audited the same way whichever door they came through.
+/// The one credential check behind every door (web sign-in, SMTP AUTH, POP3 USER/PASS and AUTH,
+/// IMAP LOGIN and AUTHENTICATE). Failures are delayed, limited and audited the same way whichever
+/// door they came through. The mail protocols also take the account's app passwords
+/// (<see cref="AppPasswordService"/>), each for the protocols it allows; the web sign-in never does.
 /// </summary>
-public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
+public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordService appPasswords, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
 {
     // The KDF is CPU-bound by design and runs on a pool thread: with no cap, a burst of first logins
     // (50 POP3 clients at start, or a password spray) took every core and stalled SMTP and POP3 for
@@ -36,7 +38,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
     /// <summary>1 while sign-in bookkeeping writes fail (so the failure is logged once per episode).</summary>
     private int _bookkeepingFailing;
 
-    /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>.</param>
+    /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>, <c>imap</c>.</param>
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
     {
         address = (address ?? "").Trim();
@@ -65,6 +67,19 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
         var delay = limiter.DelayFor(remote, address);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+
+        // An app password is random, not chosen: found by its hash, with no KDF (AppPasswordService).
+        if (ProtocolOf(door) is var protocol and not AppPasswordProtocols.None
+            && await appPasswords.FindAsync(password, protocol, cancellationToken).ConfigureAwait(false) is { } app
+            && string.Equals(app.Address, address, StringComparison.OrdinalIgnoreCase))
+        {
+            var now = time.GetUtcNow();
+            limiter.RecordSuccess(remote, address);
+            await BestEffortAsync(() => appPasswords.RecordUseAsync(app.Password, now, ip, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(app.Password.AccountId, now, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(address, "login", door, $"app password: {app.Password.Name}", ip, cancellationToken)).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Succeeded, app.Password.AccountId, app.Address);
+        }
 
         var credentials = address.Length > 0 ? await directory.GetCredentialsAsync(address, cancellationToken).ConfigureAwait(false) : null;
         // A password verified a moment ago skips the KDF; otherwise verify, against a dummy hash for
@@ -108,6 +123,14 @@ public sealed class CredentialVerifier(IDirectoryStore directory, LoginLimiter l
                 logger.LogWarning(e, "Sign-in bookkeeping (last login, audit log) cannot be written; sign-ins go on without it until the store accepts writes again");
         }
     }
+
+    private static AppPasswordProtocols ProtocolOf(string door) => door switch
+    {
+        "imap" => AppPasswordProtocols.Imap,
+        "pop3" => AppPasswordProtocols.Pop3,
+        "smtp" => AppPasswordProtocols.Smtp,
+        _ => AppPasswordProtocols.None,
+    };
 
     private async Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken)
     {
