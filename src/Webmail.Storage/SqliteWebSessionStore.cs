@@ -38,6 +38,16 @@ public sealed class SqliteWebSessionStore(SqliteDatabase database) : IWebSession
         database.Writer.ExecuteAsync(context =>
             context.Command("DELETE FROM web_sessions WHERE id_hash = $id").With("$id", idHash).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
 
+    public async Task<IReadOnlyList<WebSessionRecord>> ListActiveAsync(long accountId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.QueryAsync("SELECT id_hash, account_id, created_at, last_seen, expires_at, persistent, remote_ip, user_agent " +
+                                  "FROM web_sessions WHERE account_id = $a AND expires_at > $now ORDER BY last_seen DESC, created_at DESC",
+            Read, cancellationToken, ("$a", accountId), ("$now", now.ToUnixMs())).ConfigureAwait(false);
+
+    public Task<int> EndAccountSessionsAsync(long accountId, string? idHash, string? keepIdHash, CancellationToken cancellationToken) =>
+        database.Writer.ExecuteAsync(context =>
+            context.Command("DELETE FROM web_sessions WHERE account_id = $a AND ($id IS NULL OR id_hash = $id) AND ($keep IS NULL OR id_hash <> $keep)")
+                .With("$a", accountId).With("$id", idHash).With("$keep", keepIdHash).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);
+
     public Task<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
             context.Command("DELETE FROM web_sessions WHERE expires_at <= $now").With("$now", now.ToUnixMs()).ExecuteNonQuery(), WriteKind.ChangesOrRemoves, cancellationToken);

@@ -22,6 +22,12 @@ public interface IWebSessionStore
     /// <summary>Ends one session (sign-out). Ending a session that is gone is not an error.</summary>
     Task EndAsync(string idHash, CancellationToken cancellationToken);
 
+    /// <summary>The account's sessions that have not expired by <paramref name="now"/>, most recently seen first.</summary>
+    Task<IReadOnlyList<WebSessionRecord>> ListActiveAsync(long accountId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Ends the account's sessions: the one named, or all but <paramref name="keepIdHash"/> when <paramref name="idHash"/> is null; returns how many ended.</summary>
+    Task<int> EndAccountSessionsAsync(long accountId, string? idHash, string? keepIdHash, CancellationToken cancellationToken);
+
     /// <summary>Removes sessions that expired before <paramref name="now"/>; returns how many.</summary>
     Task<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -17,7 +17,7 @@ namespace Webmail.Auth;
 /// random secret, the store keeps its hash, and signing out deletes the record, so a copied cookie
 /// stops working at once (on its next request, and in an open circuit at its next revalidation).
 /// </summary>
-public sealed class WebSignIn(IWebSessionStore sessions, IOptionsMonitor<WebmailOptions> options, TimeProvider time, ILogger<WebSignIn> logger)
+public sealed class WebSignIn(IWebSessionStore sessions, IAuditLog audit, IOptionsMonitor<WebmailOptions> options, TimeProvider time, ILogger<WebSignIn> logger)
 {
     /// <summary>The claim that carries the session secret.</summary>
     public const string SessionClaim = "webmail:sid";
@@ -71,6 +71,34 @@ public sealed class WebSignIn(IWebSessionStore sessions, IOptionsMonitor<Webmail
             }
         }
         return true;
+    }
+
+    /// <summary>The store's name for the principal's session (the hash of its secret), or null.</summary>
+    public static string? SessionOf(ClaimsPrincipal principal) =>
+        principal.FindFirstValue(SessionClaim) is { Length: > 0 } secret ? Hash(secret) : null;
+
+    /// <summary>The account's signed-in sessions, most recently seen first.</summary>
+    public Task<IReadOnlyList<WebSessionRecord>> ListAsync(long accountId, CancellationToken cancellationToken) =>
+        sessions.ListActiveAsync(accountId, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Ends one of the account's sessions (<paramref name="idHash"/>), or every one but the
+    /// principal's own when it is null; their open pages lose access at their next revalidation.
+    /// </summary>
+    public async Task<int> EndOthersAsync(ClaimsPrincipal principal, long accountId, string? idHash, CancellationToken cancellationToken)
+    {
+        var ended = await sessions.EndAccountSessionsAsync(accountId, idHash, SessionOf(principal), cancellationToken).ConfigureAwait(false);
+        var address = principal.GetAddress();
+        await audit.WriteAsync(address, "sessions.end", address, $"{ended} ended by the user", null, cancellationToken).ConfigureAwait(false);
+        return ended;
+    }
+
+    /// <summary>Ends every web session of <paramref name="account"/> (the admin's "sign out everywhere"), audited under <paramref name="actor"/>.</summary>
+    public async Task<int> EndAllAsync(Account account, string actor, CancellationToken cancellationToken)
+    {
+        var ended = await sessions.EndAccountSessionsAsync(account.Id, null, null, cancellationToken).ConfigureAwait(false);
+        await audit.WriteAsync(actor, "sessions.end", account.Address, $"{ended} ended by an admin", null, cancellationToken).ConfigureAwait(false);
+        return ended;
     }
 
     private TimeSpan Lifetime(bool remember) =>

@@ -108,6 +108,26 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AdminSignsAnAccountOutEverywhere()
+    {
+        await Server.CreateAccountAsync("roaming@admin.example", "roaming password");
+        var user = await fixture.SignedInPageAsync("roaming@admin.example", "roaming password");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/accounts");
+        await admin.GetByLabel("Search accounts").FillAsync("roaming@");
+        await admin.GetByRole(AriaRole.Cell, new() { Name = "roaming@admin.example", Exact = true }).WaitForAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Sign out roaming@admin.example everywhere" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await admin.GetByText("Ended 1 web session(s) of roaming@admin.example.").WaitForAsync();
+
+        await user.GotoAsync(Server.BaseUrl + "/");
+        await Browser.WaitForUrlAsync(user, url => url.Contains("/signin", StringComparison.Ordinal));
+        var audit = await Server.Services.GetRequiredService<IAuditLog>().QueryAsync("sessions.end", 0, 10, default);
+        var entry = Assert.Single(audit.Items, e => e.Target == "roaming@admin.example");
+        Assert.Equal(AdminServerFixture.AdminAddress, entry.Actor);
+    }
+
+    [Fact]
     public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
     {
         await Server.CreateAccountAsync("kept@busy.example");
