@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Webmail.Sieve.Execution;
+
+/// <summary>The date parts of RFC 5260 §4.2, as the strings the date tests compare.</summary>
+internal static class DateParts
+{
+    private static readonly DateTime JulianEpoch = new(1858, 11, 17);
+
+    public static string? Format(DateTimeOffset date, string part)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return part.ToLowerInvariant() switch
+        {
+            "year" => date.Year.ToString("0000", c),
+            "month" => date.Month.ToString("00", c),
+            "day" => date.Day.ToString("00", c),
+            "date" => date.ToString("yyyy'-'MM'-'dd", c),
+            // RFC 5260: the Modified Julian Day, days since 1858-11-17.
+            "julian" => ((long)Math.Floor((date.DateTime.Date - JulianEpoch).TotalDays)).ToString(c),
+            "hour" => date.Hour.ToString("00", c),
+            "minute" => date.Minute.ToString("00", c),
+            "second" => date.Second.ToString("00", c),
+            "time" => date.ToString("HH':'mm':'ss", c),
+            "iso8601" => date.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss", c) + Zone(date, colon: true),
+            "std11" => date.ToString("ddd', 'dd' 'MMM' 'yyyy' 'HH':'mm':'ss' '", c) + Zone(date, colon: false),
+            "zone" => Zone(date, colon: false),
+            "weekday" => ((int)date.DayOfWeek).ToString(c),
+            _ => null,
+        };
+    }
+
+    private static string Zone(DateTimeOffset date, bool colon)
+    {
+        var offset = date.Offset;
+        var sign = offset < TimeSpan.Zero ? "-" : "+";
+        offset = offset.Duration();
+        return $"{sign}{offset.Hours:00}{(colon ? ":" : "")}{offset.Minutes:00}";
+    }
+}

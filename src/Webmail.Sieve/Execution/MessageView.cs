@@ -1,0 +1,100 @@
+using System.Text;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace Webmail.Sieve.Execution;
+
+/// <summary>
+/// The message as tests see it: header values decoded and unfolded (RFC 5228 §2.7.2), addresses
+/// parsed, body parts by content type (RFC 5173), Date-style headers as times. Computed on demand.
+/// </summary>
+internal sealed class MessageView(SieveMessage message)
+{
+    private string? _rawBody;
+
+    public long Size => message.Size;
+
+    private IEnumerable<Header> Headers(string name) =>
+        message.Message.Headers.Where(h => h.Field.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    public bool Exists(string name) => Headers(name).Any();
+
+    /// <summary>Each field's value: encoded words decoded, unfolded, outer white space removed.</summary>
+    public List<string> HeaderValues(string name) => Headers(name).Select(Decode).ToList();
+
+    private static string Decode(Header header)
+    {
+        var text = Rfc2047.DecodeText(ParserOptions.Default, header.RawValue);
+        return text.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Trim(' ', '\t');
+    }
+
+    /// <summary>The addresses in each named field, one list per field (groups flattened).</summary>
+    public List<List<(string LocalPart, string Domain)>> Addresses(string name) =>
+        Headers(name).Select(ParseAddresses).ToList();
+
+    private static List<(string, string)> ParseAddresses(Header header)
+    {
+        var list = new List<(string, string)>();
+        if (!InternetAddressList.TryParse(ParserOptions.Default, header.RawValue, out var addresses))
+        {
+            // Not an address list: compare the whole value (RFC 5228 §2.7.4 leaves this open).
+            list.Add((Decode(header), ""));
+            return list;
+        }
+        foreach (var mailbox in addresses.Mailboxes)
+            list.Add(SplitAddress(mailbox.Address));
+        return list;
+    }
+
+    public static (string LocalPart, string Domain) SplitAddress(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at < 0 ? (address, "") : (address[..at], address[(at + 1)..]);
+    }
+
+    /// <summary>The first parseable date in each named field.</summary>
+    public List<DateTimeOffset?> Dates(string name) =>
+        HeaderValues(name).Select(v => DateUtils.TryParse(v, out DateTimeOffset date) ? date : (DateTimeOffset?)null).ToList();
+
+    /// <summary>RFC 5173 §5: the texts a body test compares, for :raw, :content types, or :text.</summary>
+    public List<string> BodyTexts(bool raw, IReadOnlyList<string>? contentTypes)
+    {
+        if (raw)
+            return [_rawBody ??= RawBody()];
+        var types = contentTypes ?? ["text"];
+        var texts = new List<string>();
+        foreach (var part in message.Message.BodyParts)
+        {
+            if (part is not MimePart mimePart || !types.Any(t => TypeMatches(mimePart.ContentType, t)))
+                continue;
+            if (mimePart is TextPart text)
+            {
+                texts.Add(text.Text);
+            }
+            else if (mimePart.Content is not null)
+            {
+                using var decoded = new MemoryStream();
+                mimePart.Content.DecodeTo(decoded);
+                texts.Add(Encoding.UTF8.GetString(decoded.ToArray()));
+            }
+        }
+        return texts;
+    }
+
+    private static bool TypeMatches(ContentType type, string wanted)
+    {
+        if (wanted.Length == 0)
+            return true;
+        var slash = wanted.IndexOf('/');
+        return slash < 0
+            ? type.MediaType.Equals(wanted, StringComparison.OrdinalIgnoreCase)
+            : type.MimeType.Equals(wanted, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private string RawBody()
+    {
+        using var stream = new MemoryStream();
+        message.Message.Body?.WriteTo(FormatOptions.Default, stream, contentOnly: true);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
