@@ -22,7 +22,8 @@ internal static class DateParts
             "minute" => date.Minute.ToString("00", c),
             "second" => date.Second.ToString("00", c),
             "time" => date.ToString("HH':'mm':'ss", c),
-            "iso8601" => date.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss", c) + Zone(date, colon: true),
+            // RFC 3339 §5.6, which writes a zero offset as "Z" (as Pigeonhole does).
+            "iso8601" => date.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss", c) + (date.Offset == TimeSpan.Zero ? "Z" : Zone(date, colon: true)),
             "std11" => date.ToString("ddd', 'dd' 'MMM' 'yyyy' 'HH':'mm':'ss' '", c) + Zone(date, colon: false),
             "zone" => Zone(date, colon: false),
             "weekday" => ((int)date.DayOfWeek).ToString(c),

@@ -28,25 +28,29 @@ internal sealed class MessageView(SieveMessage message)
         return text.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Trim(' ', '\t');
     }
 
-    /// <summary>The addresses in each named field, one list per field (groups flattened).</summary>
-    public List<List<(string LocalPart, string Domain)>> Addresses(string name) =>
+    /// <summary>
+    /// The addresses in each named field, one list per field (group members flattened). A field
+    /// with no address in it (not an address list, or only an empty group such as
+    /// "undisclosed-recipients:;") gives its whole value with a null domain: only :all compares it,
+    /// as Pigeonhole does (RFC 5228 §2.7.4 leaves this open).
+    /// </summary>
+    public List<List<(string LocalPart, string? Domain)>> Addresses(string name) =>
         Headers(name).Select(ParseAddresses).ToList();
 
-    private static List<(string, string)> ParseAddresses(Header header)
+    private static List<(string, string?)> ParseAddresses(Header header)
     {
-        var list = new List<(string, string)>();
-        if (!InternetAddressList.TryParse(ParserOptions.Default, header.RawValue, out var addresses))
+        var list = new List<(string, string?)>();
+        if (InternetAddressList.TryParse(ParserOptions.Default, header.RawValue, out var addresses))
         {
-            // Not an address list: compare the whole value (RFC 5228 §2.7.4 leaves this open).
-            list.Add((Decode(header), ""));
-            return list;
+            foreach (var mailbox in addresses.Mailboxes)
+                list.Add(SplitAddress(mailbox.Address));
         }
-        foreach (var mailbox in addresses.Mailboxes)
-            list.Add(SplitAddress(mailbox.Address));
+        if (list.Count == 0)
+            list.Add((Decode(header), null));
         return list;
     }
 
-    public static (string LocalPart, string Domain) SplitAddress(string address)
+    public static (string LocalPart, string? Domain) SplitAddress(string address)
     {
         var at = address.LastIndexOf('@');
         return at < 0 ? (address, "") : (address[..at], address[(at + 1)..]);
@@ -61,6 +65,8 @@ internal sealed class MessageView(SieveMessage message)
     {
         if (raw)
             return [_rawBody ??= RawBody()];
+        // :text (the default) compares text as a reader sees it: HTML parts without their markup.
+        var asText = contentTypes is null;
         var types = contentTypes ?? ["text"];
         var texts = new List<string>();
         foreach (var part in message.Message.BodyParts)
@@ -69,7 +75,7 @@ internal sealed class MessageView(SieveMessage message)
                 continue;
             if (mimePart is TextPart text)
             {
-                texts.Add(text.Text);
+                texts.Add(asText && text.IsHtml ? HtmlText.ToPlainText(text.Text) : text.Text);
             }
             else if (mimePart.Content is not null)
             {

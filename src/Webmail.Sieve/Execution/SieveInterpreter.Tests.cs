@@ -116,8 +116,10 @@ internal sealed partial class SieveInterpreter
     }
 
     /// <summary>RFC 5228 §2.7.4 and RFC 5233 §4: the address part; null when it has none (no detail).</summary>
-    private string? Part(string local, string domain, AddressPart part)
+    private string? Part(string local, string? domain, AddressPart part)
     {
+        if (domain is null)
+            return part == AddressPart.All ? local : null;
         var separator = local.IndexOf(_options.SubaddressSeparator);
         return part switch
         {

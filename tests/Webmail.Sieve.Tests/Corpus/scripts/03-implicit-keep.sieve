@@ -1,0 +1,2 @@
+# No action at all: the implicit keep files the message into INBOX.
+if false { discard; }

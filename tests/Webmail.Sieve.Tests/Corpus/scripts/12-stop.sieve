@@ -1,0 +1,4 @@
+require "fileinto";
+if exists "list-id" { fileinto "Lists"; stop; }
+if header :contains "subject" "SPAM" { discard; stop; }
+fileinto "Rest";

@@ -1,0 +1,4 @@
+require "reject";
+if header :contains "subject" ["SPAM", "WON"] {
+    reject "No spam here, thanks.";
+}

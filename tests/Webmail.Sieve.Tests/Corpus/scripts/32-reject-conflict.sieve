@@ -1,0 +1,3 @@
+require ["reject", "fileinto"];
+fileinto "Archive";
+if exists "x-spam-flag" { reject "Refused."; }

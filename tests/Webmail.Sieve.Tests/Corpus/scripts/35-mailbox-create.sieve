@@ -1,0 +1,3 @@
+require ["fileinto", "mailbox", "imap4flags"];
+fileinto :create "Archive/2026";
+fileinto :create :flags "\\Seen" "Archive/Seen";

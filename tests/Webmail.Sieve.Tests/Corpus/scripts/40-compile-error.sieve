@@ -1,0 +1,2 @@
+# fileinto without require "fileinto" is refused before the script runs.
+if true { fileinto "x"; }
