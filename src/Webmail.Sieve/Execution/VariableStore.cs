@@ -48,6 +48,12 @@ internal sealed class VariableStore(SieveLimits limits)
             {
                 value = Get(name);
             }
+            else if (name.Split('.').All(Validation.Names.IsVariableName))
+            {
+                // A namespaced reference ("${env.foo}"): no namespace is implemented, so it is
+                // empty (as Pigeonhole makes it; RFC 5229 §3 leaves unsupported namespaces open).
+                value = "";
+            }
             if (value is null)
             {
                 // Not a reference (a namespace or stray characters): keep "${" and look further.
