@@ -23,9 +23,9 @@ public sealed record SieveLimits
 
     /// <summary>
     /// Work allowed for string matching in one run (characters compared by :matches, :contains and
-    /// :regex together). Default 10,000,000; past it the run fails and the message is kept.
+    /// :regex together). Default 100,000,000 (well under a second); past it the run fails and the message is kept.
     /// </summary>
-    public long MatchWorkBudget { get; init; } = 10_000_000;
+    public long MatchWorkBudget { get; init; } = 100_000_000;
 
     /// <summary>Longest value a variable holds, in characters; longer values are cut. Default 4,096.</summary>
     public int MaxVariableSize { get; init; } = 4096;
