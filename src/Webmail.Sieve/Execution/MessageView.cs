@@ -60,31 +60,55 @@ internal sealed class MessageView(SieveMessage message)
     public List<DateTimeOffset?> Dates(string name) =>
         HeaderValues(name).Select(v => DateUtils.TryParse(v, out DateTimeOffset date) ? date : (DateTimeOffset?)null).ToList();
 
-    /// <summary>RFC 5173 §5: the texts a body test compares, for :raw, :content types, or :text.</summary>
+    /// <summary>
+    /// RFC 5173 §5: the texts a body test compares, for :raw, :content types, or :text. Parts are
+    /// walked into attached messages; a matching multipart gives its prologue and epilogue, a
+    /// matching message/rfc822 the header of the message inside (as Pigeonhole does).
+    /// </summary>
     public List<string> BodyTexts(bool raw, IReadOnlyList<string>? contentTypes)
     {
         if (raw)
             return [_rawBody ??= RawBody()];
         // :text (the default) compares text as a reader sees it: HTML parts without their markup.
         var asText = contentTypes is null;
-        var types = contentTypes ?? ["text"];
         var texts = new List<string>();
-        foreach (var part in message.Message.BodyParts)
-        {
-            if (part is not MimePart mimePart || !types.Any(t => TypeMatches(mimePart.ContentType, t)))
-                continue;
-            if (mimePart is TextPart text)
-            {
-                texts.Add(asText && text.IsHtml ? HtmlText.ToPlainText(text.Text) : text.Text);
-            }
-            else if (mimePart.Content is not null)
-            {
-                using var decoded = new MemoryStream();
-                mimePart.Content.DecodeTo(decoded);
-                texts.Add(Encoding.UTF8.GetString(decoded.ToArray()));
-            }
-        }
+        if (message.Message.Body is { } body)
+            Collect(body, contentTypes ?? ["text"], asText, texts);
         return texts;
+    }
+
+    private static void Collect(MimeEntity entity, IReadOnlyList<string> types, bool asText, List<string> texts)
+    {
+        var wanted = types.Any(t => TypeMatches(entity.ContentType, t));
+        switch (entity)
+        {
+            case Multipart multipart:
+                if (wanted)
+                    texts.AddRange(new[] { multipart.Preamble, multipart.Epilogue }.Where(t => !string.IsNullOrEmpty(t))!);
+                foreach (var child in multipart)
+                    Collect(child, types, asText, texts);
+                break;
+            case MessagePart { Message: { } inner }:
+                if (wanted)
+                {
+                    using var header = new MemoryStream();
+                    inner.Headers.WriteTo(FormatOptions.Default, header);
+                    texts.Add(Encoding.UTF8.GetString(header.ToArray()));
+                }
+                if (inner.Body is { } innerBody)
+                    Collect(innerBody, types, asText, texts);
+                break;
+            case TextPart text when wanted:
+                texts.Add(asText && text.IsHtml ? HtmlText.ToPlainText(text.Text) : text.Text);
+                break;
+            case MimePart { Content: { } content } when wanted:
+                using (var decoded = new MemoryStream())
+                {
+                    content.DecodeTo(decoded);
+                    texts.Add(Encoding.UTF8.GetString(decoded.ToArray()));
+                }
+                break;
+        }
     }
 
     private static bool TypeMatches(ContentType type, string wanted)
