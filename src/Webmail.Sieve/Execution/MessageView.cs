@@ -34,26 +34,20 @@ internal sealed class MessageView(SieveMessage message)
     /// "undisclosed-recipients:;") gives its whole value with a null domain: only :all compares it,
     /// as Pigeonhole does (RFC 5228 §2.7.4 leaves this open).
     /// </summary>
-    public List<List<(string LocalPart, string? Domain)>> Addresses(string name) =>
+    public List<List<ParsedAddress>> Addresses(string name) =>
         Headers(name).Select(ParseAddresses).ToList();
 
-    private static List<(string, string?)> ParseAddresses(Header header)
+    private static List<ParsedAddress> ParseAddresses(Header header)
     {
-        var list = new List<(string, string?)>();
+        var list = new List<ParsedAddress>();
         if (InternetAddressList.TryParse(ParserOptions.Default, header.RawValue, out var addresses))
         {
             foreach (var mailbox in addresses.Mailboxes)
-                list.Add(SplitAddress(mailbox.Address));
+                list.Add(ParsedAddress.FromAddress(mailbox.Address));
         }
         if (list.Count == 0)
-            list.Add((Decode(header), null));
+            list.Add(ParsedAddress.Unparsed(Decode(header)));
         return list;
-    }
-
-    public static (string LocalPart, string? Domain) SplitAddress(string address)
-    {
-        var at = address.LastIndexOf('@');
-        return at < 0 ? (address, "") : (address[..at], address[(at + 1)..]);
     }
 
     /// <summary>The first parseable date in each named field.</summary>

@@ -84,7 +84,7 @@ internal sealed partial class SieveInterpreter
     private List<string> AddressValues(List<string> headers, MatchSpec match)
     {
         var fields = Select(headers.Select(_message.Addresses), match);
-        return fields.SelectMany(f => f).Select(a => Part(a.LocalPart, a.Domain, match.AddressPart)).OfType<string>().ToList();
+        return fields.SelectMany(f => f).Select(a => Part(a, match.AddressPart)).OfType<string>().ToList();
     }
 
     private List<string> EnvelopeValues(List<string> parts, MatchSpec match)
@@ -108,26 +108,25 @@ internal sealed partial class SieveInterpreter
                     values.Add("");
                 continue;
             }
-            var (local, domain) = MessageView.SplitAddress(address.Trim('<', '>'));
-            if (Part(local, domain, match.AddressPart) is { } value)
+            if (Part(ParsedAddress.FromAddress(address.Trim('<', '>')), match.AddressPart) is { } value)
                 values.Add(value);
         }
         return values;
     }
 
     /// <summary>RFC 5228 §2.7.4 and RFC 5233 §4: the address part; null when it has none (no detail).</summary>
-    private string? Part(string local, string? domain, AddressPart part)
+    private string? Part(ParsedAddress address, AddressPart part)
     {
-        if (domain is null)
-            return part == AddressPart.All ? local : null;
+        if (address.Domain is null || part == AddressPart.All)
+            return part == AddressPart.All ? address.All : null;
+        var local = address.LocalPart;
         var separator = local.IndexOf(_options.SubaddressSeparator);
         return part switch
         {
             AddressPart.LocalPart => local,
-            AddressPart.Domain => domain,
+            AddressPart.Domain => address.Domain,
             AddressPart.User => separator < 0 ? local : local[..separator],
-            AddressPart.Detail => separator < 0 ? null : local[(separator + 1)..],
-            _ => domain.Length == 0 ? local : local + "@" + domain,
+            _ => separator < 0 ? null : local[(separator + 1)..],
         };
     }
 
