@@ -32,8 +32,10 @@ public static class SieveExtensions
         ComparatorOctet, ComparatorAsciiCasemap, ComparatorAsciiNumeric,
     };
 
-    /// <summary>The SIEVE capability string a ManageSieve server advertises (RFC 5804 §1.7).</summary>
+    /// <summary>
+    /// The SIEVE capability a ManageSieve server advertises (RFC 5804 §1.7): the offered extensions,
+    /// without the two comparators every implementation has (RFC 5228 §2.7.3).
+    /// </summary>
     public static string Capability(IReadOnlySet<string> offered) =>
-        string.Join(' ', offered.Where(e => !e.StartsWith("comparator-i;octet", StringComparison.Ordinal)
-            && !e.StartsWith("comparator-i;ascii-casemap", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        string.Join(' ', offered.Where(e => e is not (ComparatorOctet or ComparatorAsciiCasemap)).Order(StringComparer.Ordinal));
 }

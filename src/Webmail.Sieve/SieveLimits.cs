@@ -30,6 +30,9 @@ public sealed record SieveLimits
     /// <summary>Longest value a variable holds, in characters; longer values are cut. Default 4,096.</summary>
     public int MaxVariableSize { get; init; } = 4096;
 
+    /// <summary>Longest string variable substitution may build, in characters; past it the run fails. Default 64 KiB.</summary>
+    public int MaxStringSize { get; init; } = 64 * 1024;
+
     /// <summary>Most variables one script may set. Default 255.</summary>
     public int MaxVariables { get; init; } = 255;
 

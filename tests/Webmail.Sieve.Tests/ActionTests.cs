@@ -165,4 +165,12 @@ public class ActionTests
 
         public int GetHashCode(VacationAction obj) => obj.Handle.GetHashCode(StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SubstitutionCannotBuildUnboundedStrings()
+    {
+        var script = "require [\"variables\", \"fileinto\"]; set \"a\" \"" + new string('x', 4000) + "\"; fileinto \"" + string.Concat(Enumerable.Repeat("${a}", 20)) + "\";";
+
+        Assert.Equal("line 1: fileinto: a string grew past the limit of 65536 characters", ScriptRun.Run(script).Error!.ToString());
+    }
 }

@@ -101,3 +101,32 @@ public class MatchingTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 }
+
+public class GlobMatcherPropertyTests
+{
+    /// <summary>
+    /// Against a backtracking reference (the glob as a lazy regular expression) on every small
+    /// pattern and text over a two-letter alphabet: the same verdict and the same match variables.
+    /// </summary>
+    [Fact]
+    public void AgreesWithALazyBacktrackingReference()
+    {
+        var random = new Random(5228);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var pattern = new string(Enumerable.Range(0, random.Next(0, 8)).Select(_ => "ab*?"[random.Next(4)]).ToArray());
+            var text = new string(Enumerable.Range(0, random.Next(0, 10)).Select(_ => "abAB"[random.Next(4)]).ToArray());
+            var reference = new System.Text.RegularExpressions.Regex(
+                "^" + string.Concat(pattern.Select(c => c switch { '*' => "(.*?)", '?' => "(.)", _ => System.Text.RegularExpressions.Regex.Escape(c.ToString()) })) + "$",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.Singleline);
+            var captures = new List<string>();
+
+            var ours = GlobMatcher.Match(text, pattern, Comparator.AsciiCasemap, new MatchBudget(long.MaxValue), captures);
+            var expected = reference.Match(text);
+
+            Assert.True(expected.Success == ours, $"\"{text}\" :matches \"{pattern}\": reference {expected.Success}, ours {ours}");
+            if (ours)
+                Assert.Equal(expected.Groups.Cast<System.Text.RegularExpressions.Group>().Select(g => g.Value), captures);
+        }
+    }
+}

@@ -63,6 +63,9 @@ internal sealed class VariableStore(SieveLimits limits)
                 continue;
             }
             result.Append(text, position, start - position).Append(value);
+            // Each reference adds up to a whole variable: bound what a line of "${a}${a}…" builds.
+            if (result.Length > limits.MaxStringSize)
+                throw new SieveRuntimeException($"a string grew past the limit of {limits.MaxStringSize} characters");
             position = close + 1;
             start = text.IndexOf("${", position, StringComparison.Ordinal);
         }
