@@ -46,6 +46,11 @@ public class ActionTests
     }
 
     [Fact]
+    public void FlagsThatAreNotImapFlagsAreDropped() =>
+        Assert.Equal(["fileinto \"X\" :flags [\\Seen ok]"],
+            ScriptRun.Actions("require [\"imap4flags\", \"fileinto\"]; fileinto :flags [\"\\\\Seen\", \"\\\\Recent\", \"bad*\", \"ok\", \"ünï\"] \"X\";"));
+
+    [Fact]
     public void FlagsCanLiveInAVariable()
     {
         var actions = ScriptRun.Actions("require [\"imap4flags\", \"variables\", \"fileinto\"]; addflag \"f\" \"A B\"; removeflag \"f\" \"a\"; " +

@@ -18,6 +18,20 @@ public static class SieveFlags
         return flags;
     }
 
+    private static readonly string[] SystemFlags = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"];
+
+    /// <summary>
+    /// A flag a message can carry: a settable system flag (not \Recent) or an IMAP keyword, an
+    /// atom of ASCII without atom-specials (RFC 3501 §9). Others are dropped from actions, as
+    /// RFC 5232 §3 allows and Pigeonhole does.
+    /// </summary>
+    public static bool IsValid(string flag)
+    {
+        if (flag.StartsWith('\\'))
+            return SystemFlags.Contains(flag, StringComparer.OrdinalIgnoreCase);
+        return flag.Length > 0 && flag.All(c => c is > ' ' and < '\x7f' and not ('(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']'));
+    }
+
     internal static string Describe(IReadOnlyList<string> flags) =>
         flags.Count == 0 ? "" : " :flags [" + string.Join(' ', flags) + "]";
 }

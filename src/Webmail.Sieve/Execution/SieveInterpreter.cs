@@ -50,7 +50,7 @@ internal sealed partial class SieveInterpreter
         }
         var actions = _result.Actions.ToList();
         if (_result.ImplicitKeep)
-            actions.Add(new KeepAction(_flags.ToList(), Implicit: true));
+            actions.Add(new KeepAction(_flags.Where(SieveFlags.IsValid).ToList(), Implicit: true));
         return new SieveResult(actions, null);
     }
 
@@ -127,7 +127,7 @@ internal sealed partial class SieveInterpreter
 
     /// <summary>RFC 5232 §5: :flags replaces the internal flags for this one action.</summary>
     private List<string> FlagsFor(BoundArguments arguments) =>
-        arguments.Strings("flags") is { } flags ? SieveFlags.Parse(ExpandAll(flags)) : _flags.ToList();
+        (arguments.Strings("flags") is { } flags ? SieveFlags.Parse(ExpandAll(flags)) : _flags).Where(SieveFlags.IsValid).ToList();
 
     private void ChangeFlags(string name, BoundArguments arguments)
     {
