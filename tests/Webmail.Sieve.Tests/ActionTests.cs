@@ -138,6 +138,17 @@ public class ActionTests
     }
 
     [Fact]
+    public void DefaultVacationHandleIgnoresVariables()
+    {
+        const string script = "require [\"vacation\", \"variables\"]; if header :matches \"subject\" \"*\" { set \"s\" \"${1}\"; } vacation :subject \"Re: ${s}\" \"Away\";";
+
+        var vacation = Assert.IsType<VacationAction>(ScriptRun.Run(script).Actions[0]);
+
+        Assert.Equal("Re: Quarterly report", vacation.Subject);
+        Assert.Equal("AwayRe: ${s}<default-from><NO-MIME>", vacation.Handle);
+    }
+
+    [Fact]
     public void SecondVacationFailsTheRun() =>
         Assert.Equal("line 1: vacation: vacation may run once per message",
             ScriptRun.Run("require \"vacation\"; vacation \"a\"; vacation \"b\";").Error!.ToString());

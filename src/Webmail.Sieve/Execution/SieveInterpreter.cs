@@ -183,10 +183,12 @@ internal sealed partial class SieveInterpreter
         var subject = arguments.String("subject") is { } s ? Expand(s) : null;
         var from = arguments.String("from") is { } f ? Expand(f) : null;
         var mime = arguments.Has("mime");
-        // RFC 5230 §4.2: without :handle, the reply is identified by its arguments (composed as Pigeonhole does).
+        // RFC 5230 §4.2: without :handle, the reply is identified by its arguments as written,
+        // before variable substitution, so one rule keeps one handle whatever the message
+        // (composed as Pigeonhole does).
         var handle = arguments.String("handle") is { } h ? Expand(h)
-            : new StringBuilder(reason).Append(subject ?? "<default-subject>").Append(from ?? "<default-from>")
-                .Append(mime ? "<MIME>" : "<NO-MIME>").ToString();
+            : new StringBuilder(arguments.StringAt(0)).Append(arguments.String("subject") ?? "<default-subject>")
+                .Append(arguments.String("from") ?? "<default-from>").Append(mime ? "<MIME>" : "<NO-MIME>").ToString();
         var addresses = ExpandAll(arguments.Strings("addresses") ?? []);
         return new VacationAction(reason, subject, from, addresses, mime, handle, period);
     }
