@@ -1,1 +1,2 @@
+# corpus-messages: plain
 discard;

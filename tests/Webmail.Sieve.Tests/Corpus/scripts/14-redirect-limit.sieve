@@ -1,3 +1,4 @@
+# corpus-messages: plain, spam
 # Five distinct redirects: one more than the default limit of four.
 if header :contains "subject" "lunch" {
     redirect "a@example.net";

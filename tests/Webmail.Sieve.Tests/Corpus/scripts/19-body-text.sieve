@@ -1,3 +1,4 @@
+# corpus-messages: multipart, attachment, forwarded, plain, large
 require ["body", "fileinto"];
 if body :contains "invoice number 4711" { fileinto "body-invoice"; }
 if body :text :contains "lunch on Friday" { fileinto "body-lunch"; }

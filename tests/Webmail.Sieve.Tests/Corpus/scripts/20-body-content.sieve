@@ -1,3 +1,4 @@
+# corpus-messages: multipart, attachment, forwarded, plain
 require ["body", "fileinto"];
 if body :content "text/html" :contains "<b>invoice</b>" { fileinto "html"; }
 if body :content "text/plain" :contains "Amount due" { fileinto "plain"; }

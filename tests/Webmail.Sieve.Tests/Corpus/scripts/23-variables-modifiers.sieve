@@ -1,3 +1,4 @@
+# corpus-messages: plain
 require ["variables", "fileinto"];
 set :lower "a" "MiXeD Case";
 set :upper "b" "MiXeD Case";

@@ -1,3 +1,4 @@
+# corpus-messages: plain
 require ["vacation", "fileinto"];
 vacation :mime text:
 Content-Type: text/plain; charset=utf-8

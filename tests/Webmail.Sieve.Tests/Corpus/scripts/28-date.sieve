@@ -1,3 +1,4 @@
+# corpus-messages: plain, received, odd-dates
 require ["date", "relational", "fileinto"];
 if date :is "date" "year" "2026" { fileinto "y2026"; }
 if date :is :originalzone "date" "zone" "+0100" { fileinto "zone-plus1"; }

@@ -1,3 +1,4 @@
+# corpus-messages: received, plain, group
 require ["index", "date", "fileinto"];
 if header :index 2 :contains "received" "mx2.example.org" { fileinto "second-received"; }
 if header :index 1 :last :contains "received" "client.example.org" { fileinto "last-received"; }

@@ -1,3 +1,4 @@
+# corpus-messages: encoded, odd-addresses, forwarded, plain
 require "fileinto";
 if header :contains "subject" "Réunion de l'équipe" { fileinto "decoded-subject"; }
 if header :is "x-tag" "CAFÉ" { fileinto "casemap-is-ascii-only"; }

@@ -1,3 +1,4 @@
+# corpus-messages: large, plain
 require "fileinto";
 fileinto "f01"; fileinto "f02"; fileinto "f03"; fileinto "f04"; fileinto "f05"; fileinto "f06";
 fileinto "f07"; fileinto "f08"; fileinto "f09"; fileinto "f10"; fileinto "f11"; fileinto "f12";

@@ -1,3 +1,4 @@
+# corpus-messages: group, plain, encoded
 require ["fileinto", "relational", "comparator-i;ascii-numeric"];
 if address :is "cc" "ben@example.com" { fileinto "group-member"; }
 if address :count "eq" :comparator "i;ascii-numeric" "cc" "3" { fileinto "three-cc"; }

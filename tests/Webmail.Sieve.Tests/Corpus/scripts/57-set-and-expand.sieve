@@ -1,3 +1,4 @@
+# corpus-messages: plain
 require ["variables", "fileinto"];
 set "a" "${";
 set "b" "${a}{a}";

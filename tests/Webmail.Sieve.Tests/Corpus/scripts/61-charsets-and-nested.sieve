@@ -1,3 +1,4 @@
+# corpus-messages: forwarded, multipart, plain
 require ["body", "fileinto"];
 if body :contains "información" { fileinto "latin1-body"; }
 if body :contains "Mañana" { fileinto "latin1-body-n"; }

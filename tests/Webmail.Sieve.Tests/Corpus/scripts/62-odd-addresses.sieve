@@ -1,3 +1,4 @@
+# corpus-messages: odd-addresses, plain
 require ["fileinto", "variables", "relational", "comparator-i;ascii-numeric"];
 if address :is "from" "bob@example.net" { fileinto "comment-ignored"; }
 if address :localpart :matches "to" "*" { fileinto "to-local-[${1}]"; }

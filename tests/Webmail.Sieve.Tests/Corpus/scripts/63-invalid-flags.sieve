@@ -1,3 +1,4 @@
+# corpus-messages: plain, list
 require ["imap4flags", "fileinto", "variables"];
 setflag ["\\Unknown", "a(b", "ok", "\\Deleted", "\\Recent", "\\answered", "x]y", "%p", "*s", "ünï"];
 if header :contains "subject" "lunch" { fileinto :flags ["\\Seen", "Good"] "Flagged"; }

@@ -1,3 +1,4 @@
+# corpus-messages: odd-dates, plain
 require ["date", "fileinto", "variables", "relational"];
 if date :matches "date" "iso8601" "*" { fileinto "date-${1}"; }
 if date :matches :originalzone "date" "zone" "*" { fileinto "date-zone-${1}"; }
