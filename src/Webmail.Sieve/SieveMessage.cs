@@ -16,12 +16,13 @@ public sealed class SieveMessage
         Size = size;
     }
 
+    /// <summary>The parsed message the tests read.</summary>
     public MimeMessage Message { get; }
 
     /// <summary>The message size in octets (RFC 5228 §5.9).</summary>
     public long Size { get; }
 
-    /// <summary>Parses a whole message held in memory.</summary>
+    /// <summary>Parses a whole message held in memory; its length is the size.</summary>
     public static SieveMessage Parse(byte[] octets)
     {
         ArgumentNullException.ThrowIfNull(octets);

@@ -9,6 +9,7 @@ namespace Webmail.Sieve;
 /// </summary>
 public sealed record SieveResult(IReadOnlyList<SieveAction> Actions, SieveError? Error)
 {
+    /// <summary>True when the run failed and fell back to the implicit keep.</summary>
     public bool Failed => Error is not null;
 
     /// <summary>One action per line, for logs and tests.</summary>

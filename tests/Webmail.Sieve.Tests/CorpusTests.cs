@@ -61,6 +61,16 @@ public sealed class CorpusTests(CorpusTests.ReferenceResults reference) : IClass
         Assert.InRange(Scripts.Sum(script => MessagesFor(script).Count), 300, 600);
     }
 
+    [Fact]
+    public void PigeonholeResultsAreVariedAndUnderstood()
+    {
+        var lists = reference.Results.Values.Select(r => string.Join(" | ", r.Actions)).ToList();
+
+        Assert.DoesNotContain(lists, list => list.Contains("unknown", StringComparison.Ordinal));
+        Assert.True(lists.Distinct().Count() > 150, "the corpus should lead Pigeonhole to many different outcomes");
+        Assert.True(lists.Count(list => list is "error" or "compile-error") < lists.Count / 10, "most pairs should run");
+    }
+
     private static List<string> Ours(string scriptPath, string messagePath)
     {
         var parsed = SieveScript.Parse(File.ReadAllText(scriptPath));
