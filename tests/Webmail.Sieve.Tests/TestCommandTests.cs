@@ -81,6 +81,13 @@ public class TestCommandTests
     }
 
     [Fact]
+    public void ZonesBeyondFourteenHoursWork()
+    {
+        Assert.True(Fires("date :zone \"+2330\" :is \"date\" \"iso8601\" \"2026-12-05T11:30:00+23:30\"", require: ", \"date\""));
+        Assert.True(Fires("currentdate :zone \"-2359\" :is \"zone\" \"-2359\"", require: ", \"date\""));
+    }
+
+    [Fact]
     public void CurrentDateIsTheCallersNow()
     {
         Assert.True(Fires("currentdate :is \"date\" \"2026-12-05\"", require: ", \"date\""));

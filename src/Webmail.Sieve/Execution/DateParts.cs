@@ -7,7 +7,32 @@ internal static class DateParts
 {
     private static readonly DateTime JulianEpoch = new(1858, 11, 17);
 
-    public static string? Format(DateTimeOffset date, string part)
+    /// <summary>
+    /// The part of an instant seen in a zone. The zone is any "+hhmm" up to ±23:59, wider than
+    /// <see cref="DateTimeOffset"/> allows, so the wall clock is computed here.
+    /// </summary>
+    public static string? Format(DateTimeOffset instant, TimeSpan zone, string part)
+    {
+        var clock = instant.UtcDateTime + zone;
+        if (clock < DateTime.MinValue.AddDays(1) || clock > DateTime.MaxValue.AddDays(-1))
+            return null;
+        return Format(new Clock(clock, zone), part);
+    }
+
+    private readonly record struct Clock(DateTime DateTime, TimeSpan Offset)
+    {
+        public int Year => DateTime.Year;
+        public int Month => DateTime.Month;
+        public int Day => DateTime.Day;
+        public int Hour => DateTime.Hour;
+        public int Minute => DateTime.Minute;
+        public int Second => DateTime.Second;
+        public DayOfWeek DayOfWeek => DateTime.DayOfWeek;
+
+        public string ToString(string format, IFormatProvider provider) => DateTime.ToString(format, provider);
+    }
+
+    private static string? Format(Clock date, string part)
     {
         var c = CultureInfo.InvariantCulture;
         return part.ToLowerInvariant() switch
@@ -31,7 +56,7 @@ internal static class DateParts
         };
     }
 
-    private static string Zone(DateTimeOffset date, bool colon)
+    private static string Zone(Clock date, bool colon)
     {
         var offset = date.Offset;
         var sign = offset < TimeSpan.Zero ? "-" : "+";

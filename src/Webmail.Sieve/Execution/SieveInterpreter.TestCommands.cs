@@ -47,8 +47,8 @@ internal sealed partial class SieveInterpreter
                 return Match(test, DateValues(test), 2);
             case "currentdate":
                 var part = Expand(arguments.StringAt(0));
-                var now = InZone(_context.Now, arguments.String("zone"), original: false);
-                return Match(test, DateParts.Format(now, part) is { } value ? [value] : [], 1);
+                var zone = Zone(_context.Now, arguments.String("zone"), original: false);
+                return Match(test, DateParts.Format(_context.Now, zone, part) is { } value ? [value] : [], 1);
             case "mailboxexists":
                 return ExpandAll(arguments.StringsAt(0)).All(_context.MailboxExists);
             default:
@@ -142,25 +142,24 @@ internal sealed partial class SieveInterpreter
             // RFC 5260 §4: a field that is not a date makes the test false for that field.
             if (date is null)
                 continue;
-            var zoned = InZone(date.Value, arguments.String("zone"), arguments.Has("originalzone"));
-            if (DateParts.Format(zoned, part) is { } value)
+            var zone = Zone(date.Value, arguments.String("zone"), arguments.Has("originalzone"));
+            if (DateParts.Format(date.Value, zone, part) is { } value)
                 values.Add(value);
         }
         return values;
     }
 
-    private DateTimeOffset InZone(DateTimeOffset date, string? zone, bool original)
+    /// <summary>RFC 5260 §4.1: the zone a date is seen in — :originalzone, :zone, or the local zone.</summary>
+    private TimeSpan Zone(DateTimeOffset date, string? zone, bool original)
     {
         if (original)
-            return date;
-        if (zone is not null)
-        {
-            var expanded = Expand(zone);
-            if (!Names.TryParseZone(expanded, out var offset))
-                throw new SieveRuntimeException($"\"{expanded}\" is not a time zone");
-            return date.ToOffset(offset);
-        }
-        return TimeZoneInfo.ConvertTime(date, _context.LocalTimeZone);
+            return date.Offset;
+        if (zone is null)
+            return _context.LocalTimeZone.GetUtcOffset(date);
+        var expanded = Expand(zone);
+        if (!Names.TryParseZone(expanded, out var offset))
+            throw new SieveRuntimeException($"\"{expanded}\" is not a time zone");
+        return offset;
     }
 
 }
