@@ -14,6 +14,7 @@ fi
 # Real IMAP clients for the interoperability tests: mbsync (isync), fetchmail, curl, and interimap with
 # Dovecot's imap binary as its local end (SyncClientTests).
 missing=""
+command -v sieve-test >/dev/null 2>&1 || missing="$missing dovecot-sieve" # Pigeonhole, the Sieve reference
 command -v mbsync >/dev/null 2>&1 || missing="$missing isync"
 command -v fetchmail >/dev/null 2>&1 || missing="$missing fetchmail"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"

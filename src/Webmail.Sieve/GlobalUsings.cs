@@ -1,0 +1,1 @@
+global using MatchType = Webmail.Sieve.Matching.MatchType;

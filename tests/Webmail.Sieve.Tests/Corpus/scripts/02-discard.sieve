@@ -1,0 +1,2 @@
+# corpus-messages: plain
+discard;

@@ -1,0 +1,3 @@
+require "fileinto";
+discard;
+if header :contains "subject" "lunch" { keep; }

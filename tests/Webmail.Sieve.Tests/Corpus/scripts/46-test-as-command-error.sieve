@@ -1,0 +1,3 @@
+# corpus-messages: plain
+require "fileinto";
+if header :is "subject" { keep; }
