@@ -42,6 +42,8 @@ internal sealed class SmtpAuthenticator(CredentialVerifier verifier, IOptionsMon
                 return true;
             case LoginStatus.Throttled:
                 throw new SmtpResponseException(SmtpReplies.AuthThrottled);
+            case LoginStatus.AppPasswordRequired:
+                throw new SmtpResponseException(SmtpReplies.AppPasswordRequired);
             default:
                 throw new SmtpResponseException(SmtpReplies.InvalidCredentials);
         }

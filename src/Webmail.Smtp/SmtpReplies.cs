@@ -20,6 +20,8 @@ internal static class SmtpReplies
     public static readonly SmtpResponse AuthenticationRequired = new(Code(530), "5.7.0 Authentication required");
     public static readonly SmtpResponse EncryptionRequired = new(Code(538), "5.7.11 Encryption required for requested authentication mechanism");
     public static readonly SmtpResponse InvalidCredentials = new(Code(535), "5.7.8 Authentication credentials invalid");
+    /// <summary>RFC 4954 §6: 535 5.7.8, with the reason a person can act on.</summary>
+    public static readonly SmtpResponse AppPasswordRequired = new(Code(535), "5.7.8 Two-factor sign-in is on for this account: use an app password (web Settings, App passwords)");
     public static readonly SmtpResponse AuthThrottled = new(Code(454), "4.7.0 Too many failed logins, try again later");
     public static readonly SmtpResponse AuthUnavailable = new(Code(454), "4.7.0 Temporary authentication failure");
     public static readonly SmtpResponse BareNewline = new(Code(550), "5.6.0 Message contains bare CR or LF (only CRLF line ends are accepted)");

@@ -11,15 +11,15 @@ namespace Webmail.Storage;
 /// The SQLite implementation of <see cref="IDirectoryStore"/>. Every audited change goes through
 /// <see cref="AuditedAsync{T}"/>, which inserts its audit row in the same unit of work.
 /// </summary>
-public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore
+public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore, ITwoFactorStore
 {
     private const string AccountColumns =
-        "id, address, domain_id, display_name, is_admin, is_disabled, quota_bytes, used_bytes, pop3_delete_policy, created_at, last_login_at, message_count, security_stamp";
+        "id, address, domain_id, display_name, is_admin, is_disabled, quota_bytes, used_bytes, pop3_delete_policy, created_at, last_login_at, message_count, security_stamp, totp_secret IS NOT NULL";
 
     private static Account ReadAccount(SqliteDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0,
         r.GetInt64(6), r.GetInt64(7), (Pop3DeletePolicy)r.GetInt32(8), SqlExtensions.FromUnixMs(r.GetInt64(9)),
-        r.FromUnixMsOrNull(10), r.GetInt64(11), r.GetString(12));
+        r.FromUnixMsOrNull(10), r.GetInt64(11), r.GetString(12), r.GetInt64(13) != 0);
 
     private static MailDomain ReadDomain(SqliteDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetStringOrNull(2), r.GetStringOrNull(3), !r.IsDBNull(4), SqlExtensions.FromUnixMs(r.GetInt64(5)));
@@ -147,10 +147,10 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
             return address is not null;
         }, cancellationToken);
 
-    public async Task<(long AccountId, string PasswordHash, bool Disabled)?> GetCredentialsAsync(string address, CancellationToken cancellationToken)
+    public async Task<(long AccountId, string PasswordHash, bool Disabled, bool TwoFactor)?> GetCredentialsAsync(string address, CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync("SELECT id, password_hash, is_disabled FROM accounts WHERE address = $ad",
-            r => (r.GetInt64(0), r.GetString(1), r.GetInt64(2) != 0), cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false);
+        var rows = await database.QueryAsync("SELECT id, password_hash, is_disabled, totp_secret IS NOT NULL FROM accounts WHERE address = $ad",
+            r => (r.GetInt64(0), r.GetString(1), r.GetInt64(2) != 0, r.GetInt64(3) != 0), cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 

@@ -17,7 +17,8 @@ public sealed record Account(
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastLoginAt,
     long MessageCount,
-    string SecurityStamp)
+    string SecurityStamp,
+    bool TwoFactorEnabled = false)
 {
     /// <summary>True when a quota is set and <paramref name="additionalBytes"/> more would pass it.</summary>
     public bool WouldExceedQuota(long additionalBytes) => QuotaBytes > 0 && UsedBytes + additionalBytes > QuotaBytes;

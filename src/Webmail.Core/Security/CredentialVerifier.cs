@@ -8,7 +8,8 @@ using Webmail.Core.Storage;
 namespace Webmail.Core.Security;
 
 /// <summary>The outcome of a login attempt. Unknown user and wrong password are the same <see cref="LoginStatus.Failed"/>.</summary>
-public sealed record LoginResult(LoginStatus Status, long AccountId = 0, string Address = "")
+/// <param name="SecondFactorRequired">Web sign-in only: the password was right and the account has two factors on; <see cref="CredentialVerifier.VerifySecondFactorAsync"/> decides.</param>
+public sealed record LoginResult(LoginStatus Status, long AccountId = 0, string Address = "", bool SecondFactorRequired = false)
 {
     public bool Succeeded => Status == LoginStatus.Succeeded;
 }
@@ -20,6 +21,8 @@ public enum LoginStatus
     Failed,
     /// <summary>Too many failures from this IP or for this account: try later.</summary>
     Throttled,
+    /// <summary>A mail protocol got the right account password, but two factors are on: only app passwords work there.</summary>
+    AppPasswordRequired,
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ public enum LoginStatus
 /// door they came through. The mail protocols also take the account's app passwords
 /// (<see cref="AppPasswordService"/>), each for the protocols it allows; the web sign-in never does.
 /// </summary>
-public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordService appPasswords, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
+public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordService appPasswords, TwoFactorService twoFactor, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
 {
     // The KDF is CPU-bound by design and runs on a pool thread: with no cap, a burst of first logins
     // (50 POP3 clients at start, or a password spray) took every core and stalled SMTP and POP3 for
@@ -86,6 +89,17 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         // unknown users so the answer takes the same time.
         var passwordOk = credentials is { } known && verified.Matches(address, known.PasswordHash, password)
             || await VerifySlowlyAsync(password, credentials?.PasswordHash ?? PasswordHasher.DummyHash, cancellationToken).ConfigureAwait(false);
+        if (credentials is { Disabled: false, TwoFactor: true } protectedAccount && passwordOk)
+        {
+            // Right password, second factor to come. Neither the limiter's count nor the last login changes
+            // yet: a success here must not reset the failures, or wrong codes could be tried without end.
+            verified.Remember(address, protectedAccount.PasswordHash, password);
+            if (door == "web")
+                return new LoginResult(LoginStatus.Succeeded, protectedAccount.AccountId, address.ToLowerInvariant(), SecondFactorRequired: true);
+            logger.LogWarning("Refused the account password for {Account} from {RemoteIp} via {Door}: two factors are on, an app password is needed", LogText.Bound(address), ip, door);
+            await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", door, "app password required", ip, cancellationToken)).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.AppPasswordRequired);
+        }
         if (credentials is { Disabled: false } c && passwordOk)
         {
             verified.Remember(address, c.PasswordHash, password);
@@ -100,6 +114,34 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", door, credentials is { Disabled: true } ? "disabled" : "", ip, cancellationToken)).ConfigureAwait(false);
         if (banned)
             await BestEffortAsync(() => audit.WriteAsync(address, "account.lockout", door, "too many failed logins", ip, cancellationToken)).ConfigureAwait(false);
+        return new LoginResult(LoginStatus.Failed);
+    }
+
+    /// <summary>
+    /// The second step of a web sign-in whose password was right (<see cref="LoginResult.SecondFactorRequired"/>):
+    /// the authenticator's code or a recovery code (<see cref="TwoFactorService"/>). A wrong code is a
+    /// failed login like a wrong password: delayed, counted by the limiter, audited.
+    /// </summary>
+    public async Task<LoginResult> VerifySecondFactorAsync(long accountId, string address, string code, IPAddress? remote, CancellationToken cancellationToken)
+    {
+        var ip = remote?.ToString();
+        if (limiter.IsBlocked(remote, address))
+            return new LoginResult(LoginStatus.Throttled);
+        var delay = limiter.DelayFor(remote, address);
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        if (await twoFactor.VerifyAsync(accountId, code, cancellationToken).ConfigureAwait(false))
+        {
+            limiter.RecordSuccess(remote, address);
+            await BestEffortAsync(() => directory.RecordLoginAsync(accountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(address, "login", "web", "second factor", ip, cancellationToken)).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Succeeded, accountId, address);
+        }
+        var banned = limiter.RecordFailure(remote, address);
+        logger.LogWarning("Wrong second factor for {Account} from {RemoteIp}", LogText.Bound(address), ip);
+        await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", "web", "second factor", ip, cancellationToken)).ConfigureAwait(false);
+        if (banned)
+            await BestEffortAsync(() => audit.WriteAsync(address, "account.lockout", "web", "too many failed logins", ip, cancellationToken)).ConfigureAwait(false);
         return new LoginResult(LoginStatus.Failed);
     }
 

@@ -447,6 +447,8 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         var result = await _server.Credentials.VerifyAsync(user, password, RemoteAddress, "imap", _shutdown).ConfigureAwait(false);
         if (result.Status == LoginStatus.Throttled)
             return No(tag, "[UNAVAILABLE] Too many failed logins, try again later");
+        if (result.Status == LoginStatus.AppPasswordRequired)
+            return No(tag, "[AUTHENTICATIONFAILED] Two-factor sign-in is on for this account: use an app password (web Settings, App passwords)");
         if (!result.Succeeded)
             return No(tag, "[AUTHENTICATIONFAILED] Authentication failed");
         if (!_server.Authenticated.TryOpen(result.AccountId, RemoteAddress, _server.Options.Limits.MaxImapSessionsPerAccountAndIp))

@@ -325,6 +325,11 @@ public sealed class Pop3Session
             _reply.Err("[SYS/TEMP] Too many failed logins, try again later");
             return;
         }
+        if (result.Status == LoginStatus.AppPasswordRequired)
+        {
+            _reply.Err("[AUTH] Two-factor sign-in is on for this account: use an app password (web Settings, App passwords)");
+            return;
+        }
         if (!result.Succeeded)
         {
             // Unknown user and wrong password answer alike (and after the same delay: the verifier's).
