@@ -128,6 +128,26 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AdminSeesWhoHasTwoFactorsOnAndResetsThem()
+    {
+        var account = await Server.CreateAccountAsync("lostphone@admin.example", "lost phone password");
+        var twoFactor = Server.Services.GetRequiredService<TwoFactorService>();
+        var secret = TwoFactorService.NewSecret();
+        await twoFactor.EnableAsync(account.Id, account.Address, secret, new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow), default);
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/accounts");
+        await admin.GetByLabel("Search accounts").FillAsync("lostphone@");
+        var row = admin.GetByRole(AriaRole.Row).Filter(new() { HasText = "lostphone@admin.example" });
+        await Assertions.Expect(row).ToContainTextAsync("2FA");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Reset two-factor sign-in of lostphone@admin.example" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Reset" }).ClickAsync();
+        await Assertions.Expect(row).Not.ToContainTextAsync("2FA");
+        Assert.False((await Server.Directory.GetAccountAsync(account.Id, default))!.TwoFactorEnabled);
+        var audit = await Server.Services.GetRequiredService<IAuditLog>().QueryAsync("twofactor.reset", 0, 10, default);
+        Assert.Contains(audit.Items, e => e.Target == account.Address && e.Actor == AdminServerFixture.AdminAddress);
+    }
+
+    [Fact]
     public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
     {
         await Server.CreateAccountAsync("kept@busy.example");
