@@ -152,7 +152,6 @@ internal sealed class Report
         line("");
         if (imap.Bytes.Count > 0)
         {
-            line("");
             line("| octets on the wire, both ways, connect to SELECT's OK | Webmail | Dovecot | the changes need | Webmail / need |");
             line("| --- | ---: | ---: | ---: | ---: |");
             foreach (var (what, ours, theirs, need) in imap.Bytes)
@@ -161,6 +160,7 @@ internal sealed class Report
             line($"QRESYNC resync: a client knew INBOX (UIDVALIDITY, HIGHESTMODSEQ); then, through IMAP, {ImapResync.Changes - ImapResync.Expunges:N0} messages got \\Seen \\Flagged and {ImapResync.Expunges:N0} were expunged "
                 + "(other messages each round). Timed from connect to the tagged OK of `SELECT INBOX (QRESYNC (uidvalidity modseq))`, after LOGIN, COMPRESS DEFLATE on the second line (Dovecot's imap_zlib plugin) and ENABLE QRESYNC; "
                 + "the octets are the last round's, both directions, compressed ones where compressed. What the changes need: one `* n FETCH (UID u FLAGS (\\Seen \\Flagged) MODSEQ (m))` line per changed message and one `* VANISHED (EARLIER)` line of the expunged UIDs, with no greeting, login or SELECT data around them.");
+            line("");
         }
         line($"Ratio: Dovecot's figure over Webmail's (above 1 = Webmail faster or smaller). Matches: rare word {imap.RareMatches.Ours:N0} (Webmail) / {imap.RareMatches.Theirs:N0} (Dovecot), "
             + $"common word {imap.CommonMatches.Ours:N0} / {imap.CommonMatches.Theirs:N0}.");

@@ -14,7 +14,7 @@ namespace Webmail.Imap.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     private int Port => fixture.Server.ImapPort;
 
@@ -292,19 +292,21 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         Assert.NotEqual(0, refused.ExitCode);
     }
 
-    /// <summary>An mbsync configuration syncing every folder both ways between the account and <paramref name="maildir"/>; <paramref name="tls"/> is its SSLType (and CertificateFile) lines.</summary>
-    private async Task<string> MbsyncConfigAsync(TempDirectory temp, Account account, string maildir, string tls)
+    private Task<string> MbsyncConfigAsync(TempDirectory temp, Account account, string maildir, string tls) => MbsyncConfigAsync(temp, account, Port, maildir, tls);
+
+    /// <summary>An mbsync configuration syncing every folder both ways between the account at <paramref name="port"/> and <paramref name="maildir"/>; <paramref name="tls"/> is its SSLType (and CertificateFile) lines.</summary>
+    internal static async Task<string> MbsyncConfigAsync(TempDirectory temp, Account account, int port, string maildir, string tls)
     {
         var config = temp.File($"mbsyncrc-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(config, $"""
             IMAPAccount webmail
             Host 127.0.0.1
-            Port {Port}
+            Port {port}
             User {account.Address}
             Pass "{ImapServerFixture.Password}"
             {tls}
             AuthMechs PLAIN
-            Timeout 20
+            Timeout 60
 
             IMAPStore remote
             Account webmail
@@ -365,7 +367,8 @@ public sealed class ClientInteropTests(ImapServerFixture fixture) : IClassFixtur
         return run;
     }
 
-    private static async Task SyncAsync(string config)
+    /// <summary>One mbsync run of the channel <see cref="MbsyncConfigAsync(TempDirectory, Account, int, string, string)"/> writes; it must succeed.</summary>
+    internal static async Task SyncAsync(string config)
     {
         var run = await ExternalProgram.RunAsync("mbsync", ["-c", config, "webmail"], Bound);
         Assert.True(run.ExitCode == 0, run.ToString());

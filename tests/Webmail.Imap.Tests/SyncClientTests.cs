@@ -146,10 +146,10 @@ public sealed class SyncClientTests(ImapServerFixture fixture, ITestOutputHelper
         using var temp = new TempDirectory("imap-mbsync-resync");
         var maildir = Directory.CreateDirectory(temp.File("mail")).FullName;
         await using var proxy = ByteCountingProxy.Start(Port);
-        var config = await MbsyncConfigAsync(temp, account, proxy.Port, maildir);
+        var config = await ClientInteropTests.MbsyncConfigAsync(temp, account, proxy.Port, maildir, "SSLType None");
 
         var watch = Stopwatch.StartNew();
-        await MbsyncAsync(config);
+        await ClientInteropTests.SyncAsync(config);
         await proxy.WhenIdleAsync();
         var first = proxy.Counts;
         output.WriteLine($"mbsync first sync: {watch.Elapsed.TotalSeconds:0.0} s, {first}");
@@ -161,7 +161,7 @@ public sealed class SyncClientTests(ImapServerFixture fixture, ITestOutputHelper
 
         var before = proxy.Counts;
         watch.Restart();
-        await MbsyncAsync(config);
+        await ClientInteropTests.SyncAsync(config);
         await proxy.WhenIdleAsync();
         var second = proxy.Counts - before;
         output.WriteLine($"mbsync second sync (100 flag changes, 50 deletions): {watch.Elapsed.TotalSeconds:0.0} s, {second}");
@@ -339,45 +339,6 @@ public sealed class SyncClientTests(ImapServerFixture fixture, ITestOutputHelper
         return run;
     }
 
-    private static async Task<string> MbsyncConfigAsync(TempDirectory temp, Account account, int port, string maildir)
-    {
-        var config = temp.File("mbsyncrc");
-        await File.WriteAllTextAsync(config, $"""
-            IMAPAccount webmail
-            Host 127.0.0.1
-            Port {port}
-            User {account.Address}
-            Pass "{ImapServerFixture.Password}"
-            SSLType None
-            AuthMechs PLAIN
-            Timeout 60
-
-            IMAPStore remote
-            Account webmail
-
-            MaildirStore local
-            Path {maildir}/
-            Inbox {maildir}/INBOX
-            SubFolders Verbatim
-
-            Channel webmail
-            Far :remote:
-            Near :local:
-            Patterns *
-            Create Both
-            Expunge Both
-            Sync All
-            SyncState *
-
-            """);
-        return config;
-    }
-
-    private static async Task MbsyncAsync(string config)
-    {
-        var run = await ExternalProgram.RunAsync("mbsync", ["-c", config, "webmail"], Bound);
-        Assert.True(run.ExitCode == 0, run.ToString());
-    }
 
     private static List<string> MaildirFiles(string maildir) =>
         new[] { "new", "cur" }.SelectMany(sub => Directory.GetFiles(Path.Combine(maildir, "INBOX", sub))).ToList();
