@@ -75,6 +75,7 @@ public sealed class AppPasswordFlowTests(WebFixture web) : IClassFixture<WebFixt
 
         // The list shows where each was last used (after a reload, as a user coming back sees it).
         await page.ReloadAsync();
+        await Webmail.Testing.Browser.WaitForInteractiveAsync(page);
         var phoneRow = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Phone" });
         await Assertions.Expect(phoneRow).ToContainTextAsync("IMAP, POP3, SMTP");
         await Assertions.Expect(phoneRow).ToContainTextAsync("from 127.0.0.1");

@@ -45,7 +45,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
 
     private static async Task SignOutAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await Webmail.Testing.Browser.WaitForUrlAsync(page, url => url.Contains("/signin", StringComparison.Ordinal));
     }
 
