@@ -18,6 +18,10 @@ public sealed class TwoFactorService(ITwoFactorStore store, TimeProvider time)
     public const int RecoveryCodeCount = 10;
     private const string RecoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 
+    /// <summary>True when <paramref name="requirement"/> (the admin's policy) says <paramref name="account"/> must use two factors.</summary>
+    public static bool IsRequired(Model.Account account, Configuration.TwoFactorRequirement requirement) =>
+        requirement == Configuration.TwoFactorRequirement.Everyone || (requirement == Configuration.TwoFactorRequirement.Admins && account.IsAdmin);
+
     /// <summary>A new 160-bit key, Base32 as authenticator apps take it.</summary>
     public static string NewSecret() => Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
 

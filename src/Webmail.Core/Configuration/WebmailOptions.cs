@@ -62,6 +62,14 @@ public sealed class TlsOptions
     public string? CertificatePassword { get; set; }
 }
 
+/// <summary>Whose web sign-in must use two factors (<see cref="SecurityOptions.RequireTwoFactor"/>).</summary>
+public enum TwoFactorRequirement
+{
+    None = 0,
+    Admins = 1,
+    Everyone = 2,
+}
+
 public sealed class SecurityOptions
 {
     /// <summary>Allow AUTH / USER+PASS without TLS from loopback addresses. Default <c>true</c>.</summary>
@@ -77,6 +85,9 @@ public sealed class SecurityOptions
     public TimeSpan LoginDelayStep { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxLoginDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Who must turn two-factor sign-in on before using the web UI: <c>None</c> (default), <c>Admins</c> or <c>Everyone</c>.</summary>
+    public TwoFactorRequirement RequireTwoFactor { get; set; } = TwoFactorRequirement.None;
 
     /// <summary>
     /// Longest pause of an account under attack: from <see cref="MaxFailedLogins"/> failures on, each failure

@@ -30,7 +30,19 @@ public sealed record LiveSetting(string Key, string Label, string Unit, long Min
     public static readonly LiveSetting MaxLoginDelayMs = new(Prefix + "security.maxLoginDelayMs", "Longest delay before answering a login", "ms", 0, 60_000,
         o => (long)o.Security.MaxLoginDelay.TotalMilliseconds, (o, v) => o.Security.MaxLoginDelay = TimeSpan.FromMilliseconds(v));
 
-    public static IReadOnlyList<LiveSetting> All { get; } = [MaxMessageSize, DefaultQuota, MaxFailedLogins, LoginBanMinutes, LoginDelayStepMs, MaxLoginDelayMs];
+    public static readonly LiveSetting RequireTwoFactor = new(Prefix + "security.requireTwoFactor", "Require two-factor sign-in", "", 0, 2,
+        o => (long)o.Security.RequireTwoFactor, (o, v) => o.Security.RequireTwoFactor = (TwoFactorRequirement)v)
+    {
+        Choices = [(0, "No one"), (1, "Admins"), (2, "Everyone")],
+    };
+
+    public static IReadOnlyList<LiveSetting> All { get; } = [MaxMessageSize, DefaultQuota, MaxFailedLogins, LoginBanMinutes, LoginDelayStepMs, MaxLoginDelayMs, RequireTwoFactor];
+
+    /// <summary>The values a setting chosen from a list may take, with what each means; null for a number.</summary>
+    public IReadOnlyList<(long Value, string Label)>? Choices { get; init; }
+
+    /// <summary>How <paramref name="value"/> reads for people: its choice's label, else the number.</summary>
+    public string Describe(long value) => Choices?.FirstOrDefault(c => c.Value == value).Label ?? Format(value);
 
     public static LiveSetting? Find(string key) => All.FirstOrDefault(s => s.Key == key);
 

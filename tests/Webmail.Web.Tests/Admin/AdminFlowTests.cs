@@ -150,6 +150,40 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task WhenTheAdminRequiresTwoFactorsAUserSetsThemUpBeforeReadingMail()
+    {
+        await Server.CreateAccountAsync("required@admin.example", "required password");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/settings");
+        await admin.GetByLabel("Require two-factor sign-in").ClickAsync();
+        await admin.GetByRole(AriaRole.Option, new() { Name = "Everyone" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await admin.GetByText("Settings saved; they apply now.").WaitForAsync();
+        var live = Server.Services.GetRequiredService<Webmail.Admin.LiveSettings>();
+        try
+        {
+            Assert.Equal(2, live.GetOverride(Webmail.Admin.LiveSetting.RequireTwoFactor));
+            var user = await fixture.SignedInPageAsync("required@admin.example", "required password");
+            await Assertions.Expect(user.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your administrator requires two-factor sign-in");
+            await Assertions.Expect(user.GetByRole(AriaRole.Link, new() { Name = "Inbox" })).ToHaveCountAsync(0);
+            await AdminServerFixture.ScreenshotAsync(user, "two-factor-required");
+
+            await user.GetByRole(AriaRole.Button, new() { Name = "Set up two-factor sign-in" }).ClickAsync();
+            var secret = (await user.GetByLabel("Authenticator key", new() { Exact = true }).InnerTextAsync()).Replace(" ", "");
+            await user.GetByLabel("Code from the authenticator app").FillAsync(new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow));
+            await user.GetByRole(AriaRole.Button, new() { Name = "Confirm and turn on" }).ClickAsync();
+            await Assertions.Expect(user.GetByRole(AriaRole.List, new() { Name = "Recovery codes" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(10);
+            await user.GetByRole(AriaRole.Button, new() { Name = "Continue to your mail" }).ClickAsync();
+            await Assertions.Expect(user.GetByRole(AriaRole.Link, new() { Name = "Inbox" })).ToBeVisibleAsync();
+            Assert.True((await Server.Directory.FindAccountAsync("required@admin.example", default))!.TwoFactorEnabled);
+        }
+        finally
+        {
+            await live.SetAsync(Webmail.Admin.LiveSetting.RequireTwoFactor, null, "test", default);
+        }
+    }
+
+    [Fact]
     public async Task RemovingADomainWithAccountsIsRefusedWithAClearMessage()
     {
         await Server.CreateAccountAsync("kept@busy.example");
