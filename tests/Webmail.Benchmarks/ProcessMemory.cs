@@ -25,6 +25,20 @@ internal static class ProcessMemory
         return 0;
     }
 
+    /// <summary>VmRSS of a process from /proc/&lt;pid&gt;/status, in KB (0 once it is gone).</summary>
+    public static long ResidentKilobytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>CPU time (user + system) the process has used so far, from /proc/pid/stat.</summary>
     public static TimeSpan CpuTime(int pid)
     {
