@@ -251,7 +251,7 @@ internal sealed class Report
 
     private static string Megabytes(long kilobytes) => kilobytes == 0 ? "—" : $"{kilobytes / 1024.0:F0} MB";
 
-    private static string Machine()
+    internal static string Machine()
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
