@@ -21,6 +21,7 @@ internal sealed partial class ImapActiveClient(ImapLoadRun run, AccountLedger ac
     private readonly string _keyword = "$L" + local.ToString(CultureInfo.InvariantCulture);
     private readonly Random _random = new(number);
     private readonly Dictionary<string, FlagPromise> _promises = [];
+    private readonly List<(long Uid, string EmailId, string Flag, bool Wanted)> _suspects = [];
     private (string EmailId, string Flag)? _storeInFlight;
     private string? _appendInFlight;
     private int _iteration = number;
@@ -120,6 +121,7 @@ internal sealed partial class ImapActiveClient(ImapLoadRun run, AccountLedger ac
         _iteration++;
         await SelectAsync(cancellationToken);
         await CatchUpAsync(cancellationToken);
+        ResolveSuspects();
         long max;
         lock (Model)
             max = Model.MaxUid;
@@ -167,7 +169,11 @@ internal sealed partial class ImapActiveClient(ImapLoadRun run, AccountLedger ac
             return Model.Messages.Values.LastOrDefault(m => m.MessageId is not null)?.MessageId is { } id ? AccountLedger.Token(id) : "nothing";
     }
 
-    /// <summary>Toggles <paramref name="flag"/> on one message; what the answer's FETCH shows becomes the promise.</summary>
+    /// <summary>
+    /// Toggles <paramref name="flag"/> on one message. When the answer's FETCH shows the change, that is
+    /// the promise. When it does not (a FETCH pushed before the STORE may be the only one), the message
+    /// may have left INBOX meanwhile (the browser archives): the next SELECT tells, see <see cref="ResolveSuspects"/>.
+    /// </summary>
     private async Task StoreAsync(long uid, string flag, string kind, CancellationToken cancellationToken)
     {
         string emailId;
@@ -182,19 +188,44 @@ internal sealed partial class ImapActiveClient(ImapLoadRun run, AccountLedger ac
         var reply = await ExecAsync(kind, $"UID STORE {uid} {(had ? "-" : "+")}FLAGS ({flag})", cancellationToken);
         _storeInFlight = null;
         Interlocked.Increment(ref Run.Stats.Stores);
-        // RFC 9051 §6.4.6: the answer's FETCH gives the new flags; none when the message left meanwhile.
-        if (!reply.IsOk || !reply.Untagged.Any(r => r.Contains($"FETCH (UID {uid} ", StringComparison.Ordinal)))
+        if (!reply.IsOk)
             return;
-        bool has;
+        bool shown;
         lock (Model)
-            has = Model.Messages.TryGetValue(uid, out var now) && now.Has(flag);
-        if (has == had)
-            Run.Stats.Failures.RecordError($"IMAP {kind}: answered OK but the FETCH shows {flag} {(has ? "still set" : "still unset")}");
+            shown = Model.Messages.TryGetValue(uid, out var now) && now.Has(flag) != had && reply.Untagged.Any(r => r.Contains($"FETCH (UID {uid} ", StringComparison.Ordinal));
+        if (shown)
+            Keep(emailId, flag, !had);
+        else
+            _suspects.Add((uid, emailId, flag, !had));
+    }
+
+    /// <summary>
+    /// After the SELECT that follows a STORE whose answer did not show the change: a message that left
+    /// INBOX explains it; one still there means the server answered OK without the FETCH RFC 9051
+    /// §6.4.6 requires, or without doing it. Either way the promise is what was asked, checked in the next round.
+    /// </summary>
+    private void ResolveSuspects()
+    {
+        foreach (var (uid, emailId, flag, wanted) in _suspects)
+        {
+            string? flags;
+            lock (Model)
+                flags = Model.Messages.TryGetValue(uid, out var message) ? message.Flags : null;
+            if (flags is null)
+                continue;
+            Run.Stats.Failures.RecordError($"IMAP UID STORE: answered OK, its answer did not show {flag} {(wanted ? "set" : "unset")}, and the message is still in INBOX");
+            Keep(emailId, flag, wanted);
+        }
+        _suspects.Clear();
+    }
+
+    private void Keep(string emailId, string flag, bool set)
+    {
         var promise = Promise(emailId);
         if (flag == _keyword)
-            (promise.Keyword, promise.KeywordUncertain) = (has, false);
+            (promise.Keyword, promise.KeywordUncertain) = (set, false);
         else
-            (promise.Flagged, promise.FlaggedUncertain) = (has, false);
+            (promise.Flagged, promise.FlaggedUncertain) = (set, false);
     }
 
     private async Task AppendAsync(CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ namespace Webmail.Benchmarks;
 /// fresh session) must equal every client's model and everything the server answered OK.
 /// See docs/benchmarks-imap.md. Usage: <c>imap-load [--minutes 10] [--idle 500] [--active 500]
 /// [--accounts 20] [--rate 200] [--browsers 20] [--kills 3] [--fault-minutes 4] [--think-ms 1000]
-/// [--smtp-connections 40] [--out FILE]</c>.
+/// [--smtp-connections 200] [--out FILE]</c>.
 /// </summary>
 public static class ImapLoadBenchmark
 {
@@ -129,7 +129,8 @@ public static class ImapLoadBenchmark
         while (!stop.IsCancellationRequested)
         {
             var pid = run.Control.Server.ProcessId;
-            var sample = new MemorySample(phase, offset + clock.Elapsed, ProcessMemory.ResidentKilobytes(pid), ProcessMemory.PssKilobytes(pid), run.Stats.SmtpDelivered, run.Control.Epoch);
+            var sample = new MemorySample(phase, offset + clock.Elapsed, ProcessMemory.ResidentKilobytes(pid), ProcessMemory.PssKilobytes(pid), run.Stats.SmtpDelivered, run.Control.Epoch,
+                ServerCpu(pid), Process.GetCurrentProcess().TotalProcessorTime);
             figures.Memory.Add(sample);
             var stats = run.Stats;
             Console.WriteLine($"imap-load: {phase} t={sample.At.TotalSeconds,4:F0} s  VmRSS {sample.RssKb / 1024.0,6:F1} MB  PSS {sample.PssKb / 1024.0,6:F1} MB  delivered {stats.SmtpDelivered} (backlog {smtp.Backlog}, skipped {stats.SmtpSkipped})  " +
@@ -213,6 +214,18 @@ public static class ImapLoadBenchmark
             foreach (var problem in result.Problems.Take(10))
                 Console.WriteLine("  " + problem);
             return result;
+        }
+    }
+
+    private static TimeSpan ServerCpu(int pid)
+    {
+        try
+        {
+            return ProcessMemory.CpuTime(pid);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
         }
     }
 

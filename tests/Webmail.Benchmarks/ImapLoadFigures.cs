@@ -16,7 +16,7 @@ internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int
         (int)BenchmarkOptions.Number(args, "--kills", 3),
         BenchmarkOptions.Number(args, "--fault-minutes", 4),
         (int)BenchmarkOptions.Number(args, "--think-ms", 1000),
-        (int)BenchmarkOptions.Number(args, "--smtp-connections", 40),
+        (int)BenchmarkOptions.Number(args, "--smtp-connections", 200),
         BenchmarkOptions.Text(args, "--out"));
 
     /// <summary>The command line that reproduces the run.</summary>
@@ -26,8 +26,8 @@ internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int
     public override string ToString() => CommandLine;
 }
 
-/// <summary>One memory sample of the server process: VmRSS and PSS in KB.</summary>
-internal sealed record MemorySample(string Phase, TimeSpan At, long RssKb, long PssKb, long Delivered, int Epoch);
+/// <summary>One sample of the server process: VmRSS and PSS in KB, and the CPU time used so far by it and by this process (the clients).</summary>
+internal sealed record MemorySample(string Phase, TimeSpan At, long RssKb, long PssKb, long Delivered, int Epoch, TimeSpan ServerCpu, TimeSpan ClientCpu);
 
 /// <summary>One resynchronisation round and what its checks found.</summary>
 internal sealed class RoundFigures(string kind)

@@ -187,9 +187,11 @@ internal sealed partial class MailboxModel
         return string.Join(',', parts);
     }
 
-    /// <summary>Flags in a canonical order, for comparing.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> FlagTexts = new(StringComparer.Ordinal);
+
+    /// <summary>Flags in a canonical order, for comparing; one string per distinct list (a thousand models hold millions of messages).</summary>
     public static string NormalizeFlags(string flags) =>
-        string.Join(' ', flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        FlagTexts.GetOrAdd(flags, f => string.Join(' ', f.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)));
 
     /// <summary>The UIDs of a UID set (<c>1:3,7</c>); a <c>*</c> stands for <paramref name="star"/>.</summary>
     public static IEnumerable<long> Uids(string set, long star)
