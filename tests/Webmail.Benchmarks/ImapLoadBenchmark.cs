@@ -16,7 +16,8 @@ namespace Webmail.Benchmarks;
 /// fresh session) must equal every client's model and everything the server answered OK.
 /// See docs/benchmarks-imap.md. Usage: <c>imap-load [--minutes 10] [--idle 500] [--active 500]
 /// [--accounts 20] [--rate 200] [--browsers 20] [--kills 3] [--fault-minutes 4] [--think-ms 1000]
-/// [--smtp-connections 200] [--out FILE]</c>.
+/// [--smtp-connections 200] [--out FILE | --append FILE]</c>; <c>--append</c> adds the run to a report
+/// as a further section (a comparison run beside the full one).
 /// </summary>
 public static class ImapLoadBenchmark
 {
@@ -53,10 +54,12 @@ public static class ImapLoadBenchmark
             await control.Server.DisposeAsync();
         }
         figures.LoadAtEnd = ReportBenchmark.LoadAverage();
-        var text = ImapLoadReport.Render(figures);
+        var text = ImapLoadReport.Render(figures, nested: false);
         Console.WriteLine(text);
         if (options.Output is not null)
             await File.WriteAllTextAsync(options.Output, text);
+        if (options.Append is not null)
+            await File.AppendAllTextAsync(options.Append, ImapLoadReport.Render(figures, nested: true));
         return figures.Passed ? 0 : 1;
     }
 
@@ -129,8 +132,9 @@ public static class ImapLoadBenchmark
         while (!stop.IsCancellationRequested)
         {
             var pid = run.Control.Server.ProcessId;
+            var machine = ProcessMemory.MachineCpuTime();
             var sample = new MemorySample(phase, offset + clock.Elapsed, ProcessMemory.ResidentKilobytes(pid), ProcessMemory.PssKilobytes(pid), run.Stats.SmtpDelivered, run.Control.Epoch,
-                ServerCpu(pid), Process.GetCurrentProcess().TotalProcessorTime);
+                ServerCpu(pid), Process.GetCurrentProcess().TotalProcessorTime, BrowserCpu(pid), machine.Busy, machine.Total);
             figures.Memory.Add(sample);
             var stats = run.Stats;
             Console.WriteLine($"imap-load: {phase} t={sample.At.TotalSeconds,4:F0} s  VmRSS {sample.RssKb / 1024.0,6:F1} MB  PSS {sample.PssKb / 1024.0,6:F1} MB  delivered {stats.SmtpDelivered} (backlog {smtp.Backlog}, skipped {stats.SmtpSkipped})  " +
@@ -215,6 +219,14 @@ public static class ImapLoadBenchmark
                 Console.WriteLine("  " + problem);
             return result;
         }
+    }
+
+    /// <summary>CPU time of this process's children other than the server: Playwright's driver and the Chromium it runs (those alive now).</summary>
+    private static TimeSpan BrowserCpu(int serverPid)
+    {
+        var self = Environment.ProcessId;
+        var server = ProcessMemory.ProcessTree(serverPid).ToHashSet();
+        return ProcessMemory.TotalCpuTime(ProcessMemory.ProcessTree(self).Where(p => p != self && !server.Contains(p)));
     }
 
     private static TimeSpan ServerCpu(int pid)

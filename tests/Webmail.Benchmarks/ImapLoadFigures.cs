@@ -4,7 +4,7 @@ namespace Webmail.Benchmarks;
 
 /// <summary>The options of <c>imap-load</c>; the defaults are issue 18's figures.</summary>
 internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int Accounts, double Rate, int Browsers, int Kills, double FaultMinutes,
-    int ThinkMs, int SmtpConnections, string? Output)
+    int ThinkMs, int SmtpConnections, string? Output, string? Append)
 {
     public static ImapLoadOptions Parse(string[] args) => new(
         BenchmarkOptions.Number(args, "--minutes", 10),
@@ -17,7 +17,8 @@ internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int
         BenchmarkOptions.Number(args, "--fault-minutes", 4),
         (int)BenchmarkOptions.Number(args, "--think-ms", 1000),
         (int)BenchmarkOptions.Number(args, "--smtp-connections", 200),
-        BenchmarkOptions.Text(args, "--out"));
+        BenchmarkOptions.Text(args, "--out"),
+        BenchmarkOptions.Text(args, "--append"));
 
     /// <summary>The command line that reproduces the run.</summary>
     public string CommandLine => string.Create(CultureInfo.InvariantCulture,
@@ -26,8 +27,12 @@ internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int
     public override string ToString() => CommandLine;
 }
 
-/// <summary>One sample of the server process: VmRSS and PSS in KB, and the CPU time used so far by it and by this process (the clients).</summary>
-internal sealed record MemorySample(string Phase, TimeSpan At, long RssKb, long PssKb, long Delivered, int Epoch, TimeSpan ServerCpu, TimeSpan ClientCpu);
+/// <summary>
+/// One sample of the server process (VmRSS and PSS in KB) and of CPU time used so far: by the server, by
+/// this process (the clients), by the Chromium processes running now, and by the whole machine.
+/// </summary>
+internal sealed record MemorySample(string Phase, TimeSpan At, long RssKb, long PssKb, long Delivered, int Epoch,
+    TimeSpan ServerCpu, TimeSpan ClientCpu, TimeSpan ChromiumCpu, TimeSpan MachineBusy, TimeSpan MachineTotal);
 
 /// <summary>One resynchronisation round and what its checks found.</summary>
 internal sealed class RoundFigures(string kind)

@@ -101,10 +101,16 @@ internal sealed class LoadControl(ServerProcess server, string dataDirectory, ID
             return _up.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Stopwatch timestamp of the last time the gate opened (work waiting at the gate was held up until then).</summary>
+    public long OpenedAt { get; private set; }
+
     public void Open()
     {
         lock (_lock)
+        {
             _open = true;
+            OpenedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
         Signal();
     }
 

@@ -102,7 +102,8 @@ internal sealed class PacedSmtpLoad(ImapLoadRun run, double rate, int connection
                     sent++;
                     var stats = run.Stats;
                     stats.SmtpLatenciesMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    stats.SmtpScheduleLagMs.Enqueue(Stopwatch.GetElapsedTime(ticket.Scheduled).TotalMilliseconds);
+                    // A message scheduled before a pause counts from the reopening, not through the restart.
+                    stats.SmtpScheduleLagMs.Enqueue(Stopwatch.GetElapsedTime(Math.Max(ticket.Scheduled, run.Control.OpenedAt)).TotalMilliseconds);
                     Interlocked.Increment(ref stats.SmtpDelivered);
                 }
             }
