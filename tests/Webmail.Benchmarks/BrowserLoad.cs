@@ -101,7 +101,7 @@ internal sealed class BrowserLoad(ImapLoadRun run, Browser browser, int circuits
                 if (run.Control.Interrupted(epoch))
                     ImapLoadStats.Count(run.Stats.Interrupted, "web action cut off");
                 else
-                    run.Stats.Failures.Record("web " + name, e);
+                    run.Stats.Failures.Record($"web {name} (page: {(_pages[circuit] is { } shown ? await WebCircuit.DescribeAsync(shown) : "none")})", e);
                 if (_pages[circuit] is { } broken)
                     await WebCircuit.CloseAsync(broken);
                 _pages[circuit] = null;

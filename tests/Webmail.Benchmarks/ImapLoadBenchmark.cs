@@ -164,10 +164,20 @@ public static class ImapLoadBenchmark
             if (kill)
             {
                 var down = Stopwatch.StartNew();
+                var (machine, browsers, ours) = (ProcessMemory.MachineCpuTime(), BrowserCpu(control.Server.ProcessId), Process.GetCurrentProcess().TotalProcessorTime);
                 await control.KillAsync();
                 Console.WriteLine($"imap-load: {kind}: SIGKILL");
                 await control.RestartAsync();
                 result.KillToHealthy = down.Elapsed;
+                // Where the machine's time went while the server was down and starting (it runs nothing of the server's before).
+                var seconds = down.Elapsed.TotalSeconds;
+                var machineNow = ProcessMemory.MachineCpuTime();
+                var busy = (machineNow.Busy - machine.Busy).TotalSeconds / (machineNow.Total - machine.Total).TotalSeconds * Environment.ProcessorCount;
+                var server = ServerCpu(control.Server.ProcessId).TotalSeconds / seconds;
+                var browser = Math.Max(0, (BrowserCpu(control.Server.ProcessId) - browsers).TotalSeconds / seconds);
+                var client = (Process.GetCurrentProcess().TotalProcessorTime - ours).TotalSeconds / seconds;
+                result.RestartCpu = string.Create(CultureInfo.InvariantCulture,
+                    $"the starting server {server:F2}, the clients {client:F2}, Playwright and Chromium {browser:F2}, everything else {Math.Max(0, busy - server - browser - client):F2}, idle {Environment.ProcessorCount - busy:F2}");
                 Console.WriteLine($"imap-load: {kind}: restarted, pid {control.Server.ProcessId}, healthy after {down.Elapsed.TotalSeconds:F1} s");
             }
             else

@@ -39,6 +39,9 @@ internal sealed class RoundFigures(string kind)
 {
     public string Kind { get; } = kind;
     public TimeSpan? KillToHealthy { get; set; }
+
+    /// <summary>CPU in cores between the kill and the restarted server's first healthy answer, by whom.</summary>
+    public string? RestartCpu { get; set; }
     public int StillBusy { get; set; }
     public TimeSpan AllAnswered { get; set; }
     public int Answered { get; set; }

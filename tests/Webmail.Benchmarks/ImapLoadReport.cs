@@ -222,6 +222,9 @@ internal static class ImapLoadReport
             line($"| {r.Kind} | {(r.KillToHealthy is { } k ? $"{k.TotalSeconds:F1} s" : "—")} | {r.AllAnswered.TotalSeconds:F1} s ({r.Answered:N0} of {r.Clients:N0}) | {perClient} | {r.Messages:N0} | {r.ModelsCompared:N0} | {r.Promises:N0} | {r.NotSeen:N0} | {r.Problems.Count} |");
         }
         line("");
+        foreach (var r in f.Rounds.Where(r => r.RestartCpu is not null))
+            line($"- {r.Kind}, CPU in cores from the kill to the first healthy answer ({r.KillToHealthy!.Value.TotalSeconds:F1} s): {r.RestartCpu}.");
+        line("");
         line("A client's resync after a kill is reconnect, LOGIN (the first session of each account pays the password KDF; the server's verified-password cache is gone with the process), ENABLE QRESYNC, "
             + "`SELECT INBOX (QRESYNC …)` and the FETCH of what is new; without a kill it is the SELECT and the FETCH (active) or DONE and the FETCH (IDLE).");
         line("");

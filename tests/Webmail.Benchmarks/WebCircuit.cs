@@ -47,6 +47,30 @@ internal static class WebCircuit
         }
     }
 
+    /// <summary>
+    /// What the page shows, for a failure's record: its path, the reconnect dialog Blazor shows when the
+    /// circuit's connection is lost, and the reader's alert (a message that no longer exists).
+    /// </summary>
+    public static async Task<string> DescribeAsync(IPage page)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("""
+                () => {
+                    const modal = document.getElementById('components-reconnect-modal');
+                    const alert = document.querySelector('.reader-empty[role=alert]');
+                    return [location.pathname,
+                        modal ? 'reconnect dialog ' + (modal.open || modal.className ? 'shown' : 'hidden') + (modal.className ? ' (' + modal.className + ')' : '') : 'no reconnect dialog',
+                        alert ? 'reader: ' + alert.innerText.slice(0, 60) : ''].filter(x => x).join('; ');
+                }
+                """).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            return "the page did not answer";
+        }
+    }
+
     public static async Task<bool> OpenFolderAsync(IPage page, string name)
     {
         await page.Locator(".folder-link", new() { HasText = name }).ClickAsync();
