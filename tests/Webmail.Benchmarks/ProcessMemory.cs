@@ -25,6 +25,20 @@ internal static class ProcessMemory
         return 0;
     }
 
+    /// <summary>VmRSS of a process from /proc/&lt;pid&gt;/status, in KB (0 once it is gone).</summary>
+    public static long ResidentKilobytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>CPU time (user + system) the process has used so far, from /proc/pid/stat.</summary>
     public static TimeSpan CpuTime(int pid)
     {
@@ -33,6 +47,37 @@ internal static class ProcessMemory
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    /// <summary>
+    /// CPU time of the whole machine from /proc/stat: busy (user, nice, system, irq, softirq, steal) and
+    /// in all (busy plus idle and iowait), summed over the cores.
+    /// </summary>
+    public static (TimeSpan Busy, TimeSpan Total) MachineCpuTime()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Take(8).Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var idle = fields[3] + fields[4];
+        var total = fields.Sum();
+        return (TimeSpan.FromSeconds((total - idle) / 100.0), TimeSpan.FromSeconds(total / 100.0));
+    }
+
+    /// <summary>CPU time of the running processes <paramref name="pids"/> returns (one that exits between listing and reading counts 0).</summary>
+    public static TimeSpan TotalCpuTime(IEnumerable<int> pids)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                total += CpuTime(pid);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return total;
     }
 
     /// <summary>Every running process whose executable lies under one of <paramref name="prefixes"/>.</summary>

@@ -63,6 +63,8 @@ internal sealed class Report
             + "`docs/benchmarks-store.md` (durable appends, list and search in the store: 2,000+ appends/s with 32 writers, list and search under 1 ms), `docs/benchmarks-outbound.md`.");
         Line("- Load and soak (200 SMTP + 50 POP3 sessions + 20 browser circuits for 10 minutes, memory over time, p99 latency): "
             + "`dotnet run -c Release --project tests/Webmail.Benchmarks -- soak`, results in `docs/benchmarks-soak.md`.");
+        Line("- IMAP under load and SIGKILL (1,000 IMAP sessions in IDLE and looping with QRESYNC, SMTP at 200 msg/s, 20 browser circuits, then three `kill -9` with every client's resynchronised view checked against the store): "
+            + "`dotnet run -c Release --project tests/Webmail.Benchmarks -- imap-load`, results in `docs/benchmarks-imap.md`.");
         Line("- Crash consistency under SIGKILL and a full disk: `docs/resilience.md`.");
         return text.ToString();
     }
@@ -268,7 +270,7 @@ internal sealed class Report
 
     private static string Megabytes(long kilobytes) => kilobytes == 0 ? "—" : $"{kilobytes / 1024.0:F0} MB";
 
-    private static string Machine()
+    internal static string Machine()
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
         var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));

@@ -26,14 +26,14 @@ public static class SoakBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var duration = TimeSpan.FromMinutes(Option(args, "--minutes", 10));
-        var smtpSessions = (int)Option(args, "--smtp", 200);
-        var pop3Sessions = (int)Option(args, "--pop3", 50);
-        var browsers = (int)Option(args, "--browsers", 20);
+        var duration = TimeSpan.FromMinutes(BenchmarkOptions.Number(args, "--minutes", 10));
+        var smtpSessions = (int)BenchmarkOptions.Number(args, "--smtp", 200);
+        var pop3Sessions = (int)BenchmarkOptions.Number(args, "--pop3", 50);
+        var browsers = (int)BenchmarkOptions.Number(args, "--browsers", 20);
         var users = Enumerable.Range(0, Math.Max(1, Math.Max(pop3Sessions, browsers))).Select(i => $"user{i}@local.example").ToArray();
 
         using var dataDirectory = new TempDirectory("webmail-soak");
-        await CreateAccountsAsync(dataDirectory.Path, users);
+        await BenchmarkAccounts.CreateAsync(dataDirectory.Path, users);
         // Every client comes from 127.0.0.1: the per-IP cap (default 20) is raised above the run's own sessions.
         var sessionCap = smtpSessions + pop3Sessions + 50;
         var pop3Port = FreePort.Next();
@@ -56,12 +56,12 @@ public static class SoakBenchmark
         {
             try
             {
-                pages[b] = await SignInAsync(browser!, baseUrl, users[b]);
+                pages[b] = await WebCircuit.SignInAsync(browser!, baseUrl, users[b]);
                 stats.RecordBrowserAction("sign-in", signIn.Elapsed.TotalMilliseconds);
             }
             catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                stats.Record("web sign-in before load", e);
+                stats.Failures.Record("web sign-in before load", e);
             }
             signIn.Restart();
         }
@@ -79,8 +79,8 @@ public static class SoakBenchmark
         var samples = new List<RssSample>();
         while (true)
         {
-            samples.Add(new RssSample(clock.Elapsed, ResidentKilobytes(server.ProcessId), stats.Delivered));
-            Console.WriteLine($"soak: t={clock.Elapsed.TotalSeconds,4:F0} s  VmRSS {samples[^1].Kilobytes / 1024.0,6:F1} MB  delivered {stats.Delivered}  pop3 {stats.Pop3Sessions}  web {stats.BrowserActions}  errors {stats.Errors.Values.Sum()}  limits {stats.Limits.Values.Sum()}");
+            samples.Add(new RssSample(clock.Elapsed, ProcessMemory.ResidentKilobytes(server.ProcessId), stats.Delivered));
+            Console.WriteLine($"soak: t={clock.Elapsed.TotalSeconds,4:F0} s  VmRSS {samples[^1].Kilobytes / 1024.0,6:F1} MB  delivered {stats.Delivered}  pop3 {stats.Pop3Sessions}  web {stats.BrowserActions}  errors {stats.Failures.Errors.Values.Sum()}  limits {stats.Failures.Limits.Values.Sum()}");
             if (load.IsCompleted)
                 break;
             await Task.WhenAny(load, Task.Delay(SampleInterval));
@@ -88,16 +88,7 @@ public static class SoakBenchmark
         await load;
         var serverAlive = !server.HasExited;
         Report(stats, samples, clock.Elapsed, duration, serverAlive, server.RecentOutput);
-        return stats.Errors.IsEmpty && serverAlive ? 0 : 1;
-    }
-
-    /// <summary>The accounts, written into the data directory before the server first starts (as the resilience harness does).</summary>
-    private static async Task CreateAccountsAsync(string dataDirectory, string[] users)
-    {
-        await using var store = new TestStoreAt(dataDirectory);
-        // The first creates the domain; the password KDF is deliberately slow, so the rest go two at a time.
-        await store.CreateAccountAsync(users[0], Password);
-        await Parallel.ForEachAsync(users.Skip(1), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (user, _) => await store.CreateAccountAsync(user, Password));
+        return stats.Failures.Errors.IsEmpty && serverAlive ? 0 : 1;
     }
 
     /// <summary>One SMTP session slot: connect, <see cref="MessagesPerSmtpConnection"/> transactions, QUIT, reconnect, until stopped.</summary>
@@ -121,7 +112,7 @@ public static class SoakBenchmark
             }
             catch (Exception e) when (e is ReplyException or IOException or SocketException or OperationCanceledException)
             {
-                stats.Record("smtp", e);
+                stats.Failures.Record("smtp", e);
                 await Task.Delay(100, CancellationToken.None);
             }
         }
@@ -162,7 +153,7 @@ public static class SoakBenchmark
             }
             catch (Exception e) when (e is ReplyException or IOException or SocketException or OperationCanceledException or FormatException)
             {
-                stats.Record("pop3", e);
+                stats.Failures.Record("pop3", e);
                 await Task.Delay(100, CancellationToken.None);
             }
         }
@@ -182,7 +173,7 @@ public static class SoakBenchmark
             {
                 var started = Stopwatch.GetTimestamp();
                 if (page is null)
-                    page = await SignInAsync(browser, baseUrl, user);
+                    page = await WebCircuit.SignInAsync(browser, baseUrl, user);
                 else if (!await BrowserActions[step % BrowserActions.Length].Run(page, $"s{(index * 7) % Math.Max(1, smtpSessions)}"))
                     continue;
                 stats.RecordBrowserAction(action, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -194,111 +185,37 @@ public static class SoakBenchmark
             }
             catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                stats.Record("web " + action, e);
+                stats.Failures.Record("web " + action, e);
                 if (page is not null)
-                    await CloseAsync(page);
+                    await WebCircuit.CloseAsync(page);
                 page = null;
             }
         }
         if (page is not null)
-            await CloseAsync(page);
-    }
-
-    /// <summary>Closes a page's context (and its renderer process); a browser too busy to answer is not an error of the run.</summary>
-    private static async Task CloseAsync(IPage page)
-    {
-        try
-        {
-            await page.Context.CloseAsync();
-        }
-        catch (Exception e) when (e is PlaywrightException or TimeoutException)
-        {
-        }
-    }
-
-    private static async Task<IPage> SignInAsync(Browser browser, string baseUrl, string user)
-    {
-        var page = await browser.NewPageAsync();
-        try
-        {
-            // Playwright's 30 s default is too short for a first sign-in (KDF, JIT, circuit start) on a saturated machine.
-            page.SetDefaultTimeout(60_000);
-            await page.GotoAsync(baseUrl + "/signin");
-            await page.GetByLabel("Email address").FillAsync(user);
-            await page.GetByLabel("Password").FillAsync(Password);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
-            await Browser.WaitForInteractiveAsync(page);
-            return page;
-        }
-        catch
-        {
-            // A failed sign-in must not leave its page behind: in a 30-minute run every retry left a
-            // renderer process, 150 of them drove the load past 100 and every circuit failed after that.
-            await CloseAsync(page);
-            throw;
-        }
+            await WebCircuit.CloseAsync(page);
     }
 
     /// <summary>What a circuit does in turn; each returns false when there was nothing to do (an empty Inbox).</summary>
     private static readonly (string Name, Func<IPage, string, Task<bool>> Run)[] BrowserActions =
     [
-        ("folder", (page, _) => OpenFolderAsync(page, "Sent")),
-        ("folder", (page, _) => OpenFolderAsync(page, "Inbox")),
-        ("open message", async (page, _) =>
-        {
-            var link = page.Locator(".message-link").First;
-            if (await page.Locator(".message-link").CountAsync() == 0)
-                return false;
-            await link.ClickAsync();
-            await page.Locator(".reader-toolbar").WaitForAsync();
-            return true;
-        }),
-        ("search", async (page, word) =>
-        {
-            var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search mail" });
-            await search.FillAsync(word);
-            await search.PressAsync("Enter");
-            await page.GetByText("Results for").WaitForAsync();
-            await page.Locator(".mud-progress-linear").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-            return true;
-        }),
+        ("folder", (page, _) => WebCircuit.OpenFolderAsync(page, "Sent")),
+        ("folder", (page, _) => WebCircuit.OpenFolderAsync(page, "Inbox")),
+        ("open message", (page, _) => WebCircuit.OpenNewestAsync(page)),
+        ("search", WebCircuit.SearchAsync),
     ];
-
-    private static async Task<bool> OpenFolderAsync(IPage page, string name)
-    {
-        await page.Locator(".folder-link", new() { HasText = name }).ClickAsync();
-        await page.Locator(".folder-item--current", new() { HasText = name }).WaitForAsync();
-        await page.Locator(".mud-progress-linear").WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        return true;
-    }
-
-    /// <summary>VmRSS of a process from /proc/&lt;pid&gt;/status, in kB (0 once it is gone).</summary>
-    private static long ResidentKilobytes(int processId)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
 
     private static void Report(SoakStats stats, List<RssSample> samples, TimeSpan elapsed, TimeSpan duration, bool serverAlive, string serverOutput)
     {
         Console.WriteLine();
         Console.WriteLine($"soak: {elapsed.TotalSeconds:F0} s, server {(serverAlive ? "still running" : "EXITED during the run")}");
         Console.WriteLine($"messages delivered (250 after DATA): {stats.Delivered} ({stats.Delivered / elapsed.TotalSeconds:F0} msg/s)");
-        Console.WriteLine($"SMTP transaction latency, MAIL to final 250: {Percentiles(stats.SmtpLatenciesMs)}");
-        Console.WriteLine($"POP3 sessions completed: {stats.Pop3Sessions} ({stats.Pop3Deleted} messages deleted); session time {Percentiles(stats.Pop3LatenciesMs)}");
+        Console.WriteLine($"SMTP transaction latency, MAIL to final 250: {Percentiles.Describe(stats.SmtpLatenciesMs)}");
+        Console.WriteLine($"POP3 sessions completed: {stats.Pop3Sessions} ({stats.Pop3Deleted} messages deleted); session time {Percentiles.Describe(stats.Pop3LatenciesMs)}");
         Console.WriteLine($"browser actions: {stats.BrowserActions}");
         foreach (var (action, latencies) in stats.BrowserLatenciesMs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            Console.WriteLine($"  {action,-13} {latencies.Count,6}  {Percentiles(latencies)}");
-        Console.WriteLine($"deliberate limits: {Describe(stats.Limits)}");
-        Console.WriteLine($"errors: {Describe(stats.Errors)}");
+            Console.WriteLine($"  {action,-13} {latencies.Count,6}  {Percentiles.Describe(latencies)}");
+        Console.WriteLine($"deliberate limits: {FailureTally.Describe(stats.Failures.Limits)}");
+        Console.WriteLine($"errors: {FailureTally.Describe(stats.Failures.Errors)}");
 
         Console.WriteLine("server VmRSS every 10 s (t s: MB, delivered so far):");
         Console.WriteLine(string.Join("\n", samples.Select(s => $"  {s.At.TotalSeconds,4:F0}: {s.Kilobytes / 1024.0,6:F1}  {s.Delivered}")));
@@ -319,24 +236,6 @@ public static class SoakBenchmark
             Console.WriteLine("  " + line);
     }
 
-    private static string Percentiles(IReadOnlyCollection<double> values)
-    {
-        if (values.Count == 0)
-            return "n/a";
-        var sorted = values.Order().ToArray();
-        double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-        return $"p50 {At(0.50):F1} ms, p95 {At(0.95):F1} ms, p99 {At(0.99):F1} ms, max {sorted[^1]:F1} ms";
-    }
-
-    private static string Describe(ConcurrentDictionary<string, int> counts) =>
-        counts.IsEmpty ? "none" : string.Join("; ", counts.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Value} × {kv.Key}"));
-
-    private static double Option(string[] args, string name, double fallback)
-    {
-        var value = args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        return value is not null && double.TryParse(value, CultureInfo.InvariantCulture, out var n) ? n : fallback;
-    }
-
     private sealed record RssSample(TimeSpan At, long Kilobytes, long Delivered);
 
     /// <summary>What the load loops saw; counters are updated with Interlocked from every loop.</summary>
@@ -349,30 +248,12 @@ public static class SoakBenchmark
         public readonly ConcurrentQueue<double> SmtpLatenciesMs = new();
         public readonly ConcurrentQueue<double> Pop3LatenciesMs = new();
         public readonly ConcurrentDictionary<string, ConcurrentQueue<double>> BrowserLatenciesMs = new();
-        public readonly ConcurrentDictionary<string, int> Errors = new();
-        public readonly ConcurrentDictionary<string, int> Limits = new();
+        public readonly FailureTally Failures = new();
 
         public void RecordBrowserAction(string action, double milliseconds)
         {
             Interlocked.Increment(ref BrowserActions);
             BrowserLatenciesMs.GetOrAdd(action, _ => new ConcurrentQueue<double>()).Enqueue(milliseconds);
         }
-
-        /// <summary>Counts a failure by kind; the server's "too many connections" refusals are deliberate limits, not errors.</summary>
-        public void Record(string protocol, Exception e)
-        {
-            var kind = e switch
-            {
-                ReplyException r => $"{protocol} reply \"{Shorten(r.Reply)}\"",
-                SocketException s => $"{protocol} socket {s.SocketErrorCode}",
-                OperationCanceledException => $"{protocol} still waiting a minute after the end",
-                // Playwright's message is a line and a call log; the log's last step says what it waited for.
-                _ => $"{protocol} {e.GetType().Name}: {Shorten(string.Join(" ", e.Message.Split('\n').Where(l => !l.StartsWith("Call log", StringComparison.Ordinal)).Take(2)))}",
-            };
-            var deliberate = e is ReplyException { Reply: var reply } && reply.Contains("Too many connections", StringComparison.OrdinalIgnoreCase);
-            (deliberate ? Limits : Errors).AddOrUpdate(kind, 1, (_, n) => n + 1);
-        }
-
-        private static string Shorten(string text) => text.Length <= 70 ? text : text[..70] + "…";
     }
 }

@@ -50,14 +50,21 @@ public sealed partial class ImapSession
         if (Selected is not null)
             Untagged("OK [CLOSED] Previous mailbox closed");
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
-        Selected = null;
-        State = ImapState.Authenticated;
+        Unselect();
         var folder = (await TreeAsync().ConfigureAwait(false)).Find(name);
-        var snapshot = folder is null ? null : await _server.Store.SnapshotAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false);
-        if (snapshot is null)
+        if (folder is null)
             return No(tag, "[NONEXISTENT] No such mailbox");
+        // Watched before its snapshot is read: a change that commits after the read began wakes the next
+        // poll even when its notification comes before the selection is in place (it used to be dropped,
+        // and the session stayed on the snapshot until some later change).
+        Watch(folder.Id);
+        var snapshot = await _server.Store.SnapshotAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            Unselect();
+            return No(tag, "[NONEXISTENT] No such mailbox");
+        }
 
-        Volatile.Write(ref _changed, 0);
         var selected = new SelectedMailbox(snapshot.Folder, snapshot.UidRuns, readOnly);
         var flags = string.Join(' ', SystemFlags.Concat(snapshot.Keywords));
         Untagged($"{selected.Count} EXISTS");
@@ -160,8 +167,7 @@ public sealed partial class ImapSession
         // RFC 9051 §6.4.1: CLOSE expunges silently (not in a read-only mailbox); UNSELECT does not.
         if (expunge && Selected is { ReadOnly: false } selected)
             await _server.Store.ExpungeAsync(AccountId, selected.FolderId, null, _shutdown).ConfigureAwait(false);
-        Selected = null;
-        State = ImapState.Authenticated;
+        Unselect();
         return Ok(tag, expunge ? "CLOSE completed" : "UNSELECT completed");
     }
 
@@ -208,10 +214,7 @@ public sealed partial class ImapSession
             return No(tag, "[INUSE] The mailbox has subfolders; delete them first");
         await _server.Writer.DeleteFolderAsync(AccountId, folder.Id, _shutdown).ConfigureAwait(false);
         if (Selected?.FolderId == folder.Id)
-        {
-            Selected = null;
-            State = ImapState.Authenticated;
-        }
+            Unselect();
         return Ok(tag, "DELETE completed");
     }
 

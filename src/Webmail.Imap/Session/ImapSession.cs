@@ -27,6 +27,9 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
     private int _badInARow;
     private IDisposable? _subscription;
     private int _changed;
+
+    /// <summary>The folder whose changes wake this session: the selected one, or the one being selected (0: none).</summary>
+    private long _watchedFolderId;
     private readonly SemaphoreSlim _changeSignal = new(0, 1);
 
     public ImapSession(ImapConnection connection, ImapServerContext server, bool implicitTls, long id, CancellationToken shutdown)
@@ -459,7 +462,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         State = ImapState.Authenticated;
         _subscription = _server.Notifier.Subscribe(AccountId, change =>
         {
-            if (Selected is { } selected && change.FolderId == selected.FolderId)
+            if (change.FolderId != 0 && change.FolderId == Volatile.Read(ref _watchedFolderId))
             {
                 Volatile.Write(ref _changed, 1);
                 if (_changeSignal.CurrentCount == 0)
@@ -516,6 +519,21 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         args.End();
         Untagged("ENABLED" + string.Concat(enabled.Select(e => " " + e)));
         return Ok(tag, "ENABLE completed");
+    }
+
+    /// <summary>From now on a change to <paramref name="folderId"/> wakes the next poll; anything noted before is forgotten.</summary>
+    private void Watch(long folderId)
+    {
+        Volatile.Write(ref _watchedFolderId, folderId);
+        Volatile.Write(ref _changed, 0);
+    }
+
+    /// <summary>No mailbox selected, none watched.</summary>
+    private void Unselect()
+    {
+        Selected = null;
+        State = ImapState.Authenticated;
+        Volatile.Write(ref _watchedFolderId, 0);
     }
 
     /// <summary>Brings the selected view up to date with the store if anything changed since the last look.</summary>
