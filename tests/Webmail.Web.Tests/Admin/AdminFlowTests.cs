@@ -157,6 +157,8 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         await fixture.GoAsync(admin, "/admin/settings");
         await admin.GetByLabel("Require two-factor sign-in").ClickAsync();
         await admin.GetByRole(AriaRole.Option, new() { Name = "Everyone" }).ClickAsync();
+        // The list closes once the choice is taken; a Save clicked while it was still open landed on its overlay.
+        await Assertions.Expect(admin.GetByRole(AriaRole.Option, new() { Name = "Everyone" })).ToHaveCountAsync(0);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await admin.GetByText("Settings saved; they apply now.").WaitForAsync();
         var live = Server.Services.GetRequiredService<Webmail.Admin.LiveSettings>();
