@@ -63,7 +63,8 @@ internal static class ImapLoadReport
         line($"- **SMTP** at {o.Rate:F0} messages/s in all, open loop (a pacer issues the messages round-robin over the accounts; {o.SmtpConnections} sender connections take them, "
             + "MAIL/RCPT/DATA pipelined, 100 messages per connection); each message has its own Message-ID and subject word; the 250 after DATA is recorded per account.");
         line($"- **{o.Browsers} browser circuits** (Chromium, one per account in turn), signed in before the load, then every 3–4 s: Inbox, open the newest message (marks it read), "
-            + "archive a message every IDLE session of its account has already seen (found by searching its subject word; only those, so the IDLE check stays exact), search the latest delivered message's word, Sent.");
+            + "archive a message every IDLE session of its account has already seen (found by searching its subject word; only those, so the IDLE check stays exact), search the latest delivered message's word, Sent. "
+            + "At a kill the pages are closed (their circuits die with the server; left open, 20 pages that lost their connection took both cores until the restarted server answered, which then took 32–52 s to start instead of about one) and signed in again when the load resumes.");
         line("- **Rounds**: after the sessions open, at the end of each phase and after each restart the load stops (the gate closes; in-flight work finishes), every IMAP client resynchronises "
             + "(active: `SELECT … (QRESYNC …)` again, or after a kill reconnect, log in, QRESYNC; IDLE: DONE and FETCH of what is new, or reconnect and QRESYNC), then a fresh session per account reads "
             + "INBOX and Archive (`UID FETCH 1:* (UID FLAGS EMAILID ENVELOPE)`) and the checks compare: every client's model of INBOX equals the store (UIDVALIDITY, UIDs, flags); every flag a STORE answered OK for is as answered "
