@@ -99,7 +99,7 @@ public static class ImapLoadBenchmark
         run.Stats = figures.Steady;
         control.Open();
         figures.SteadyElapsed = await SampleAsync(figures, run, smtp, "steady", TimeSpan.FromMinutes(options.Minutes), stop.Token);
-        run.Stats = figures.Checks;
+        // The round closes the gate and lets work in flight finish (counted in the phase) before it switches to its own figures.
         figures.Rounds.Add(await rounds.RunAsync("end of the steady phase (no kill)", kill: false));
 
         // Phase two: the same load, killed with SIGKILL along the way.

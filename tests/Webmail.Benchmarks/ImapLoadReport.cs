@@ -88,7 +88,7 @@ internal static class ImapLoadReport
         line("| goal | measured | verdict |");
         line("| --- | --- | --- |");
         line($"| the offered load: {f.Options.Idle + f.Options.Active:N0} IMAP sessions, {f.Options.Rate:F0} msg/s SMTP, {f.Options.Browsers} browser circuits | "
-            + $"{f.Rounds.FirstOrDefault()?.Answered ?? 0:N0} sessions open; SMTP {achieved:F0} msg/s in phase 1 ({f.Steady.SmtpSkipped:N0} skipped by the pacer); {f.BrowsersSignedIn} circuits signed in | "
+            + $"{f.Rounds.FirstOrDefault()?.Answered ?? 0:N0} sessions open; SMTP {achieved:F0} msg/s in phase 1 ({f.Steady.SmtpSkipped:N0} skipped by the pacer); {f.BrowsersSignedIn} circuits signed in; {CpuSplit(f.Memory.Where(m => m.Phase == "steady").ToList())} | "
             + $"{(achieved >= 0.95 * f.Options.Rate && f.Steady.SmtpSkipped == 0 ? "carried" : "NOT carried in full")} |");
         line($"| no error replies that are not the test's own | {errors:N0} errors; provoked NO: {f.Steady.Provoked.Values.Sum() + f.Faults.Provoked.Values.Sum():N0}; cut off by the kills: {f.Faults.Interrupted.Values.Sum() + f.Checks.Interrupted.Values.Sum():N0} | {(errors == 0 ? "met" : "NOT met")} |");
         if (steadyRound is not null)
@@ -171,6 +171,18 @@ internal static class ImapLoadReport
             line($"Phase 2, VmRSS per server process (epoch = restarts so far): {string.Join("; ", faults.GroupBy(m => m.Epoch).Select(g => $"epoch {g.Key}: {g.First().RssKb / 1024.0:F0} → {g.Last().RssKb / 1024.0:F0} MB"))}.");
             line("");
         }
+    }
+
+    /// <summary>The cores in phase 1 by whom, short, for the verdict.</summary>
+    private static string CpuSplit(List<MemorySample> samples)
+    {
+        if (samples.Count < 2 || samples[^1].At <= samples[0].At)
+            return "";
+        var seconds = (samples[^1].At - samples[0].At).TotalSeconds;
+        double Cores(Func<MemorySample, TimeSpan> of) => Math.Max(0, (of(samples[^1]) - of(samples[0])).TotalSeconds / seconds);
+        var busy = (samples[^1].MachineBusy - samples[0].MachineBusy).TotalSeconds / (samples[^1].MachineTotal - samples[0].MachineTotal).TotalSeconds * Environment.ProcessorCount;
+        var (server, clients, browsers) = (Cores(m => m.ServerCpu), Cores(m => m.ClientCpu), Cores(m => m.ChromiumCpu));
+        return $"the {Environment.ProcessorCount} cores went to the server {server:F2}, Chromium {browsers:F2}, the IMAP/SMTP clients {clients:F2}, the rest of the machine {Math.Max(0, busy - server - clients - browsers):F2} (idle {Environment.ProcessorCount - busy:F2})";
     }
 
     /// <summary>
