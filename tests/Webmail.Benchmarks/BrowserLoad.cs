@@ -17,14 +17,18 @@ internal sealed class BrowserLoad(ImapLoadRun run, Browser browser, int circuits
     private readonly IPage?[] _pages = new IPage?[circuits];
     private readonly int[] _pageEpochs = new int[circuits];
 
-    private static readonly (string Name, Func<IPage, AccountLedger, Task<bool>> Run)[] Actions =
+    private (string Name, Func<IPage, AccountLedger, Task<bool>> Run)[]? _actions;
+
+    private (string Name, Func<IPage, AccountLedger, Task<bool>> Run)[] Actions => _actions ??=
     [
         ("folder", (page, _) => WebCircuit.OpenFolderAsync(page, "Inbox")),
-        ("open message", (page, _) => WebCircuit.OpenNewestAsync(page)),
+        ("open message", (page, _) => WebCircuit.OpenNewestAsync(page, ClickLost)),
         ("archive", ArchiveAsync),
         ("search", (page, account) => account.LastDelivered is { } id ? WebCircuit.SearchAsync(page, AccountLedger.Token(id)) : Task.FromResult(false)),
         ("folder", (page, _) => WebCircuit.OpenFolderAsync(page, "Sent")),
     ];
+
+    private void ClickLost() => Interlocked.Increment(ref run.Stats.LostClicks);
 
     private AccountLedger AccountOf(int circuit) => run.Accounts[circuit % run.Accounts.Length];
 
@@ -130,11 +134,11 @@ internal sealed class BrowserLoad(ImapLoadRun run, Browser browser, int circuits
     }
 
     /// <summary>Archives a message every IDLE session of the account has seen; false when there is none yet.</summary>
-    private static async Task<bool> ArchiveAsync(IPage page, AccountLedger account)
+    private async Task<bool> ArchiveAsync(IPage page, AccountLedger account)
     {
         if (!account.TryTakeArchivable(out var id))
             return false;
-        if (!await WebCircuit.ArchiveAsync(page, AccountLedger.Token(id)))
+        if (!await WebCircuit.ArchiveAsync(page, AccountLedger.Token(id), ClickLost))
             throw new TimeoutException($"archive: the search for {AccountLedger.Token(id)} found nothing");
         account.Archived.Enqueue(id);
         return true;

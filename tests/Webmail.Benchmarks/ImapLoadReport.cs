@@ -114,7 +114,7 @@ internal static class ImapLoadReport
         line($"| SMTP scheduled → 250 (includes waiting for a free sender) | {Percentiles.Describe(s.SmtpScheduleLagMs)} |");
         line($"| SMTP 250 → untagged EXISTS in IDLE | {Percentiles.Describe(s.IdleNoticeMs)} ({s.IdleNoticeMs.Count:N0} notices; negative = EXISTS before the 250) |");
         line($"| IMAP commands | {s.CommandLatenciesMs.Values.Sum(q => q.Count):N0} ({s.CommandLatenciesMs.Values.Sum(q => q.Count) / seconds:F0}/s); STOREs {s.Stores:N0}, APPENDs {s.Appends:N0}, IDLE catch-ups {s.IdleCatchUps:N0} |");
-        line($"| browser actions | {s.BrowserActions:N0} |");
+        line($"| browser actions | {s.BrowserActions:N0}; clicks on a message link that left the page on the folder (a row inserted under the pointer), made again: {s.LostClicks:N0} |");
         line($"| errors | {FailureTally.Describe(s.Failures.Errors)} |");
         line($"| deliberate limits (\"too many connections\") | {FailureTally.Describe(s.Failures.Limits)} |");
         line($"| provoked by the suite | {FailureTally.Describe(s.Provoked)} |");
