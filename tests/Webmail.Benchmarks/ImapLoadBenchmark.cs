@@ -86,7 +86,7 @@ public static class ImapLoadBenchmark
         loops.AddRange(active.Select(c => Task.Run(() => c.RunAsync(stop.Token))));
         loops.Add(smtp.RunAsync(stop.Token));
 
-        var rounds = new RoundRunner(run, idle, active, figures);
+        var rounds = new RoundRunner(run, idle, active, figures, browsers);
         figures.Rounds.Add(await rounds.RunAsync("all sessions open (no load yet)", kill: false));
         if (browsers is not null)
         {
@@ -99,7 +99,7 @@ public static class ImapLoadBenchmark
         run.Stats = figures.Steady;
         control.Open();
         figures.SteadyElapsed = await SampleAsync(figures, run, smtp, "steady", TimeSpan.FromMinutes(options.Minutes), stop.Token);
-        run.Stats = figures.Checks;
+        // The round closes the gate and lets work in flight finish (counted in the phase) before it switches to its own figures.
         figures.Rounds.Add(await rounds.RunAsync("end of the steady phase (no kill)", kill: false));
 
         // Phase two: the same load, killed with SIGKILL along the way.
@@ -155,7 +155,7 @@ public static class ImapLoadBenchmark
     }
 
     /// <summary>One round: close the gate (or kill and restart), let every client resynchronise, then compare the store with everyone.</summary>
-    private sealed class RoundRunner(ImapLoadRun run, List<ImapIdleClient> idle, List<ImapActiveClient> active, ImapLoadFigures figures)
+    private sealed class RoundRunner(ImapLoadRun run, List<ImapIdleClient> idle, List<ImapActiveClient> active, ImapLoadFigures figures, BrowserLoad? browsers)
     {
         public async Task<RoundFigures> RunAsync(string kind, bool kill)
         {
@@ -164,9 +164,11 @@ public static class ImapLoadBenchmark
             if (kill)
             {
                 var down = Stopwatch.StartNew();
-                var (machine, browsers, ours) = (ProcessMemory.MachineCpuTime(), BrowserCpu(control.Server.ProcessId), Process.GetCurrentProcess().TotalProcessorTime);
+                var (machine, playwright, ours) = (ProcessMemory.MachineCpuTime(), BrowserCpu(control.Server.ProcessId), Process.GetCurrentProcess().TotalProcessorTime);
                 await control.KillAsync();
                 Console.WriteLine($"imap-load: {kind}: SIGKILL");
+                if (browsers is not null)
+                    await browsers.CloseAllAsync();
                 await control.RestartAsync();
                 result.KillToHealthy = down.Elapsed;
                 // Where the machine's time went while the server was down and starting (it runs nothing of the server's before).
@@ -174,7 +176,7 @@ public static class ImapLoadBenchmark
                 var machineNow = ProcessMemory.MachineCpuTime();
                 var busy = (machineNow.Busy - machine.Busy).TotalSeconds / (machineNow.Total - machine.Total).TotalSeconds * Environment.ProcessorCount;
                 var server = ServerCpu(control.Server.ProcessId).TotalSeconds / seconds;
-                var browser = Math.Max(0, (BrowserCpu(control.Server.ProcessId) - browsers).TotalSeconds / seconds);
+                var browser = Math.Max(0, (BrowserCpu(control.Server.ProcessId) - playwright).TotalSeconds / seconds);
                 var client = (Process.GetCurrentProcess().TotalProcessorTime - ours).TotalSeconds / seconds;
                 result.RestartCpu = string.Create(CultureInfo.InvariantCulture,
                     $"the starting server {server:F2}, the clients {client:F2}, Playwright and Chromium {browser:F2}, everything else {Math.Max(0, busy - server - browser - client):F2}, idle {Environment.ProcessorCount - busy:F2}");

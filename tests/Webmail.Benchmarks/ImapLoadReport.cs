@@ -63,7 +63,8 @@ internal static class ImapLoadReport
         line($"- **SMTP** at {o.Rate:F0} messages/s in all, open loop (a pacer issues the messages round-robin over the accounts; {o.SmtpConnections} sender connections take them, "
             + "MAIL/RCPT/DATA pipelined, 100 messages per connection); each message has its own Message-ID and subject word; the 250 after DATA is recorded per account.");
         line($"- **{o.Browsers} browser circuits** (Chromium, one per account in turn), signed in before the load, then every 3–4 s: Inbox, open the newest message (marks it read), "
-            + "archive a message every IDLE session of its account has already seen (found by searching its subject word; only those, so the IDLE check stays exact), search the latest delivered message's word, Sent.");
+            + "archive a message every IDLE session of its account has already seen (found by searching its subject word; only those, so the IDLE check stays exact), search the latest delivered message's word, Sent. "
+            + "At a kill the pages are closed (their circuits die with the server; left open, 20 pages that lost their connection took both cores until the restarted server answered, which then took 32–52 s to start instead of about one) and signed in again when the load resumes.");
         line("- **Rounds**: after the sessions open, at the end of each phase and after each restart the load stops (the gate closes; in-flight work finishes), every IMAP client resynchronises "
             + "(active: `SELECT … (QRESYNC …)` again, or after a kill reconnect, log in, QRESYNC; IDLE: DONE and FETCH of what is new, or reconnect and QRESYNC), then a fresh session per account reads "
             + "INBOX and Archive (`UID FETCH 1:* (UID FLAGS EMAILID ENVELOPE)`) and the checks compare: every client's model of INBOX equals the store (UIDVALIDITY, UIDs, flags); every flag a STORE answered OK for is as answered "
@@ -87,7 +88,7 @@ internal static class ImapLoadReport
         line("| goal | measured | verdict |");
         line("| --- | --- | --- |");
         line($"| the offered load: {f.Options.Idle + f.Options.Active:N0} IMAP sessions, {f.Options.Rate:F0} msg/s SMTP, {f.Options.Browsers} browser circuits | "
-            + $"{f.Rounds.FirstOrDefault()?.Answered ?? 0:N0} sessions open; SMTP {achieved:F0} msg/s in phase 1 ({f.Steady.SmtpSkipped:N0} skipped by the pacer); {f.BrowsersSignedIn} circuits signed in | "
+            + $"{f.Rounds.FirstOrDefault()?.Answered ?? 0:N0} sessions open; SMTP {achieved:F0} msg/s in phase 1 ({f.Steady.SmtpSkipped:N0} skipped by the pacer); {f.BrowsersSignedIn} circuits signed in; {CpuSplit(f.Memory.Where(m => m.Phase == "steady").ToList())} | "
             + $"{(achieved >= 0.95 * f.Options.Rate && f.Steady.SmtpSkipped == 0 ? "carried" : "NOT carried in full")} |");
         line($"| no error replies that are not the test's own | {errors:N0} errors; provoked NO: {f.Steady.Provoked.Values.Sum() + f.Faults.Provoked.Values.Sum():N0}; cut off by the kills: {f.Faults.Interrupted.Values.Sum() + f.Checks.Interrupted.Values.Sum():N0} | {(errors == 0 ? "met" : "NOT met")} |");
         if (steadyRound is not null)
@@ -113,7 +114,7 @@ internal static class ImapLoadReport
         line($"| SMTP scheduled → 250 (includes waiting for a free sender) | {Percentiles.Describe(s.SmtpScheduleLagMs)} |");
         line($"| SMTP 250 → untagged EXISTS in IDLE | {Percentiles.Describe(s.IdleNoticeMs)} ({s.IdleNoticeMs.Count:N0} notices; negative = EXISTS before the 250) |");
         line($"| IMAP commands | {s.CommandLatenciesMs.Values.Sum(q => q.Count):N0} ({s.CommandLatenciesMs.Values.Sum(q => q.Count) / seconds:F0}/s); STOREs {s.Stores:N0}, APPENDs {s.Appends:N0}, IDLE catch-ups {s.IdleCatchUps:N0} |");
-        line($"| browser actions | {s.BrowserActions:N0} |");
+        line($"| browser actions | {s.BrowserActions:N0}; clicks on a message link that left the page on the folder (a row inserted under the pointer), made again: {s.LostClicks:N0} |");
         line($"| errors | {FailureTally.Describe(s.Failures.Errors)} |");
         line($"| deliberate limits (\"too many connections\") | {FailureTally.Describe(s.Failures.Limits)} |");
         line($"| provoked by the suite | {FailureTally.Describe(s.Provoked)} |");
@@ -170,6 +171,18 @@ internal static class ImapLoadReport
             line($"Phase 2, VmRSS per server process (epoch = restarts so far): {string.Join("; ", faults.GroupBy(m => m.Epoch).Select(g => $"epoch {g.Key}: {g.First().RssKb / 1024.0:F0} → {g.Last().RssKb / 1024.0:F0} MB"))}.");
             line("");
         }
+    }
+
+    /// <summary>The cores in phase 1 by whom, short, for the verdict.</summary>
+    private static string CpuSplit(List<MemorySample> samples)
+    {
+        if (samples.Count < 2 || samples[^1].At <= samples[0].At)
+            return "";
+        var seconds = (samples[^1].At - samples[0].At).TotalSeconds;
+        double Cores(Func<MemorySample, TimeSpan> of) => Math.Max(0, (of(samples[^1]) - of(samples[0])).TotalSeconds / seconds);
+        var busy = (samples[^1].MachineBusy - samples[0].MachineBusy).TotalSeconds / (samples[^1].MachineTotal - samples[0].MachineTotal).TotalSeconds * Environment.ProcessorCount;
+        var (server, clients, browsers) = (Cores(m => m.ServerCpu), Cores(m => m.ClientCpu), Cores(m => m.ChromiumCpu));
+        return $"the {Environment.ProcessorCount} cores went to the server {server:F2}, Chromium {browsers:F2}, the IMAP/SMTP clients {clients:F2}, the rest of the machine {Math.Max(0, busy - server - clients - browsers):F2} (idle {Environment.ProcessorCount - busy:F2})";
     }
 
     /// <summary>

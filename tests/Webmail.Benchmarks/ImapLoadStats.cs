@@ -12,6 +12,9 @@ internal sealed class ImapLoadStats
     public long Stores;
     public long BrowserActions;
 
+    /// <summary>Browser clicks on a message link that left the page on the folder, made again (<see cref="WebCircuit.OpenNewestAsync"/>).</summary>
+    public long LostClicks;
+
     /// <summary>Milliseconds per IMAP command kind (the command's name and what it asked for).</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<double>> CommandLatenciesMs { get; } = new();
 

@@ -79,12 +79,30 @@ internal static class WebCircuit
         return true;
     }
 
-    /// <summary>Opens the first message of the list on screen (the newest); false on an empty list.</summary>
-    public static async Task<bool> OpenNewestAsync(IPage page)
+    /// <summary>
+    /// Opens the first message of the list on screen (the newest); false on an empty list. A click that
+    /// leaves the page on the folder is made again, at most three times, and told to <paramref name="clickLost"/>:
+    /// with new mail arriving many times a second a row is inserted above the link while it is being
+    /// clicked, and the click lands beside it (seen in imap-load: the page stayed on the folder, its
+    /// circuit connected, until the 60 s wait for the reader ran out).
+    /// </summary>
+    public static async Task<bool> OpenNewestAsync(IPage page, Action? clickLost = null)
     {
         if (await page.Locator(".message-link").CountAsync() == 0)
             return false;
-        await page.Locator(".message-link").First.ClickAsync();
+        for (var click = 1; ; click++)
+        {
+            await page.Locator(".message-link").First.ClickAsync();
+            try
+            {
+                await Browser.WaitForUrlAsync(page, url => url.Contains("/message/", StringComparison.Ordinal), timeoutMs: 10_000);
+                break;
+            }
+            catch (TimeoutException) when (click < 3)
+            {
+                clickLost?.Invoke();
+            }
+        }
         await page.Locator(".reader-toolbar").WaitForAsync();
         return true;
     }
@@ -105,10 +123,10 @@ internal static class WebCircuit
     /// folder, opens it and presses Archive; done when the reader closes (the move committed and the
     /// list refreshed). False when the search finds nothing.
     /// </summary>
-    public static async Task<bool> ArchiveAsync(IPage page, string word)
+    public static async Task<bool> ArchiveAsync(IPage page, string word, Action? clickLost = null)
     {
         await SearchAsync(page, word);
-        if (!await OpenNewestAsync(page))
+        if (!await OpenNewestAsync(page, clickLost))
             return false;
         await page.Locator(".reader-toolbar").GetByRole(AriaRole.Button, new() { Name = "Archive" }).ClickAsync();
         await page.Locator(".reader-toolbar").WaitForAsync(new() { State = WaitForSelectorState.Detached });
