@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SqliteDirectoryStore>();
         services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<ISieveScriptStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
