@@ -28,6 +28,7 @@ public sealed class WebmailOptions
     public LimitOptions Limits { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
     public WebOptions Web { get; set; } = new();
+    public DnsOptions Dns { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
@@ -196,6 +197,16 @@ public sealed class DeliveryOptions
 
     /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>The resolver every DNS question goes through (MX routing, DKIM keys, the admin's DNS check).</summary>
+public sealed class DnsOptions
+{
+    /// <summary>Name servers as <c>host:port</c> (port 53 when left out), asked instead of the system's. Default none: the system's resolver.</summary>
+    public List<string> Servers { get; set; } = [];
+
+    /// <summary>Time allowed for one answer before it is asked again (twice more), then a temporary failure. Default 5 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The web UI behind a reverse proxy, and its sign-in sessions.</summary>
