@@ -29,6 +29,8 @@ public sealed class WebmailOptions
     public DeliveryOptions Delivery { get; set; } = new();
     public WebOptions Web { get; set; } = new();
     public DnsOptions Dns { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+    public LoggingFormatOptions Logging { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
@@ -197,6 +199,23 @@ public sealed class DeliveryOptions
 
     /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary><c>/metrics</c> in Prometheus text format: off unless a token or an endpoint of its own is set.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>A bearer token: <c>/metrics</c> on the web listener answers only <c>Authorization: Bearer</c> it. Empty: not on the web listener.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary><c>address:port</c> of a listener of its own serving <c>/metrics</c> without a token (bind it where only the monitoring can reach). Empty: none.</summary>
+    public string Endpoint { get; set; } = "";
+}
+
+/// <summary>How the log lines on standard output are written.</summary>
+public sealed class LoggingFormatOptions
+{
+    /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per line, with the session scope (such as <c>imap session imap-42</c>).</summary>
+    public string Format { get; set; } = "text";
 }
 
 /// <summary>The resolver every DNS question goes through (MX routing, DKIM keys, the admin's DNS check).</summary>

@@ -19,16 +19,14 @@ public sealed class DnsClientLookup : IDnsLookup
     {
         var dns = options.Value.Dns;
         var servers = dns.Servers.Where(s => !string.IsNullOrWhiteSpace(s)).Select(ParseServer).ToArray();
-        _client = new LookupClient(new LookupClientOptions(servers)
-        {
-            // With no servers given, the system's (resolv.conf).
-            AutoResolveNameServers = servers.Length == 0,
-            UseCache = true,
-            Timeout = dns.Timeout,
-            Retries = 2,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-        });
+        // With no servers given, the system's (resolv.conf).
+        var settings = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);
+        settings.UseCache = true;
+        settings.Timeout = dns.Timeout;
+        settings.Retries = 2;
+        settings.ThrowDnsErrors = false;
+        settings.ContinueOnDnsError = false;
+        _client = new LookupClient(settings);
     }
 
     private static NameServer ParseServer(string value)

@@ -31,6 +31,7 @@ public static class WebmailApp
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddWebmailObservability();
 
         var app = builder.Build();
         Configure(app);
@@ -163,6 +164,7 @@ public static class WebmailApp
         app.UseAntiforgery();
 
         app.MapHealth();
+        app.MapObservability();
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
         app.MapStaticAssets();
@@ -178,7 +180,7 @@ public static class WebmailApp
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/_framework")
+            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
                 || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
             if (!exempt && !await context.RequestServices.GetRequiredService<SetupState>().IsCompletedAsync(context.RequestAborted))
             {
