@@ -30,6 +30,7 @@ public sealed class WebmailOptions
     public WebOptions Web { get; set; } = new();
     public DnsOptions Dns { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
+    public BackupOptions Backup { get; set; } = new();
     public LoggingFormatOptions Logging { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
@@ -209,6 +210,19 @@ public sealed class MetricsOptions
 
     /// <summary><c>address:port</c> of a listener of its own serving <c>/metrics</c> without a token (bind it where only the monitoring can reach). Empty: none.</summary>
     public string Endpoint { get; set; } = "";
+}
+
+/// <summary>Scheduled hot backups of the store (<c>Webmail backup</c> on a timer).</summary>
+public sealed class BackupOptions
+{
+    /// <summary>Folder the backups go to, as <c>webmail-YYYYMMDD-HHMMSS.db</c>. Empty (default): no scheduled backups.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>Time between backups. Default one day.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Backups kept; older ones are deleted after a new one is made and checked. Default 7.</summary>
+    public int Keep { get; set; } = 7;
 }
 
 /// <summary>How the log lines on standard output are written.</summary>

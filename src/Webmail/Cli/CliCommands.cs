@@ -7,6 +7,8 @@ using Webmail.Core.Configuration;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
+using Webmail.Storage;
+using Webmail.Core.Hosting;
 
 namespace Webmail.Cli;
 
@@ -26,6 +28,12 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         var rest = words.Skip(2).ToList();
         switch (verb, action)
         {
+            case ("backup", _):
+                await BackupAsync(Arg(words.Skip(1).ToList(), 0, "backup <file>"), ct);
+                break;
+            case ("restore", _):
+                await RestoreAsync(Arg(words.Skip(1).ToList(), 0, "restore <file>"));
+                break;
             case ("domain", "add"):
                 await Directory.AddDomainAsync(Arg(rest, 0, "domain add <domain>"), Actor, ct);
                 break;
@@ -185,6 +193,39 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         var live = services.GetRequiredService<LiveSettings>();
         await live.LoadAsync(ct);
         return live;
+    }
+
+    /// <summary><c>backup FILE</c>: <see cref="StoreBackup"/> with its progress, then what the checked copy holds.</summary>
+    private async Task BackupAsync(string file, CancellationToken ct)
+    {
+        var paths = services.GetRequiredService<DataPaths>();
+        var shown = -1;
+        var progress = new SynchronousProgress(share =>
+        {
+            var percent = (int)(share * 100) / 10 * 10;
+            if (percent <= shown)
+                return;
+            shown = percent;
+            stdout.WriteLine($"backup: {percent}%");
+        });
+        var check = await StoreBackup.BackupAsync(paths.DatabasePath, file, progress, ct);
+        await stdout.WriteLineAsync($"backup {Path.GetFullPath(file)}: integrity ok, schema {check.SchemaVersion}, {check.Accounts} accounts, {check.Messages} messages, {ByteSize.FormatCompact(check.Bytes)}");
+    }
+
+    /// <summary><c>restore FILE</c>: only with no server on the data directory (its lock), the current store kept beside.</summary>
+    private async Task RestoreAsync(string file)
+    {
+        var paths = services.GetRequiredService<DataPaths>();
+        using var held = DataDirectoryLock.Acquire(paths.DataDirectory);
+        var (check, previous) = StoreBackup.Restore(paths.DatabasePath, Path.GetFullPath(file), DateTimeOffset.UtcNow);
+        await stdout.WriteLineAsync($"restored {Path.GetFullPath(file)}: schema {check.SchemaVersion}, {check.Accounts} accounts, {check.Messages} messages"
+            + (previous is null ? "" : $"; the store it replaced is kept as {previous}"));
+    }
+
+    /// <summary>Reports on the thread that reports (Progress&lt;T&gt; would post to the thread pool, out of order with the summary line).</summary>
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 
     private static string Arg(List<string> rest, int index, string usage) =>

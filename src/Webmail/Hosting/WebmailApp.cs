@@ -55,6 +55,9 @@ public static class WebmailApp
         services.AddScoped<AccountValidator>();
         services.AddSingleton<WebSignIn>();
         services.AddHostedService<Housekeeping>();
+        services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<DataPaths>().DataDirectory));
+        services.AddSingleton<ScheduledBackups>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduledBackups>());
         services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<Webmail.Settings.MailClientSetup>();
         services.AddScoped<Webmail.Reading.MailboxState>();
@@ -138,6 +141,8 @@ public static class WebmailApp
 
     public static void Configure(WebApplication app)
     {
+        // Before anything opens the store: a second server on this data directory stops here.
+        app.Services.GetRequiredService<DataDirectoryLock>();
         var listeners = app.Services.GetRequiredService<ListenerRegistry>();
         var urls = app.Urls.Count > 0 ? string.Join(",", app.Urls) : app.Configuration["Urls"] ?? "";
         listeners.Register(WebListener, "HTTP", urls, implicitTls: urls.StartsWith("https", StringComparison.OrdinalIgnoreCase), startTls: false);
