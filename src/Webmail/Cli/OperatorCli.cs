@@ -15,7 +15,7 @@ namespace Webmail.Cli;
 public static class OperatorCli
 {
     private static readonly string[] HelpSwitches = ["--help", "-h"];
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve"];
 
     /// <summary>
     /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
@@ -134,6 +134,11 @@ public static class OperatorCli
                                                    (bounce: give up now and send the sender a DSN)
           Webmail dkim generate <domain>           new DKIM key; prints the DNS TXT record to publish
           Webmail dkim show <domain>               the TXT record for the domain's current key
+          Webmail sieve list <address>              the account's Sieve scripts (name, active, size, last error)
+          Webmail sieve get <address> <name>        print a script
+          Webmail sieve put <address> <name>        store the script read from standard input (validated)
+          Webmail sieve activate <address> [<name>] run this script at delivery; no name: filtering off
+          Webmail sieve delete <address> <name>     delete an inactive script
           Webmail settings list                    the live server settings and their values
           Webmail settings set <key> <value>|--configured
                                                    store a value (a running server applies it at its
