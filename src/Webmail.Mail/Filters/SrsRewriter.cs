@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Webmail.Core.Messages;
 using Webmail.Core.Storage;
 
 namespace Webmail.Mail.Filters;
@@ -60,8 +59,4 @@ public sealed class SrsRewriter(IServerStateStore state, TimeProvider time)
         Volatile.Write(ref _secret, secret);
         return secret;
     }
-
-    /// <summary>Whether an address is already one of ours in SRS form (not rewritten again).</summary>
-    public static bool IsSrs(string address) =>
-        AddressRules.LocalPartOf(address) is { Length: > 5 } local && (local.StartsWith("SRS0=", StringComparison.OrdinalIgnoreCase) || local.StartsWith("SRS1=", StringComparison.OrdinalIgnoreCase));
 }

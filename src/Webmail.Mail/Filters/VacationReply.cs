@@ -26,7 +26,7 @@ public static class VacationReply
     /// addresses, mailing-list or bulk mail, an automatic message (RFC 3834 §2), or a message that names
     /// none of the user's addresses in its recipient fields (RFC 5230 §4.5).
     /// </summary>
-    /// <param name="sender">The envelope sender (MAIL FROM), which the reply goes to (RFC 5230 §4.5... §5.1).</param>
+    /// <param name="sender">The envelope sender (MAIL FROM), which the reply goes to (RFC 5230 §4.5).</param>
     /// <param name="userAddresses">The recipient's own addresses (account, aliases); <c>:addresses</c> are added.</param>
     public static string? WhyNot(MimeMessage message, string sender, IReadOnlyCollection<string> userAddresses, VacationAction action)
     {
