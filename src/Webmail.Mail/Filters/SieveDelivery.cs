@@ -161,6 +161,12 @@ public sealed class SieveDelivery(
                 return true;
             case RecipientKind.RemoteDomain:
             {
+                // The queue worker parses what it sends (to sign it): the bound submission applies (DeliveryPipeline.MaxOutboundMimeParts).
+                if (MimeInput.CountBoundaryLines(new System.Buffers.ReadOnlySequence<byte>(message.Raw), DeliveryPipeline.MaxOutboundMimeParts) > DeliveryPipeline.MaxOutboundMimeParts)
+                {
+                    plan.Errors.Add($"redirect to {redirect.Address} not made: the message has more than {DeliveryPipeline.MaxOutboundMimeParts:N0} MIME parts");
+                    return false;
+                }
                 // RFC 5228 §4.2: the message goes unchanged. The envelope sender becomes ours (SRS) unless it already is.
                 var sender = mailFrom;
                 if (sender.Length > 0 && await directory.FindDomainAsync(AddressRules.DomainOf(sender), cancellationToken).ConfigureAwait(false) is null)
