@@ -39,15 +39,16 @@ public sealed partial class SqliteMessageStore
             // redirect to another local account): a group is stored whole or, over quota, not at all.
             foreach (var group in Enumerable.Range(0, request.Mailboxes.Count).GroupBy(i => request.Mailboxes[i].OwnerId))
             {
-                if (GroupOverQuota(context, group.Select(i => (request.Mailboxes[i], copies[i].LongLength))))
-                {
-                    foreach (var i in group)
-                        results[i] = new MailboxResult(request.Mailboxes[i].AccountId, null, true);
-                    continue;
-                }
+                // A copy that does not enforce quota (the sender's Sent copy) is stored whatever its group's fate.
+                var refused = GroupOverQuota(context, group.Select(i => (request.Mailboxes[i], copies[i].LongLength)));
                 foreach (var i in group)
                 {
                     var mailbox = request.Mailboxes[i];
+                    if (refused && mailbox.EnforceQuota)
+                    {
+                        results[i] = new MailboxResult(mailbox.AccountId, null, true);
+                        continue;
+                    }
                     var (folderId, missing) = mailbox.FolderPath is { } path
                         ? FolderPaths.Resolve(context, mailbox.AccountId, path, mailbox.CreateFolder, now)
                         : (MessageInserter.FolderIdOf(context, mailbox.AccountId, mailbox.Folder), false);

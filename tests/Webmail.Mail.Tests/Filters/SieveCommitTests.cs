@@ -55,6 +55,23 @@ public sealed class SieveCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSendersSentCopyIsStoredWhenItsOwnFilteredCopiesAreOverQuota()
+    {
+        await _mail.ActivateAsync(Script);
+
+        // Bob writes to himself: the Sent copy takes no quota; the two copies his script files do not fit.
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", _mail.Server.SubmissionPort, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync("bob@local.example", "correct horse");
+        await client.SendAsync(MimeKit.MimeMessage.Load(new MemoryStream(TestMessages.Simple(from: "bob@local.example", to: "bob@local.example", subject: "To myself", body: string.Concat(Enumerable.Repeat("Notes to self, long enough to count.\r\n", 30))))));
+        await client.DisconnectAsync(true);
+
+        var sent = await _mail.Messages.GetSpecialFolderAsync(_mail.Bob.Id, Core.Model.SpecialFolder.Sent, default);
+        Assert.Equal("To myself", Assert.Single(await _mail.FolderAsync(_mail.Bob, sent.Id)).Subject);
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task WithinQuotaEverythingCommitsTogether()
     {
         await _mail.ActivateAsync(Script);
