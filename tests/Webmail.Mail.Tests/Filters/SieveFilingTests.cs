@@ -101,12 +101,14 @@ public sealed class SieveFilingTests : IAsyncLifetime
         Assert.Contains("line 2: redirect", await _mail.LastErrorAsync());
     }
 
-    [Fact]
-    public async Task ARejectByTheOnlyRecipientIsRefusedInTheTransaction()
+    [Theory]
+    [InlineData("reject")]
+    [InlineData("ereject")]
+    public async Task ARejectByTheOnlyRecipientIsRefusedInTheTransaction(string command)
     {
-        await _mail.ActivateAsync("""
-            require "reject";
-            reject "I do not take mail from you.";
+        await _mail.ActivateAsync($"""
+            require "{command}";
+            {command} "I do not take mail from you.";
             """);
 
         var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => _mail.SendAsync(TestMessages.Simple()));
