@@ -75,6 +75,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
                 case DeliveryStatus.QuotaExceeded:
                     state.Rejected++;
                     return SmtpReplies.QuotaExceeded;
+                case DeliveryStatus.Rejected:
+                    state.Rejected++;
+                    return SmtpReplies.RejectedByFilter(outcome.Detail ?? "");
                 case DeliveryStatus.TooComplex:
                     state.Rejected++;
                     return SmtpReplies.TooComplexToRelay;

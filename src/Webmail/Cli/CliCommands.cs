@@ -4,6 +4,7 @@ using Webmail.Admin;
 using Webmail.Core;
 using Webmail.Core.Accounts;
 using Webmail.Core.Configuration;
+using Webmail.Core.Filters;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
@@ -175,10 +176,75 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
                 await stdout.WriteLineAsync(record.ToZoneLine());
                 break;
             }
+            case ("sieve", _):
+                await SieveAsync(action, rest, ct);
+                break;
             default:
                 throw new CliUsageException($"unknown command '{string.Join(' ', words)}'; run 'Webmail help'.");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// <c>sieve list|get|put|activate|delete</c>: an account's Sieve scripts through <see cref="SieveScriptService"/>,
+    /// validated as the web editor and ManageSieve validate them. A refusal is one line: an invalid script's
+    /// errors each with their line.
+    /// </summary>
+    private async Task SieveAsync(string action, List<string> rest, CancellationToken ct)
+    {
+        var sieve = services.GetRequiredService<SieveScriptService>();
+        var usage = action switch
+        {
+            "list" => "sieve list <address>",
+            "get" => "sieve get <address> <name>",
+            "put" => "sieve put <address> <name>   (the script on standard input)",
+            "activate" => "sieve activate <address> [<name>]",
+            "delete" => "sieve delete <address> <name>",
+            _ => throw new CliUsageException("sieve list|get|put|activate|delete <address> [<name>]"),
+        };
+        var account = await Directory.RequireAccountAsync(Arg(rest, 0, usage), ct);
+        var actor = Actor + ":" + account.Address;
+        switch (action)
+        {
+            case "list":
+                foreach (var script in await sieve.ListAsync(account.Id, ct))
+                    await stdout.WriteLineAsync($"{script.Name}	{(script.IsActive ? "active" : "-")}	{script.Size}	{script.UpdatedAt:u}	{script.LastError ?? ""}");
+                return;
+            case "get":
+            {
+                var name = Arg(rest, 1, usage);
+                var text = await sieve.GetAsync(account.Id, name, ct) ?? throw new DirectoryException($"There is no script named \"{name}\".");
+                await stdout.WriteAsync(text);
+                return;
+            }
+            case "put":
+            {
+                var name = Arg(rest, 1, usage);
+                // Bounded read: one octet over the limit is enough to refuse, and a runaway pipe is not read whole.
+                var buffer = new char[SieveScriptService.MaxScriptBytes + 1];
+                var length = 0;
+                for (int read; length < buffer.Length && (read = await stdin.ReadAsync(buffer.AsMemory(length), ct)) > 0;)
+                    length += read;
+                Refused(await sieve.PutAsync(account.Id, actor, name, new string(buffer, 0, length), ct));
+                return;
+            }
+            case "activate":
+                Refused(await sieve.ActivateAsync(account.Id, actor, rest.ElementAtOrDefault(1), ct));
+                return;
+            case "delete":
+                Refused(await sieve.DeleteAsync(account.Id, actor, Arg(rest, 1, usage), ct));
+                return;
+        }
+    }
+
+    /// <summary>Turns a refused change into the CLI's one-line error (an invalid script's errors each with its line).</summary>
+    private static void Refused(SieveScriptOutcome outcome)
+    {
+        if (outcome.Succeeded)
+            return;
+        throw new DirectoryException(outcome.Status == SieveScriptStatus.Invalid && outcome.Errors.Count > 0
+            ? "the script is not valid: " + string.Join("; ", outcome.Errors.Select(e => e.ToString()))
+            : outcome.Message);
     }
 
     private QueueActions Queue => services.GetRequiredService<QueueActions>();
