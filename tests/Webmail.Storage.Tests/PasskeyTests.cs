@@ -65,7 +65,7 @@ public sealed class PasskeyTests : IAsyncLifetime
         Assert.True((await SignInAsync(phone, lucy)).Succeeded);
         Assert.NotNull(Assert.Single(await Service.ListAsync(lucy.Id, default)).LastUsedAt);
 
-        var audit = await _store.Services.GetRequiredService<IAuditLog>().QueryAsync("passkey", 0, 10, default);
+        var audit = await _store.Services.GetRequiredService<IAuditLog>().QueryAsync("login", 0, 10, default);
         Assert.Contains(audit.Items, a => a.Action == "login" && a.Detail == "passkey (Phone)");
         Assert.Contains(audit.Items, a => a.Action == "login" && a.Detail == "second factor: passkey (Phone)");
     }
