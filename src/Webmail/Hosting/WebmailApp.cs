@@ -53,6 +53,7 @@ public static class WebmailApp
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
         services.AddScoped<AccountValidator>();
         services.AddSingleton<WebSignIn>();
+        services.AddSingleton<PasskeyCeremonies>();
         services.AddHostedService<Housekeeping>();
         services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<Webmail.Settings.MailClientSetup>();
@@ -165,6 +166,7 @@ public static class WebmailApp
         app.MapHealth();
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
+        app.MapPasskeyEndpoints();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
