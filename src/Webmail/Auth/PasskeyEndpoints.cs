@@ -97,7 +97,11 @@ public static class PasskeyEndpoints
         {
             return Error(StatusCodes.Status503ServiceUnavailable, "The server cannot start a session right now. Try again in a moment.");
         }
-        return TypedResults.Json(new JsonObject { ["redirect"] = LocalUrl.OrHome(returnUrl) });
+        // The cookie handler answers a sign-in under the login path (/signin/...) with a redirect to the
+        // return URL; a script's fetch would follow it and get a page instead of this answer. The script
+        // navigates itself.
+        context.Response.Headers.Location = default;
+        return TypedResults.Json(new JsonObject { ["redirect"] = LocalUrl.OrHome(returnUrl) }, statusCode: StatusCodes.Status200OK);
     }
 
     /// <summary>The account a second step is for, while its token is valid and nothing about the account changed since.</summary>
