@@ -98,6 +98,7 @@ public sealed class PasskeyFlowTests(WebFixture web) : IClassFixture<WebFixture>
         Assert.True(stored.GetProperty("isResidentCredential").GetBoolean());
         Assert.Equal("localhost", stored.GetProperty("rpId").GetString());
         Assert.True((await web.Server.Directory.GetAccountAsync(account.Id, default))!.HasPasskeys);
+        await row.ScrollIntoViewIfNeededAsync();
         await WebFixture.ScreenshotAsync(page, "settings-passkeys");
         await page.SetViewportSizeAsync(390, 844);
         await page.GetByRole(AriaRole.Heading, new() { Name = "Passkeys", Exact = true }).ScrollIntoViewIfNeededAsync();
