@@ -54,6 +54,7 @@ public static class WebmailApp
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
         services.AddScoped<AccountValidator>();
         services.AddSingleton<WebSignIn>();
+        services.AddSingleton<PasskeyCeremonies>();
         services.AddHostedService<Housekeeping>();
         services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<DataPaths>().DataDirectory));
         services.AddSingleton<ScheduledBackups>();
@@ -172,6 +173,7 @@ public static class WebmailApp
         app.MapObservability();
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
+        app.MapPasskeyEndpoints();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
