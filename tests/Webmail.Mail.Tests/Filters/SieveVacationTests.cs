@@ -84,6 +84,29 @@ public sealed class SieveVacationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSubjectIsTheScriptsAndTheFromOnlyOneOfTheUsersOwnAddresses()
+    {
+        await _mail.Server.Services.GetRequiredService<Core.Accounts.DirectoryService>().SetAliasAsync("bobby@local.example", ["bob@local.example"], "test", default);
+        await _mail.ActivateAsync("""
+            require "vacation";
+            vacation :subject "Out of office" :from "Bob B <bobby@local.example>" "Away.";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example"), "first@remote.example");
+        await _mail.ActivateAsync("""
+            require "vacation";
+            vacation :from "ceo@bank.example" "Away.";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example"), "second@remote.example");
+
+        var replies = (await _mail.RemoteReceivedAsync(2)).Select(t => MimeMessage.Load(new MemoryStream(t.Data))).ToList();
+        var own = replies.Single(r => r.To.Mailboxes.Single().Address == "first@remote.example");
+        Assert.Equal("Out of office", own.Subject);
+        Assert.Equal("\"Bob B\" <bobby@local.example>", own.From.ToString());
+        var foreign = replies.Single(r => r.To.Mailboxes.Single().Address == "second@remote.example");
+        Assert.Equal("bob@local.example", foreign.From.Mailboxes.Single().Address);
+    }
+
+    [Fact]
     public async Task NoReplyToTheNullSender()
     {
         await _mail.SendWithNullSenderAsync(TestMessages.Simple(from: "someone@remote.example", to: "bob@local.example"));
