@@ -31,7 +31,11 @@ public sealed class CommandReader(PipeReader input)
     private PipeReader _input = input;
 
     /// <summary>Reads from a new pipe (after STARTTLS); whatever the old one held is dropped.</summary>
-    public void Replace(PipeReader input) => _input = input;
+    public void Replace(PipeReader input)
+    {
+        _input.Complete();
+        _input = input;
+    }
 
     /// <summary>Reads one command.</summary>
     /// <param name="literalLimit">Largest literal the named command may carry (a script for PUTSCRIPT and CHECKSCRIPT, a name otherwise).</param>

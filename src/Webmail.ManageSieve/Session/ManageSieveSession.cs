@@ -90,11 +90,13 @@ public sealed partial class ManageSieveSession
                 if (command is null)
                     break;
                 commands++;
-                await HandleAsync(command).ConfigureAwait(false);
+                // A client that never logs in (a scanner, a password sprayer between attempts) is not kept.
+                if (!Authenticated && ++_unauthenticatedCommands > MaxUnauthenticatedCommands)
+                    Close("Too many commands without logging in", "too many commands before login");
+                else
+                    await HandleAsync(command).ConfigureAwait(false);
                 if (!_over && _badInARow >= MaxBadCommands)
                     Close("Too many bad commands", "too many bad commands");
-                else if (!_over && !Authenticated && ++_unauthenticatedCommands > MaxUnauthenticatedCommands)
-                    Close("Too many commands without logging in", "too many commands before login");
                 await Out.FlushAsync(_shutdown).ConfigureAwait(false);
             }
         }
