@@ -1,5 +1,6 @@
 using System.Text;
 using Webmail.Core.Filters;
+using Webmail.Testing;
 
 namespace Webmail.ManageSieve.Tests;
 
@@ -182,5 +183,19 @@ public sealed class CommandTests : IAsyncLifetime
 
         Assert.Equal("NO \"Give the script a name.\"", (await client.CommandAsync("PUTSCRIPT \"\" \"keep;\"")).Status);
         Assert.Equal("NO \"A script name must not contain control characters.\"", (await client.CommandAsync("PUTSCRIPT {3+}\r\na\tb \"keep;\"")).Status);
+    }
+
+    [Fact]
+    public async Task AStoreFailureAnswersTryLaterAndTheSessionGoesOn()
+    {
+        await using var client = await _host.LoginAsync();
+        using (RefusingTrigger.On(_host.Store.Database, "INSERT", "sieve_scripts", $"NEW.account_id = {_host.Account.Id}"))
+        {
+            // RFC 5804 §1.3: TRYLATER, a temporary failure; nothing was stored.
+            Assert.Equal("NO (TRYLATER) \"Internal error, try again later\"", (await client.CommandAsync("PUTSCRIPT \"rules\" \"keep;\"")).Status);
+        }
+
+        Assert.Equal("OK \"Listscripts completed\"", (await client.CommandAsync("LISTSCRIPTS")).Status);
+        Assert.Equal("OK \"Putscript completed\"", (await client.CommandAsync("PUTSCRIPT \"rules\" \"keep;\"")).Status);
     }
 }
