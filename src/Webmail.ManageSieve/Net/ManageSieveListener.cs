@@ -49,9 +49,10 @@ public sealed class ManageSieveListener(string name, IPEndPoint endpoint, Manage
             RemoveSession(id);
             return;
         }
-        var connection = new ManageSieveConnection(client, remote);
+        ManageSieveConnection? connection = null;
         try
         {
+            connection = new ManageSieveConnection(client, remote);
             await new ManageSieveSession(connection, server, $"{Name}-{id}", Stopping).RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -61,7 +62,10 @@ public sealed class ManageSieveListener(string name, IPEndPoint endpoint, Manage
         }
         finally
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (connection is null)
+                client.Dispose();
+            else
+                await connection.DisposeAsync().ConfigureAwait(false);
             server.Connections.Close(remote.Address);
             RemoveSession(id);
         }
