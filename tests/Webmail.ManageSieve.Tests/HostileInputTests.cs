@@ -182,6 +182,30 @@ public sealed class HostileInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStalledSaslResponseCountsAsIdle()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        await client.SendAsync("AUTHENTICATE \"PLAIN\"\r\n");
+        Assert.Equal("\"\"", await client.ReadLineAsync());
+
+        Assert.Equal("BYE \"Disconnected for inactivity\"", (await client.ReadReplyAsync()).Status);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task ARefusedLiteralThatStallsWhileBeingDroppedCountsAsIdle()
+    {
+        await using var client = await _host.LoginAsync();
+
+        await client.SendAsync($"PUTSCRIPT \"big\" {{{SieveScriptService.MaxScriptBytes + 1}+}}\r\nkeep;");
+
+        Assert.StartsWith("NO (QUOTA/MAXSIZE)", (await client.ReadReplyAsync()).Status);
+        Assert.Equal("BYE \"Disconnected for inactivity\"", (await client.ReadReplyAsync()).Status);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task ConnectionsPastThePerAddressLimitAreTurnedAway()
     {
         await using var host = await ManageSieveTestHost.StartAsync(new Dictionary<string, string?> { ["Webmail:Limits:MaxSessionsPerIp"] = "2" });

@@ -41,6 +41,18 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task ShutdownTellsOpenSessionsToTryLater()
+    {
+        await using var host = await ManageSieveTestHost.StartAsync();
+        await using var client = await host.LoginAsync();
+
+        await host.StopListenerAsync();
+
+        Assert.Equal("BYE (TRYLATER) \"Server shutting down\"", (await client.ReadReplyAsync()).Status);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public void TheDefaultEndpointIsLoopbackPort4190()
     {
         Assert.Equal("127.0.0.1:4190", new WebmailOptions().ManageSieve.Endpoint);

@@ -56,6 +56,9 @@ public sealed class ManageSieveTestHost : IAsyncDisposable
 
     public Task<SieveTranscript> LoginAsync(string address = Address, string password = Password) => SieveTranscript.LoginAsync(Port, address, password);
 
+    /// <summary>Stops the listener the way the server's shutdown does: open sessions are told and end.</summary>
+    public async Task StopListenerAsync() => await _listener.DisposeAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync();

@@ -104,6 +104,13 @@ public sealed partial class ManageSieveSession
             _outcome = "server shutting down";
             await TrySayByeAsync("Server shutting down", "TRYLATER").ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // The autologout timer: no command, or not the rest of one (a stalled literal, a literal
+            // being dropped, a SASL response), within Webmail:Limits:ManageSieveIdleTimeout.
+            _outcome = "idle timeout";
+            await TrySayByeAsync("Disconnected for inactivity", null).ConfigureAwait(false);
+        }
         catch (Exception e) when (e is IOException or AuthenticationException or ObjectDisposedException)
         {
             _outcome = _outcome == "connection closed" ? "connection lost" : _outcome;
@@ -123,17 +130,8 @@ public sealed partial class ManageSieveSession
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         timer.CancelAfter(_server.Options.Limits.ManageSieveIdleTimeout);
-        SieveCommand command;
-        try
-        {
-            command = await _connection.Reader.ReadAsync(LiteralLimit, timer.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!_shutdown.IsCancellationRequested)
-        {
-            _outcome = "idle timeout";
-            await TrySayByeAsync("Disconnected for inactivity", null).ConfigureAwait(false);
-            return null;
-        }
+        // The timer firing throws OperationCanceledException, which RunAsync answers with BYE.
+        var command = await _connection.Reader.ReadAsync(LiteralLimit, timer.Token).ConfigureAwait(false);
         switch (command.Outcome)
         {
             case ReadOutcome.Closed:
