@@ -186,6 +186,21 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScriptsAndNamesAreUtf8AndLiteralsCountOctets()
+    {
+        await using var client = await _host.LoginAsync();
+        const string script = "# Grüße, 日本\r\nkeep;\r\n";
+        var octets = Encoding.UTF8.GetByteCount(script);
+        Assert.NotEqual(script.Length, octets);
+
+        Assert.Equal("OK \"Putscript completed\"", (await client.CommandAsync($"PUTSCRIPT \"Grüße\" {{{octets}+}}\r\n{script}")).Status);
+
+        Assert.Equal(["\"Grüße\""], (await client.CommandAsync("LISTSCRIPTS")).Lines);
+        Assert.Equal([$"{{{octets}}}\r\n{script}"], (await client.CommandAsync("GETSCRIPT \"Grüße\"")).Lines);
+        Assert.Equal(script, await _host.Scripts.GetAsync(_host.Account.Id, "Grüße", default));
+    }
+
+    [Fact]
     public async Task AStoreFailureAnswersTryLaterAndTheSessionGoesOn()
     {
         await using var client = await _host.LoginAsync();
