@@ -42,6 +42,20 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task AnOversizeSaslResponseClosesTheConnection()
+    {
+        await using var host = await ManageSieveTestHost.StartAsync();
+        await using var client = await host.ConnectAsync();
+
+        await client.SendAsync("AUTHENTICATE \"PLAIN\"\r\n");
+        Assert.Equal("\"\"", await client.ReadLineAsync());
+        await client.SendAsync("{100000+}\r\n");
+
+        Assert.Equal("BYE \"Too much data\"", (await client.ReadReplyAsync()).Status);
+        Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task WrongPasswordsAndUnknownUsersAnswerAlikeAndThreeEndTheSession()
     {
         await using var host = await ManageSieveTestHost.StartAsync();

@@ -73,6 +73,10 @@ public sealed partial class ManageSieveSession
                     break;
                 case ReadOutcome.SyntaxError:
                     return No(read.Error);
+                case ReadOutcome.LiteralTooLarge or ReadOutcome.LineTooLong:
+                    // No PLAIN response is that long; its octets are not read.
+                    Close("Too much data", "SASL response too long");
+                    return true;
                 default:
                     _outcome = "connection ended during AUTHENTICATE";
                     _over = true;
