@@ -12,7 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # Real IMAP clients for the interoperability tests: mbsync (isync), fetchmail, curl, and interimap with
-# Dovecot's imap binary as its local end (SyncClientTests).
+# Dovecot's imap binary as its local end (SyncClientTests); sieve-connect for ManageSieve.
 missing=""
 command -v sieve-test >/dev/null 2>&1 || missing="$missing dovecot-sieve" # Pigeonhole, the Sieve reference
 command -v mbsync >/dev/null 2>&1 || missing="$missing isync"
@@ -20,6 +20,8 @@ command -v fetchmail >/dev/null 2>&1 || missing="$missing fetchmail"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v interimap >/dev/null 2>&1 || missing="$missing interimap"
 [ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd"
+command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a real ManageSieve client
+[ -x /usr/lib/dovecot/managesieve ] || missing="$missing dovecot-managesieved" # Pigeonhole's ManageSieve, the reference
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

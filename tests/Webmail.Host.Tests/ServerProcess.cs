@@ -40,7 +40,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var info = WebmailExecutable.StartInfo(
         [
             "serve", "--urls", $"http://127.0.0.1:{port}", $"--Webmail:DataDirectory={dataDirectory}",
-            "--Webmail:Smtp:Inbound:Endpoint=", "--Webmail:Smtp:Submission:Endpoint=", "--Webmail:Pop3:Endpoint=", "--Webmail:Imap:Endpoint=",
+            "--Webmail:Smtp:Inbound:Endpoint=", "--Webmail:Smtp:Submission:Endpoint=", "--Webmail:Pop3:Endpoint=", "--Webmail:Imap:Endpoint=", "--Webmail:ManageSieve:Endpoint=",
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ], dataDirectory);

@@ -27,6 +27,7 @@ public sealed class TestServer : IAsyncDisposable
         SubmissionPort = ports["submission"];
         Pop3Port = ports["pop3"];
         ImapPort = ports["imap"];
+        ManageSievePort = ports["managesieve"];
     }
 
     public string DataDirectory { get; }
@@ -35,6 +36,7 @@ public sealed class TestServer : IAsyncDisposable
     public int SubmissionPort { get; }
     public int Pop3Port { get; }
     public int ImapPort { get; }
+    public int ManageSievePort { get; }
     public string BaseUrl => $"http://127.0.0.1:{WebPort}";
     public IServiceProvider Services => _app.Services;
     public SqliteMessageStore Messages => Services.GetRequiredService<SqliteMessageStore>();
@@ -74,7 +76,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         var ports = new Dictionary<string, int>
         {
-            ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(), ["imap"] = FreePort.Next(),
+            ["web"] = FreePort.Next(), ["smtp"] = FreePort.Next(), ["submission"] = FreePort.Next(), ["pop3"] = FreePort.Next(), ["imap"] = FreePort.Next(), ["managesieve"] = FreePort.Next(),
         };
         var args = new List<string>
         {
@@ -86,6 +88,7 @@ public sealed class TestServer : IAsyncDisposable
             "--Webmail:Smtp:Submission:Endpoint", $"127.0.0.1:{ports["submission"]}",
             "--Webmail:Pop3:Endpoint", $"127.0.0.1:{ports["pop3"]}",
             "--Webmail:Imap:Endpoint", $"127.0.0.1:{ports["imap"]}",
+            "--Webmail:ManageSieve:Endpoint", $"127.0.0.1:{ports["managesieve"]}",
             "--Logging:LogLevel:Default", "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -23,6 +23,9 @@ public sealed class WebmailOptions
 
     /// <summary>IMAP over implicit TLS. Default off (993 in production).</summary>
     public ListenerOptions ImapTls { get; set; } = new() { Endpoint = "" };
+
+    /// <summary>ManageSieve (RFC 5804) with STARTTLS: clients manage their Sieve scripts. Default <c>127.0.0.1:4190</c>.</summary>
+    public ListenerOptions ManageSieve { get; set; } = new() { Endpoint = "127.0.0.1:4190" };
     public TlsOptions Tls { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -147,6 +150,12 @@ public sealed class LimitOptions
 
     /// <summary>IMAP connections from one address that have not logged in yet. Default 50.</summary>
     public int MaxImapUnauthenticatedPerIp { get; set; } = 50;
+
+    /// <summary>ManageSieve autologout timer: the longest wait for a command, or for the rest of one. Default 10 minutes.</summary>
+    public TimeSpan ManageSieveIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>ManageSieve sessions open at once from all addresses (from one address: <see cref="MaxSessionsPerIp"/>). Default 200.</summary>
+    public int MaxManageSieveSessions { get; set; } = 200;
 
     /// <summary>Quota for new accounts in bytes; 0 means unlimited. Default 0.</summary>
     public long DefaultQuota { get; set; }

@@ -42,7 +42,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
     /// <summary>1 while sign-in bookkeeping writes fail (so the failure is logged once per episode).</summary>
     private int _bookkeepingFailing;
 
-    /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>, <c>imap</c>.</param>
+    /// <param name="door">Which protocol asked: <c>web</c>, <c>smtp</c>, <c>pop3</c>, <c>imap</c>, <c>managesieve</c>.</param>
     public async Task<LoginResult> VerifyAsync(string address, string password, IPAddress? remote, string door, CancellationToken cancellationToken)
     {
         address = (address ?? "").Trim();
@@ -210,6 +210,9 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
     private static AppPasswordProtocols ProtocolOf(string door) => door switch
     {
         "imap" => AppPasswordProtocols.Imap,
+        // ManageSieve changes what happens to mail in the IMAP mailbox, and the programs that speak it
+        // (Thunderbird's Sieve add-on, Roundcube) sit beside an IMAP client: an IMAP app password serves it.
+        "managesieve" => AppPasswordProtocols.Imap,
         "pop3" => AppPasswordProtocols.Pop3,
         "smtp" => AppPasswordProtocols.Smtp,
         _ => AppPasswordProtocols.None,

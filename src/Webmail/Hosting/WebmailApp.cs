@@ -14,6 +14,7 @@ using Webmail.Reading;
 using Webmail.Settings;
 using Webmail.Pop3;
 using Webmail.Imap;
+using Webmail.ManageSieve;
 using Webmail.Smtp;
 
 namespace Webmail.Hosting;
@@ -46,6 +47,7 @@ public static class WebmailApp
         services.AddWebmailSmtp();
         services.AddWebmailPop3();
         services.AddWebmailImap();
+        services.AddWebmailManageSieve();
         services.AddWebmailCompose();
 
         services.AddRazorComponents().AddInteractiveServerComponents();

@@ -73,6 +73,8 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Webmail:Smtp:Submission:Endpoint"] = $"127.0.0.1:{submission}",
             ["Webmail:Pop3:Endpoint"] = $"127.0.0.1:{pop3}",
             ["Webmail:Imap:Endpoint"] = $"127.0.0.1:{imap}",
+            // Not under test here; off, so that two servers never contend for the default port.
+            ["Webmail:ManageSieve:Endpoint"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
         }.Concat(settings ?? new Dictionary<string, string>()))
         {
