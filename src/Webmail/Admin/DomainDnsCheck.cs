@@ -10,6 +10,8 @@ public enum DnsCheckState
     Different,
     /// <summary>The lookup failed (timeout, SERVFAIL): nothing is known.</summary>
     Failed,
+    /// <summary>An optional record that is not there (MTA-STS).</summary>
+    NotPublished,
 }
 
 /// <summary>One expected record, what DNS holds for it, and why it is judged so.</summary>
@@ -29,7 +31,34 @@ public sealed class DomainDnsCheck(DomainDnsRecords records, IDnsLookup dns)
     public async Task<IReadOnlyList<DnsCheckResult>> CheckAsync(string domain, CancellationToken cancellationToken)
     {
         var expected = await records.ForAsync(domain, cancellationToken);
-        return await Task.WhenAll(expected.Select(record => CheckOneAsync(record, cancellationToken)));
+        var results = await Task.WhenAll(expected.Select(record => CheckOneAsync(record, cancellationToken)));
+        return [.. results, await CheckMtaStsAsync(domain, cancellationToken)];
+    }
+
+    /// <summary>
+    /// MTA-STS (RFC 8461) is optional and needs a policy served over HTTPS beside the record, which this
+    /// server does not serve: no record is "not published"; a record is checked for its form (§3.1:
+    /// <c>v=STSv1</c> first, an <c>id</c> of 1–32 letters and digits, one record only).
+    /// </summary>
+    private async Task<DnsCheckResult> CheckMtaStsAsync(string domain, CancellationToken cancellationToken)
+    {
+        var record = new DomainDnsRecord($"_mta-sts.{domain}", "TXT", "v=STSv1; id=<policy version>", $"MTA-STS, optional: senders fetch https://mta-sts.{domain}/.well-known/mta-sts.txt and then insist on TLS.");
+        try
+        {
+            var found = (await dns.LookupTxtAsync(record.Name, cancellationToken)).Where(t => HasTag(t, "v=STSv1")).ToList();
+            if (found.Count == 0)
+                return new(record, DnsCheckState.NotPublished, [], "Not published: senders use TLS when offered but do not insist.");
+            if (found.Count > 1)
+                return new(record, DnsCheckState.Different, found, "More than one MTA-STS record: senders ignore them all (RFC 8461 §3.1). Keep one.");
+            var id = found[0].Split(';').Select(t => t.Trim()).FirstOrDefault(t => t.StartsWith("id=", StringComparison.Ordinal))?[3..];
+            return id is { Length: >= 1 and <= 32 } && id.All(char.IsAsciiLetterOrDigit)
+                ? new(record, DnsCheckState.Correct, found, $"The policy it announces must list {records.MailHost} as an mx.")
+                : new(record, DnsCheckState.Different, found, "The id must be 1 to 32 letters and digits (RFC 8461 §3.1).");
+        }
+        catch (DnsLookupException e)
+        {
+            return new(record, DnsCheckState.Failed, [], $"The lookup failed ({e.Message}); try again later.");
+        }
     }
 
     private async Task<DnsCheckResult> CheckOneAsync(DomainDnsRecord record, CancellationToken cancellationToken)

@@ -27,6 +27,9 @@ public sealed class DomainDnsRecords(MailClientSetup setup, DkimKeyService dkim)
         ("_submissions._tcp", MailClientProtocol.Submission, true), ("_submission._tcp", MailClientProtocol.Submission, false),
     ];
 
+    /// <summary>The host MX records name: <c>Webmail:Hostname</c>.</summary>
+    public string MailHost => setup.Host.TrimEnd('.');
+
     public async Task<IReadOnlyList<DomainDnsRecord>> ForAsync(string domain, CancellationToken cancellationToken)
     {
         var host = setup.Host.TrimEnd('.');

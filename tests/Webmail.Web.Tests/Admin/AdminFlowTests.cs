@@ -120,7 +120,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         var dialog = admin.GetByRole(AriaRole.Dialog);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Check DNS" }).ClickAsync();
         var summary = dialog.GetByRole(AriaRole.Status);
-        await Assertions.Expect(summary).ToHaveTextAsync($"2 correct, {records.Count - 3} missing, 1 different. DNS changes can take a while to be seen; check again later.");
+        await Assertions.Expect(summary).ToHaveTextAsync($"2 correct, {records.Count - 3} missing, 1 different, 1 not published. DNS changes can take a while to be seen; check again later.");
         await AdminServerFixture.ScreenshotAsync(admin, "admin-dns-check");
 
         var rows = (await dialog.GetByRole(AriaRole.Table).GetByRole(AriaRole.Row).AllInnerTextsAsync()).Skip(1).Select(r => r.Split('\t').Select(c => c.Trim()).ToArray()).ToList();
@@ -129,11 +129,12 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         Assert.StartsWith("Correct", Checked("checked.example", "TXT"), StringComparison.Ordinal);
         Assert.Equal("Different v=DMARC1; p=none A different DMARC policy: fine if you chose it.", Checked("_dmarc.checked.example", "TXT"));
         Assert.StartsWith("Missing", Checked("autoconfig.checked.example", "CNAME"), StringComparison.Ordinal);
+        Assert.Equal("Not published Not published: senders use TLS when offered but do not insist.", Checked("_mta-sts.checked.example", "TXT"));
 
         // Published since: checked again, the client names are found.
         fixture.Dns.Cname("autoconfig.checked.example", "localhost");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Check DNS" }).ClickAsync();
-        await Assertions.Expect(summary).ToHaveTextAsync($"3 correct, {records.Count - 4} missing, 1 different. DNS changes can take a while to be seen; check again later.");
+        await Assertions.Expect(summary).ToHaveTextAsync($"3 correct, {records.Count - 4} missing, 1 different, 1 not published. DNS changes can take a while to be seen; check again later.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
     }
 

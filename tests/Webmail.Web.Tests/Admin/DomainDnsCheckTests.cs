@@ -49,8 +49,10 @@ public sealed class DomainDnsCheckTests : IAsyncLifetime
     {
         await _server.Services.GetRequiredService<DkimKeyService>().GenerateAsync("zone.example", "test", default);
         await PublishAllAsync();
+        _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=20261205T1");
         var results = await CheckAsync();
-        Assert.Equal(12, results.Count);
+        Assert.Equal(13, results.Count);
+        Assert.Equal("The policy it announces must list localhost as an mx.", results[("_mta-sts.zone.example", "TXT")].Note);
         Assert.All(results.Values, r => Assert.True(r.State == DnsCheckState.Correct, $"{r.Expected.Name} {r.Expected.Type}: {r.State} {r.Note}"));
         Assert.Equal(["10 localhost."], results[("zone.example", "MX")].Found);
         // The long DKIM key came back as several TXT strings, joined (RFC 6376 §3.6.2.2).
@@ -72,6 +74,7 @@ public sealed class DomainDnsCheckTests : IAsyncLifetime
         _dns.Srv("_imap._tcp.zone.example", 10, 1, 9999, "localhost");
         _dns.Srv("_imaps._tcp.zone.example", 0, 1, 993, "localhost");
         _dns.Failing["_pop3._tcp.zone.example"] = true;
+        _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=not-valid!");
 
         var results = await CheckAsync();
         var mx = results[("zone.example", "MX")];
@@ -94,5 +97,15 @@ public sealed class DomainDnsCheckTests : IAsyncLifetime
         Assert.Equal((DnsCheckState.Different, "It names a server, but this server does not offer the service."), (results[("_imaps._tcp.zone.example", "SRV")].State, results[("_imaps._tcp.zone.example", "SRV")].Note));
         Assert.Equal(DnsCheckState.Failed, results[("_pop3._tcp.zone.example", "SRV")].State);
         Assert.Equal(DnsCheckState.Missing, results[("_submission._tcp.zone.example", "SRV")].State);
+        Assert.Equal((DnsCheckState.Different, "The id must be 1 to 32 letters and digits (RFC 8461 §3.1)."), (results[("_mta-sts.zone.example", "TXT")].State, results[("_mta-sts.zone.example", "TXT")].Note));
+    }
+
+    [Fact]
+    public async Task MtaStsIsOptionalAndTwoRecordsAreAnError()
+    {
+        Assert.Equal(DnsCheckState.NotPublished, (await CheckAsync())[("_mta-sts.zone.example", "TXT")].State);
+        _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=1").Txt("_mta-sts.zone.example", "v=STSv1; id=2");
+        var twice = (await CheckAsync())[("_mta-sts.zone.example", "TXT")];
+        Assert.Equal((DnsCheckState.Different, 2), (twice.State, twice.Found.Count));
     }
 }
