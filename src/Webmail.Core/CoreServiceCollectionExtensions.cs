@@ -25,6 +25,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AppPasswordService>();
         services.AddSingleton<TwoFactorService>();
         services.AddSingleton<Filters.SieveScriptService>();
+        services.AddSingleton<Filters.FilterRulesService>();
+        services.AddSingleton<Filters.ExistingMailFilter>();
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<CertificateProvider>();
