@@ -15,9 +15,11 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
 {
     private SieveScriptService Scripts => web.Server.Services.GetRequiredService<SieveScriptService>();
 
-    private async Task<IPage> OpenFiltersAsync(Account account, string query = "", int width = 1400, int height = 900)
+    private async Task<IPage> OpenFiltersAsync(Account account, string query = "", int width = 1400, int height = 900, ColorScheme scheme = ColorScheme.Light)
     {
         var page = await web.SignInAsync(account, width, height);
+        // The theme follows the device ("Same as the device" is the default) as the page starts.
+        await page.EmulateMediaAsync(new() { ColorScheme = scheme });
         await page.GotoAsync(web.Server.BaseUrl + "/settings/filters" + query);
         await Browser.WaitForInteractiveAsync(page);
         await page.GetByRole(AriaRole.Heading, new() { Name = "Filters and vacation reply" }).WaitForAsync();
@@ -221,5 +223,44 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
 
         Assert.Equal(3, (await web.Server.Messages.GetFolderAsync(account.Id, news.Id, default))!.MessageCount);
         Assert.Equal(inbox.Id, (await web.Server.Messages.GetSummaryAsync(account.Id, kept, default))!.FolderId);
+    }
+
+    [Fact]
+    public async Task EveryPartFitsAPhoneInLightAndDark()
+    {
+        var account = await web.NewAccountAsync("layout");
+        await web.Server.Messages.CreateFolderAsync(account.Id, "News", null, default);
+        var set = new FilterSet
+        {
+            Rules =
+            [
+                new FilterRule { Name = "A rule with a rather long name that has to wrap on a phone", Conditions = [new RuleCondition { Field = RuleField.Header, Header = "List-Id", Value = "announcements.very-long-list-name.lists.example" }], Actions = [new RuleAction { Kind = RuleActionKind.MoveTo, Argument = "News" }, new RuleAction { Kind = RuleActionKind.MarkRead }] },
+                new FilterRule { Name = "Forward", Enabled = false, Actions = [new RuleAction { Kind = RuleActionKind.ForwardTo, Argument = "me@phone.example", KeepCopy = true }] },
+            ],
+            Vacation = new VacationSettings { Enabled = true, Start = new DateOnly(2026, 12, 20), Message = "Away." },
+        };
+        Assert.True((await web.Server.Services.GetRequiredService<FilterRulesService>().SaveAsync(account.Id, account.Address, set, false, default)).Saved);
+
+        foreach (var (scheme, width, height) in new[] { (ColorScheme.Light, 1400, 900), (ColorScheme.Dark, 1400, 900), (ColorScheme.Light, 390, 844), (ColorScheme.Dark, 390, 844) })
+        {
+            var page = await OpenFiltersAsync(account, width: width, height: height, scheme: scheme);
+            var name = $"filters-{(width < 500 ? "phone" : "desktop")}-{scheme.ToString().ToLowerInvariant()}";
+            foreach (var tab in new[] { "Rules", "Vacation", "Advanced" })
+            {
+                await page.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = tab })).ToBeInViewportAsync();
+                if (tab == "Rules")
+                {
+                    await page.GetByRole(AriaRole.Button, new() { Name = "Edit Forward" }).ClickAsync();
+                    await Assertions.Expect(page.GetByLabel("Action 1 address")).ToHaveValueAsync("me@phone.example");
+                    await WebFixture.ScreenshotAsync(page, $"{name}-editor");
+                    await page.GetByRole(AriaRole.Button, new() { Name = "Cancel editing the rule" }).ClickAsync();
+                }
+                // Nothing pushes the page sideways: a phone shows it without horizontal scrolling.
+                Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), $"{name} {tab} is wider than the screen");
+                await WebFixture.ScreenshotAsync(page, $"{name}-{tab.ToLowerInvariant()}");
+            }
+            await page.Context.CloseAsync();
+        }
     }
 }
