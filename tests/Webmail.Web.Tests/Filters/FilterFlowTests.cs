@@ -172,6 +172,19 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
         await WebFixture.ScreenshotAsync(page, "filters-foreign");
         await page.GetByRole(AriaRole.Button, new() { Name = "Open the script in the raw editor" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Sieve script")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("fileinto \"X\";"));
+
+        // Choosing the rules editor makes its script active from the next save; the hand-written one stays stored.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Rules" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use the rules editor instead" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Use the rules editor" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New rule", Exact = true }).ClickAsync();
+        await page.GetByLabel("Rule name").FillAsync("Everything flagged");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove condition 1" }).ClickAsync();
+        await ChooseAsync(page, "Action 1", "Flag");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "Everything flagged" })).ToContainTextAsync("Every message: flag");
+        Assert.Equal(FilterScriptKind.Ours, FilterScript.Read(await ActiveScriptAsync(account)).Kind);
+        Assert.Contains(await Scripts.ListAsync(account.Id, default), s => s.Name == "by-hand" && !s.IsActive);
     }
 
     [Fact]
