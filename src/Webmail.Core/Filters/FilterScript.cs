@@ -90,9 +90,21 @@ public static partial class FilterScript
         }
         if (set is null || Validate(set).Count > 0)
             return new(FilterScriptKind.EditedElsewhere, null);
-        return Write(set) == normalized
+        var above = normalized.Split('\n').TakeWhile(l => !l.StartsWith(Marker, StringComparison.Ordinal));
+        if (!above.All(l => l.Length == 0 || l.StartsWith('#')))
+            return new(FilterScriptKind.EditedElsewhere, Normalized(set));
+        return AfterMarker(Write(set)) == AfterMarker(normalized)
             ? new(FilterScriptKind.Ours, Normalized(set))
             : new(FilterScriptKind.EditedElsewhere, Normalized(set));
+    }
+
+    // The Sieve below the model line is what runs; the comments above it and the model's JSON spelling
+    // (which a newer serializer may escape differently) must not make the editor disown its own script.
+    private static string AfterMarker(string text)
+    {
+        var at = text.IndexOf("\n" + Marker, StringComparison.Ordinal);
+        var end = at < 0 ? -1 : text.IndexOf('\n', at + 1);
+        return end < 0 ? text : text[(end + 1)..];
     }
 
     /// <summary>What is wrong with the rules, one sentence each naming the rule; empty when they can be written.</summary>

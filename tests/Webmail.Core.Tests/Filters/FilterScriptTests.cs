@@ -94,6 +94,23 @@ public sealed class FilterScriptTests
     }
 
     [Fact]
+    public void ReadsItsOwnScriptWhateverTheModelLinesSpelling()
+    {
+        var set = Everything();
+        set.Rules[0].Name = "Café \"news\"";
+        var text = FilterScript.Write(set);
+        var line = text.Split('\n').Single(l => l.StartsWith("# webmail-filters: ", StringComparison.Ordinal));
+        var relaxed = "# webmail-filters: " + JsonSerializer.Serialize(JsonSerializer.Deserialize<FilterSet>(line["# webmail-filters: ".Length..]),
+            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false });
+        Assert.NotEqual(line, relaxed);
+
+        var reading = FilterScript.Read(text.Replace(line, relaxed).Replace("# Written by the Webmail rules editor", "# Written by an older Webmail rules editor"));
+
+        Assert.Equal(FilterScriptKind.Ours, reading.Kind);
+        Assert.Equal("Café \"news\"", reading.Set!.Rules[0].Name);
+    }
+
+    [Fact]
     public void AScriptChangedByHandIsNotTakenForItsOwn()
     {
         var text = FilterScript.Write(Everything()).Replace("fileinto \"Lists/dev\";", "fileinto \"Lists/other\";");
@@ -102,6 +119,7 @@ public sealed class FilterScriptTests
 
         Assert.Equal(FilterScriptKind.EditedElsewhere, reading.Kind);
         Assert.Equal("Lists/dev", reading.Set!.Rules[0].Actions.Single(a => a.Kind == RuleActionKind.MoveTo).Argument);
+        Assert.Equal(FilterScriptKind.EditedElsewhere, FilterScript.Read("discard;\n" + FilterScript.Write(Everything())).Kind);
     }
 
     [Fact]
