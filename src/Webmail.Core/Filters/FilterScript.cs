@@ -138,6 +138,12 @@ public static partial class FilterScript
             if (rule.Actions.Any(a => a.Kind == RuleActionKind.Delete) && rule.Actions.Any(a => a.Kind == RuleActionKind.MoveTo))
                 problems.Add($"{label}: a rule cannot both delete and move a message.");
         }
+        // More distinct redirects than the interpreter allows per message fail the whole run (RFC 5228 §2.10.6: implicit keep).
+        var maxRedirects = Sieve.SieveOptions.Default.Limits.MaxRedirects;
+        var forwards = set.Rules.Where(r => r.Enabled).SelectMany(r => r.Actions).Where(a => a.Kind == RuleActionKind.ForwardTo)
+            .Select(a => a.Argument.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        if (forwards > maxRedirects)
+            problems.Add($"At most {maxRedirects} different addresses to forward to across the rules that are on.");
         var vacation = set.Vacation;
         if (vacation.Enabled)
         {

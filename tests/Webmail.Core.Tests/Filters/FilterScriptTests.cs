@@ -278,6 +278,17 @@ public sealed class FilterScriptTests
     }
 
     [Fact]
+    public void NoMoreForwardAddressesThanOneRunMayRedirectTo()
+    {
+        var set = new FilterSet { Rules = [.. Enumerable.Range(1, 5).Select(i => Rule($"F{i}", [], Do(RuleActionKind.ForwardTo, $"a{i}@x.example")))] };
+        Assert.Contains("At most 4 different addresses to forward to across the rules that are on.", FilterScript.Validate(set));
+
+        set.Rules[4].Enabled = false;
+        Assert.Empty(FilterScript.Validate(set));
+        Assert.Equal(4, Run(set, Message()).OfType<RedirectAction>().Count());
+    }
+
+    [Fact]
     public void AnEmptySetWritesAScriptThatKeeps()
     {
         var text = FilterScript.Write(new FilterSet());
