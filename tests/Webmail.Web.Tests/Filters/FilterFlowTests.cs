@@ -213,6 +213,7 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
         await Assertions.Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "List dev.lists.example" })).ToBeVisibleAsync();
         Assert.Contains("if header :contains \"List-Id\" \"dev.lists.example\" {\n    fileinto \"Lists\";", await ActiveScriptAsync(account));
         Assert.Equal(0, (await web.Server.Messages.GetFolderAsync(account.Id, lists.Id, default))!.MessageCount);
+        await Browser.WaitForUrlAsync(page, url => url.EndsWith("/settings/filters", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed partial class FiltersPage
     [Inject] private IMailboxReader Mailbox { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "like")] private string? Like { get; set; }
     [SupplyParameterFromQuery(Name = "tab")] private string? Tab { get; set; }
@@ -75,6 +76,9 @@ public sealed partial class FiltersPage
         }
         _replace = false;
         _suggestion = null;
+        // A reload after saving must not open the message's suggestion again.
+        if (Like is not null)
+            Navigation.NavigateTo("/settings/filters", replace: true);
         await ReloadAsync();
         Snackbar.Add("Filters saved.", Severity.Success);
         return true;
