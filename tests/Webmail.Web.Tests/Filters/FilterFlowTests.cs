@@ -112,7 +112,11 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
     public async Task VacationReplyWithDatesIsWrittenIntoTheScript()
     {
         var account = await web.NewAccountAsync("vacation");
-        var page = await OpenFiltersAsync(account, "?tab=vacation");
+        var page = await web.SignInAsync(account);
+        // Reached from Settings.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await Browser.ClickToNavigateAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Open filters" }), new System.Text.RegularExpressions.Regex("/settings/filters$"));
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Vacation" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Off." })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Switch, new() { Name = "Send an automatic reply" }).CheckAsync();

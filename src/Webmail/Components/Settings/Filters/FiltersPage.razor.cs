@@ -47,7 +47,7 @@ public sealed partial class FiltersPage
         _account = await Accounts.GetAccountAsync(id, _closing.Token);
         if (_account is null)
             return;
-        _tab = Tab switch { "vacation" => 1, "advanced" => 2, _ => 0 };
+        _tab = Math.Max(0, Array.IndexOf(Tabs, Tab));
         if (long.TryParse(Like, NumberStyles.None, CultureInfo.InvariantCulture, out var messageId)
             && await Mailbox.GetRawAsync(_account.Id, messageId, _closing.Token) is { } raw)
         {
@@ -91,10 +91,21 @@ public sealed partial class FiltersPage
         return SaveAsync(set);
     }
 
+    private static readonly string[] Tabs = ["rules", "vacation", "advanced"];
+
+    // The tab is in the address, so a reload or the back button shows the same one.
+    private void ShowTab(int index)
+    {
+        if (index == _tab)
+            return;
+        _tab = index;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("tab", Tabs[index]), replace: true);
+    }
+
     private void OpenRawEditor()
     {
-        _tab = 2;
         _openScript = _state?.ActiveName;
+        ShowTab(2);
     }
 
     private async Task UseEditorAsync()
