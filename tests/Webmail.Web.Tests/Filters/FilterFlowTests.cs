@@ -41,7 +41,8 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
     private static async Task NewRuleAsync(IPage page, string name, string fromContains, string folder)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "New rule", Exact = true }).ClickAsync();
-        await page.GetByLabel("Rule name").FillAsync(name);
+        await Assertions.Expect(page.GetByLabel("Rule name")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(name);
         await page.GetByLabel("Condition 1 text").FillAsync(fromContains);
         await ChooseAsync(page, "Action 1 folder", folder);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
