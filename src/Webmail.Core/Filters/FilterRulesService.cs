@@ -58,9 +58,9 @@ public sealed class FilterRulesService(SieveScriptService scripts)
             return new(FilterSaveStatus.Invalid, problems);
         if (!replace)
         {
+            // Checked again here, not only when the page opened: ManageSieve or another tab may have changed it since.
             var current = await LoadAsync(accountId, cancellationToken).ConfigureAwait(false);
-            var ownChanged = current.Scripts.Any(s => s.Name == FilterScript.ScriptName) && current.ActiveName == FilterScript.ScriptName && current.Kind != FilterScriptKind.Ours;
-            if (current.Kind is FilterScriptKind.Foreign or FilterScriptKind.EditedElsewhere || ownChanged)
+            if (current.Kind is FilterScriptKind.Foreign or FilterScriptKind.EditedElsewhere)
                 return new(FilterSaveStatus.WouldReplace, [$"The active script \"{current.ActiveName}\" was not written by this editor."]);
         }
         var text = FilterScript.Write(set);

@@ -72,6 +72,22 @@ public sealed class FilterServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ItsOwnScriptChangedElsewhereIsNotOverwrittenUnasked()
+    {
+        var set = new FilterSet { Rules = [MoveRule("news.example", "News")] };
+        Assert.True((await _rules.SaveAsync(_account.Id, _account.Address, set, replace: false, default)).Saved);
+        var text = await _scripts.GetAsync(_account.Id, FilterScript.ScriptName, default);
+        // As a ManageSieve client would: the same script, one line changed.
+        Assert.True((await _scripts.PutAsync(_account.Id, _account.Address, FilterScript.ScriptName, text!.Replace("fileinto \"News\";", "fileinto \"INBOX\";"), default)).Succeeded);
+
+        var outcome = await _rules.SaveAsync(_account.Id, _account.Address, set, replace: false, default);
+
+        Assert.Equal(FilterSaveStatus.WouldReplace, outcome.Status);
+        Assert.Equal(FilterScriptKind.EditedElsewhere, (await _rules.LoadAsync(_account.Id, default)).Kind);
+        Assert.Contains("fileinto \"INBOX\";", await _scripts.GetAsync(_account.Id, FilterScript.ScriptName, default));
+    }
+
+    [Fact]
     public async Task InvalidRulesAreNotStored()
     {
         var outcome = await _rules.SaveAsync(_account.Id, _account.Address, new FilterSet { Rules = [new FilterRule { Name = "Empty" }] }, replace: false, default);

@@ -72,6 +72,9 @@ public sealed partial class FiltersPage
         if (!outcome.Saved)
         {
             Snackbar.Add(string.Join(" ", outcome.Problems), Severity.Error);
+            // Another program made its script active meanwhile: show that instead of the editor.
+            if (outcome.Status == FilterSaveStatus.WouldReplace)
+                await ReloadAsync();
             return false;
         }
         _replace = false;
