@@ -26,6 +26,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TwoFactorService>();
         services.AddSingleton<PasskeyService>();
         services.AddSingleton<Filters.SieveScriptService>();
+        services.AddSingleton<Filters.FilterRulesService>();
+        services.AddSingleton<Filters.ExistingMailFilter>();
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<CertificateProvider>();
