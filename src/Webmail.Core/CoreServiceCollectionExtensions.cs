@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DirectoryService>();
         services.AddSingleton<AppPasswordService>();
         services.AddSingleton<TwoFactorService>();
+        services.AddSingleton<PasskeyService>();
         services.AddSingleton<Filters.SieveScriptService>();
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<ListenerRegistry>();

@@ -12,6 +12,8 @@ public static class MailServiceCollectionExtensions
     public static IServiceCollection AddWebmailMail(this IServiceCollection services)
     {
         services.AddSingleton<DeliveryPipeline>();
+        services.AddSingleton<Filters.SieveDelivery>();
+        services.AddSingleton<Filters.SrsRewriter>();
 
         // Outbound queue, routing and DKIM (docs/outbound.md). DNS is replaceable: register an IDnsLookup first to override.
         services.TryAddSingleton<IDnsLookup, DnsClientLookup>();

@@ -1,3 +1,4 @@
+using Webmail.Core.Hosting;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
@@ -45,11 +46,28 @@ internal sealed class SessionReplyWriter(PipeWriter inner, SmtpSessionState stat
             written = end < 0 ? default : written[(end + 2)..];
         }
         _greeted = true;
+        CountReplies(written, state.Role);
         state.SaslChallenge = LastReplyText(written, "334 "u8);
         state.InData = LastReplyText(written, "354 "u8) is not null;
         inner.Write(written);
         _pending.Clear();
         return inner.FlushAsync(cancellationToken);
+    }
+
+    private static readonly string[] ReplyClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+    /// <summary>Counts each final reply line ("250 ", not "250-") by its class (<see cref="WebmailMeter.SmtpReplies"/>).</summary>
+    private static void CountReplies(ReadOnlySpan<byte> replies, string role)
+    {
+        while (replies.Length >= 4)
+        {
+            if (replies[3] == (byte)' ' && replies[0] is >= (byte)'1' and <= (byte)'5')
+                WebmailMeter.SmtpReplies.Add(1, new("role", role), new("class", ReplyClasses[replies[0] - '1']));
+            var end = replies.IndexOf("\r\n"u8);
+            if (end < 0)
+                break;
+            replies = replies[(end + 2)..];
+        }
     }
 
     /// <summary>The text of the last reply flushed when it starts with <paramref name="code"/>, otherwise null.</summary>

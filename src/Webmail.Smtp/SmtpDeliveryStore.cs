@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using Webmail.Core.Configuration;
+using Webmail.Core.Hosting;
 using Webmail.Mail.Delivery;
 
 namespace Webmail.Smtp;
@@ -17,6 +19,19 @@ namespace Webmail.Smtp;
 internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var response = await StoreAsync(context, transaction, buffer, cancellationToken).ConfigureAwait(false);
+        var role = new KeyValuePair<string, object?>("role", SmtpSessionState.Of(context).Role);
+        var code = (int)response.ReplyCode;
+        WebmailMeter.SmtpMessages.Add(1, role, new("outcome", code < 300 ? "accepted" : code < 500 ? "deferred" : "refused"));
+        if (code < 300)
+            WebmailMeter.SmtpBytes.Add(buffer.Length, role);
+        WebmailMeter.DeliveryDuration.Record(WebmailMeter.SecondsSince(start), role);
+        return response;
+    }
+
+    private async Task<SmtpResponse> StoreAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         // The one place the final CRLF is put back, for inbound and submission alike: every check,
         // stamp and copy below sees the message as the client sent it (RFC 5321 §4.1.1.4).
@@ -60,6 +75,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
                 case DeliveryStatus.QuotaExceeded:
                     state.Rejected++;
                     return SmtpReplies.QuotaExceeded;
+                case DeliveryStatus.Rejected:
+                    state.Rejected++;
+                    return SmtpReplies.RejectedByFilter(outcome.Detail ?? "");
                 case DeliveryStatus.TooComplex:
                     state.Rejected++;
                     return SmtpReplies.TooComplexToRelay;

@@ -76,6 +76,13 @@ public sealed class SmtpListenerService(
         services.Add(new LimitedEndpointListenerFactory(Bind(name, endpoint), () => options.CurrentValue.Limits.MaxSessionsPerIp, logger));
 
         var server = new SmtpServer.SmtpServer(serverOptions, services);
+        var roleName = role.ToString().ToLowerInvariant();
+        server.SessionCreated += (_, e) =>
+        {
+            var state = SmtpSessionState.Of(e.Context);
+            state.Role = roleName;
+            state.Counted = WebmailMeter.Session("smtp-" + roleName);
+        };
         server.SessionCompleted += (_, e) => LogSession(logger, e.Context, "completed", null);
         server.SessionCancelled += (_, e) => LogSession(logger, e.Context, "cancelled", null);
         server.SessionFaulted += (_, e) => LogSession(logger, e.Context, "faulted", e.Exception);
@@ -123,6 +130,7 @@ public sealed class SmtpListenerService(
     private static void LogSession(ILogger logger, ISessionContext context, string outcome, Exception? error)
     {
         var state = SmtpSessionState.Of(context);
+        state.Counted?.Dispose();
         if (error is null)
             logger.LogInformation("SMTP session {Session} from {RemoteIp} {Outcome}: {Messages} accepted, {Rejected} refused, account {Account}",
                 context.SessionId, SmtpSessionState.RemoteAddress(context), outcome, state.Messages, state.Rejected, state.AccountAddress);

@@ -32,6 +32,16 @@ internal static class SmtpReplies
     // RFC 5321 §4.2.3: 452 insufficient system storage; RFC 3463 X.3.1: mail system full. The sender retries.
     public static readonly SmtpResponse InsufficientStorage = new(Code(452), "4.3.1 Insufficient system storage, try again later");
     public static readonly SmtpResponse StorageFailure = new(Code(451), "4.3.0 Temporary storage failure, try again later");
+    /// <summary>
+    /// RFC 5429 §2.1: a Sieve reject or ereject made in the transaction; RFC 3463 X.7.1, delivery not authorized. The
+    /// script's reason is the user's text: one line of printable ASCII, at most 200 characters.
+    /// </summary>
+    public static SmtpResponse RejectedByFilter(string reason)
+    {
+        var line = new string(reason.ReplaceLineEndings(" ").Select(c => c is >= ' ' and < '\x7f' ? c : '?').Take(200).ToArray()).Trim();
+        return new(Code(550), "5.7.1 " + (line.Length > 0 ? line : "Rejected by the recipient's mail filter"));
+    }
+
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
     public static readonly SmtpResponse LineTooLong = new(Code(500), "5.5.2 Line too long");
     // RFC 4954 §6: 501 5.5.2 a client response that cannot be base64-decoded; 500 5.5.6 an exchange line too long.

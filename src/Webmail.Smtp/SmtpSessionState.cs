@@ -11,6 +11,12 @@ internal sealed class SmtpSessionState
 {
     private const string Key = "Webmail:Session";
 
+    /// <summary>The listener's role as the metrics name it (inbound, submission).</summary>
+    public string Role { get; set; } = "inbound";
+
+    /// <summary>The session as <see cref="Webmail.Core.Hosting.WebmailMeter"/> counts it open; disposed when it ends.</summary>
+    public IDisposable? Counted { get; set; }
+
     /// <summary>The signed-in account, once AUTH succeeded.</summary>
     public long? AccountId { get; set; }
     public string? AccountAddress { get; set; }

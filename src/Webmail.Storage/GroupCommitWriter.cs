@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
@@ -149,6 +151,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private void CommitBatch(List<IWorkItem> batch)
     {
         var context = new WriteContext(this);
+        var start = Stopwatch.GetTimestamp();
         SqliteTransaction? transaction = null;
         try
         {
@@ -189,6 +192,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _units, batch.Count);
+        WebmailMeter.CommitBatchSize.Record(batch.Count);
+        WebmailMeter.CommitDuration.Record(WebmailMeter.SecondsSince(start));
         foreach (var item in batch)
         {
             // A unit that hit the full disk on its own (its statement, not the commit) counts too.

@@ -11,15 +11,16 @@ namespace Webmail.Storage;
 /// The SQLite implementation of <see cref="IDirectoryStore"/>. Every audited change goes through
 /// <see cref="AuditedAsync{T}"/>, which inserts its audit row in the same unit of work.
 /// </summary>
-public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore, ITwoFactorStore, ISieveScriptStore
+public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore, ITwoFactorStore, IPasskeyStore, ISieveScriptStore
 {
     private const string AccountColumns =
-        "id, address, domain_id, display_name, is_admin, is_disabled, quota_bytes, used_bytes, pop3_delete_policy, created_at, last_login_at, message_count, security_stamp, totp_secret IS NOT NULL";
+        "id, address, domain_id, display_name, is_admin, is_disabled, quota_bytes, used_bytes, pop3_delete_policy, created_at, last_login_at, message_count, security_stamp, totp_secret IS NOT NULL, " +
+        "EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = accounts.id)";
 
     private static Account ReadAccount(SqliteDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0,
         r.GetInt64(6), r.GetInt64(7), (Pop3DeletePolicy)r.GetInt32(8), SqlExtensions.FromUnixMs(r.GetInt64(9)),
-        r.FromUnixMsOrNull(10), r.GetInt64(11), r.GetString(12), r.GetInt64(13) != 0);
+        r.FromUnixMsOrNull(10), r.GetInt64(11), r.GetString(12), r.GetInt64(13) != 0, r.GetInt64(14) != 0);
 
     private static MailDomain ReadDomain(SqliteDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetStringOrNull(2), r.GetStringOrNull(3), !r.IsDBNull(4), SqlExtensions.FromUnixMs(r.GetInt64(5)));
@@ -149,7 +150,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
 
     public async Task<(long AccountId, string PasswordHash, bool Disabled, bool TwoFactor)?> GetCredentialsAsync(string address, CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync("SELECT id, password_hash, is_disabled, totp_secret IS NOT NULL FROM accounts WHERE address = $ad",
+        var rows = await database.QueryAsync("SELECT id, password_hash, is_disabled, totp_secret IS NOT NULL OR EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = accounts.id) FROM accounts WHERE address = $ad",
             r => (r.GetInt64(0), r.GetString(1), r.GetInt64(2) != 0, r.GetInt64(3) != 0), cancellationToken, ("$ad", address.Trim())).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
@@ -212,7 +213,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
             return RecipientResolution.Remote;
         var direct = await database.QueryAsync(
             $"SELECT {AccountColumns} FROM accounts WHERE address = $ad UNION " +
-            $"SELECT {string.Join(", ", AccountColumns.Split(", ").Select(c => "ac." + c))} FROM accounts ac JOIN alias_targets t ON t.account_id = ac.id JOIN aliases al ON al.id = t.alias_id WHERE al.address = $ad",
+            $"SELECT {AccountColumns} FROM accounts WHERE id IN (SELECT t.account_id FROM alias_targets t JOIN aliases al ON al.id = t.alias_id WHERE al.address = $ad)",
             ReadAccount, cancellationToken, ("$ad", address)).ConfigureAwait(false);
         if (direct.Count > 0)
             return new RecipientResolution(RecipientKind.Local, direct);

@@ -51,6 +51,16 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMess
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<(long Count, DateTimeOffset? Oldest)> GetBacklogAsync(CancellationToken cancellationToken) =>
+        await database.ReadAsync(async (connection, cancellationToken) =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*), min(created_at) FROM outbound_queue";
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.FromUnixMsOrNull(1));
+        }, cancellationToken).ConfigureAwait(false);
+
     public async Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken) =>
         (await QueryAsync($"SELECT {EntryColumns} FROM outbound_queue q JOIN outbound_messages o ON o.id = q.message_id WHERE q.id = $id", cancellationToken, ("$id", entryId)).ConfigureAwait(false)).FirstOrDefault();
 

@@ -25,6 +25,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<ISieveScriptStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();

@@ -4,7 +4,7 @@ namespace Webmail.Benchmarks;
 
 /// <summary>The options of <c>imap-load</c>; the defaults are issue 18's figures.</summary>
 internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int Accounts, double Rate, int Browsers, int Kills, double FaultMinutes,
-    int ThinkMs, int SmtpConnections, string? Output, string? Append)
+    int ThinkMs, int SmtpConnections, int Prefill, string? Output, string? Append)
 {
     public static ImapLoadOptions Parse(string[] args) => new(
         BenchmarkOptions.Number(args, "--minutes", 10),
@@ -17,12 +17,13 @@ internal sealed record ImapLoadOptions(double Minutes, int Idle, int Active, int
         BenchmarkOptions.Number(args, "--fault-minutes", 4),
         (int)BenchmarkOptions.Number(args, "--think-ms", 1000),
         (int)BenchmarkOptions.Number(args, "--smtp-connections", 200),
+        (int)BenchmarkOptions.Number(args, "--prefill", 1500),
         BenchmarkOptions.Text(args, "--out"),
         BenchmarkOptions.Text(args, "--append"));
 
     /// <summary>The command line that reproduces the run.</summary>
     public string CommandLine => string.Create(CultureInfo.InvariantCulture,
-        $"imap-load --minutes {Minutes} --idle {Idle} --active {Active} --accounts {Accounts} --rate {Rate} --browsers {Browsers} --kills {Kills} --fault-minutes {FaultMinutes} --think-ms {ThinkMs} --smtp-connections {SmtpConnections}");
+        $"imap-load --minutes {Minutes} --idle {Idle} --active {Active} --accounts {Accounts} --rate {Rate} --browsers {Browsers} --kills {Kills} --fault-minutes {FaultMinutes} --think-ms {ThinkMs} --smtp-connections {SmtpConnections} --prefill {Prefill}");
 
     public override string ToString() => CommandLine;
 }

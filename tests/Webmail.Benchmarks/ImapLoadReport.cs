@@ -52,7 +52,7 @@ internal static class ImapLoadReport
         var o = f.Options;
         line("## What runs");
         line("");
-        line($"- **Server**: the real `Webmail.dll` (Release) as a child process over a temp data directory, every endpoint on 127.0.0.1, workstation GC; {o.Accounts} accounts created before it starts. "
+        line($"- **Server**: the real `Webmail.dll` (Release) as a child process over a temp data directory, every endpoint on 127.0.0.1, workstation GC; {o.Accounts} accounts created before it starts, each with {o.Prefill:N0} messages of the web benchmark's corpus in INBOX (delivered through the store's delivery commit; a server in service has mail, and from an empty store the memory samples measure SQLite's page caches filling with the growing database rather than anything held for good). "
             + $"Caps raised because every client comes from one address: {string.Join(", ", f.Settings.Select(s => $"`{s.Key}` = {s.Value}"))}.");
         line($"- **{o.Idle} IMAP sessions in IDLE** on INBOX ({Per(o.Idle, o)} per account), QRESYNC enabled. Each applies what is pushed (EXISTS, VANISHED, FETCH FLAGS) to its own model; "
             + "after an EXISTS it leaves IDLE once within 2 s (DONE), fetches `UID FETCH <highest known + 1>:* (UID FLAGS EMAILID ENVELOPE)` and idles again, remembering every Message-ID it was told of.");

@@ -16,6 +16,7 @@ internal sealed class Report
     public int ImapRareMatches { get; set; }
     public int ImapCommonMatches { get; set; }
     public ImapBenchmark.Figures? Imap { get; set; }
+    public SieveBenchmark.Figures? Sieve { get; set; }
 
     // Memory, PSS in KB: Webmail's one process; Postfix + Dovecot's processes together.
     public long OursIdle { get; set; }
@@ -91,6 +92,13 @@ internal sealed class Report
         }
         if (Imap is not null)
             RenderImapGoals(line, Imap);
+        if (Sieve is { } sieve)
+        {
+            line($"| delivery with a 50-rule Sieve script within 20 % of no script (SMTP ingest, {sieve.Sessions} sessions × {sieve.Size / 1024} KB) "
+                + $"| {sieve.WithScript:F0} vs {sieve.NoScript:F0} msg/s | — | {(sieve.Ratio >= 0.8 ? "met" : "not met")} ({sieve.Ratio * 100:F0} %) |");
+            line($"| Sieve `:matches`/`body` worst case bounded per message ({SieveBenchmark.WorstCaseSize / 1024} KB, backtracking patterns) "
+                + $"| {sieve.WorstCase:F0} ms{(sieve.WorstCaseError is null ? "" : ", stopped by the work budget")} | — | {(sieve.WorstCase < 10_000 ? "met" : "not met")} |");
+        }
         line("");
     }
 

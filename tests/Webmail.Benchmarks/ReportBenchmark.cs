@@ -14,7 +14,8 @@ namespace Webmail.Benchmarks;
 /// 100,000 messages beside Dovecot's IMAP, the IMAP part (<see cref="ImapBenchmark"/>) on the same
 /// 100,000 messages, and the memory of each side at idle and under that load.
 /// Webmail runs as the real server process (<c>dotnet Webmail.dll</c>), as Postfix and Dovecot do.
-/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--only smtp,pop3,web,imap]</c>.
+/// Sieve at delivery (<see cref="SieveBenchmark"/>) adds its two goal lines.
+/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--only smtp,pop3,web,imap,sieve]</c>.
 /// </summary>
 public static class ReportBenchmark
 {
@@ -27,7 +28,7 @@ public static class ReportBenchmark
     {
         var messages = IntOption(args, "--messages", 2000);
         var webMessages = IntOption(args, "--web-messages", 100_000);
-        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap"];
+        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap", "sieve"];
         var output = StringOption(args, "--out");
 
         await using var peers = await PeerServers.StartAsync(PeerUsers, Pop3Benchmark.Password);
@@ -60,6 +61,13 @@ public static class ReportBenchmark
         {
             await SettleAsync("IMAP");
             report.Imap = await ImapBenchmark.MeasureAsync(peers, new ImapBenchmark.Options(webMessages, IntOption(args, "--imap-sessions", 1000), 5, null));
+        }
+
+        if (only.Contains("sieve"))
+        {
+            await SettleAsync("Sieve");
+            report.Sieve = await SieveBenchmark.MeasureAsync(messages, 10, 10240);
+            Console.WriteLine("report: " + SieveBenchmark.Describe(report.Sieve));
         }
 
         var text = report.Render(started, loadAtStart, LoadAverage(), postfix, dovecot, messages, webMessages);

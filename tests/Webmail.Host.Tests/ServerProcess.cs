@@ -19,13 +19,22 @@ public sealed class ServerProcess : IAsyncDisposable
         _process = process;
         Port = port;
         _stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                Output.Enqueue(e.Data);
+        };
+        process.BeginOutputReadLine();
     }
+
+    /// <summary>The lines the server wrote to standard output so far (its log).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
 
     public int Port { get; }
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    /// <param name="settings">More command-line settings (<c>--Key=value</c>), after the defaults, which they override.</param>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
     {
         var port = FreePort.Next();
         var info = WebmailExecutable.StartInfo(
@@ -33,6 +42,7 @@ public sealed class ServerProcess : IAsyncDisposable
             "serve", "--urls", $"http://127.0.0.1:{port}", $"--Webmail:DataDirectory={dataDirectory}",
             "--Webmail:Smtp:Inbound:Endpoint=", "--Webmail:Smtp:Submission:Endpoint=", "--Webmail:Pop3:Endpoint=", "--Webmail:Imap:Endpoint=", "--Webmail:ManageSieve:Endpoint=",
             "--Logging:LogLevel:Default=Warning",
+            .. settings,
         ], dataDirectory);
         var server = new ServerProcess(Process.Start(info)!, port);
         var healthy = false;

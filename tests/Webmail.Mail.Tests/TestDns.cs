@@ -37,4 +37,16 @@ public sealed class TestDns : IDnsLookup
         ThrowIfFailing(name);
         return Task.FromResult<IReadOnlyList<string>>(Txt.TryGetValue(name, out var t) ? t : []);
     }
+
+    public Task<string?> LookupCnameAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(name);
+        return Task.FromResult<string?>(null);
+    }
+
+    public Task<IReadOnlyList<SrvTarget>> LookupSrvAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(name);
+        return Task.FromResult<IReadOnlyList<SrvTarget>>([]);
+    }
 }

@@ -31,6 +31,10 @@ public sealed class WebmailOptions
     public LimitOptions Limits { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
     public WebOptions Web { get; set; } = new();
+    public DnsOptions Dns { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+    public BackupOptions Backup { get; set; } = new();
+    public LoggingFormatOptions Logging { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
@@ -205,6 +209,46 @@ public sealed class DeliveryOptions
 
     /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary><c>/metrics</c> in Prometheus text format: off unless a token or an endpoint of its own is set.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>A bearer token: <c>/metrics</c> on the web listener answers only <c>Authorization: Bearer</c> it. Empty: not on the web listener.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary><c>address:port</c> of a listener of its own serving <c>/metrics</c> without a token (bind it where only the monitoring can reach). Empty: none.</summary>
+    public string Endpoint { get; set; } = "";
+}
+
+/// <summary>Scheduled hot backups of the store (<c>Webmail backup</c> on a timer).</summary>
+public sealed class BackupOptions
+{
+    /// <summary>Folder the backups go to, as <c>webmail-YYYYMMDD-HHMMSS.db</c>. Empty (default): no scheduled backups.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>Time between backups. Default one day.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Backups kept; older ones are deleted after a new one is made and checked. Default 7.</summary>
+    public int Keep { get; set; } = 7;
+}
+
+/// <summary>How the log lines on standard output are written.</summary>
+public sealed class LoggingFormatOptions
+{
+    /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per line, with the session scope (such as <c>imap session imap-42</c>).</summary>
+    public string Format { get; set; } = "text";
+}
+
+/// <summary>The resolver every DNS question goes through (MX routing, DKIM keys, the admin's DNS check).</summary>
+public sealed class DnsOptions
+{
+    /// <summary>Name servers as <c>host:port</c> (port 53 when left out), asked instead of the system's. Default none: the system's resolver.</summary>
+    public List<string> Servers { get; set; } = [];
+
+    /// <summary>Time allowed for one answer before it is asked again (twice more), then a temporary failure. Default 5 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The web UI behind a reverse proxy, and its sign-in sessions.</summary>

@@ -71,7 +71,14 @@ public abstract class MailListener : IMailListener
         Logger.LogInformation("{Protocol} listener {Name} on {Endpoint} ({Mode})", Protocol, Name, LocalEndPoint, ImplicitTls ? "implicit TLS" : StartTlsCommand);
     }
 
-    private void Accepted(Socket client) => OnAccepted(client, Interlocked.Increment(ref _nextSession));
+    private void Accepted(Socket client)
+    {
+        var id = Interlocked.Increment(ref _nextSession);
+        // Everything the session logs carries its id (the JSON log format shows it), so one session can
+        // be followed: the session's task starts inside the scope and keeps it.
+        using (Logger.BeginScope("{Protocol} session {SessionId}", Protocol, $"{Name}-{id}"))
+            OnAccepted(client, id);
+    }
 
     /// <summary>
     /// Admits or refuses a connection the accept loop took, session id <paramref name="id"/>; runs on
@@ -81,7 +88,12 @@ public abstract class MailListener : IMailListener
     protected abstract void OnAccepted(Socket client, long id);
 
     /// <summary>Counts session <paramref name="id"/> as open until <see cref="RemoveSession"/>; disposing waits for <paramref name="session"/>.</summary>
-    protected void AddSession(long id, Task session) => _sessions[id] = session;
+    protected void AddSession(long id, Task session)
+    {
+        _sessions[id] = session;
+        var counted = WebmailMeter.Session(Protocol.ToLowerInvariant());
+        session.ContinueWith(_ => counted.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     /// <summary>Stops counting session <paramref name="id"/>.</summary>
     protected void RemoveSession(long id) => _sessions.TryRemove(id, out _);

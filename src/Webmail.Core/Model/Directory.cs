@@ -4,6 +4,7 @@ namespace Webmail.Core.Model;
 public sealed record MailDomain(long Id, string Name, string? CatchAll, string? DkimSelector, bool HasDkimKey, DateTimeOffset CreatedAt);
 
 /// <summary>A mailbox owner. The password hash never leaves the store through this type.</summary>
+/// <param name="TwoFactorEnabled">An authenticator app (TOTP) is set up.</param>
 public sealed record Account(
     long Id,
     string Address,
@@ -18,8 +19,15 @@ public sealed record Account(
     DateTimeOffset? LastLoginAt,
     long MessageCount,
     string SecurityStamp,
-    bool TwoFactorEnabled = false)
+    bool TwoFactorEnabled = false,
+    bool HasPasskeys = false)
 {
+    /// <summary>
+    /// Two factors are on: an authenticator app (<see cref="TwoFactorEnabled"/>) or at least one passkey.
+    /// Web sign-in then needs the second step, and mail programs need app passwords.
+    /// </summary>
+    public bool HasSecondFactor => TwoFactorEnabled || HasPasskeys;
+
     /// <summary>True when a quota is set and <paramref name="additionalBytes"/> more would pass it.</summary>
     public bool WouldExceedQuota(long additionalBytes) => QuotaBytes > 0 && UsedBytes + additionalBytes > QuotaBytes;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Fido2NetLib;
 using Webmail.Core.Accounts;
 using Webmail.Core.Messages;
 using Webmail.Core.Storage;
@@ -31,7 +32,7 @@ public enum LoginStatus
 /// door they came through. The mail protocols also take the account's app passwords
 /// (<see cref="AppPasswordService"/>), each for the protocols it allows; the web sign-in never does.
 /// </summary>
-public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordService appPasswords, TwoFactorService twoFactor, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
+public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordService appPasswords, TwoFactorService twoFactor, PasskeyService passkeys, LoginLimiter limiter, VerifiedPasswordCache verified, IAuditLog audit, TimeProvider time, ILogger<CredentialVerifier> logger)
 {
     // The KDF is CPU-bound by design and runs on a pool thread: with no cap, a burst of first logins
     // (50 POP3 clients at start, or a password spray) took every core and stalled SMTP and POP3 for
@@ -141,6 +142,46 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         logger.LogWarning("Wrong second factor for {Account} from {RemoteIp}", LogText.Bound(address), ip);
         await BestEffortAsync(() => audit.WriteAsync(address, "login.failed", "web", "second factor", ip, cancellationToken)).ConfigureAwait(false);
         if (banned)
+            await BestEffortAsync(() => audit.WriteAsync(address, "account.lockout", "web", "too many failed logins", ip, cancellationToken)).ConfigureAwait(false);
+        return new LoginResult(LoginStatus.Failed);
+    }
+
+    /// <summary>
+    /// A web sign-in with a passkey (<see cref="PasskeyService"/>): the browser's answer
+    /// (<paramref name="assertionJson"/>) to <paramref name="options"/>. With <paramref name="pending"/>
+    /// it is the second step after the password and must be one of that account's passkeys; without,
+    /// it is a password-less sign-in and the passkey names its account. A refused assertion is a failed
+    /// login like a wrong password: delayed, counted by the limiter (for the account when one is known,
+    /// always for the IP), audited.
+    /// </summary>
+    public async Task<LoginResult> VerifyPasskeyAsync(AssertionOptions options, string assertionJson, PasskeyRelyingParty relyingParty,
+        (long AccountId, string Address)? pending, IPAddress? remote, CancellationToken cancellationToken)
+    {
+        var ip = remote?.ToString();
+        if (limiter.IsBlocked(remote, pending?.Address))
+            return new LoginResult(LoginStatus.Throttled);
+        var assertion = PasskeyService.ParseAssertion(assertionJson);
+        var credential = assertion is null ? null : await passkeys.FindAsync(assertion, cancellationToken).ConfigureAwait(false);
+        var address = pending?.Address ?? credential?.Address;
+        if (pending is null && address is not null && limiter.IsBlocked(remote, address))
+            return new LoginResult(LoginStatus.Throttled);
+        var delay = limiter.DelayFor(remote, address);
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+
+        var how = pending is null ? "passkey" : "second factor: passkey";
+        if (credential is { AccountDisabled: false } && (pending is null || pending.Value.AccountId == credential.AccountId)
+            && await passkeys.VerifyAsync(credential, options, assertion!, relyingParty, cancellationToken).ConfigureAwait(false))
+        {
+            limiter.RecordSuccess(remote, credential.Address);
+            await BestEffortAsync(() => directory.RecordLoginAsync(credential.AccountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => audit.WriteAsync(credential.Address, "login", "web", $"{how} ({credential.Name})", ip, cancellationToken)).ConfigureAwait(false);
+            return new LoginResult(LoginStatus.Succeeded, credential.AccountId, credential.Address);
+        }
+        var banned = limiter.RecordFailure(remote, address);
+        logger.LogWarning("Refused passkey sign-in for {Account} from {RemoteIp}", LogText.Bound(address ?? "(unknown passkey)"), ip);
+        await BestEffortAsync(() => audit.WriteAsync(address ?? "", "login.failed", "web", credential is null ? $"{how}: unknown passkey" : how, ip, cancellationToken)).ConfigureAwait(false);
+        if (banned && address is not null)
             await BestEffortAsync(() => audit.WriteAsync(address, "account.lockout", "web", "too many failed logins", ip, cancellationToken)).ConfigureAwait(false);
         return new LoginResult(LoginStatus.Failed);
     }

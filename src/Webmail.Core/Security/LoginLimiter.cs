@@ -3,6 +3,8 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Webmail.Core.Configuration;
 
+using Webmail.Core.Hosting;
+
 namespace Webmail.Core.Security;
 
 /// <summary>
@@ -57,6 +59,7 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
     /// <summary>Counts a failure; returns true when it made the account reach the threshold (its pauses start).</summary>
     public bool RecordFailure(IPAddress? remote, string? account)
     {
+        WebmailMeter.LoginFailures.Add(1);
         Bump(IpKey(remote), isAccount: false);
         return account is not null && Bump(AccountKey(account), isAccount: true);
     }
@@ -113,11 +116,14 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
             if (isAccount)
             {
                 record.BannedUntil = now + AccountPause(record.Failures - Settings.MaxFailedLogins);
+                if (record.Failures == Settings.MaxFailedLogins)
+                    WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "account"));
                 return record.Failures == Settings.MaxFailedLogins;
             }
             if (record.BannedUntil is not null)
                 return false;
             record.BannedUntil = now + Settings.LoginBanDuration;
+            WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "address"));
             return true;
         }
     }

@@ -25,11 +25,47 @@ public interface IDeliveryStore
 /// <param name="Mailboxes">Local copies to file.</param>
 /// <param name="Outbound">Remote recipients to queue, or <c>null</c>.</param>
 /// <param name="SenderChanges">What else the sender's action changes in the sender's own mailbox, or <c>null</c>.</param>
-public sealed record DeliveryRequest(ReadOnlyMemory<byte> Raw, IReadOnlyList<MailboxDelivery> Mailboxes, OutboundEnvelope? Outbound = null, SenderMailboxChanges? SenderChanges = null);
+/// <param name="Generated">
+/// Messages a recipient's Sieve script produced (redirects, vacation replies, rejections), each with its own
+/// bytes and envelope, queued in the same transaction; <c>null</c> for none.
+/// </param>
+public sealed record DeliveryRequest(ReadOnlyMemory<byte> Raw, IReadOnlyList<MailboxDelivery> Mailboxes, OutboundEnvelope? Outbound = null, SenderMailboxChanges? SenderChanges = null,
+    IReadOnlyList<GeneratedMessage>? Generated = null);
 
 /// <summary>A copy for one account's folder.</summary>
 /// <param name="Counts">The dashboard event a stored copy counts as (<see cref="MailEventKind.Received"/> for an INBOX copy, <see cref="MailEventKind.Sent"/> for the Sent copy), or <c>null</c>.</param>
-public sealed record MailboxDelivery(long AccountId, SpecialFolder Folder, MessageFlags Flags = MessageFlags.None, bool EnforceQuota = true, MailEventKind? Counts = null);
+/// <param name="FolderPath">
+/// A folder by its full name (<c>/</c> between levels, <c>INBOX</c> in any case), instead of <paramref name="Folder"/>:
+/// Sieve's fileinto. Missing, it is created when <paramref name="CreateFolder"/> is set (RFC 5490 §3.2), else the copy
+/// goes to INBOX and <see cref="MailboxResult.FolderMissing"/> says so.
+/// </param>
+/// <param name="Keywords">IMAP keywords on the stored copy (Sieve imap4flags), or <c>null</c>.</param>
+/// <param name="TraceHeader">Header lines (each ending CRLF) put above this copy only, such as <c>Delivered-To</c>; <c>null</c> for none.</param>
+/// <param name="Owner">
+/// The account whose delivery this copy belongs to (a Sieve redirect to another local account), or <c>null</c> for
+/// <paramref name="AccountId"/> itself. All copies and generated messages of one owner are stored together or,
+/// when any copy is over quota, not at all.
+/// </param>
+public sealed record MailboxDelivery(long AccountId, SpecialFolder Folder, MessageFlags Flags = MessageFlags.None, bool EnforceQuota = true, MailEventKind? Counts = null,
+    string? FolderPath = null, bool CreateFolder = false, IReadOnlyList<string>? Keywords = null, string? TraceHeader = null, long? Owner = null)
+{
+    /// <summary>The account whose delivery this copy is part of.</summary>
+    public long OwnerId => Owner ?? AccountId;
+}
+
+/// <summary>
+/// A message made at delivery by <paramref name="Owner"/>'s Sieve script (a redirect, a vacation reply, a rejection),
+/// queued with the delivery; dropped with the owner's copies when they are refused for quota.
+/// </summary>
+/// <param name="Envelope">The sender and the remote recipients (queued; none is fine when every recipient is local).</param>
+/// <param name="Vacation">For a vacation reply: queued only when no reply for the same handle went to the same sender before its period ran out (RFC 5230 §4.2), and recorded.</param>
+/// <param name="LocalAccounts">Local recipients' accounts, whose INBOX gets the message in the same transaction (quota applies), or <c>null</c>.</param>
+public sealed record GeneratedMessage(ReadOnlyMemory<byte> Raw, OutboundEnvelope Envelope, long Owner, VacationGuard? Vacation = null, IReadOnlyList<long>? LocalAccounts = null);
+
+/// <summary>The once-per-period rule of a vacation reply (RFC 5230 §4.2): at most one per <paramref name="Handle"/> and <paramref name="Sender"/> until <paramref name="Until"/>.</summary>
+/// <param name="Handle">The script's handle, as the interpreter gives it; the store keeps a digest.</param>
+/// <param name="Sender">The address replied to, lower case.</param>
+public sealed record VacationGuard(string Handle, string Sender, DateTimeOffset Until);
 
 /// <summary>
 /// The rest of a sender's action, besides filing and queueing the message (web compose's Send): it
@@ -50,7 +86,9 @@ public sealed record FlagAddition(long MessageId, MessageFlags Flags, IReadOnlyL
 public sealed record OutboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, long? SenderAccountId);
 
 /// <summary>What <see cref="IDeliveryStore.DeliverAsync"/> committed.</summary>
-public sealed record DeliveryReceipt(IReadOnlyList<MailboxResult> Mailboxes, IReadOnlyList<long> QueueEntryIds);
+/// <param name="VacationsSuppressed">Vacation replies not queued because one already went to that sender within the period.</param>
+public sealed record DeliveryReceipt(IReadOnlyList<MailboxResult> Mailboxes, IReadOnlyList<long> QueueEntryIds, int VacationsSuppressed = 0);
 
 /// <summary>The outcome for one mailbox: the stored copy, or a quota refusal.</summary>
-public sealed record MailboxResult(long AccountId, StoredMessage? Message, bool QuotaExceeded);
+/// <param name="FolderMissing">The copy asked for a folder by name that does not exist (and was not to be created): it went to INBOX.</param>
+public sealed record MailboxResult(long AccountId, StoredMessage? Message, bool QuotaExceeded, bool FolderMissing = false);

@@ -36,7 +36,7 @@ public interface IDirectoryStore
     Task SetDisabledAsync(long accountId, bool disabled, AuditRecord audit, CancellationToken cancellationToken);
     /// <summary>Removes the account with all its folders and mail.</summary>
     Task RemoveAccountAsync(long accountId, AuditRecord audit, CancellationToken cancellationToken);
-    /// <returns>(account id, password hash, disabled) or <c>null</c> for an unknown address.</returns>
+    /// <returns>(account id, password hash, disabled, two factors on: an authenticator app or a passkey) or <c>null</c> for an unknown address.</returns>
     Task<(long AccountId, string PasswordHash, bool Disabled, bool TwoFactor)?> GetCredentialsAsync(string address, CancellationToken cancellationToken);
     Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken);
     Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken);

@@ -10,6 +10,8 @@ public interface IOutboundQueueStore
 {
     Task<Page<QueueEntry>> ListAsync(int pageIndex, int pageSize, CancellationToken cancellationToken);
     Task<long> CountAsync(CancellationToken cancellationToken);
+    /// <summary>How many entries wait, and when the oldest was queued (null when none), for the metrics.</summary>
+    Task<(long Count, DateTimeOffset? Oldest)> GetBacklogAsync(CancellationToken cancellationToken);
     Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken);
     /// <summary>Entries whose next attempt is at or before <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<QueueEntry>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);

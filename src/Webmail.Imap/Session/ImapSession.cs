@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
@@ -228,6 +229,7 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
     /// <summary>Runs one command; false when it was refused as bad (for the bad-command count).</summary>
     private async Task<bool> DispatchAsync(string tag, string name, ImapArguments args)
     {
+        WebmailMeter.Command("imap", name);
         // Arguments follow a space; a command without any must end right after its name.
         var hasArguments = args.TryConsume(' ');
         switch (name)

@@ -44,6 +44,8 @@ public enum DeliveryStatus
     AccountDisabled,
     /// <summary>Remote recipients, and more MIME parts than the outbound queue takes apart to sign and send.</summary>
     TooComplex,
+    /// <summary>Every recipient's Sieve script rejected the message (RFC 5429); <see cref="DeliveryOutcome.Detail"/> is the reason. Nothing was stored.</summary>
+    Rejected,
 }
 
 /// <summary>What the pipeline did with one message.</summary>

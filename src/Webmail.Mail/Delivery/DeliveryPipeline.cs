@@ -26,7 +26,9 @@ public sealed class DeliveryPipeline(
     Outbound.OutboundQueueService outboundQueue,
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
-    ILogger<DeliveryPipeline> logger)
+    ILogger<DeliveryPipeline> logger,
+    Filters.SieveDelivery? sieve = null,
+    Core.Filters.SieveScriptService? sieveScripts = null)
 {
     /// <summary>
     /// Most lines starting with <c>--</c> (a superset of MIME boundary lines) in a message with remote
@@ -130,10 +132,22 @@ public sealed class DeliveryPipeline(
         // RFC 8601 §5: results that claim to be ours but came with the message are forgeries; the stamps saw the message as it came.
         var raw = TraceHeaders.Prepend(stamps + received, message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
-        var mailboxes = accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)).ToList();
-        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes), cancellationToken).ConfigureAwait(false);
-        var refused = receipt.Mailboxes.Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
-        var stored = receipt.Mailboxes.Count - refused.Count;
+        var filtered = await FilterAsync(accounts, envelope.MailFrom, auth: null, raw, now, cancellationToken).ConfigureAwait(false);
+        // RFC 5429 §2.1: a refusal is best made in the SMTP transaction. After DATA there is one reply for every
+        // recipient, so that is possible only when every recipient's script refuses; otherwise the MDN is sent.
+        if (filtered.Plans.Count == accounts.Count && filtered.Plans.Values.All(p => p?.RejectReason is not null))
+        {
+            var reason = filtered.Plans.Values.First()!.RejectReason!;
+            logger.LogInformation("Refused {Id} from {MailFrom}: every recipient's Sieve script rejects it", id, LogText.Bound(envelope.MailFrom));
+            return new DeliveryOutcome(DeliveryStatus.Rejected, Detail: reason);
+        }
+        var mailboxes = filtered.Mailboxes();
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, Generated: filtered.Generated()), cancellationToken).ConfigureAwait(false);
+        if (receipt.QueueEntryIds.Count > 0)
+            outboundQueue.Wake();
+        await RecordSieveErrorsAsync(filtered, mailboxes, receipt, skip: 0, now).ConfigureAwait(false);
+        var refused = RefusedOwners(mailboxes, receipt, skip: 0);
+        var stored = accounts.Count - refused.Count;
         logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, LogText.Bound(envelope.MailFrom), stored, refused.Count, raw.Length);
         return stored == 0
             ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
@@ -190,15 +204,19 @@ public sealed class DeliveryPipeline(
         // RFC 8601 §5 again: a client's Authentication-Results under our name would be believed by the local recipients.
         var raw = TraceHeaders.Prepend(prefix.ToString(), message, AuthenticationResultsFilter.FindOurs(message, hostname));
 
+        // Local recipients' scripts see the message as they will store it; a reject here is always an MDN (the
+        // sender is our own user, who reads it in the INBOX).
+        var filtered = await FilterAsync(accounts, mailFrom, auth: account.Address, raw, now, cancellationToken).ConfigureAwait(false);
         // The Sent copy is always stored (no quota), so it counts the one Sent event of the submission.
         var mailboxes = new List<MailboxDelivery>(accounts.Count + 1) { new(account.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false, Counts: MailEventKind.Sent) };
-        mailboxes.AddRange(accounts.Select(a => new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)));
+        mailboxes.AddRange(filtered.Mailboxes());
         var outbound = remote.Count > 0 ? new OutboundEnvelope(mailFrom, remote, account.Id) : null;
-        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound, envelope.SenderChanges), cancellationToken).ConfigureAwait(false);
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound, envelope.SenderChanges, filtered.Generated()), cancellationToken).ConfigureAwait(false);
         if (receipt.QueueEntryIds.Count > 0)
             outboundQueue.Wake(); // deliver remote recipients now rather than at the next poll
+        await RecordSieveErrorsAsync(filtered, mailboxes, receipt, skip: 1, now).ConfigureAwait(false);
 
-        var refused = receipt.Mailboxes.Skip(1).Where(m => m.QuotaExceeded).Select(m => m.AccountId).ToList();
+        var refused = RefusedOwners(mailboxes, receipt, skip: 1);
         logger.LogInformation("Submitted {Id} by {Account} via {Via}: {Local} local, {Remote} remote, {Refused} over quota, {Size} bytes",
             id, account.Address, envelope.Origin.Via, accounts.Count - refused.Count, remote.Count, refused.Count, raw.Length);
         return new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, messageId);
@@ -212,10 +230,13 @@ public sealed class DeliveryPipeline(
     public Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         ReceiveAsync(envelope, new ReadOnlySequence<byte>(message), cancellationToken);
 
-    /// <summary>The distinct local accounts behind the recipients; remote addresses go to <paramref name="remote"/> when given.</summary>
-    private async Task<List<Account>> ResolveLocalAsync(IReadOnlyList<string> recipients, IReadOnlyDictionary<string, RecipientResolution>? resolved, List<string>? remote, CancellationToken cancellationToken)
+    /// <summary>
+    /// The distinct local accounts behind the recipients, each with the first recipient address that reached it
+    /// (Sieve's envelope "to"); remote addresses go to <paramref name="remote"/> when given.
+    /// </summary>
+    private async Task<List<(Account Account, string Recipient)>> ResolveLocalAsync(IReadOnlyList<string> recipients, IReadOnlyDictionary<string, RecipientResolution>? resolved, List<string>? remote, CancellationToken cancellationToken)
     {
-        var accounts = new List<Account>(recipients.Count);
+        var accounts = new List<(Account, string)>(recipients.Count);
         var seen = new HashSet<long>();
         var seenRemote = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in recipients)
@@ -226,7 +247,7 @@ public sealed class DeliveryPipeline(
             switch (resolution.Kind)
             {
                 case RecipientKind.Local:
-                    accounts.AddRange(resolution.Accounts.Where(a => seen.Add(a.Id)));
+                    accounts.AddRange(resolution.Accounts.Where(a => seen.Add(a.Id)).Select(a => (a, recipient)));
                     break;
                 case RecipientKind.RemoteDomain when remote is not null && AddressRules.TryNormalizeAddress(recipient, out var normalized) && seenRemote.Add(normalized):
                     remote.Add(normalized);
@@ -267,6 +288,68 @@ public sealed class DeliveryPipeline(
         foreach (var stamp in _stamps)
             lines.Append(await stamp.StampAsync(original, cancellationToken).ConfigureAwait(false));
         return lines.ToString();
+    }
+
+    /// <summary>
+    /// Each account's Sieve plan (null: no active script, INBOX as always). Runs after the checks above and before
+    /// the commit, which then carries everything the scripts decided (DESIGN: where the checks sit).
+    /// </summary>
+    private async Task<FilterResults> FilterAsync(List<(Account Account, string Recipient)> accounts, string mailFrom, string? auth, byte[] raw, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var plans = new Dictionary<long, Filters.SievePlan?>(accounts.Count);
+        var arriving = new Filters.ArrivingMessage(raw);
+        foreach (var (account, recipient) in accounts)
+            plans[account.Id] = sieve is null ? null : await sieve.PlanAsync(account, recipient, mailFrom, auth, arriving, now, cancellationToken).ConfigureAwait(false);
+        return new FilterResults(accounts.Select(a => a.Account).ToList(), plans);
+    }
+
+    private sealed record FilterResults(List<Account> Accounts, Dictionary<long, Filters.SievePlan?> Plans)
+    {
+        /// <summary>The copies to store: the plans', or an INBOX copy for an account without a script.</summary>
+        public List<MailboxDelivery> Mailboxes() =>
+            Accounts.SelectMany(a => Plans[a.Id] is { } plan ? plan.Copies : [new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)]).ToList();
+
+        public List<GeneratedMessage>? Generated()
+        {
+            var generated = Plans.Values.OfType<Filters.SievePlan>()
+                .SelectMany(p => p.RejectionNotice is { } notice ? p.Generated.Append(notice) : p.Generated).ToList();
+            return generated.Count > 0 ? generated : null;
+        }
+    }
+
+    /// <summary>The accounts whose copies were refused for quota (their whole delivery, scripts' messages included).</summary>
+    private static List<long> RefusedOwners(List<MailboxDelivery> mailboxes, DeliveryReceipt receipt, int skip) =>
+        mailboxes.Select((m, i) => (m, i)).Skip(skip).Where(x => receipt.Mailboxes[x.i].QuotaExceeded).Select(x => x.m.OwnerId).Distinct().ToList();
+
+    /// <summary>
+    /// After the commit: what each script failed with (its run, a redirect not made, a fileinto to a missing folder)
+    /// is recorded for the user to see. A failure to record is logged; the message is already delivered.
+    /// </summary>
+    private async Task RecordSieveErrorsAsync(FilterResults filtered, List<MailboxDelivery> mailboxes, DeliveryReceipt receipt, int skip, DateTimeOffset now)
+    {
+        if (sieveScripts is null)
+            return;
+        foreach (var (accountId, plan) in filtered.Plans)
+        {
+            if (plan is null)
+                continue;
+            var errors = plan.Errors.ToList();
+            for (var i = skip; i < mailboxes.Count; i++)
+            {
+                if (mailboxes[i].AccountId == accountId && mailboxes[i].OwnerId == accountId && receipt.Mailboxes[i].FolderMissing)
+                    errors.Add($"fileinto \"{mailboxes[i].FolderPath}\": no such folder (use :create to make it); filed into INBOX");
+            }
+            if (errors.Count == 0)
+                continue;
+            try
+            {
+                await sieveScripts.RecordErrorAsync(accountId, plan.ScriptName, string.Join("; ", errors), now, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException e)
+            {
+                logger.LogWarning(e, "Could not record the Sieve error of account {AccountId}", accountId);
+            }
+        }
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16];

@@ -2,20 +2,40 @@ using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
 
 namespace Webmail.Mail.Outbound;
 
-/// <summary><see cref="IDnsLookup"/> over DnsClient, using the system's configured name servers.</summary>
+/// <summary>
+/// <see cref="IDnsLookup"/> over DnsClient: the system's name servers, or those of
+/// <c>Webmail:Dns:Servers</c>; answers cached for their TTL.
+/// </summary>
 public sealed class DnsClientLookup : IDnsLookup
 {
-    private readonly LookupClient _client = new(new LookupClientOptions
+    private readonly LookupClient _client;
+
+    public DnsClientLookup(IOptions<WebmailOptions> options)
     {
-        UseCache = true,
-        Timeout = TimeSpan.FromSeconds(5),
-        Retries = 2,
-        ThrowDnsErrors = false,
-        ContinueOnDnsError = false,
-    });
+        var dns = options.Value.Dns;
+        var servers = dns.Servers.Where(s => !string.IsNullOrWhiteSpace(s)).Select(ParseServer).ToArray();
+        // With no servers given, the system's (resolv.conf).
+        var settings = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);
+        settings.UseCache = true;
+        settings.Timeout = dns.Timeout;
+        settings.Retries = 2;
+        settings.ThrowDnsErrors = false;
+        settings.ContinueOnDnsError = false;
+        _client = new LookupClient(settings);
+    }
+
+    private static NameServer ParseServer(string value)
+    {
+        var (host, port) = EndpointParser.ParseHostPort(value, 53);
+        return IPAddress.TryParse(host, out var address)
+            ? new NameServer(address, port)
+            : throw new FormatException($"Webmail:Dns:Servers: '{value}' is not an IP address with an optional port (a name server cannot be found by name).");
+    }
 
     public async Task<MxAnswer> LookupMxAsync(string domain, CancellationToken cancellationToken)
     {
@@ -56,6 +76,20 @@ public sealed class DnsClientLookup : IDnsLookup
     {
         var response = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
         return response is null ? [] : response.Answers.TxtRecords().Select(r => string.Concat(r.Text)).ToList();
+    }
+
+    public async Task<string?> LookupCnameAsync(string name, CancellationToken cancellationToken)
+    {
+        var response = await QueryAsync(name, QueryType.CNAME, cancellationToken).ConfigureAwait(false);
+        return response?.Answers.CnameRecords().Select(r => r.CanonicalName.Value.TrimEnd('.')).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<SrvTarget>> LookupSrvAsync(string name, CancellationToken cancellationToken)
+    {
+        var response = await QueryAsync(name, QueryType.SRV, cancellationToken).ConfigureAwait(false);
+        return response is null
+            ? []
+            : response.Answers.SrvRecords().Select(r => new SrvTarget(r.Priority, r.Weight, r.Port, r.Target.Value == "." ? "." : r.Target.Value.TrimEnd('.'))).ToList();
     }
 
     /// <returns>The response, or <c>null</c> for NXDOMAIN.</returns>

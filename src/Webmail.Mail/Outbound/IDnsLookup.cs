@@ -3,8 +3,10 @@ using System.Net;
 namespace Webmail.Mail.Outbound;
 
 /// <summary>
-/// The DNS questions mail delivery asks: MX for routing, A/AAAA for connecting, TXT for DKIM keys.
-/// The default implementation uses DnsClient; tests register their own resolver.
+/// The DNS questions the server asks: MX for routing, A/AAAA for connecting, TXT for DKIM keys, and
+/// CNAME and SRV for the admin's check of a domain's records. The default implementation uses
+/// DnsClient with the system's name servers or <c>Webmail:Dns:Servers</c> (tests point it at a DNS
+/// server on loopback).
 /// </summary>
 public interface IDnsLookup
 {
@@ -19,4 +21,15 @@ public interface IDnsLookup
     /// <summary>The TXT records at <paramref name="name"/>, each with its strings joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2).</summary>
     /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
     Task<IReadOnlyList<string>> LookupTxtAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The target of the CNAME record at <paramref name="name"/> (no trailing dot), or null when there is none.</summary>
+    /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
+    Task<string?> LookupCnameAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The SRV records at <paramref name="name"/> (RFC 2782), targets without the trailing dot ("." stays "." : the service is not offered).</summary>
+    /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
+    Task<IReadOnlyList<SrvTarget>> LookupSrvAsync(string name, CancellationToken cancellationToken);
 }
+
+/// <summary>One SRV record (RFC 2782).</summary>
+public sealed record SrvTarget(int Priority, int Weight, int Port, string Target);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Webmail.Core.Configuration;
+using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
@@ -119,6 +120,8 @@ public sealed class OutboundQueueService(
                 _inFlight.TryRemove(entry.Id, out _);
             }
         }).ConfigureAwait(false);
+        var (length, oldest) = await queue.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
+        WebmailMeter.ReportQueue(length, oldest is { } at ? time.GetUtcNow() - at : TimeSpan.Zero);
         return claimed.Count;
     }
 
@@ -192,10 +195,15 @@ public sealed class OutboundQueueService(
         }
         foreach (var outcome in failed)
             logger.LogWarning("Queue entry {EntryId} failed for {Recipient}: {Reason}", entry.Id, outcome.Recipient, outcome.Describe());
+        WebmailMeter.QueueAttempts.Add(delivered.Count, new KeyValuePair<string, object?>("outcome", "delivered"));
+        WebmailMeter.QueueAttempts.Add(pending.Count, new KeyValuePair<string, object?>("outcome", "deferred"));
+        WebmailMeter.QueueAttempts.Add(failed.Count, new KeyValuePair<string, object?>("outcome", "failed"));
 
         if (pending.Count == 0)
         {
             var bounce = failed.Count > 0 ? await bounces.ComposeAsync(entry, raw, failed, delayed: false, now, cancellationToken).ConfigureAwait(false) : null;
+            if (bounce is not null)
+                WebmailMeter.QueueBounces.Add(1);
             // The bounce and the removal commit in one transaction.
             await queue.CompleteAsync(entry.Id, bounce, cancellationToken).ConfigureAwait(false);
             if (bounce?.Outbound is not null)
@@ -205,6 +213,7 @@ public sealed class OutboundQueueService(
         {
             if (failed.Count > 0 && await bounces.ComposeAsync(entry, raw, failed, delayed: false, now, cancellationToken).ConfigureAwait(false) is { } bounce)
             {
+                WebmailMeter.QueueBounces.Add(1);
                 // Bounce first, then drop the refused recipients: a crash in between repeats the bounce, never loses it.
                 await CommitReportAsync(bounce, cancellationToken).ConfigureAwait(false);
             }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Webmail.Core.Hosting;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Pop3.Net;
@@ -154,6 +155,7 @@ public sealed class Pop3Session
     private bool Execute(string line)
     {
         var command = Pop3Command.Parse(line);
+        WebmailMeter.Command("pop3", command.Keyword);
         return _state == Pop3State.Authorization ? Authorization(command) : Transaction(command);
     }
 

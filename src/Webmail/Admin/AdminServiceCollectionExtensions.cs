@@ -18,6 +18,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<DashboardService>();
         services.AddSingleton<QueueActions>();
         services.AddSingleton<DomainDnsRecords>();
+        services.AddSingleton<DomainDnsCheck>();
         services.AddScoped<AdminGate>();
         return services;
     }

@@ -4,9 +4,12 @@ using Webmail.Admin;
 using Webmail.Core;
 using Webmail.Core.Accounts;
 using Webmail.Core.Configuration;
+using Webmail.Core.Filters;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
+using Webmail.Storage;
+using Webmail.Core.Hosting;
 
 namespace Webmail.Cli;
 
@@ -26,6 +29,12 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         var rest = words.Skip(2).ToList();
         switch (verb, action)
         {
+            case ("backup", _):
+                await BackupAsync(Arg(words.Skip(1).ToList(), 0, "backup <file>"), ct);
+                break;
+            case ("restore", _):
+                await RestoreAsync(Arg(words.Skip(1).ToList(), 0, "restore <file>"));
+                break;
             case ("domain", "add"):
                 await Directory.AddDomainAsync(Arg(rest, 0, "domain add <domain>"), Actor, ct);
                 break;
@@ -167,10 +176,75 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
                 await stdout.WriteLineAsync(record.ToZoneLine());
                 break;
             }
+            case ("sieve", _):
+                await SieveAsync(action, rest, ct);
+                break;
             default:
                 throw new CliUsageException($"unknown command '{string.Join(' ', words)}'; run 'Webmail help'.");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// <c>sieve list|get|put|activate|delete</c>: an account's Sieve scripts through <see cref="SieveScriptService"/>,
+    /// validated as the web editor and ManageSieve validate them. A refusal is one line: an invalid script's
+    /// errors each with their line.
+    /// </summary>
+    private async Task SieveAsync(string action, List<string> rest, CancellationToken ct)
+    {
+        var sieve = services.GetRequiredService<SieveScriptService>();
+        var usage = action switch
+        {
+            "list" => "sieve list <address>",
+            "get" => "sieve get <address> <name>",
+            "put" => "sieve put <address> <name>   (the script on standard input)",
+            "activate" => "sieve activate <address> [<name>]",
+            "delete" => "sieve delete <address> <name>",
+            _ => throw new CliUsageException("sieve list|get|put|activate|delete <address> [<name>]"),
+        };
+        var account = await Directory.RequireAccountAsync(Arg(rest, 0, usage), ct);
+        var actor = Actor + ":" + account.Address;
+        switch (action)
+        {
+            case "list":
+                foreach (var script in await sieve.ListAsync(account.Id, ct))
+                    await stdout.WriteLineAsync($"{script.Name}	{(script.IsActive ? "active" : "-")}	{script.Size}	{script.UpdatedAt:u}	{script.LastError ?? ""}");
+                return;
+            case "get":
+            {
+                var name = Arg(rest, 1, usage);
+                var text = await sieve.GetAsync(account.Id, name, ct) ?? throw new DirectoryException($"There is no script named \"{name}\".");
+                await stdout.WriteAsync(text);
+                return;
+            }
+            case "put":
+            {
+                var name = Arg(rest, 1, usage);
+                // Bounded read: one octet over the limit is enough to refuse, and a runaway pipe is not read whole.
+                var buffer = new char[SieveScriptService.MaxScriptBytes + 1];
+                var length = 0;
+                for (int read; length < buffer.Length && (read = await stdin.ReadAsync(buffer.AsMemory(length), ct)) > 0;)
+                    length += read;
+                Refused(await sieve.PutAsync(account.Id, actor, name, new string(buffer, 0, length), ct));
+                return;
+            }
+            case "activate":
+                Refused(await sieve.ActivateAsync(account.Id, actor, rest.ElementAtOrDefault(1), ct));
+                return;
+            case "delete":
+                Refused(await sieve.DeleteAsync(account.Id, actor, Arg(rest, 1, usage), ct));
+                return;
+        }
+    }
+
+    /// <summary>Turns a refused change into the CLI's one-line error (an invalid script's errors each with its line).</summary>
+    private static void Refused(SieveScriptOutcome outcome)
+    {
+        if (outcome.Succeeded)
+            return;
+        throw new DirectoryException(outcome.Status == SieveScriptStatus.Invalid && outcome.Errors.Count > 0
+            ? "the script is not valid: " + string.Join("; ", outcome.Errors.Select(e => e.ToString()))
+            : outcome.Message);
     }
 
     private QueueActions Queue => services.GetRequiredService<QueueActions>();
@@ -185,6 +259,39 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         var live = services.GetRequiredService<LiveSettings>();
         await live.LoadAsync(ct);
         return live;
+    }
+
+    /// <summary><c>backup FILE</c>: <see cref="StoreBackup"/> with its progress, then what the checked copy holds.</summary>
+    private async Task BackupAsync(string file, CancellationToken ct)
+    {
+        var paths = services.GetRequiredService<DataPaths>();
+        var shown = -1;
+        var progress = new SynchronousProgress(share =>
+        {
+            var percent = (int)(share * 100) / 10 * 10;
+            if (percent <= shown)
+                return;
+            shown = percent;
+            stdout.WriteLine($"backup: {percent}%");
+        });
+        var check = await StoreBackup.BackupAsync(paths.DatabasePath, file, progress, ct);
+        await stdout.WriteLineAsync($"backup {Path.GetFullPath(file)}: integrity ok, schema {check.SchemaVersion}, {check.Accounts} accounts, {check.Messages} messages, {ByteSize.FormatCompact(check.Bytes)}");
+    }
+
+    /// <summary><c>restore FILE</c>: only with no server on the data directory (its lock), the current store kept beside.</summary>
+    private async Task RestoreAsync(string file)
+    {
+        var paths = services.GetRequiredService<DataPaths>();
+        using var held = DataDirectoryLock.Acquire(paths.DataDirectory);
+        var (check, previous) = StoreBackup.Restore(paths.DatabasePath, Path.GetFullPath(file), DateTimeOffset.UtcNow);
+        await stdout.WriteLineAsync($"restored {Path.GetFullPath(file)}: schema {check.SchemaVersion}, {check.Accounts} accounts, {check.Messages} messages"
+            + (previous is null ? "" : $"; the store it replaced is kept as {previous}"));
+    }
+
+    /// <summary>Reports on the thread that reports (Progress&lt;T&gt; would post to the thread pool, out of order with the summary line).</summary>
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 
     private static string Arg(List<string> rest, int index, string usage) =>

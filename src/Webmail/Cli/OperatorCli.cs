@@ -15,7 +15,7 @@ namespace Webmail.Cli;
 public static class OperatorCli
 {
     private static readonly string[] HelpSwitches = ["--help", "-h"];
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve", "backup", "restore"];
 
     /// <summary>
     /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
@@ -58,6 +58,11 @@ public static class OperatorCli
             return 1;
         }
         catch (StoreException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message);
+            return 1;
+        }
+        catch (IOException e) when (words[0] is "backup" or "restore")
         {
             await stderr.WriteLineAsync("error: " + e.Message);
             return 1;
@@ -134,6 +139,15 @@ public static class OperatorCli
                                                    (bounce: give up now and send the sender a DSN)
           Webmail dkim generate <domain>           new DKIM key; prints the DNS TXT record to publish
           Webmail dkim show <domain>               the TXT record for the domain's current key
+          Webmail sieve list <address>              the account's Sieve scripts (name, active, size, last error)
+          Webmail sieve get <address> <name>        print a script
+          Webmail sieve put <address> <name>        store the script read from standard input (validated)
+          Webmail sieve activate <address> [<name>] run this script at delivery; no name: filtering off
+          Webmail sieve delete <address> <name>     delete an inactive script
+          Webmail backup <file>                    a consistent copy of the store while the server runs,
+                                                   checked (integrity, counts) before it gets its name
+          Webmail restore <file>                   replace the store with a backup (the server must be
+                                                   stopped; the current store is kept beside it)
           Webmail settings list                    the live server settings and their values
           Webmail settings set <key> <value>|--configured
                                                    store a value (a running server applies it at its

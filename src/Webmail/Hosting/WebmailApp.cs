@@ -32,6 +32,7 @@ public static class WebmailApp
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddWebmailObservability();
 
         var app = builder.Build();
         Configure(app);
@@ -55,7 +56,11 @@ public static class WebmailApp
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
         services.AddScoped<AccountValidator>();
         services.AddSingleton<WebSignIn>();
+        services.AddSingleton<PasskeyCeremonies>();
         services.AddHostedService<Housekeeping>();
+        services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<DataPaths>().DataDirectory));
+        services.AddSingleton<ScheduledBackups>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduledBackups>());
         services.AddScoped<Webmail.Settings.UserPreferences>();
         services.AddSingleton<Webmail.Settings.MailClientSetup>();
         services.AddScoped<Webmail.Reading.MailboxState>();
@@ -139,6 +144,8 @@ public static class WebmailApp
 
     public static void Configure(WebApplication app)
     {
+        // Before anything opens the store: a second server on this data directory stops here.
+        app.Services.GetRequiredService<DataDirectoryLock>();
         var listeners = app.Services.GetRequiredService<ListenerRegistry>();
         var urls = app.Urls.Count > 0 ? string.Join(",", app.Urls) : app.Configuration["Urls"] ?? "";
         listeners.Register(WebListener, "HTTP", urls, implicitTls: urls.StartsWith("https", StringComparison.OrdinalIgnoreCase), startTls: false);
@@ -165,8 +172,10 @@ public static class WebmailApp
         app.UseAntiforgery();
 
         app.MapHealth();
+        app.MapObservability();
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
+        app.MapPasskeyEndpoints();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
@@ -180,7 +189,7 @@ public static class WebmailApp
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/_framework")
+            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
                 || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
             if (!exempt && !await context.RequestServices.GetRequiredService<SetupState>().IsCompletedAsync(context.RequestAborted))
             {

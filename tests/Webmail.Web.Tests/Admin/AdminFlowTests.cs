@@ -108,6 +108,36 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task CheckDnsShowsEachRecordAsCorrectMissingOrDifferent()
+    {
+        await Server.Services.GetRequiredService<DirectoryService>().AddDomainAsync("checked.example", "test", default);
+        var records = await Server.Services.GetRequiredService<Webmail.Admin.DomainDnsRecords>().ForAsync("checked.example", default);
+        // The zone has the MX and SPF right, an old DMARC policy, and nothing else.
+        fixture.Dns.Mx("checked.example", 10, "localhost").Txt("checked.example", "v=spf1 mx -all").Txt("_dmarc.checked.example", "v=DMARC1; p=none");
+        var admin = await fixture.SignedInPageAsync();
+        await fixture.GoAsync(admin, "/admin/domains");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "DNS records for checked.example" }).ClickAsync();
+        var dialog = admin.GetByRole(AriaRole.Dialog);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Check DNS" }).ClickAsync();
+        var summary = dialog.GetByRole(AriaRole.Status);
+        await Assertions.Expect(summary).ToHaveTextAsync($"2 correct, {records.Count - 3} missing, 1 different. DNS changes can take a while to be seen; check again later.");
+        await AdminServerFixture.ScreenshotAsync(admin, "admin-dns-check");
+
+        var rows = (await dialog.GetByRole(AriaRole.Table).GetByRole(AriaRole.Row).AllInnerTextsAsync()).Skip(1).Select(r => r.Split('\t').Select(c => c.Trim()).ToArray()).ToList();
+        string Checked(string name, string type) => System.Text.RegularExpressions.Regex.Replace(Assert.Single(rows, r => r[0] == name && r[1] == type)[4], @"\s+", " ");
+        Assert.StartsWith("Correct", Checked("checked.example", "MX"), StringComparison.Ordinal);
+        Assert.StartsWith("Correct", Checked("checked.example", "TXT"), StringComparison.Ordinal);
+        Assert.Equal("Different v=DMARC1; p=none A different DMARC policy: fine if you chose it.", Checked("_dmarc.checked.example", "TXT"));
+        Assert.StartsWith("Missing", Checked("autoconfig.checked.example", "CNAME"), StringComparison.Ordinal);
+
+        // Published since: checked again, the client names are found.
+        fixture.Dns.Cname("autoconfig.checked.example", "localhost");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Check DNS" }).ClickAsync();
+        await Assertions.Expect(summary).ToHaveTextAsync($"3 correct, {records.Count - 4} missing, 1 different. DNS changes can take a while to be seen; check again later.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+    }
+
+    [Fact]
     public async Task AdminSignsAnAccountOutEverywhere()
     {
         await Server.CreateAccountAsync("roaming@admin.example", "roaming password");

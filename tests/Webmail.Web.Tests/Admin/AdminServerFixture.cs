@@ -12,9 +12,12 @@ public sealed class AdminServerFixture : IAsyncLifetime
     public TestServer Server { get; private set; } = default!;
     public Browser Browser { get; private set; } = default!;
 
+    /// <summary>The DNS server the server asks (<c>Webmail:Dns:Servers</c>), for "Check DNS".</summary>
+    public LoopbackDnsServer Dns { get; } = new();
+
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync();
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Dns:Servers:0"] = Dns.Endpoint });
         await Server.CreateAccountAsync(AdminAddress, Password, admin: true);
         Browser = await Browser.LaunchAsync();
     }
@@ -46,5 +49,6 @@ public sealed class AdminServerFixture : IAsyncLifetime
     {
         await Browser.DisposeAsync();
         await Server.DisposeAsync();
+        Dns.Dispose();
     }
 }
