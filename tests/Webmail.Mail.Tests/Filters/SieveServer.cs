@@ -131,6 +131,19 @@ public sealed class SieveServer : IAsyncDisposable
         return Remote.Accepted;
     }
 
+    /// <summary>
+    /// Waits (up to 15 s) until the queue is empty: every message queued so far has reached the remote (or failed).
+    /// A delivery's queued messages commit before its 250, so afterwards the remote has all of them.
+    /// </summary>
+    public async Task<IReadOnlyList<SmtpTransaction>> QueueDrainedAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await Queue.CountAsync(default) > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Equal(0, await Queue.CountAsync(default));
+        return Remote.Accepted;
+    }
+
     public long Scalar(string sql)
     {
         using var connection = Database.OpenConnection();

@@ -31,7 +31,7 @@ public sealed class SieveVacationTests : IAsyncLifetime
         await _mail.SendAsync(TestMessages.Simple(to: "Bob <bob@local.example>", subject: "Lunch?", messageId: "first@remote.example"));
         await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example", subject: "Lunch? (again)"));
 
-        var reply = Assert.Single(await _mail.RemoteReceivedAsync(1));
+        var reply = Assert.Single(await _mail.QueueDrainedAsync());
         Assert.Equal("", reply.MailFrom);
         Assert.Equal(["sender@remote.example"], reply.Recipients);
         var message = MimeMessage.Load(new MemoryStream(reply.Data));
@@ -45,14 +45,15 @@ public sealed class SieveVacationTests : IAsyncLifetime
         Assert.Equal("I am away until Monday.", Assert.IsType<TextPart>(message.Body).Text.TrimEnd());
         // Both messages were delivered; the second one got no reply.
         Assert.Equal(2, (await _mail.InboxAsync()).Count);
-        Assert.Equal(0, await _mail.Queue.CountAsync(default));
 
         // Three days later (the row's time moved back rather than the clock forward) the sender gets a reply again.
         var until = _mail.Scalar("SELECT until FROM sieve_vacation_replies WHERE sender = 'sender@remote.example'");
         Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds(until) - DateTimeOffset.UtcNow, TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(3));
         _mail.Scalar("UPDATE sieve_vacation_replies SET until = 0 RETURNING 0");
         await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example", subject: "Back yet?"));
-        Assert.Equal("Auto: Back yet?", MimeMessage.Load(new MemoryStream((await _mail.RemoteReceivedAsync(2))[1].Data)).Subject);
+        var replies = await _mail.QueueDrainedAsync();
+        Assert.Equal(2, replies.Count);
+        Assert.Contains(replies, r => MimeMessage.Load(new MemoryStream(r.Data)).Subject == "Auto: Back yet?");
     }
 
     [Theory]
@@ -81,6 +82,29 @@ public sealed class SieveVacationTests : IAsyncLifetime
         await _mail.SendAsync(TestMessages.Simple(to: "Robert <robert@elsewhere.example>"));
 
         Assert.Single(await _mail.RemoteReceivedAsync(1));
+    }
+
+    [Fact]
+    public async Task TheSubjectIsTheScriptsAndTheFromOnlyOneOfTheUsersOwnAddresses()
+    {
+        await _mail.Server.Services.GetRequiredService<Core.Accounts.DirectoryService>().SetAliasAsync("bobby@local.example", ["bob@local.example"], "test", default);
+        await _mail.ActivateAsync("""
+            require "vacation";
+            vacation :subject "Out of office" :from "Bob B <bobby@local.example>" "Away.";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example"), "first@remote.example");
+        await _mail.ActivateAsync("""
+            require "vacation";
+            vacation :from "ceo@bank.example" "Away.";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(to: "bob@local.example"), "second@remote.example");
+
+        var replies = (await _mail.RemoteReceivedAsync(2)).Select(t => MimeMessage.Load(new MemoryStream(t.Data))).ToList();
+        var own = replies.Single(r => r.To.Mailboxes.Single().Address == "first@remote.example");
+        Assert.Equal("Out of office", own.Subject);
+        Assert.Equal("\"Bob B\" <bobby@local.example>", own.From.ToString());
+        var foreign = replies.Single(r => r.To.Mailboxes.Single().Address == "second@remote.example");
+        Assert.Equal("bob@local.example", foreign.From.Mailboxes.Single().Address);
     }
 
     [Fact]
