@@ -81,6 +81,8 @@ public static class WebmailMeter
             "FETCH", "GETQUOTA", "GETQUOTAROOT", "ID", "IDLE", "LIST", "LOGIN", "LOGOUT", "LSUB", "MOVE", "NAMESPACE", "NOOP", "RENAME", "SEARCH", "SELECT", "STARTTLS",
             "STATUS", "STORE", "SUBSCRIBE", "UID", "UNSELECT", "UNSUBSCRIBE"]),
         ["pop3"] = FrozenSet.ToFrozenSet(["APOP", "AUTH", "CAPA", "DELE", "LIST", "NOOP", "PASS", "QUIT", "RETR", "RSET", "STAT", "STLS", "TOP", "UIDL", "USER", "UTF8"]),
+        ["managesieve"] = FrozenSet.ToFrozenSet(["AUTHENTICATE", "CAPABILITY", "CHECKSCRIPT", "DELETESCRIPT", "GETSCRIPT", "HAVESPACE", "LISTSCRIPTS", "LOGOUT", "NOOP",
+            "PUTSCRIPT", "RENAMESCRIPT", "SETACTIVE", "STARTTLS", "UNAUTHENTICATE"]),
     };
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Filters;
+using Webmail.Core.Hosting;
 using Webmail.ManageSieve.Net;
 using Webmail.ManageSieve.Protocol;
 
@@ -186,6 +187,7 @@ public sealed partial class ManageSieveSession
             }
             return;
         }
+        WebmailMeter.Command("managesieve", command.Name);
         if (Authenticated && !await AccountActiveAsync().ConfigureAwait(false))
         {
             Close("Account disabled", "account disabled");
