@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Webmail.Core.Hosting;
 
 namespace Webmail.Imap.Net;
 
@@ -54,15 +55,7 @@ public sealed class ImapConnection : IAsyncDisposable
     /// <summary>Negotiates TLS as the server (STARTTLS, or at once on an implicit-TLS port).</summary>
     public async Task UpgradeToTlsAsync(X509Certificate2 certificate, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-        {
-            ServerCertificate = certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateRequired = false,
-        }, deadline.Token).ConfigureAwait(false);
+        var tls = await ServerTls.AcceptAsync(_stream, certificate, timeout, cancellationToken).ConfigureAwait(false);
         _stream = tls;
         Reader.Replace(PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)));
         Writer.Replace(tls);

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Webmail.Core.Hosting;
 using Webmail.ManageSieve.Protocol;
 
 namespace Webmail.ManageSieve.Net;
@@ -47,15 +48,7 @@ public sealed class ManageSieveConnection : IAsyncDisposable
     /// <exception cref="OperationCanceledException">The handshake took longer than <paramref name="timeout"/>.</exception>
     public async Task UpgradeToTlsAsync(X509Certificate2 certificate, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-        {
-            ServerCertificate = certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateRequired = false,
-        }, deadline.Token).ConfigureAwait(false);
+        var tls = await ServerTls.AcceptAsync(_stream, certificate, timeout, cancellationToken).ConfigureAwait(false);
         _stream = tls;
         Reader.Replace(CreateReader(tls));
         Writer.Replace(tls);
