@@ -95,6 +95,7 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
             case RecipientKind.Local when check.QuotaExceeded:
                 throw new SmtpResponseException(SmtpReplies.QuotaExceeded);
             case RecipientKind.Local:
+            case RecipientKind.ReturnPath:
                 break;
             case RecipientKind.UnknownUser:
                 throw new SmtpResponseException(SmtpReplies.UnknownUser);

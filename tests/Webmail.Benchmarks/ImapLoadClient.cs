@@ -77,22 +77,24 @@ internal abstract class ImapLoadClient(ImapLoadRun run, AccountLedger account, i
     }
 
     /// <summary>
-    /// Fetches the messages above the highest UID known (RFC 9051 §6.4.8: <c>n:*</c>), then the ids of any
-    /// message the client learnt without them (a QRESYNC FETCH carries UID, FLAGS and MODSEQ only); after
-    /// that the client must know exactly as many messages as the last EXISTS said.
+    /// Fetches the ids of any message the client learnt without them (a QRESYNC FETCH carries UID, FLAGS and
+    /// MODSEQ only), then the messages above the highest UID known (RFC 9051 §6.4.8: <c>n:*</c>); after that
+    /// the client must know exactly as many messages as the last EXISTS said. The new messages come last:
+    /// an EXISTS the server sends before answering a command covers the messages that command sees, so any
+    /// EXISTS the ids FETCH brings is caught up by the one after it.
     /// </summary>
     protected async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         var items = _wantsMessageIds ? "UID FLAGS EMAILID ENVELOPE" : "UID FLAGS EMAILID";
-        long next;
-        lock (Model)
-            next = Model.MaxUid + 1;
-        await ExecAsync("UID FETCH new messages", $"UID FETCH {next}:* ({items})", cancellationToken);
         List<long> missing;
         lock (Model)
             missing = [.. Model.Messages.Values.Where(m => m.EmailId is null || (_wantsMessageIds && m.MessageId is null)).Select(m => m.Uid)];
         if (missing.Count > 0)
             await ExecAsync("UID FETCH ids", $"UID FETCH {string.Join(',', missing)} ({items})", cancellationToken);
+        long next;
+        lock (Model)
+            next = Model.MaxUid + 1;
+        await ExecAsync("UID FETCH new messages", $"UID FETCH {next}:* ({items})", cancellationToken);
         lock (Model)
             Model.CheckCount("catching up");
     }

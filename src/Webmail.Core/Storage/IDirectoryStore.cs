@@ -55,7 +55,8 @@ public interface IDirectoryStore
 }
 
 /// <summary>How a recipient address resolves on this server.</summary>
-public sealed record RecipientResolution(RecipientKind Kind, IReadOnlyList<Account> Accounts)
+/// <param name="ForwardTo">For <see cref="RecipientKind.ReturnPath"/>: the original sender the mail goes on to.</param>
+public sealed record RecipientResolution(RecipientKind Kind, IReadOnlyList<Account> Accounts, string? ForwardTo = null)
 {
     public static readonly RecipientResolution Remote = new(RecipientKind.RemoteDomain, []);
     public static readonly RecipientResolution Unknown = new(RecipientKind.UnknownUser, []);
@@ -69,4 +70,9 @@ public enum RecipientKind
     UnknownUser,
     /// <summary>Delivered to <see cref="RecipientResolution.Accounts"/>.</summary>
     Local,
+    /// <summary>
+    /// An SRS address of ours whose signature and age check out (a bounce of, or reply to, mail a Sieve redirect
+    /// forwarded): relayed to <see cref="RecipientResolution.ForwardTo"/>, the original sender.
+    /// </summary>
+    ReturnPath,
 }

@@ -57,7 +57,8 @@ public sealed record DeliveryOutcome(DeliveryStatus Status, DeliveryReceipt? Rec
 
 /// <summary>How a recipient address would be handled, for RCPT-time answers.</summary>
 /// <param name="QuotaExceeded">Some account behind the address is already full.</param>
-public sealed record RecipientCheck(RecipientKind Kind, IReadOnlyList<Account> Accounts, bool QuotaExceeded)
+/// <param name="ForwardTo">For <see cref="RecipientKind.ReturnPath"/>: the original sender the mail goes on to.</param>
+public sealed record RecipientCheck(RecipientKind Kind, IReadOnlyList<Account> Accounts, bool QuotaExceeded, string? ForwardTo = null)
 {
-    public RecipientResolution Resolution => new(Kind, Accounts);
+    public RecipientResolution Resolution => new(Kind, Accounts, ForwardTo);
 }

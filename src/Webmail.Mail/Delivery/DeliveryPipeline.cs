@@ -28,7 +28,8 @@ public sealed class DeliveryPipeline(
     TimeProvider time,
     ILogger<DeliveryPipeline> logger,
     Filters.SieveDelivery? sieve = null,
-    Core.Filters.SieveScriptService? sieveScripts = null)
+    Core.Filters.SieveScriptService? sieveScripts = null,
+    Filters.SrsRewriter? srs = null)
 {
     /// <summary>
     /// Most lines starting with <c>--</c> (a superset of MIME boundary lines) in a message with remote
@@ -105,7 +106,7 @@ public sealed class DeliveryPipeline(
     {
         var resolution = await ResolveAsync(address, cancellationToken).ConfigureAwait(false);
         var full = resolution.Kind == RecipientKind.Local && resolution.Accounts.Any(a => a.QuotaBytes > 0 && a.UsedBytes + Math.Max(size, 1) > a.QuotaBytes);
-        return new RecipientCheck(resolution.Kind, resolution.Accounts, full);
+        return new RecipientCheck(resolution.Kind, resolution.Accounts, full, resolution.ForwardTo);
     }
 
     /// <summary>
@@ -120,9 +121,13 @@ public sealed class DeliveryPipeline(
             logger.LogWarning("Refused mail from {RemoteIp} claiming the local sender {Sender} without authentication", envelope.Origin.RemoteIp, LogText.Bound(forged));
             return new DeliveryOutcome(DeliveryStatus.LocalSenderNotAuthenticated, Detail: LogText.Bound(forged));
         }
-        var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, remote: null, cancellationToken).ConfigureAwait(false);
-        if (accounts.Count == 0)
+        // SRS return paths of ours (bounces of forwarded mail) go on to the original senders, in the same commit.
+        var returns = new List<string>();
+        var accounts = await ResolveLocalAsync(envelope.Recipients, envelope.Resolved, returns, cancellationToken).ConfigureAwait(false);
+        if (accounts.Count == 0 && returns.Count == 0)
             return new DeliveryOutcome(DeliveryStatus.NoRecipients);
+        if (returns.Count > 0 && MimeInput.CountBoundaryLines(message, MaxOutboundMimeParts) > MaxOutboundMimeParts)
+            return new DeliveryOutcome(DeliveryStatus.TooComplex, Detail: $"more than {MaxOutboundMimeParts:N0} MIME parts");
 
         var now = time.GetUtcNow();
         var id = NewId();
@@ -135,21 +140,23 @@ public sealed class DeliveryPipeline(
         var filtered = await FilterAsync(accounts, envelope.MailFrom, auth: null, raw, now, cancellationToken).ConfigureAwait(false);
         // RFC 5429 §2.1: a refusal is best made in the SMTP transaction. After DATA there is one reply for every
         // recipient, so that is possible only when every recipient's script refuses; otherwise the MDN is sent.
-        if (filtered.Plans.Count == accounts.Count && filtered.Plans.Values.All(p => p?.RejectReason is not null))
+        if (accounts.Count > 0 && filtered.Plans.Count == accounts.Count && filtered.Plans.Values.All(p => p?.RejectReason is not null))
         {
             var reason = filtered.Plans.Values.First()!.RejectReason!;
             logger.LogInformation("Refused {Id} from {MailFrom}: every recipient's Sieve script rejects it", id, LogText.Bound(envelope.MailFrom));
             return new DeliveryOutcome(DeliveryStatus.Rejected, Detail: reason);
         }
         var mailboxes = filtered.Mailboxes();
-        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, Generated: filtered.Generated()), cancellationToken).ConfigureAwait(false);
+        var outbound = returns.Count > 0 ? new OutboundEnvelope(envelope.MailFrom, returns, SenderAccountId: null) : null;
+        var receipt = await store.DeliverAsync(new DeliveryRequest(raw, mailboxes, outbound, Generated: filtered.Generated()), cancellationToken).ConfigureAwait(false);
         if (receipt.QueueEntryIds.Count > 0)
             outboundQueue.Wake();
         await RecordSieveErrorsAsync(filtered, mailboxes, receipt, skip: 0, now).ConfigureAwait(false);
         var refused = RefusedOwners(mailboxes, receipt, skip: 0);
         var stored = accounts.Count - refused.Count;
-        logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Size} bytes", id, LogText.Bound(envelope.MailFrom), stored, refused.Count, raw.Length);
-        return stored == 0
+        logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Returns} SRS return(s), {Size} bytes",
+            id, LogText.Bound(envelope.MailFrom), stored, refused.Count, returns.Count, raw.Length);
+        return stored == 0 && returns.Count == 0
             ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
             : new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, id);
     }
@@ -252,6 +259,9 @@ public sealed class DeliveryPipeline(
                 case RecipientKind.RemoteDomain when remote is not null && AddressRules.TryNormalizeAddress(recipient, out var normalized) && seenRemote.Add(normalized):
                     remote.Add(normalized);
                     break;
+                case RecipientKind.ReturnPath when remote is not null && seenRemote.Add(resolution.ForwardTo!):
+                    remote.Add(resolution.ForwardTo!);
+                    break;
                 default:
                     logger.LogDebug("Skipped recipient {Recipient}: {Kind}", LogText.Bound(recipient), resolution.Kind);
                     break;
@@ -267,6 +277,8 @@ public sealed class DeliveryPipeline(
     private async Task<RecipientResolution> ResolveAsync(string address, CancellationToken cancellationToken)
     {
         var resolution = await directory.ResolveRecipientAsync(address, cancellationToken).ConfigureAwait(false);
+        if (resolution.Kind == RecipientKind.UnknownUser && srs is not null && await srs.ReverseAsync(address, cancellationToken).ConfigureAwait(false) is { } original)
+            return await ReturnPathAsync(original, cancellationToken).ConfigureAwait(false);
         if (resolution.Kind != RecipientKind.UnknownUser || !AddressRules.LocalPartOf(address).Equals("postmaster", StringComparison.OrdinalIgnoreCase))
             return resolution;
         var admins = new List<Account>();
@@ -278,6 +290,23 @@ public sealed class DeliveryPipeline(
                 break;
         }
         return admins.Count > 0 ? new RecipientResolution(RecipientKind.Local, admins) : resolution;
+    }
+
+    /// <summary>
+    /// Where mail to one of our SRS addresses goes: the original sender's own domain (relayed), or, when that sender
+    /// was local, its accounts. One level only: an SRS address inside another is not unwrapped again.
+    /// </summary>
+    private async Task<RecipientResolution> ReturnPathAsync(string original, CancellationToken cancellationToken)
+    {
+        if (!AddressRules.TryNormalizeAddress(original, out var normalized))
+            return RecipientResolution.Unknown;
+        var resolution = await directory.ResolveRecipientAsync(normalized, cancellationToken).ConfigureAwait(false);
+        return resolution.Kind switch
+        {
+            RecipientKind.RemoteDomain => new RecipientResolution(RecipientKind.ReturnPath, [], normalized),
+            RecipientKind.Local => resolution,
+            _ => RecipientResolution.Unknown,
+        };
     }
 
     /// <summary>The stamps' header lines for the message as it arrived, to go above our Received line.</summary>

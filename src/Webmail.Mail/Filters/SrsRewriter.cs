@@ -16,6 +16,9 @@ public sealed class SrsRewriter(IServerStateStore state, TimeProvider time)
     /// <summary>Where the secret is kept in <c>server_settings</c>.</summary>
     public const string SecretKey = "srs.secret";
 
+    /// <summary>How long a rewritten address is honoured on the way back: libsrs2's and postsrsd's default.</summary>
+    public const int MaxAgeDays = 21;
+
     private const string Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private byte[]? _secret;
 
@@ -34,6 +37,33 @@ public sealed class SrsRewriter(IServerStateStore state, TimeProvider time)
         var day = (int)(time.GetUtcNow().ToUnixTimeSeconds() / 86_400 % 1024);
         var stamp = new string([Base32[day >> 5], Base32[day & 31]]);
         return $"SRS0={Hash(secret, stamp, domain, local)}={stamp}={domain}={local}@{ourDomain}";
+    }
+
+    /// <summary>
+    /// The original sender behind <paramref name="address"/>, an SRS0 address this server made (any of our
+    /// domains): its hash must match, compared without case as libsrs2 does (a relay may fold the case of a local
+    /// part), and its timestamp be at most <see cref="MaxAgeDays"/> old. Anything else is null: without the
+    /// check, our SRS addresses would relay anyone's mail anywhere.
+    /// </summary>
+    public async Task<string?> ReverseAsync(string address, CancellationToken cancellationToken)
+    {
+        var at = address.LastIndexOf('@');
+        if (at < 0 || !address.StartsWith("SRS0=", StringComparison.OrdinalIgnoreCase))
+            return null;
+        // SRS0=HHHH=TT=domain=local: the original local part may itself hold '='.
+        var fields = address[5..at].Split('=', 4);
+        if (fields is not [var hash, var stamp, var domain, var local] || hash.Length != 4 || stamp.Length != 2 || domain.Length == 0 || local.Length == 0)
+            return null;
+        int high = Base32.IndexOf(char.ToUpperInvariant(stamp[0])), low = Base32.IndexOf(char.ToUpperInvariant(stamp[1]));
+        if (high < 0 || low < 0)
+            return null;
+        var today = (int)(time.GetUtcNow().ToUnixTimeSeconds() / 86_400 % 1024);
+        if ((today - (high << 5 | low) + 1024) % 1024 > MaxAgeDays)
+            return null;
+        var expected = Hash(await SecretAsync(cancellationToken).ConfigureAwait(false), stamp, domain, local);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected.ToUpperInvariant()), Encoding.ASCII.GetBytes(hash.ToUpperInvariant()))
+            ? $"{local}@{domain}"
+            : null;
     }
 
     /// <summary>The first four base64 characters of HMAC-SHA1(secret, timestamp + domain + local), case folded as libsrs2 does.</summary>

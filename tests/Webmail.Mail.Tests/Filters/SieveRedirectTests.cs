@@ -35,6 +35,46 @@ public sealed class SieveRedirectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABounceToTheSrsAddressGoesBackToTheOriginalSender()
+    {
+        await _mail.ActivateAsync("""
+            redirect "carol@remote.example";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(subject: "Forward me"), "Sender@remote.example");
+        var srs = Assert.Single(await _mail.RemoteReceivedAsync(1)).MailFrom;
+
+        // Carol's server refuses it later and bounces to the envelope sender it saw: our SRS address.
+        var bounce = TestMessages.Simple(from: "MAILER-DAEMON@remote.example", to: srs, subject: "Undelivered Mail Returned to Sender");
+        await _mail.SendWithNullSenderAsync(bounce, srs);
+
+        var relayed = (await _mail.RemoteReceivedAsync(2))[1];
+        // Addresses are folded to lower case at RCPT, as many relays do: the reason the SRS hash ignores case.
+        Assert.Equal(["sender@remote.example"], relayed.Recipients);
+        Assert.Equal("", relayed.MailFrom);
+        Assert.Contains("Subject: Undelivered Mail Returned to Sender", Encoding.UTF8.GetString(relayed.Data));
+        Assert.Empty(await _mail.InboxAsync());
+    }
+
+    [Fact]
+    public async Task AnSrsAddressIsHonouredWhateverItsCaseButNotWithAnotherHashOrSender()
+    {
+        await _mail.ActivateAsync("""
+            redirect "carol@remote.example";
+            """);
+        await _mail.SendAsync(TestMessages.Simple(subject: "Forward me"), "sender@remote.example");
+        var srs = Assert.Single(await _mail.RemoteReceivedAsync(1)).MailFrom;
+        var fields = srs.Split('=');
+
+        // libsrs2 compares the hash without case: a relay may fold the local part.
+        Assert.Equal("250 Ok", await _mail.RcptReplyAsync("", srs.ToUpperInvariant()));
+        // Another hash, or the same hash over another original sender, is not ours: no open relay through SRS.
+        var otherHash = string.Join('=', [fields[0], fields[1] == "AAAA" ? "BBBB" : "AAAA", .. fields[2..]]);
+        Assert.StartsWith("550 5.1.1 No such user here", await _mail.RcptReplyAsync("", otherHash));
+        Assert.StartsWith("550 5.1.1 No such user here", await _mail.RcptReplyAsync("", srs.Replace("=sender@", "=victim@", StringComparison.Ordinal)));
+        Assert.StartsWith("550 5.1.1 No such user here", await _mail.RcptReplyAsync("", "SRS0=abcd=JY=remote.example@local.example"));
+    }
+
+    [Fact]
     public async Task RedirectWithoutCopyStoresNothingHere()
     {
         await _mail.ActivateAsync("""

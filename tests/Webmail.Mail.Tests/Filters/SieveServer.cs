@@ -103,6 +103,30 @@ public sealed class SieveServer : IAsyncDisposable
         await SayAsync("QUIT\r\n", '2');
     }
 
+    /// <summary>The inbound server's reply to <c>RCPT TO:&lt;recipient&gt;</c> after <c>MAIL FROM:&lt;mailFrom&gt;</c>; the transaction is then reset.</summary>
+    public async Task<string> RcptReplyAsync(string mailFrom, string recipient)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", Server.SmtpPort);
+        using var stream = tcp.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        async Task<string> SayAsync(string? text)
+        {
+            if (text is not null)
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(text + "\r\n"));
+            string line;
+            do line = (await reader.ReadLineAsync())!;
+            while (line.Length > 3 && line[3] == '-');
+            return line;
+        }
+        Assert.StartsWith("220", await SayAsync(null));
+        Assert.StartsWith("250", await SayAsync("EHLO client.remote.example"));
+        Assert.StartsWith("250", await SayAsync($"MAIL FROM:<{mailFrom}>"));
+        var reply = await SayAsync($"RCPT TO:<{recipient}>");
+        Assert.StartsWith("221", await SayAsync("QUIT"));
+        return reply;
+    }
+
     public async Task<IReadOnlyList<MessageSummary>> FolderAsync(Account account, long folderId) =>
         (await Messages.ListAsync(account.Id, folderId, 0, 100, MessageSort.DateDescending, default)).Items;
 

@@ -50,6 +50,32 @@ public sealed class SrsRewriterTests : IAsyncLifetime
         Assert.Equal(first, again);
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(21, true)]
+    [InlineData(22, false)]
+    [InlineData(-1, false)]
+    public async Task TheReversePathIsHonouredForTwentyOneDays(int daysLater, bool honoured)
+    {
+        var forwarded = new DateTimeOffset(2026, 12, 5, 18, 0, 0, TimeSpan.Zero);
+        var address = await new SrsRewriter(State, new FixedTime(forwarded)).ForwardAsync("Jane=Doe@Remote.example", "local.example", default);
+
+        var original = await new SrsRewriter(State, new FixedTime(forwarded.AddDays(daysLater))).ReverseAsync(address, default);
+
+        Assert.Equal(honoured ? "Jane=Doe@Remote.example" : null, original);
+    }
+
+    [Theory]
+    [InlineData("bob@local.example")]
+    [InlineData("SRS0=@local.example")]
+    [InlineData("SRS0=abcd=JY=remote.example@local.example")]
+    [InlineData("SRS0=abcd=J1=remote.example=jane@local.example")]
+    [InlineData("SRS1=abcd=remote.example==abcd=JY=other.example=jane@local.example")]
+    public async Task WhatIsNotOneOfOurSrs0AddressesHasNoReversePath(string address)
+    {
+        Assert.Null(await new SrsRewriter(State, TimeProvider.System).ReverseAsync(address, default));
+    }
+
     [Fact]
     public async Task TheNullSenderStaysNull()
     {
