@@ -193,6 +193,55 @@ public sealed class FilterFlowTests(WebFixture web) : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task AScriptIsRenamedInPlaceAndASaveOverANewerVersionAsksFirst()
+    {
+        var account = await web.NewAccountAsync("rename");
+        Assert.True((await Scripts.PutAsync(account.Id, "test", "one", "keep;\n", default)).Succeeded);
+        var page = await OpenFiltersAsync(account, "?tab=advanced");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rename script one" }).ClickAsync();
+        var field = page.GetByLabel("New name for one");
+        await Assertions.Expect(field).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("two");
+        await WebFixture.ScreenshotAsync(page, "filters-rename");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Listitem, new() { Name = "two", Exact = true })).ToBeVisibleAsync();
+        Assert.Equal(["two"], (await Scripts.ListAsync(account.Id, default)).Select(s => s.Name));
+
+        // Escape leaves the name as it was.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rename script two" }).ClickAsync();
+        await page.Keyboard.TypeAsync("three");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rename script two" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit script two" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Sieve script")).ToHaveValueAsync("keep;\n");
+        // Meanwhile a mail program (or another tab) saves its own version.
+        await Task.Delay(5);
+        Assert.True((await Scripts.PutAsync(account.Id, "sieve-connect", "two", "discard;\n", default)).Succeeded);
+        await page.GetByLabel("Sieve script").FillAsync("stop;\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the script" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("was saved somewhere else");
+        await WebFixture.ScreenshotAsync(page, "filters-changed-elsewhere");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal("discard;\n", await Scripts.GetAsync(account.Id, "two", default));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the script" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Save mine" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Saved \"two\".")).ToBeVisibleAsync();
+        Assert.Equal("stop;\n", await Scripts.GetAsync(account.Id, "two", default));
+        // Saved here, it is this tab's version now: the next save does not ask.
+        await page.GetByLabel("Sieve script").FillAsync("keep;\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the script" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+        for (var waited = 0; waited < 100 && await Scripts.GetAsync(account.Id, "two", default) != "keep;\n"; waited++)
+            await Task.Delay(50);
+        Assert.Equal("keep;\n", await Scripts.GetAsync(account.Id, "two", default));
+    }
+
+    [Fact]
     public async Task FilterMessagesLikeThisPrefillsARuleFromTheMessage()
     {
         var account = await web.NewAccountAsync("like");
