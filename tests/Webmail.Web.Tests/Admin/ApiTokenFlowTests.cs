@@ -15,6 +15,7 @@ public sealed class ApiTokenFlowTests(AdminServerFixture fixture) : IClassFixtur
     {
         var admin = await fixture.SignedInPageAsync();
         await fixture.GoAsync(admin, "/admin");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
         await Browser.ClickToNavigateAsync(admin, admin.GetByRole(AriaRole.Link, new() { Name = "API tokens", Exact = true }), new System.Text.RegularExpressions.Regex("/admin/api-tokens$"));
         await Browser.WaitForInteractiveAsync(admin);
         await Assertions.Expect(admin.GetByText("No API tokens yet.")).ToBeVisibleAsync();
