@@ -23,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<DirectoryService>();
         services.AddSingleton<AppPasswordService>();
+        services.AddSingleton<ApiTokenService>();
         services.AddSingleton<TwoFactorService>();
         services.AddSingleton<PasskeyService>();
         services.AddSingleton<Filters.SieveScriptService>();

@@ -26,23 +26,24 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
     public async Task<MailDomain> AddDomainAsync(string name, string actor, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeDomain(name, out var domain))
-            throw new DirectoryException($"'{name}' is not a valid domain name.");
+            throw new DirectoryException($"'{name}' is not a valid domain name.", "name");
         return await Guard(() => store.AddDomainAsync(domain, new AuditRecord(actor, "domain.add", domain), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task RemoveDomainAsync(string name, string actor, CancellationToken cancellationToken)
     {
-        var domain = await RequireDomainAsync(name, cancellationToken).ConfigureAwait(false);
+        var domain = await RequireDomainAsync(name, "name", DirectoryProblem.NotFound, cancellationToken).ConfigureAwait(false);
         await Guard(() => store.RemoveDomainAsync(domain.Name, new AuditRecord(actor, "domain.remove", domain.Name), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task SetCatchAllAsync(string name, string? target, string actor, CancellationToken cancellationToken)
     {
-        var domain = await RequireDomainAsync(name, cancellationToken).ConfigureAwait(false);
+        var domain = await RequireDomainAsync(name, "name", DirectoryProblem.NotFound, cancellationToken).ConfigureAwait(false);
         string? normalized = null;
         if (!string.IsNullOrWhiteSpace(target))
         {
-            normalized = await RequireAccountAsync(target, cancellationToken).ConfigureAwait(false) is { } a ? a.Address : null;
+            normalized = (await FindAccountAsync(target, cancellationToken).ConfigureAwait(false)
+                ?? throw new DirectoryException($"There is no account {target}.", "target")).Address;
         }
         await store.SetCatchAllAsync(domain.Name, normalized, new AuditRecord(actor, "domain.catchall", domain.Name, normalized ?? "(none)"), cancellationToken).ConfigureAwait(false);
     }
@@ -50,13 +51,13 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
     public async Task<Account> CreateAccountAsync(string address, string password, string? displayName, bool isAdmin, long? quotaBytes, string actor, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeAddress(address, out var normalized))
-            throw new DirectoryException($"'{address}' is not a valid address.");
-        await RequireDomainAsync(AddressRules.DomainOf(normalized), cancellationToken).ConfigureAwait(false);
+            throw new DirectoryException($"'{address}' is not a valid address.", "address");
+        await RequireDomainAsync(AddressRules.DomainOf(normalized), "address", DirectoryProblem.Invalid, cancellationToken).ConfigureAwait(false);
         ValidatePassword(password);
         if (quotaBytes is < 0)
-            throw new DirectoryException("The quota cannot be negative.");
+            throw new DirectoryException("The quota cannot be negative.", "quotaBytes");
         var name = (displayName ?? "").Trim();
-        RejectControlCharacters(name, "display name");
+        ValidateDisplayName(name);
         return await Guard(() => store.CreateAccountAsync(normalized, name, PasswordHasher.Hash(password), isAdmin,
             quotaBytes ?? options.CurrentValue.Limits.DefaultQuota, new AuditRecord(actor, "account.add", normalized, isAdmin ? "admin" : ""), cancellationToken)).ConfigureAwait(false);
     }
@@ -64,9 +65,11 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
     public async Task UpdateAccountAsync(string address, string displayName, bool isAdmin, long quotaBytes, Pop3DeletePolicy policy, string actor, CancellationToken cancellationToken)
     {
         var account = await RequireAccountAsync(address, cancellationToken).ConfigureAwait(false);
-        RejectControlCharacters(displayName, "display name");
+        ValidateDisplayName(displayName.Trim());
         if (quotaBytes < 0)
-            throw new DirectoryException("The quota cannot be negative.");
+            throw new DirectoryException("The quota cannot be negative.", "quotaBytes");
+        if (!Enum.IsDefined(policy))
+            throw new DirectoryException("Choose what a POP3 delete does: delete, move to Trash or keep.", "pop3DeletePolicy");
         await store.UpdateAccountAsync(account.Id, displayName.Trim(), isAdmin, quotaBytes, policy,
             new AuditRecord(actor, "account.update", account.Address, $"admin={isAdmin} quota={quotaBytes} pop3={policy}"), cancellationToken).ConfigureAwait(false);
     }
@@ -82,11 +85,9 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
     public async Task UpdateProfileAsync(long accountId, string displayName, Pop3DeletePolicy policy, CancellationToken cancellationToken)
     {
         var name = (displayName ?? "").Trim();
-        RejectControlCharacters(name, "display name");
-        if (name.Length > MaxDisplayNameLength)
-            throw new DirectoryException($"The display name can be at most {MaxDisplayNameLength} characters long.");
+        ValidateDisplayName(name);
         if (!Enum.IsDefined(policy))
-            throw new DirectoryException("Choose what a POP3 delete does: delete, move to Trash or keep.");
+            throw new DirectoryException("Choose what a POP3 delete does: delete, move to Trash or keep.", "pop3DeletePolicy");
         await store.SetProfileAsync(accountId, name, policy, cancellationToken).ConfigureAwait(false);
     }
 
@@ -127,28 +128,28 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
     public async Task<Alias> SetAliasAsync(string alias, IEnumerable<string> targets, string actor, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeAddress(alias, out var normalized))
-            throw new DirectoryException($"'{alias}' is not a valid address.");
-        await RequireDomainAsync(AddressRules.DomainOf(normalized), cancellationToken).ConfigureAwait(false);
+            throw new DirectoryException($"'{alias}' is not a valid address.", "address");
+        await RequireDomainAsync(AddressRules.DomainOf(normalized), "address", DirectoryProblem.Invalid, cancellationToken).ConfigureAwait(false);
         var list = new List<string>();
         foreach (var target in targets.Select(t => t.Trim()).Where(t => t.Length > 0))
         {
             var account = await FindAccountAsync(target, cancellationToken).ConfigureAwait(false)
-                ?? throw new DirectoryException($"The target {target} is not a local account.");
+                ?? throw new DirectoryException($"The target {target} is not a local account.", "targets");
             if (!list.Contains(account.Address))
                 list.Add(account.Address);
         }
         if (list.Count == 0)
-            throw new DirectoryException("An alias needs at least one target account.");
+            throw new DirectoryException("An alias needs at least one target account.", "targets");
         return await Guard(() => store.SetAliasAsync(normalized, list, new AuditRecord(actor, "alias.set", normalized, string.Join(",", list)), cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task RemoveAliasAsync(string alias, string actor, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeAddress(alias, out var normalized))
-            throw new DirectoryException($"'{alias}' is not a valid address.");
+            throw new DirectoryException($"'{alias}' is not a valid address.", "address");
         var aliases = await store.ListAliasesAsync(cancellationToken).ConfigureAwait(false);
         if (!aliases.Any(a => a.Address == normalized))
-            throw new DirectoryException($"There is no alias {normalized}.");
+            throw new DirectoryException($"There is no alias {normalized}.", "address", DirectoryProblem.NotFound);
         await store.RemoveAliasAsync(normalized, new AuditRecord(actor, "alias.remove", normalized), cancellationToken).ConfigureAwait(false);
     }
 
@@ -156,41 +157,45 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
         AddressRules.TryNormalizeAddress(address, out var normalized) ? await store.FindAccountAsync(normalized, cancellationToken).ConfigureAwait(false) : null;
 
     public async Task<Account> RequireAccountAsync(string address, CancellationToken cancellationToken) =>
-        await FindAccountAsync(address, cancellationToken).ConfigureAwait(false) ?? throw new DirectoryException($"There is no account {address}.");
+        await FindAccountAsync(address, cancellationToken).ConfigureAwait(false) ?? throw new DirectoryException($"There is no account {address}.", "address", DirectoryProblem.NotFound);
 
-    private async Task<MailDomain> RequireDomainAsync(string name, CancellationToken cancellationToken)
+    /// <param name="field">The input that named the domain, for the refusal.</param>
+    /// <param name="missing">What a domain that is not served is: the resource asked for (not found), or a wrong value.</param>
+    private async Task<MailDomain> RequireDomainAsync(string name, string field, DirectoryProblem missing, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeDomain(name, out var domain))
-            throw new DirectoryException($"'{name}' is not a valid domain name.");
+            throw new DirectoryException($"'{name}' is not a valid domain name.", field);
         return await store.FindDomainAsync(domain, cancellationToken).ConfigureAwait(false)
-            ?? throw new DirectoryException($"The domain {domain} is not served here; add it first.");
+            ?? throw new DirectoryException($"The domain {domain} is not served here; add it first.", field, missing);
     }
 
     public static void ValidatePassword(string password)
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinPasswordLength)
-            throw new DirectoryException($"The password must be at least {MinPasswordLength} characters long.");
+            throw new DirectoryException($"The password must be at least {MinPasswordLength} characters long.", "password");
         if (password.Length > MaxPasswordLength)
-            throw new DirectoryException($"The password must be at most {MaxPasswordLength} characters long.");
+            throw new DirectoryException($"The password must be at most {MaxPasswordLength} characters long.", "password");
         if (password.Any(char.IsControl))
-            throw new DirectoryException("The password cannot contain control characters.");
+            throw new DirectoryException("The password cannot contain control characters.", "password");
     }
 
-    private static void RejectControlCharacters(string value, string what)
+    private static void ValidateDisplayName(string name)
     {
-        if (value.Any(char.IsControl))
-            throw new DirectoryException($"The {what} cannot contain control characters.");
+        if (name.Any(char.IsControl))
+            throw new DirectoryException("The display name cannot contain control characters.", "displayName");
+        if (name.Length > MaxDisplayNameLength)
+            throw new DirectoryException($"The display name can be at most {MaxDisplayNameLength} characters long.", "displayName");
     }
 
     private static async Task<T> Guard<T>(Func<Task<T>> action)
     {
         try { return await action().ConfigureAwait(false); }
-        catch (StoreException e) { throw new DirectoryException(e.Message); }
+        catch (StoreException e) { throw new DirectoryException(e.Message, problem: DirectoryProblem.Conflict); }
     }
 
     private static async Task Guard(Func<Task> action)
     {
         try { await action().ConfigureAwait(false); }
-        catch (StoreException e) { throw new DirectoryException(e.Message); }
+        catch (StoreException e) { throw new DirectoryException(e.Message, problem: DirectoryProblem.Conflict); }
     }
 }

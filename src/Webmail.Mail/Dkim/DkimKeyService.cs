@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Webmail.Core.Accounts;
 using Webmail.Core.Messages;
 using Webmail.Core.Storage;
 
@@ -14,11 +15,11 @@ public sealed class DkimKeyService(IDirectoryStore directory, TimeProvider time)
     public const int KeyBits = 2048;
 
     /// <summary>Creates a new key pair for <paramref name="domain"/> (replacing any earlier one) and returns the record to publish.</summary>
-    /// <exception cref="StoreException">The domain is not one of ours.</exception>
+    /// <exception cref="DirectoryException">The domain is not one of ours.</exception>
     public async Task<DkimDnsRecord> GenerateAsync(string domain, string actor, CancellationToken cancellationToken)
     {
         if (!AddressRules.TryNormalizeDomain(domain, out var name) || await directory.FindDomainAsync(name, cancellationToken).ConfigureAwait(false) is null)
-            throw new StoreException($"The domain {domain} does not exist.");
+            throw new DirectoryException($"The domain {domain} does not exist.", "name", DirectoryProblem.NotFound);
         // A new selector per key lets the old record stay published while signed mail is in flight.
         var selector = "wm" + time.GetUtcNow().ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         using var rsa = RSA.Create(KeyBits);

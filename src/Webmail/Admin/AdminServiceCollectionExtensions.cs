@@ -17,6 +17,7 @@ public static class AdminServiceCollectionExtensions
         services.AddHostedService<LiveSettingsLoader>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<QueueActions>();
+        services.AddSingleton<SecondFactorReset>();
         services.AddSingleton<DomainDnsRecords>();
         services.AddSingleton<DomainDnsCheck>();
         services.AddScoped<AdminGate>();

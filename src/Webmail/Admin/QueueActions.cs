@@ -36,5 +36,5 @@ public sealed class QueueActions(IOutboundQueueStore queue, IAuditLog audit, Out
     private static string Describe(long entryId, string domain) => $"#{entryId} {domain}";
 
     private static Core.Accounts.DirectoryException Gone(long entryId) =>
-        new($"Queue entry #{entryId} is no longer queued (delivered or removed meanwhile).");
+        new($"Queue entry #{entryId} is no longer queued (delivered or removed meanwhile).", "id", Core.Accounts.DirectoryProblem.NotFound);
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Webmail.Core.Configuration;
 using MudBlazor.Services;
 using Webmail.Admin;
+using Webmail.Api;
 using Webmail.Auth;
 using Webmail.Components;
 using Webmail.Compose;
@@ -98,6 +99,7 @@ public static class WebmailApp
             });
         services.AddAuthorizationBuilder()
             .AddPolicy("Admin", policy => policy.RequireRole(AccountClaims.AdminRole));
+        services.AddAdminApi();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "webmail.af";
@@ -165,6 +167,7 @@ public static class WebmailApp
             ContentSecurity.Apply(context);
             await next();
         });
+        app.UseAdminApi();
         app.UseStaticFiles();
         app.UseSetupGate();
         app.UseAuthentication();
@@ -176,6 +179,7 @@ public static class WebmailApp
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
         app.MapPasskeyEndpoints();
+        app.MapAdminApi();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
@@ -184,12 +188,12 @@ public static class WebmailApp
     private static DataPaths BuildDataPaths(this IServiceCollection services) =>
         (DataPaths)services.Last(d => d.ServiceType == typeof(DataPaths)).ImplementationInstance!;
 
-    /// <summary>Until the first account exists, every page leads to /setup (health and static files excepted).</summary>
+    /// <summary>Until the first account exists, every page leads to /setup (health, the API — which answers 401 then — and static files excepted).</summary>
     private static void UseSetupGate(this WebApplication app) =>
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
+            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments(AdminApi.Prefix) || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
                 || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
             if (!exempt && !await context.RequestServices.GetRequiredService<SetupState>().IsCompletedAsync(context.RequestAborted))
             {
