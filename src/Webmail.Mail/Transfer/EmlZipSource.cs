@@ -50,9 +50,10 @@ public sealed class EmlZipSource(string path) : ImportSource
                 yield return ImportItem.Failed($"{name}: unpacks to more than the {Core.ByteSize.FormatCompact(limits.MaxMessageSize)} message size limit");
                 continue;
             }
+            // The entry's time is the internal date (the export writes it there); a zip without times (1980) falls back to the Date field.
             var headers = MboxSource.ReadHeaders(raw);
-            yield return new ImportItem([StandardNames.Folder(folderPath)], CrlfLines.Normalize(raw), MessageFlags.Seen, [],
-                headers is null ? null : MboxSource.DateOf(headers));
+            var date = entry.LastWriteTime.Year > 1980 ? entry.LastWriteTime : headers is null ? null : MboxSource.DateOf(headers);
+            yield return new ImportItem([StandardNames.Folder(folderPath)], CrlfLines.Normalize(raw), MessageFlags.Seen, [], date);
         }
     }
 
@@ -67,10 +68,11 @@ public sealed class EmlZipSource(string path) : ImportSource
         {
             throw new ImportException("This is not a zip file (or it is damaged): " + e.Message, e);
         }
-        if (zip.Entries.Count > limits.MaxZipEntries)
+        var entries = zip.Entries.Count;
+        if (entries > limits.MaxZipEntries)
         {
             zip.Dispose();
-            throw new ImportException($"The zip has {zip.Entries.Count:N0} entries; at most {limits.MaxZipEntries:N0} are imported at once.");
+            throw new ImportException($"The zip has {entries:N0} entries; at most {limits.MaxZipEntries:N0} are imported at once.");
         }
         var total = zip.Entries.Sum(e => e.Length);
         if (total > limits.MaxZipBytes)

@@ -75,7 +75,8 @@ public sealed class MailboxExporter(IMailboxReader mailbox, IImapStore imap)
                         }
                         else
                             await WriteMboxAsync(output, message, stream, cancellationToken).ConfigureAwait(false);
-                        progress?.Report(++count);
+                        count++;
+                        progress?.Report(count);
                     }
                 }
             }
