@@ -104,7 +104,11 @@ public sealed class ImportJobs(IImportStore store, MailboxImporter importer, Dat
             while (!stoppingToken.IsCancellationRequested)
             {
                 foreach (var job in await store.ListImportJobsInStateAsync(ImportJob.Queued, stoppingToken))
-                    await RunAsync(job, stoppingToken);
+                {
+                    // Stopped while it waited behind another job: the list was read before.
+                    if (await store.GetImportJobAsync(job.AccountId, job.Id, stoppingToken) is { State: ImportJob.Queued })
+                        await RunAsync(job, stoppingToken);
+                }
                 await _signal.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
             }
         }
