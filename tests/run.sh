@@ -19,7 +19,7 @@ command -v mbsync >/dev/null 2>&1 || missing="$missing isync"
 command -v fetchmail >/dev/null 2>&1 || missing="$missing fetchmail"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v interimap >/dev/null 2>&1 || missing="$missing interimap"
-[ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd"
+[ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd" # also the IMAP server ImapImportTests copies from (dovecot-core: /usr/sbin/dovecot, doveadm)
 command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a real ManageSieve client
 [ -x /usr/lib/dovecot/managesieve ] || missing="$missing dovecot-managesieved" # Pigeonhole's ManageSieve, the reference
 if [ -n "$missing" ]; then

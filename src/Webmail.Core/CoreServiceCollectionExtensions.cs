@@ -19,6 +19,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new DataPaths(dataDirectory));
         services.AddSingleton<LoginLimiter>();
+        services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<VerifiedPasswordCache>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<DirectoryService>();

@@ -25,6 +25,10 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<OutboundQueueService>();
         services.AddHostedService<OutboundQueueWorker>();
         services.AddSingleton<IInboundHeaderStamp, DkimAuthenticationStamp>();
+
+        // Import and export (docs/webmail.md, Import and export).
+        services.AddSingleton<Transfer.MailboxImporter>();
+        services.AddSingleton<Transfer.MailboxExporter>();
         return services;
     }
 }

@@ -17,7 +17,7 @@ namespace Webmail.Storage;
 /// Reads use pooled connections; writes go through the group-commit writer.
 /// </summary>
 public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options)
-    : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore
+    : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore, IImportStore, IRetentionStore
 {
     private GroupCommitWriter Writer => database.Writer;
     private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;

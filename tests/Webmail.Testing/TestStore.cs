@@ -15,7 +15,7 @@ public sealed class TestStore : IAsyncDisposable
     private readonly TempDirectory _directory = new("webmail-store");
     private readonly TestStoreAt _store;
 
-    public TestStore(IDictionary<string, string?>? settings = null) => _store = new TestStoreAt(_directory.Path, settings);
+    public TestStore(IDictionary<string, string?>? settings = null, TimeProvider? time = null) => _store = new TestStoreAt(_directory.Path, settings, time);
 
     public string DataDirectory => _directory.Path;
     public IServiceProvider Services => _store.Services;

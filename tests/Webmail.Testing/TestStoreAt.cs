@@ -14,7 +14,7 @@ public sealed class TestStoreAt : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public TestStoreAt(string dataDirectory, IDictionary<string, string?>? settings = null)
+    public TestStoreAt(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Webmail:DataDirectory"] = dataDirectory })
@@ -23,6 +23,8 @@ public sealed class TestStoreAt : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<IConfiguration>(configuration);
+        if (time is not null)
+            services.AddSingleton(time); // before the core's TryAdd of the system clock
         services.AddWebmailBase(configuration, dataDirectory);
         _services = services.BuildServiceProvider();
     }

@@ -35,6 +35,8 @@ public sealed class WebmailOptions
     public MetricsOptions Metrics { get; set; } = new();
     public BackupOptions Backup { get; set; } = new();
     public LoggingFormatOptions Logging { get; set; } = new();
+    public ImportOptions Import { get; set; } = new();
+    public RetentionOptions Retention { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
@@ -235,6 +237,44 @@ public sealed class BackupOptions
 }
 
 /// <summary>How the log lines on standard output are written.</summary>
+/// <summary>Bounds of imports (docs/webmail.md, Import and export); the message size limit is <see cref="LimitOptions.MaxMessageSize"/>.</summary>
+public sealed class ImportOptions
+{
+    /// <summary>Largest file the web UI accepts for an import (the CLI reads files of any size).</summary>
+    public long MaxUploadSize { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Entries a zip of .eml files may have.</summary>
+    public int MaxZipEntries { get; set; } = 100_000;
+
+    /// <summary>Bytes a zip may unpack to in all.</summary>
+    public long MaxZipBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>Uncompressed to compressed size an entry over 1 MB may have (mail compresses 3–10 to 1; a zip bomb thousands).</summary>
+    public int MaxCompressionRatio { get; set; } = 100;
+
+    /// <summary>How long an IMAP import waits for the other server's answer.</summary>
+    public TimeSpan ImapTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>
+/// The server's default retention (docs/admin.md, Retention); each account may choose its own in Settings.
+/// 0 days: never.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Messages in Trash and Junk are deleted this many days after they arrived there.</summary>
+    public int TrashDays { get; set; } = 30;
+
+    /// <summary>Read, unflagged messages in the inbox older than this many days move to Archive (0: off).</summary>
+    public int ArchiveReadAfterDays { get; set; }
+
+    /// <summary>Time between passes of the retention job.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Messages per write of the job (one commit each), so deliveries never wait long behind it.</summary>
+    public int BatchSize { get; set; } = 500;
+}
+
 public sealed class LoggingFormatOptions
 {
     /// <summary><c>text</c> (default) or <c>json</c>: one JSON object per line, with the session scope (such as <c>imap session imap-42</c>).</summary>

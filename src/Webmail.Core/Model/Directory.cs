@@ -48,6 +48,10 @@ public sealed record AccountSettings
     public string Density { get; init; } = "comfortable";
     public bool MarkSeenOnOpen { get; init; } = true;
     public bool GroupByConversation { get; init; }
+    /// <summary>Days after which Trash and Junk are emptied of a message; null: the server's default, 0: never.</summary>
+    public int? TrashRetentionDays { get; init; }
+    /// <summary>Days after which read inbox mail moves to Archive; null: the server's default, 0: never.</summary>
+    public int? ArchiveReadAfterDays { get; init; }
 
     public static readonly IReadOnlyList<string> RemoteContentChoices = ["never", "ask", "always"];
     public static readonly IReadOnlyList<string> ThemeChoices = ["light", "dark", "system"];

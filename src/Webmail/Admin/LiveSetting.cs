@@ -36,7 +36,14 @@ public sealed record LiveSetting(string Key, string Label, string Unit, long Min
         Choices = [(0, "No one"), (1, "Admins"), (2, "Everyone")],
     };
 
-    public static IReadOnlyList<LiveSetting> All { get; } = [MaxMessageSize, DefaultQuota, MaxFailedLogins, LoginBanMinutes, LoginDelayStepMs, MaxLoginDelayMs, RequireTwoFactor];
+    public static readonly LiveSetting RetentionTrashDays = new(Prefix + "retention.trashDays", "Empty Trash and Junk after (default for accounts; 0 = never)", "days", 0, 3650,
+        o => o.Retention.TrashDays, (o, v) => o.Retention.TrashDays = (int)v);
+
+    public static readonly LiveSetting RetentionArchiveDays = new(Prefix + "retention.archiveReadAfterDays", "Archive read inbox mail after (default for accounts; 0 = off)", "days", 0, 3650,
+        o => o.Retention.ArchiveReadAfterDays, (o, v) => o.Retention.ArchiveReadAfterDays = (int)v);
+
+    public static IReadOnlyList<LiveSetting> All { get; } =
+        [MaxMessageSize, DefaultQuota, MaxFailedLogins, LoginBanMinutes, LoginDelayStepMs, MaxLoginDelayMs, RequireTwoFactor, RetentionTrashDays, RetentionArchiveDays];
 
     /// <summary>The values a setting chosen from a list may take, with what each means; null for a number.</summary>
     public IReadOnlyList<(long Value, string Label)>? Choices { get; init; }

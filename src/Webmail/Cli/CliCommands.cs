@@ -16,7 +16,7 @@ namespace Webmail.Cli;
 /// <summary>The verbs of <see cref="OperatorCli"/>, each a thin call into the shared services.</summary>
 internal sealed class CliCommands(IServiceProvider services, TextReader stdin, TextWriter stdout)
 {
-    public static readonly HashSet<string> OptionsWithValues = ["quota", "name"];
+    public static readonly HashSet<string> OptionsWithValues = ["quota", "name", "folder", "host", "port", "security", "user", "folders", "format"];
     private const string Actor = "cli";
 
     private DirectoryService Directory => services.GetRequiredService<DirectoryService>();
@@ -29,6 +29,12 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         var rest = words.Skip(2).ToList();
         switch (verb, action)
         {
+            case ("import", _):
+                await new TransferCommands(services, stdin, stdout).ImportAsync(words, options, ct);
+                break;
+            case ("export", _):
+                await new TransferCommands(services, stdin, stdout).ExportAsync(words, options, ct);
+                break;
             case ("backup", _):
                 await BackupAsync(Arg(words.Skip(1).ToList(), 0, "backup <file>"), ct);
                 break;

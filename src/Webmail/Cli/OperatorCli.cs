@@ -15,7 +15,7 @@ namespace Webmail.Cli;
 public static class OperatorCli
 {
     private static readonly string[] HelpSwitches = ["--help", "-h"];
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve", "backup", "restore"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve", "backup", "restore", "import", "export"];
 
     /// <summary>
     /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
@@ -62,7 +62,12 @@ public static class OperatorCli
             await stderr.WriteLineAsync("error: " + e.Message);
             return 1;
         }
-        catch (IOException e) when (words[0] is "backup" or "restore")
+        catch (Webmail.Mail.Transfer.ImportException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message);
+            return 1;
+        }
+        catch (IOException e) when (words[0] is "backup" or "restore" or "import" or "export")
         {
             await stderr.WriteLineAsync("error: " + e.Message);
             return 1;
@@ -148,6 +153,15 @@ public static class OperatorCli
                                                    checked (integrity, counts) before it gets its name
           Webmail restore <file>                   replace the store with a backup (the server must be
                                                    stopped; the current store is kept beside it)
+          Webmail import mbox|maildir|eml <address> <path> [--folder <name>]
+                                                   import a file or Maildir tree (folders kept unless
+                                                   --folder names one to put everything in)
+          Webmail import imap <address> --host <host> [--port <n>] [--security tls|starttls|none]
+                  --user <user> [--folders <a,b>] [--folder <name>]
+                                                   copy from another IMAP server (password: first line
+                                                   of standard input); a second run copies what is new
+          Webmail export <address> <file> [--folder <name>] [--format mbox|zip]
+                                                   a folder or the whole account as mbox or zip of .eml
           Webmail settings list                    the live server settings and their values
           Webmail settings set <key> <value>|--configured
                                                    store a value (a running server applies it at its

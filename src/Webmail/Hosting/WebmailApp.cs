@@ -17,6 +17,7 @@ using Webmail.Pop3;
 using Webmail.Imap;
 using Webmail.ManageSieve;
 using Webmail.Smtp;
+using Webmail.Transfer;
 
 namespace Webmail.Hosting;
 
@@ -59,6 +60,9 @@ public static class WebmailApp
         services.AddSingleton<WebSignIn>();
         services.AddSingleton<PasskeyCeremonies>();
         services.AddHostedService<Housekeeping>();
+        services.AddHostedService<RetentionWorker>();
+        services.AddSingleton<Webmail.Transfer.ImportJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<Webmail.Transfer.ImportJobs>());
         services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<DataPaths>().DataDirectory));
         services.AddSingleton<ScheduledBackups>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduledBackups>());
@@ -177,6 +181,7 @@ public static class WebmailApp
         app.MapHealth();
         app.MapObservability();
         app.MapMailEndpoints();
+        app.MapExportEndpoint();
         app.MapClientConfigEndpoints();
         app.MapPasskeyEndpoints();
         app.MapAdminApi();
