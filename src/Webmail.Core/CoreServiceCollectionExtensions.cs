@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AppPasswordService>();
         services.AddSingleton<TwoFactorService>();
         services.AddSingleton<PasskeyService>();
+        services.AddSingleton<SenderListService>();
         services.AddSingleton<Filters.SieveScriptService>();
         services.AddSingleton<Filters.FilterRulesService>();
         services.AddSingleton<Filters.ExistingMailFilter>();
