@@ -27,6 +27,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<TwoFactorService>();
         services.AddSingleton<PasskeyService>();
+        services.AddSingleton<SenderListService>();
         services.AddSingleton<Filters.SieveScriptService>();
         services.AddSingleton<Filters.FilterRulesService>();
         services.AddSingleton<Filters.ExistingMailFilter>();

@@ -24,7 +24,9 @@ public static class MailServiceCollectionExtensions
         services.AddSingleton<BounceComposer>();
         services.AddSingleton<OutboundQueueService>();
         services.AddHostedService<OutboundQueueWorker>();
-        services.AddSingleton<IInboundHeaderStamp, DkimAuthenticationStamp>();
+        // Who sent it (docs/smtp.md): SPF, DKIM, ARC and DMARC in one Authentication-Results field.
+        services.AddSingleton<DkimVerification>();
+        services.AddSingleton<Authentication.SenderAuthenticator>();
 
         // Import and export (docs/webmail.md, Import and export).
         services.AddSingleton<Transfer.MailboxImporter>();

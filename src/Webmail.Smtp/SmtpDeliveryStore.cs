@@ -56,7 +56,7 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
         {
             var outcome = state.AccountId is { } accountId
                 ? await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, SmtpSessionState.AddressOf(transaction.From).ToLowerInvariant(), recipients, origin, state.Resolved), buffer, cancellationToken).ConfigureAwait(false)
-                : await pipeline.ReceiveAsync(new InboundEnvelope(SmtpSessionState.AddressOf(transaction.From), recipients, origin, state.Resolved), buffer, cancellationToken).ConfigureAwait(false);
+                : await pipeline.ReceiveAsync(new InboundEnvelope(SmtpSessionState.AddressOf(transaction.From), recipients, origin, state.Resolved, state.Spf, state.DnsBudget), buffer, cancellationToken).ConfigureAwait(false);
             switch (outcome.Status)
             {
                 case DeliveryStatus.Delivered:
@@ -78,6 +78,9 @@ internal sealed class SmtpDeliveryStore(DeliveryPipeline pipeline, IOptionsMonit
                 case DeliveryStatus.Rejected:
                     state.Rejected++;
                     return SmtpReplies.RejectedByFilter(outcome.Detail ?? "");
+                case DeliveryStatus.Deferred:
+                    state.Rejected++;
+                    return SmtpReplies.Deferred(outcome.Detail ?? "");
                 case DeliveryStatus.TooComplex:
                     state.Rejected++;
                     return SmtpReplies.TooComplexToRelay;

@@ -26,7 +26,8 @@ public sealed class SmtpListenerService(
     CredentialVerifier verifier,
     CertificateProvider certificates,
     ListenerRegistry registry,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory,
+    Webmail.Mail.Authentication.SenderAuthenticator? authenticator = null) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SmtpListenerService>();
     private readonly CancellationTokenSource _stopping = new();
@@ -69,7 +70,7 @@ public sealed class SmtpListenerService(
 
         var logger = loggerFactory.CreateLogger("Webmail.Smtp." + name);
         var services = new ServiceProvider();
-        services.Add(new SmtpMailboxFilter(role, pipeline, directory, options, logger));
+        services.Add(new SmtpMailboxFilter(role, pipeline, directory, options, logger, authenticator));
         services.Add(new SmtpDeliveryStore(pipeline, options, logger));
         services.Add(new SmtpAuthenticator(verifier, options, logger));
         services.Add(new SmtpCommands(options));

@@ -17,7 +17,8 @@ namespace Webmail.Smtp;
 /// (no open relay); authenticated ones may send anywhere, but only as their own addresses.
 /// Refusals throw <see cref="SmtpResponseException"/> so the client gets the exact code.
 /// </summary>
-internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline, IDirectoryStore directory, IOptionsMonitor<WebmailOptions> options, ILogger logger) : IMailboxFilter
+internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline, IDirectoryStore directory, IOptionsMonitor<WebmailOptions> options, ILogger logger,
+    Webmail.Mail.Authentication.SenderAuthenticator? authenticator = null) : IMailboxFilter
 {
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
         GuardedAsync(context, () => AcceptFromAsync(context, from, size, cancellationToken));
@@ -44,6 +45,8 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
         var state = SmtpSessionState.Of(context);
         state.Recipients = 0;
         state.Resolved.Clear();
+        state.Spf = null;
+        state.DnsBudget = null;
         state.DeclaredSize = Math.Max(0, size);
         if (state.AccountId is { } accountId)
         {
@@ -73,6 +76,17 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
         {
             logger.LogInformation("Refused MAIL FROM a local domain from {RemoteIp} without authentication: {Sender}", SmtpSessionState.RemoteAddress(context), LogText.Bound(reversePath));
             throw new SmtpResponseException(SmtpReplies.LocalSenderRefused);
+        }
+        // RFC 7208 §2.4: SPF is checked at MAIL FROM (the HELO name for the null sender). A fail is not refused here:
+        // DMARC decides after DATA, where an aligned DKIM signature can still vouch for forwarded mail (RFC 7489 §10.1).
+        var remote = SmtpSessionState.RemoteAddress(context);
+        if (authenticator is not null && !pipeline.TrustedNetworks.Contains(remote))
+        {
+            state.DnsBudget = authenticator.StartBudget();
+            state.Spf = await authenticator.CheckSpfAsync(remote, reversePath, state.HeloName, state.DnsBudget, cancellationToken).ConfigureAwait(false);
+            // RFC 7208 §8.6: temperror → a temporary failure, so the sender tries again rather than the check being skipped.
+            if (state.Spf is { Verdict: Webmail.Mail.Authentication.SpfVerdict.TempError })
+                throw new SmtpResponseException(SmtpReplies.SpfTempError);
         }
         return true;
     }

@@ -38,9 +38,25 @@ internal static class SmtpReplies
     /// </summary>
     public static SmtpResponse RejectedByFilter(string reason)
     {
-        var line = new string(reason.ReplaceLineEndings(" ").Select(c => c is >= ' ' and < '\x7f' ? c : '?').Take(200).ToArray()).Trim();
+        var line = OneLine(reason);
         return new(Code(550), "5.7.1 " + (line.Length > 0 ? line : "Rejected by the recipient's mail filter"));
     }
+
+    /// <summary>
+    /// A sender check that could not be made (DNS) or a content scanner's soft reject: RFC 3463 X.7.1 as a temporary
+    /// failure, so the sender tries again; never a permanent refusal, never a silent pass.
+    /// </summary>
+    public static SmtpResponse Deferred(string reason)
+    {
+        var line = OneLine(reason);
+        return new(Code(451), "4.7.1 " + (line.Length > 0 ? line : "Try again later"));
+    }
+
+    // RFC 7372 §3.2: X.7.24, "SPF validation error", for an SPF check that could not be completed (temperror).
+    public static readonly SmtpResponse SpfTempError = new(Code(451), "4.7.24 SPF check failed temporarily (DNS), try again later");
+
+    private static string OneLine(string reason) =>
+        new string(reason.ReplaceLineEndings(" ").Select(c => c is >= ' ' and < '\x7f' ? c : '?').Take(200).ToArray()).Trim();
 
     public static readonly SmtpResponse NoValidRecipients = new(Code(554), "5.5.1 No valid recipients");
     public static readonly SmtpResponse LineTooLong = new(Code(500), "5.5.2 Line too long");

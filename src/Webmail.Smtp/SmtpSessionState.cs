@@ -26,6 +26,10 @@ internal sealed class SmtpSessionState
     /// <summary>Recipients accepted in the current transaction, as resolved at RCPT time (so DATA need not look them up again).</summary>
     public Dictionary<string, RecipientResolution> Resolved { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int Recipients { get; set; }
+    /// <summary>SPF for the current transaction, checked at MAIL FROM (null when off or not checked).</summary>
+    public Webmail.Mail.Authentication.SpfResult? Spf { get; set; }
+    /// <summary>The current transaction's DNS time budget, started at MAIL FROM.</summary>
+    public Webmail.Mail.Authentication.DnsBudget? DnsBudget { get; set; }
     /// <summary>The text of the <c>334</c> challenge the client is to answer (RFC 4954 §4), or null outside a SASL exchange.</summary>
     public string? SaslChallenge { get; set; }
     /// <summary>The last reply was <c>354</c>: the client is sending message data, not commands.</summary>
@@ -41,6 +45,8 @@ internal sealed class SmtpSessionState
         HeloName = null;
         DeclaredSize = 0;
         Recipients = 0;
+        Spf = null;
+        DnsBudget = null;
         SaslChallenge = null;
         Resolved.Clear();
     }

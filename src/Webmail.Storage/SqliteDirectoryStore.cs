@@ -11,7 +11,7 @@ namespace Webmail.Storage;
 /// The SQLite implementation of <see cref="IDirectoryStore"/>. Every audited change goes through
 /// <see cref="AuditedAsync{T}"/>, which inserts its audit row in the same unit of work.
 /// </summary>
-public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore, ITwoFactorStore, IPasskeyStore, ISieveScriptStore, IApiTokenStore
+public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider time) : IDirectoryStore, IAppPasswordStore, ITwoFactorStore, IPasskeyStore, ISieveScriptStore, IApiTokenStore, ISenderListStore
 {
     private const string AccountColumns =
         "id, address, domain_id, display_name, is_admin, is_disabled, quota_bytes, used_bytes, pop3_delete_policy, created_at, last_login_at, message_count, security_stamp, totp_secret IS NOT NULL, " +

@@ -29,6 +29,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<ISenderListStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();

@@ -49,4 +49,7 @@ public sealed class TestDns : IDnsLookup
         ThrowIfFailing(name);
         return Task.FromResult<IReadOnlyList<SrvTarget>>([]);
     }
+
+    public Task<IReadOnlyList<string>> LookupPtrAsync(IPAddress address, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 }

@@ -42,8 +42,9 @@ public sealed class AuthenticationResultsTests(SmtpServerFixture fixture) : ICla
         SmtpTranscript.AssertReply(await smtp.DataAsync(message), 250);
 
         var raw = await StoredAsync(fixture.User, subject);
-        // Ours, the DKIM stamp's, on top; then our Received line; then the message as it came, minus the forgeries.
-        Assert.StartsWith("Authentication-Results: mx.local.example; dkim=none\r\nReceived: from client.remote.example ", raw);
+        // Ours, the one field of the sender checks, on top; then our Received line; then the message as it came, minus the forgeries.
+        Assert.StartsWith("Authentication-Results: mx.local.example;\r\n\tspf=none smtp.mailfrom=remote.example;\r\n\tdkim=none;\r\n\tarc=none;\r\n\tdmarc=none header.from=remote.example\r\n"
+            + "Received: from client.remote.example ", raw);
         var arrived = raw[(raw.IndexOf("\r\nReceived: from elsewhere", StringComparison.Ordinal) + 2)..];
         Assert.Equal(Encoding.ASCII.GetString(message).Replace(Forged, ""), arrived);
     }

@@ -39,8 +39,8 @@ public sealed class InboundTranscriptTests(SmtpServerFixture fixture) : IClassFi
 
         var stored = Assert.Single(await fixture.InboxAsync(fixture.User, subject));
         var raw = Encoding.UTF8.GetString((await fixture.Server.Messages.GetRawAsync(fixture.User.Id, stored.Id, default))!);
-        // Authentication-Results (the DKIM stamp, RFC 8601) comes first, then our Received line (RFC 5321 §4.4).
-        Assert.StartsWith("Authentication-Results: mx.local.example; dkim=none", raw);
+        // Authentication-Results (the sender checks, RFC 8601) comes first, then our Received line (RFC 5321 §4.4).
+        Assert.StartsWith("Authentication-Results: mx.local.example;\r\n\tspf=none smtp.mailfrom=remote.example;\r\n\tdkim=none;", raw);
         var received = raw[raw.IndexOf("\r\nReceived: ", StringComparison.Ordinal)..];
         Assert.StartsWith("\r\nReceived: from client.remote.example ([127.0.0.1])\r\n\tby mx.local.example (Webmail) with ESMTP id ", received);
         Assert.Contains("for <user@local.example>;", raw);

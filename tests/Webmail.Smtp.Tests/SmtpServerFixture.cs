@@ -14,10 +14,12 @@ public sealed class SmtpServerFixture : IAsyncLifetime
     public Account Other { get; private set; } = null!;
     public Account Admin { get; private set; } = null!;
     public Account Full { get; private set; } = null!;
+    /// <summary>The server's resolver (SPF, DKIM, DMARC): empty, so every name is NXDOMAIN unless a test adds records.</summary>
+    public LoopbackDnsServer Dns { get; } = new();
 
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example" });
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example", ["Webmail:Dns:Servers:0"] = Dns.Endpoint });
         Admin = await Server.CreateAccountAsync("admin@local.example", Password, admin: true);
         User = await Server.CreateAccountAsync("user@local.example", Password);
         Other = await Server.CreateAccountAsync("other@local.example", Password);
@@ -29,7 +31,11 @@ public sealed class SmtpServerFixture : IAsyncLifetime
         await directory.SetAliasAsync("me@local.example", ["user@local.example"], "test", default);
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Dns.Dispose();
+    }
 
     /// <summary>Messages in an account's INBOX whose subject contains <paramref name="subject"/>.</summary>
     public async Task<IReadOnlyList<MessageSummary>> InboxAsync(Account account, string subject, SpecialFolder folder = SpecialFolder.Inbox)

@@ -9,7 +9,8 @@ namespace Webmail.Testing;
 /// <summary>
 /// A real DNS server (ARSoft.Tools.Net's) on 127.0.0.1, UDP and TCP, answering from a zone the test
 /// fills in: authoritative answers, CNAMEs followed within the zone, NXDOMAIN for names it does not
-/// hold, NODATA for a name it holds without the type asked, SERVFAIL for <see cref="Failing"/> names.
+/// hold, NODATA for a name it holds without the type asked, SERVFAIL for <see cref="Failing"/> names, and
+/// silence (a timeout) for <see cref="Silent"/> ones.
 /// The server points at it with <c>Webmail:Dns:Servers</c> = <see cref="Endpoint"/>.
 /// </summary>
 public sealed class LoopbackDnsServer : IDisposable
@@ -45,6 +46,9 @@ public sealed class LoopbackDnsServer : IDisposable
     /// <summary>Names whose every question is answered SERVFAIL.</summary>
     public ConcurrentDictionary<string, bool> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Names whose questions get no answer at all: the client's lookup times out.</summary>
+    public ConcurrentDictionary<string, bool> Silent { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Every question asked, in order: name and type.</summary>
     public ConcurrentQueue<(string Name, RecordType Type)> Questions { get; } = new();
 
@@ -59,6 +63,9 @@ public sealed class LoopbackDnsServer : IDisposable
 
     public LoopbackDnsServer Srv(string name, int priority, int weight, int port, string target) =>
         Add(new SrvRecord(Name(name), Ttl, (ushort)priority, (ushort)weight, (ushort)port, target == "." ? DomainName.Root : Name(target)));
+
+    /// <summary>A PTR record for <paramref name="address"/> (at its in-addr.arpa or ip6.arpa name).</summary>
+    public LoopbackDnsServer Ptr(string address, string host) => Add(new PtrRecord(IPAddress.Parse(address).GetReverseLookupDomain(), Ttl, Name(host)));
 
     public LoopbackDnsServer Address(string name, string address)
     {
@@ -85,6 +92,8 @@ public sealed class LoopbackDnsServer : IDisposable
             return Task.CompletedTask;
         var question = query.Questions[0];
         Questions.Enqueue((question.Name.ToString().TrimEnd('.'), question.RecordType));
+        if (Silent.ContainsKey(question.Name.ToString().TrimEnd('.')))
+            return Task.CompletedTask; // no response set: nothing is sent back
         var response = query.CreateResponseInstance();
         response.IsAuthoritiveAnswer = true;
         if (Failing.ContainsKey(question.Name.ToString().TrimEnd('.')))

@@ -43,7 +43,8 @@ public sealed class TestServer : IAsyncDisposable
     public IDirectoryStore Directory => Services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Starts a server. <paramref name="settings"/> are extra configuration keys (e.g. <c>Webmail:Hostname</c>).</summary>
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    /// <param name="services">More services, registered after the server's own (a content scanner, a counter).</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
@@ -51,7 +52,7 @@ public sealed class TestServer : IAsyncDisposable
         // before a listener binds. Then start again on fresh ports.
         for (var attempt = 1; ; attempt++)
         {
-            var (app, ports) = Build(settings, dir);
+            var (app, ports) = Build(settings, dir, services);
             try
             {
                 await app.StartAsync();
@@ -72,7 +73,7 @@ public sealed class TestServer : IAsyncDisposable
     private static bool IsPortTaken(IOException e) => e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
         || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
 
-    private static (WebApplication App, Dictionary<string, int> Ports) Build(IDictionary<string, string?>? settings, string dir)
+    private static (WebApplication App, Dictionary<string, int> Ports) Build(IDictionary<string, string?>? settings, string dir, Action<IServiceCollection>? services)
     {
         var ports = new Dictionary<string, int>
         {
@@ -96,7 +97,7 @@ public sealed class TestServer : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value ?? "");
         }
-        return (WebmailApp.Build(args.ToArray()), ports);
+        return (WebmailApp.Build(args.ToArray(), services), ports);
     }
 
     public async Task<Account> CreateAccountAsync(string address, string password = "correct horse", bool admin = false, long? quota = null)

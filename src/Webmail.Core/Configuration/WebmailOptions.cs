@@ -15,6 +15,8 @@ public sealed class WebmailOptions
     public string Hostname { get; set; } = "localhost";
 
     public SmtpOptions Smtp { get; set; } = new();
+    public SpfOptions Spf { get; set; } = new();
+    public DmarcOptions Dmarc { get; set; } = new();
     public ListenerOptions Pop3 { get; set; } = new() { Endpoint = "127.0.0.1:1110" };
     public ListenerOptions Pop3Tls { get; set; } = new() { Endpoint = "" };
 
@@ -289,6 +291,12 @@ public sealed class DnsOptions
 
     /// <summary>Time allowed for one answer before it is asked again (twice more), then a temporary failure. Default 5 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Total time the sender checks of one inbound message (SPF at MAIL FROM, then DKIM, ARC and DMARC after DATA)
+    /// may spend waiting for DNS. Used up, the checks stop with <c>temperror</c> and the client gets <c>451</c>. Default 20 seconds.
+    /// </summary>
+    public TimeSpan MessageBudget { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>The web UI behind a reverse proxy, and its sign-in sessions.</summary>

@@ -7,14 +7,17 @@ namespace Webmail.Mail.Delivery;
 /// Finds the <c>Authentication-Results</c> fields in a message's header section that name our own
 /// authserv-id. RFC 8601 §5: a border MTA MUST delete (or obscure) such fields arriving from outside, or
 /// a sender could forge our verdict (<c>dkim=pass</c>) and have it trusted. Fields naming other
-/// authserv-ids are left alone; so is everything after the header section.
+/// authserv-ids are left alone; so is everything after the header section. With a content scanner configured, the
+/// <c>X-Spam-*</c> fields are ours too (the pipeline writes the verdict there), so arriving ones go as well.
 /// </summary>
 public static class AuthenticationResultsFilter
 {
     private static readonly byte[] FieldName = "Authentication-Results"u8.ToArray();
+    private static readonly byte[] SpamPrefix = "X-Spam-"u8.ToArray();
 
     /// <summary>The byte ranges (each a whole field with its CRLF) to leave out, in order; empty when there are none.</summary>
-    public static IReadOnlyList<(int Start, int Length)> FindOurs(ReadOnlySequence<byte> message, string authservId)
+    /// <param name="spamFields">Also every <c>X-Spam-*</c> field (a scanner is configured: nobody may forge its verdict).</param>
+    public static IReadOnlyList<(int Start, int Length)> FindOurs(ReadOnlySequence<byte> message, string authservId, bool spamFields = false)
     {
         var header = HeaderSection(message);
         List<(int, int)>? found = null;
@@ -24,7 +27,7 @@ public static class AuthenticationResultsFilter
         {
             var end = FieldEnd(span, start);
             var field = span[start..end];
-            if (IsOurs(field, authservId))
+            if (IsOurs(field, authservId) || (spamFields && field.Length > SpamPrefix.Length && Ascii.EqualsIgnoreCase(field[..SpamPrefix.Length], SpamPrefix)))
                 (found ??= []).Add((start, end - start));
             start = end;
         }

@@ -17,7 +17,10 @@ public sealed record DeliveryOrigin(string Via, IPAddress? RemoteIp = null, stri
 /// <param name="MailFrom">The reverse path; empty for the null sender <c>&lt;&gt;</c>.</param>
 /// <param name="Recipients">Local addresses accepted at RCPT time.</param>
 /// <param name="Resolved">Recipients already resolved (at RCPT time) by <see cref="DeliveryPipeline.CheckRecipientAsync"/>; others are looked up.</param>
-public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null);
+/// <param name="Spf">SPF as checked at MAIL FROM; null: the pipeline checks it (when SPF is on).</param>
+/// <param name="DnsBudget">The message's DNS time budget, started at MAIL FROM; null: the pipeline starts one.</param>
+public sealed record InboundEnvelope(string MailFrom, IReadOnlyList<string> Recipients, DeliveryOrigin Origin, IReadOnlyDictionary<string, RecipientResolution>? Resolved = null,
+    Authentication.SpfResult? Spf = null, Authentication.DnsBudget? DnsBudget = null);
 
 /// <summary>Mail an authenticated account sends (SMTP submission or web compose).</summary>
 /// <param name="AccountId">The signed-in account.</param>
@@ -44,8 +47,16 @@ public enum DeliveryStatus
     AccountDisabled,
     /// <summary>Remote recipients, and more MIME parts than the outbound queue takes apart to sign and send.</summary>
     TooComplex,
-    /// <summary>Every recipient's Sieve script rejected the message (RFC 5429); <see cref="DeliveryOutcome.Detail"/> is the reason. Nothing was stored.</summary>
+    /// <summary>
+    /// Refused for good: every recipient's Sieve script rejected it (RFC 5429), its From domain's DMARC policy did, or
+    /// the content scanner did. <see cref="DeliveryOutcome.Detail"/> is the reason (SMTP: <c>550 5.7.1</c>). Nothing was stored.
+    /// </summary>
     Rejected,
+    /// <summary>
+    /// Not judged now: a sender check met a DNS failure, or the content scanner asked to try later. <see cref="DeliveryOutcome.Detail"/>
+    /// is the reason (SMTP: <c>451 4.7.1</c>). Nothing was stored.
+    /// </summary>
+    Deferred,
 }
 
 /// <summary>What the pipeline did with one message.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Webmail.Core.Accounts;
 using Webmail.Core.Configuration;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
@@ -29,7 +30,11 @@ public sealed class DeliveryPipeline(
     ILogger<DeliveryPipeline> logger,
     Filters.SieveDelivery? sieve = null,
     Core.Filters.SieveScriptService? sieveScripts = null,
-    Filters.SrsRewriter? srs = null)
+    Filters.SrsRewriter? srs = null,
+    Authentication.SenderAuthenticator? senderAuthenticator = null,
+    IContentScanner? scanner = null,
+    IInboundFilterCounter? counter = null,
+    SenderListService? senderLists = null)
 {
     /// <summary>
     /// Most lines starting with <c>--</c> (a superset of MIME boundary lines) in a message with remote
@@ -87,7 +92,7 @@ public sealed class DeliveryPipeline(
     /// one; a field it could not parse may still show a mail client an address, so every <c>@domain</c> in
     /// its text counts.
     /// </summary>
-    private static IEnumerable<string> DomainsIn(string value)
+    internal static IEnumerable<string> DomainsIn(string value)
     {
         for (var at = value.IndexOf('@'); at >= 0; at = value.IndexOf('@', at + 1))
         {
@@ -110,15 +115,18 @@ public sealed class DeliveryPipeline(
     }
 
     /// <summary>
-    /// Mail from outside: prepends the stamps' headers and <c>Received</c>, and files one copy per
-    /// distinct local mailbox behind the recipients (aliases expanded) into its INBOX.
+    /// Mail from outside: checks who sent it (SPF, DKIM, ARC, DMARC: one <c>Authentication-Results</c> field), asks the
+    /// content scanner if one is registered, applies each recipient's allow and block lists, runs each recipient's Sieve
+    /// script, and files one copy per distinct local mailbox behind the recipients (aliases expanded) — into INBOX, or
+    /// Junk for mail judged spam or quarantined — in one commit. DESIGN.md: where the checks sit.
     /// </summary>
     public async Task<DeliveryOutcome> ReceiveAsync(InboundEnvelope envelope, ReadOnlySequence<byte> message, CancellationToken cancellationToken)
     {
         var headers = SubmittedHeaders.Read(message, options.CurrentValue.Limits.MaxMimeDepth);
-        if (await FindForgedLocalSenderAsync(headers.Originators.Prepend(envelope.MailFrom), envelope.Origin.RemoteIp, cancellationToken).ConfigureAwait(false) is { } forged)
+        var remoteIp = envelope.Origin.RemoteIp;
+        if (await FindForgedLocalSenderAsync(headers.Originators.Prepend(envelope.MailFrom), remoteIp, cancellationToken).ConfigureAwait(false) is { } forged)
         {
-            logger.LogWarning("Refused mail from {RemoteIp} claiming the local sender {Sender} without authentication", envelope.Origin.RemoteIp, LogText.Bound(forged));
+            logger.LogWarning("Refused mail from {RemoteIp} claiming the local sender {Sender} without authentication", remoteIp, LogText.Bound(forged));
             return new DeliveryOutcome(DeliveryStatus.LocalSenderNotAuthenticated, Detail: LogText.Bound(forged));
         }
         // SRS return paths of ours (bounces of forwarded mail) go on to the original senders, in the same commit.
@@ -132,12 +140,58 @@ public sealed class DeliveryPipeline(
         var now = time.GetUtcNow();
         var id = NewId();
         var hostname = options.CurrentValue.Hostname;
+
+        // Who sent it. The checks see the message as it arrived.
+        var authentication = senderAuthenticator is null ? null
+            : await senderAuthenticator.AuthenticateAsync(message, headers.From, envelope.MailFrom, remoteIp, envelope.Origin.HeloName, envelope.Spf,
+                TrustedNetworks.Contains(remoteIp), envelope.DnsBudget ?? senderAuthenticator.StartBudget(), cancellationToken).ConfigureAwait(false);
+        string? quarantine = null;
+        switch (authentication?.Decision)
+        {
+            case Authentication.SenderDecision.TempFail:
+                logger.LogInformation("Deferred {Id} from {MailFrom}: {Reason}", id, LogText.Bound(envelope.MailFrom), authentication.Detail);
+                await CountAsync("tempfailed", authentication.Spf?.Verdict == Authentication.SpfVerdict.TempError ? "spf" : "dmarc").ConfigureAwait(false);
+                return new DeliveryOutcome(DeliveryStatus.Deferred, Detail: authentication.Detail);
+            case Authentication.SenderDecision.Reject:
+                logger.LogInformation("Refused {Id} from {MailFrom}: {Reason}", id, LogText.Bound(envelope.MailFrom), authentication.Detail);
+                await CountAsync("rejected", "dmarc").ConfigureAwait(false);
+                return new DeliveryOutcome(DeliveryStatus.Rejected, Detail: authentication.Detail);
+            case Authentication.SenderDecision.Quarantine:
+                quarantine = "dmarc";
+                break;
+        }
+
+        // What it says: the content scanner (rspamd), when one is registered.
+        var verdict = ScanVerdict.NotScanned;
+        if (scanner is not null)
+        {
+            verdict = await scanner.ScanAsync(new ScanRequest(envelope.MailFrom, envelope.Recipients, remoteIp, envelope.Origin.HeloName, id), message, cancellationToken).ConfigureAwait(false);
+            switch (verdict.Action)
+            {
+                case ScanAction.Reject:
+                    logger.LogInformation("Refused {Id} from {MailFrom}: content scanner score {Score}", id, LogText.Bound(envelope.MailFrom), verdict.Score);
+                    await CountAsync("rejected", "rspamd").ConfigureAwait(false);
+                    return new DeliveryOutcome(DeliveryStatus.Rejected, Detail: verdict.Reason ?? "Message rejected as spam");
+                case ScanAction.TempFail:
+                    await CountAsync("tempfailed", "rspamd").ConfigureAwait(false);
+                    return new DeliveryOutcome(DeliveryStatus.Deferred, Detail: verdict.Reason ?? "Message deferred by the spam filter, try again later");
+                case ScanAction.Junk:
+                    quarantine ??= "spam";
+                    break;
+            }
+        }
+
         var received = TraceHeaders.Received(hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
         var stamps = _stamps.Length > 0 ? await StampAsync(message, cancellationToken).ConfigureAwait(false) : "";
-        // RFC 8601 §5: results that claim to be ours but came with the message are forgeries; the stamps saw the message as it came.
-        var raw = TraceHeaders.Prepend(stamps + received, message, AuthenticationResultsFilter.FindOurs(message, hostname));
+        var spam = scanner is not null && !ReferenceEquals(verdict, ScanVerdict.NotScanned) ? SpamHeaders.Of(verdict) : "";
+        // RFC 8601 §5: results that claim to be ours but came with the message are forgeries, and so are X-Spam-* fields
+        // when a scanner writes them. Our fields go on top, above the trace fields (RFC 8601 §5: near the top).
+        var raw = TraceHeaders.Prepend(spam + authentication?.Header + stamps + received, message,
+            AuthenticationResultsFilter.FindOurs(message, hostname, spamFields: scanner is not null));
 
-        var filtered = await FilterAsync(accounts, envelope.MailFrom, auth: null, raw, now, cancellationToken).ConfigureAwait(false);
+        var senders = headers.From.Prepend(envelope.MailFrom).Where(a => a.Contains('@')).Select(a => a.ToLowerInvariant()).Distinct().ToList();
+        var folders = await JunkOrInboxAsync(accounts, senders, quarantine, authentication, cancellationToken).ConfigureAwait(false);
+        var filtered = await FilterAsync(accounts, envelope.MailFrom, auth: null, raw, now, cancellationToken, folders).ConfigureAwait(false);
         // RFC 5429 §2.1: a refusal is best made in the SMTP transaction. After DATA there is one reply for every
         // recipient, so that is possible only when every recipient's script refuses; otherwise the MDN is sent.
         if (accounts.Count > 0 && filtered.Plans.Count == accounts.Count && filtered.Plans.Values.All(p => p?.RejectReason is not null))
@@ -153,12 +207,57 @@ public sealed class DeliveryPipeline(
             outboundQueue.Wake();
         await RecordSieveErrorsAsync(filtered, mailboxes, receipt, skip: 0, now).ConfigureAwait(false);
         var refused = RefusedOwners(mailboxes, receipt, skip: 0);
+        foreach (var (accountId, (_, reason)) in folders)
+        {
+            if (reason is not null && !refused.Contains(accountId))
+                await CountAsync("quarantined", reason).ConfigureAwait(false);
+        }
         var stored = accounts.Count - refused.Count;
         logger.LogInformation("Received {Id} from {MailFrom} for {Mailboxes} mailbox(es), {Refused} over quota, {Returns} SRS return(s), {Size} bytes",
             id, LogText.Bound(envelope.MailFrom), stored, refused.Count, returns.Count, raw.Length);
         return stored == 0 && returns.Count == 0
             ? new DeliveryOutcome(DeliveryStatus.QuotaExceeded, receipt, refused)
             : new DeliveryOutcome(DeliveryStatus.Delivered, receipt, refused, id);
+    }
+
+    /// <summary>
+    /// Each account's folder before Sieve, with the reason when it is Junk (<c>dmarc</c>, <c>spam</c>, <c>blocklist</c>).
+    /// The account's lists decide first: a block sends it to Junk; an allow keeps it out of Junk, but only for a sender
+    /// whose domain authenticated it (aligned SPF or DKIM), since a From: is easy to forge — and a DMARC reject has
+    /// already refused the message before this point.
+    /// </summary>
+    private async Task<Dictionary<long, (SpecialFolder Folder, string? Reason)>> JunkOrInboxAsync(List<(Account Account, string Recipient)> accounts, List<string> senders,
+        string? quarantine, Authentication.SenderAuthentication? authentication, CancellationToken cancellationToken)
+    {
+        var folders = new Dictionary<long, (SpecialFolder, string?)>(accounts.Count);
+        foreach (var (account, _) in accounts)
+        {
+            var listed = senderLists is null || senders.Count == 0 ? null
+                : SenderListService.Match(await senderLists.ListAsync(account.Id, cancellationToken).ConfigureAwait(false), senders);
+            var authenticated = authentication is null || authentication.Dmarc is null || authentication.AuthorAuthenticated;
+            folders[account.Id] = listed switch
+            {
+                SenderListKind.Block => (SpecialFolder.Junk, "blocklist"),
+                SenderListKind.Allow when authenticated => (SpecialFolder.Inbox, null),
+                _ => quarantine is null ? (SpecialFolder.Inbox, null) : (SpecialFolder.Junk, quarantine),
+            };
+        }
+        return folders;
+    }
+
+    /// <summary>Tells the dashboard's counter, if there is one; a failure to count never fails a delivery.</summary>
+    private async Task CountAsync(string outcome, string reason)
+    {
+        if (counter is null)
+            return;
+        try
+        {
+            await counter.CountAsync(outcome, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Could not count {Outcome} ({Reason})", outcome, reason);
+        }
     }
 
     /// <summary>
@@ -323,20 +422,26 @@ public sealed class DeliveryPipeline(
     /// Each account's Sieve plan (null: no active script, INBOX as always). Runs after the checks above and before
     /// the commit, which then carries everything the scripts decided (DESIGN: where the checks sit).
     /// </summary>
-    private async Task<FilterResults> FilterAsync(List<(Account Account, string Recipient)> accounts, string mailFrom, string? auth, byte[] raw, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="folders">Each account's folder for keep (INBOX when not given); a script's fileinto wins over it.</param>
+    private async Task<FilterResults> FilterAsync(List<(Account Account, string Recipient)> accounts, string mailFrom, string? auth, byte[] raw, DateTimeOffset now, CancellationToken cancellationToken,
+        Dictionary<long, (SpecialFolder Folder, string? Reason)>? folders = null)
     {
         var plans = new Dictionary<long, Filters.SievePlan?>(accounts.Count);
+        var keep = new Dictionary<long, SpecialFolder>(accounts.Count);
         var arriving = new Filters.ArrivingMessage(raw);
         foreach (var (account, recipient) in accounts)
-            plans[account.Id] = sieve is null ? null : await sieve.PlanAsync(account, recipient, mailFrom, auth, arriving, now, cancellationToken).ConfigureAwait(false);
-        return new FilterResults(accounts.Select(a => a.Account).ToList(), plans);
+        {
+            keep[account.Id] = folders is not null && folders.TryGetValue(account.Id, out var folder) ? folder.Folder : SpecialFolder.Inbox;
+            plans[account.Id] = sieve is null ? null : await sieve.PlanAsync(account, recipient, mailFrom, auth, arriving, now, cancellationToken, keep[account.Id]).ConfigureAwait(false);
+        }
+        return new FilterResults(accounts.Select(a => a.Account).ToList(), plans, keep);
     }
 
-    private sealed record FilterResults(List<Account> Accounts, Dictionary<long, Filters.SievePlan?> Plans)
+    private sealed record FilterResults(List<Account> Accounts, Dictionary<long, Filters.SievePlan?> Plans, Dictionary<long, SpecialFolder> Keep)
     {
-        /// <summary>The copies to store: the plans', or an INBOX copy for an account without a script.</summary>
+        /// <summary>The copies to store: the plans', or a copy in the keep folder (INBOX, or Junk) for an account without a script.</summary>
         public List<MailboxDelivery> Mailboxes() =>
-            Accounts.SelectMany(a => Plans[a.Id] is { } plan ? plan.Copies : [new MailboxDelivery(a.Id, SpecialFolder.Inbox, Counts: MailEventKind.Received)]).ToList();
+            Accounts.SelectMany(a => Plans[a.Id] is { } plan ? plan.Copies : [new MailboxDelivery(a.Id, Keep[a.Id], Counts: MailEventKind.Received)]).ToList();
 
         public List<GeneratedMessage>? Generated()
         {

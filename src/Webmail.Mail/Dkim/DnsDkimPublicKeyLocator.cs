@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Webmail.Mail.Outbound;
@@ -7,6 +8,14 @@ namespace Webmail.Mail.Dkim;
 /// <summary>Finds DKIM public keys in DNS TXT records at <c>selector._domainkey.domain</c> (RFC 6376 §3.6.2).</summary>
 public sealed class DnsDkimPublicKeyLocator(IDnsLookup dns) : DkimPublicKeyLocatorBase
 {
+    /// <summary>Distinct key records whose parsed keys are kept.</summary>
+    private const int MaxParsedKeys = 1024;
+
+    // Parsing a record costs about 25 ms of CPU (BouncyCastle checks an RSA modulus with a primality test), far more than
+    // the rest of a verification: keys are kept by their record text. The DNS question is still asked every time (its
+    // answer cached for its TTL by the resolver), so a rotated key is seen as soon as DNS says so.
+    private static readonly ConcurrentDictionary<string, AsymmetricKeyParameter> Parsed = new(StringComparer.Ordinal);
+
     public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
         LocatePublicKeyAsync(methods, domain, selector, cancellationToken).GetAwaiter().GetResult();
 
@@ -16,6 +25,12 @@ public sealed class DnsDkimPublicKeyLocator(IDnsLookup dns) : DkimPublicKeyLocat
         // RFC 6376 §3.6.2.2: several TXT records make the result undefined; take the first one with a key.
         var record = records.FirstOrDefault(r => r.Contains("p=", StringComparison.Ordinal))
             ?? throw new DkimKeyNotFoundException($"No DKIM key at {selector}._domainkey.{domain}.");
-        return GetPublicKey(record);
+        if (Parsed.TryGetValue(record, out var key))
+            return key;
+        key = GetPublicKey(record);
+        if (Parsed.Count >= MaxParsedKeys)
+            Parsed.Clear();
+        Parsed[record] = key;
+        return key;
     }
 }

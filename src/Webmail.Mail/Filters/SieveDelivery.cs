@@ -33,11 +33,13 @@ public sealed class SieveDelivery(
     /// <param name="envelopeTo">The RCPT TO address that reached the account (an alias, a subaddress).</param>
     /// <param name="mailFrom">The envelope sender; empty for the null sender.</param>
     /// <param name="auth">The submitting account's address (Sieve's envelope "auth"), or null for mail from outside.</param>
-    public async Task<SievePlan?> PlanAsync(Account account, string envelopeTo, string mailFrom, string? auth, ArrivingMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="keepFolder">Where keep files the message (Junk for mail the checks before Sieve judged spam); a fileinto wins over it.</param>
+    public async Task<SievePlan?> PlanAsync(Account account, string envelopeTo, string mailFrom, string? auth, ArrivingMessage message, DateTimeOffset now, CancellationToken cancellationToken,
+        SpecialFolder keepFolder = SpecialFolder.Inbox)
     {
         if (await scripts.GetActiveAsync(account.Id, cancellationToken).ConfigureAwait(false) is not { } active)
             return null;
-        var plan = new SievePlan(active.Name);
+        var plan = new SievePlan(active.Name, keepFolder);
         var mime = message.Mime;
         // Delivered-To (as Postfix's local delivery writes it) on every copy the script's account stores and
         // every message it redirects: the redirected copy is byte for byte what the account stored.
@@ -98,7 +100,7 @@ public sealed class SieveDelivery(
     {
         var (system, keywords) = SplitFlags(flags);
         var first = !plan.Copies.Any(c => c.AccountId == account.Id);
-        plan.Copies.Add(new MailboxDelivery(account.Id, SpecialFolder.Inbox, system, Counts: first ? MailEventKind.Received : null,
+        plan.Copies.Add(new MailboxDelivery(account.Id, folder is null ? plan.KeepFolder : SpecialFolder.Inbox, system, Counts: first ? MailEventKind.Received : null,
             FolderPath: folder, CreateFolder: create, Keywords: keywords, TraceHeader: deliveredTo));
     }
 

@@ -3,8 +3,11 @@ using Webmail.Core.Storage;
 namespace Webmail.Mail.Filters;
 
 /// <summary>What one recipient's active Sieve script decided, as the pieces of the delivery's one commit.</summary>
-public sealed class SievePlan(string scriptName)
+/// <param name="keepFolder">Where keep (implicit or explicit) files the message: INBOX, or Junk when the checks before Sieve put it there.</param>
+public sealed class SievePlan(string scriptName, Core.Model.SpecialFolder keepFolder = Core.Model.SpecialFolder.Inbox)
 {
+    public Core.Model.SpecialFolder KeepFolder => keepFolder;
+
     /// <summary>The active script that ran.</summary>
     public string ScriptName => scriptName;
 

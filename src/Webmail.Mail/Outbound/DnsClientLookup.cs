@@ -92,6 +92,12 @@ public sealed class DnsClientLookup : IDnsLookup
             : response.Answers.SrvRecords().Select(r => new SrvTarget(r.Priority, r.Weight, r.Port, r.Target.Value == "." ? "." : r.Target.Value.TrimEnd('.'))).ToList();
     }
 
+    public async Task<IReadOnlyList<string>> LookupPtrAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        var response = await QueryAsync(address.GetArpaName(), QueryType.PTR, cancellationToken).ConfigureAwait(false);
+        return response is null ? [] : response.Answers.PtrRecords().Select(r => r.PtrDomainName.Value.TrimEnd('.')).ToList();
+    }
+
     /// <returns>The response, or <c>null</c> for NXDOMAIN.</returns>
     private async Task<IDnsQueryResponse?> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {

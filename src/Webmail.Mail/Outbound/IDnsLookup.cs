@@ -4,7 +4,7 @@ namespace Webmail.Mail.Outbound;
 
 /// <summary>
 /// The DNS questions the server asks: MX for routing, A/AAAA for connecting, TXT for DKIM keys, and
-/// CNAME and SRV for the admin's check of a domain's records. The default implementation uses
+/// CNAME and SRV for the admin's check of a domain's records, and what sender authentication asks (SPF: TXT, A/AAAA, MX, PTR; DMARC: TXT). The default implementation uses
 /// DnsClient with the system's name servers or <c>Webmail:Dns:Servers</c> (tests point it at a DNS
 /// server on loopback).
 /// </summary>
@@ -29,6 +29,10 @@ public interface IDnsLookup
     /// <summary>The SRV records at <paramref name="name"/> (RFC 2782), targets without the trailing dot ("." stays "." : the service is not offered).</summary>
     /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
     Task<IReadOnlyList<SrvTarget>> LookupSrvAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The names in the PTR records of <paramref name="address"/> (reverse DNS, no trailing dot; empty when there are none).</summary>
+    /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
+    Task<IReadOnlyList<string>> LookupPtrAsync(IPAddress address, CancellationToken cancellationToken);
 }
 
 /// <summary>One SRV record (RFC 2782).</summary>

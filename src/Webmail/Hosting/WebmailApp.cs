@@ -26,7 +26,8 @@ public static class WebmailApp
 {
     public const string WebListener = "web";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">More services after the server's own (tests register small real implementations of extension points).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // The application name picks the static web assets manifests (Webmail.staticwebassets.*.json); without
         // it a host started from another entry assembly (a test runner) looks for "testhost.*" and fails.
@@ -34,6 +35,7 @@ public static class WebmailApp
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
+        configureServices?.Invoke(builder.Services);
         builder.AddWebmailObservability();
 
         var app = builder.Build();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Webmail.Core.Configuration;
+using Webmail.Mail.Authentication;
 using Webmail.Mail.Dkim;
 using Webmail.Mail.Tests.Outbound;
 using Webmail.Testing;
@@ -26,8 +27,15 @@ public sealed class DkimTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
-    private DkimAuthenticationStamp Stamp() =>
-        new(_dns, _h.Services.GetRequiredService<IOptionsMonitor<WebmailOptions>>(), NullLogger<DkimAuthenticationStamp>.Instance);
+    /// <summary>The Authentication-Results field the sender checks write for <paramref name="raw"/> (no client address: no SPF).</summary>
+    private async Task<string> AuthenticateAsync(byte[] raw)
+    {
+        var authenticator = new SenderAuthenticator(_dns, new DkimVerification(_dns, NullLogger<DkimVerification>.Instance),
+            _h.Services.GetRequiredService<IOptionsMonitor<WebmailOptions>>(), NullLogger<SenderAuthenticator>.Instance);
+        var headers = Webmail.Mail.Delivery.SubmittedHeaders.Read(new System.Buffers.ReadOnlySequence<byte>(raw), 32);
+        var result = await authenticator.AuthenticateAsync(new System.Buffers.ReadOnlySequence<byte>(raw), headers.From, "", null, null, null, trusted: false, authenticator.StartBudget(), default);
+        return result.Header;
+    }
 
     private async Task<byte[]> SignedAsync(byte[] raw)
     {
@@ -51,10 +59,11 @@ public sealed class DkimTests : IAsyncLifetime
     {
         var signed = await SignedAsync(TestMessages.Simple(from: "Lucy <lucy@a.example>", to: "betty@b.example"));
 
-        var header = await Stamp().StampAsync(signed, default);
+        var header = await AuthenticateAsync(signed);
 
         Assert.StartsWith($"Authentication-Results: {OutboundHarness.Hostname};\r\n\tdkim=pass header.d=a.example header.s={_record.Selector} header.b=\"", header);
-        Assert.EndsWith("\"\r\n", header);
+        // No DMARC record for a.example: no policy, and the signature is aligned with the From domain.
+        Assert.EndsWith("\";\r\n\tarc=none;\r\n\tdmarc=none header.from=a.example\r\n", header);
         var signature = OutboundHarness.Parse(signed).Headers[HeaderId.DkimSignature];
         Assert.Contains("c=relaxed/relaxed", signature);
         Assert.Contains("a=rsa-sha256", signature);
@@ -66,14 +75,14 @@ public sealed class DkimTests : IAsyncLifetime
         var signed = Encoding.UTF8.GetString(await SignedAsync(TestMessages.Simple(from: "lucy@a.example", to: "betty@b.example", body: "Pay Bob 10 euros.")));
         var altered = Encoding.UTF8.GetBytes(signed.Replace("10 euros", "99 euros"));
 
-        Assert.Contains("dkim=fail header.d=a.example", await Stamp().StampAsync(altered, default));
+        Assert.Contains("dkim=fail header.d=a.example", await AuthenticateAsync(altered));
     }
 
     [Fact]
     public async Task UnsignedMessageIsReportedAsNone()
     {
-        Assert.Equal($"Authentication-Results: {OutboundHarness.Hostname}; dkim=none\r\n",
-            await Stamp().StampAsync(TestMessages.Simple(), default));
+        Assert.Equal($"Authentication-Results: {OutboundHarness.Hostname};\r\n\tdkim=none;\r\n\tarc=none;\r\n\tdmarc=none header.from=remote.example\r\n",
+            await AuthenticateAsync(TestMessages.Simple()));
     }
 
     [Fact]
@@ -81,10 +90,10 @@ public sealed class DkimTests : IAsyncLifetime
     {
         var signed = await SignedAsync(TestMessages.Simple(from: "lucy@a.example", to: "betty@b.example"));
         _dns.Txt.Remove(_record.Name);
-        Assert.Contains("dkim=permerror", await Stamp().StampAsync(signed, default));
+        Assert.Contains("dkim=permerror", await AuthenticateAsync(signed));
 
         _dns.Failing.Add(_record.Name);
-        Assert.Contains("dkim=temperror", await Stamp().StampAsync(signed, default));
+        Assert.Contains("dkim=temperror", await AuthenticateAsync(signed));
     }
 
     [Fact]
@@ -92,17 +101,17 @@ public sealed class DkimTests : IAsyncLifetime
     {
         var raw = TestMessages.Simple(from: "lucy@a.example", extraHeaders: "DKIM-Signature: v=1; a=rsa-sha256; d=a.example; s=nope; h=from; bh=; b=\r\n");
 
-        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await Stamp().StampAsync(raw, default));
+        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await AuthenticateAsync(raw));
     }
 
     [Fact]
     public async Task ASignatureFieldIsFoundWhateverItsCaseAndSpacingButNotInTheBody()
     {
         var lowercase = TestMessages.Simple(from: "lucy@a.example", extraHeaders: "dkim-signature : v=1; a=rsa-sha256; d=a.example; s=nope; h=from; bh=; b=\r\n");
-        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await Stamp().StampAsync(lowercase, default));
+        Assert.Contains("dkim=permerror header.d=a.example header.s=nope", await AuthenticateAsync(lowercase));
 
         var inBody = TestMessages.Simple(from: "lucy@a.example", body: "DKIM-Signature: v=1; d=a.example; s=nope; b=");
-        Assert.Equal($"Authentication-Results: {OutboundHarness.Hostname}; dkim=none\r\n", await Stamp().StampAsync(inBody, default));
+        Assert.Contains(";\r\n\tdkim=none;\r\n", await AuthenticateAsync(inBody));
     }
 
     [Fact]
@@ -129,14 +138,14 @@ public sealed class DkimTests : IAsyncLifetime
         var original = Encoding.UTF8.GetString(raw);
         Assert.EndsWith(original, text);
         Assert.Equal("From: ", text[(text.Length - original.Length)..][..6]);
-        Assert.Contains("dkim=pass header.d=a.example", await Stamp().StampAsync(data, default));
+        Assert.Contains("dkim=pass header.d=a.example", await AuthenticateAsync(data));
     }
 
     [Fact]
-    public async Task StampIsRegisteredForTheInboundPipeline()
+    public void SenderChecksAreRegisteredForTheInboundPipeline()
     {
-        var stamps = _h.Services.GetServices<Webmail.Mail.Delivery.IInboundHeaderStamp>();
-
-        Assert.Contains(stamps, s => s is DkimAuthenticationStamp);
+        Assert.NotNull(_h.Services.GetService<SenderAuthenticator>());
+        // DKIM is no longer a stamp of its own: its results are part of the one Authentication-Results field.
+        Assert.DoesNotContain(_h.Services.GetServices<Webmail.Mail.Delivery.IInboundHeaderStamp>(), s => s.GetType().Namespace == typeof(DkimVerification).Namespace);
     }
 }
