@@ -31,6 +31,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SqliteAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
         services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<SqliteAuditLog>());
+        services.AddSingleton<ISpamFilterStore, SqliteSpamFilterStore>();
         return services;
     }
 }

@@ -43,8 +43,8 @@ public interface IContentScanner
 
 /// <summary>
 /// Counts what the inbound checks refused or quarantined, for the admin dashboard's charts.
-/// <paramref name="outcome"/> is <c>rejected</c>, <c>tempfailed</c>, <c>quarantined</c> or <c>learned</c>;
-/// <paramref name="reason"/> a short stable key (<c>dmarc</c>, <c>spf</c>, <c>rspamd</c>, <c>dnsbl</c>, <c>blocklist</c>, <c>spam</c>, <c>ham</c>).
+/// <c>outcome</c> is <c>rejected</c>, <c>tempfailed</c>, <c>quarantined</c> or <c>learned</c>;
+/// <c>reason</c> a short stable key (<c>dmarc</c>, <c>spf</c>, <c>rspamd</c>, <c>dnsbl</c>, <c>blocklist</c>, <c>spam</c>, <c>ham</c>).
 /// Optional in DI: the pipeline works without one.
 /// </summary>
 public interface IInboundFilterCounter
