@@ -22,6 +22,7 @@ command -v interimap >/dev/null 2>&1 || missing="$missing interimap"
 [ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd"
 command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a real ManageSieve client
 [ -x /usr/lib/dovecot/managesieve ] || missing="$missing dovecot-managesieved" # Pigeonhole's ManageSieve, the reference
+command -v rspamd >/dev/null 2>&1 || missing="$missing rspamd" # the spam filter the scanner and training tests run on loopback
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISieveScriptStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<IMtaStsStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();

@@ -19,6 +19,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<QueueActions>();
         services.AddSingleton<DomainDnsRecords>();
         services.AddSingleton<DomainDnsCheck>();
+        services.AddSingleton<MtaStsPolicies>();
         services.AddScoped<AdminGate>();
         return services;
     }

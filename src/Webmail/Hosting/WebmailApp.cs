@@ -175,6 +175,7 @@ public static class WebmailApp
         app.MapObservability();
         app.MapMailEndpoints();
         app.MapClientConfigEndpoints();
+        app.MapMtaStsPolicy();
         app.MapPasskeyEndpoints();
         app.MapStaticAssets();
         // The app policy (ContentSecurity) already says frame-ancestors; Blazor's own header would be a second one.
@@ -189,7 +190,7 @@ public static class WebmailApp
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
+            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/.well-known/mta-sts.txt") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
                 || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
             if (!exempt && !await context.RequestServices.GetRequiredService<SetupState>().IsCompletedAsync(context.RequestAborted))
             {
