@@ -43,7 +43,8 @@ public sealed class DnsBlocklistTests : IAsyncLifetime
         Assert.Equal("554 5.7.1 Service unavailable; client [127.0.0.1] blocked using block.example\r\n", await smtp.ReadReplyAsync());
         // RFC 5321 §3.1: after the 554, commands but QUIT get 503, and the server waits for QUIT.
         await smtp.ExpectAsync("EHLO client.remote.example", 250);
-        Assert.Equal("503 5.5.1 Bad sequence of commands: this connection was refused, send QUIT\r\n", await smtp.CommandAsync("MAIL FROM:<sender@remote.example>"));
+        // The library counts refused commands and closes after ten (Limits: MaxRetryCount).
+        Assert.Equal("503 5.5.1 Bad sequence of commands: this connection was refused, send QUIT, 9 retry(ies) remaining.\r\n", await smtp.CommandAsync("MAIL FROM:<sender@remote.example>"));
         await smtp.ExpectAsync("RCPT TO:<bob@local.example>", 503);
         await smtp.ExpectAsync("QUIT", 221);
 
