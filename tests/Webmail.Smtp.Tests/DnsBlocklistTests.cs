@@ -45,7 +45,8 @@ public sealed class DnsBlocklistTests : IAsyncLifetime
         await smtp.ExpectAsync("EHLO client.remote.example", 250);
         // The library counts refused commands and closes after ten (Limits: MaxRetryCount).
         Assert.Equal("503 5.5.1 Bad sequence of commands: this connection was refused, send QUIT, 9 retry(ies) remaining.\r\n", await smtp.CommandAsync("MAIL FROM:<sender@remote.example>"));
-        await smtp.ExpectAsync("RCPT TO:<bob@local.example>", 503);
+        // No transaction was opened: the library refuses RCPT out of sequence itself.
+        await smtp.ExpectAsync("RCPT TO:<bob@local.example>", 501);
         await smtp.ExpectAsync("QUIT", 221);
 
         Assert.Contains(_dns.Questions, q => q.Name == "1.0.0.127.clean.example" && q.Type == ARSoft.Tools.Net.Dns.RecordType.A);
