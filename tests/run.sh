@@ -23,6 +23,7 @@ command -v interimap >/dev/null 2>&1 || missing="$missing interimap"
 command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a real ManageSieve client
 [ -x /usr/lib/dovecot/managesieve ] || missing="$missing dovecot-managesieved" # Pigeonhole's ManageSieve, the reference
 [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing="$missing publicsuffix" # DMARC's organisational domains
+command -v rspamd >/dev/null 2>&1 || missing="$missing rspamd" # the spam filter the scanner and training tests run on loopback
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

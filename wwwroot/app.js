@@ -15,7 +15,7 @@ window.webmail.notify = function (title, body) {
 // Mailbox keyboard shortcuts. The listener only filters and forwards a key to .NET (which decides
 // what it does); it stays out of the way while the user types or a dialog is open.
 window.webmail.shortcuts = {
-    keys: ["j", "k", "o", "Enter", "r", "a", "f", "c", "#", "/", "?", "Escape"],
+    keys: ["j", "k", "o", "Enter", "r", "a", "f", "c", "#", "!", "/", "?", "Escape"],
     attach: function (dotNet) {
         // The shortcut help's dialogs that an Escape has already asked the mailbox to close. Until the
         // circuit's answer removes one from the page, it is a dialog only to the eye: the circuit handles

@@ -24,11 +24,17 @@ namespace Webmail.Smtp;
 /// flushes a reply to each. With Nagle's algorithm the second reply waited for the client's
 /// delayed ACK of the first — about 40 ms per message, which capped one session at ~21 messages/s.
 /// </remarks>
-internal sealed class LimitedEndpointListenerFactory(TcpListener bound, Func<int> maxPerIp, ILogger logger) : IEndpointListenerFactory
+/// <remarks>
+/// <paramref name="connectCheck"/> (inbound only) starts the DNS blocklist lookup for the client as it is accepted,
+/// without holding up the accept loop; the greeting waits for it (<see cref="SessionReplyWriter"/>).
+/// </remarks>
+internal sealed class LimitedEndpointListenerFactory(TcpListener bound, Func<int> maxPerIp, ILogger logger, Func<IPAddress, Task<string?>>? connectCheck = null) : IEndpointListenerFactory
 {
     private readonly ConnectionCounter _sessions = new();
 
     private ILogger Logger => logger;
+
+    private Func<IPAddress, Task<string?>>? ConnectCheck => connectCheck;
 
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) => new Listener(bound, this);
 
@@ -52,6 +58,12 @@ internal sealed class LimitedEndpointListenerFactory(TcpListener bound, Func<int
                 {
                     context.Properties[EndpointListener.LocalEndPointKey] = listener.LocalEndpoint;
                     context.Properties[EndpointListener.RemoteEndPointKey] = remote;
+                    if (owner.ConnectCheck is { } check)
+                    {
+                        var state = SmtpSessionState.Of(context);
+                        state.ClientAddress = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+                        state.BlocklistCheck = check(state.ClientAddress);
+                    }
                     return new SessionPipe(client, context, () => owner.Leave(remote.Address));
                 }
 

@@ -37,12 +37,38 @@ internal sealed class SessionReplyWriter(PipeWriter inner, SmtpSessionState stat
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
+        if (!_greeted && state.BlocklistCheck is { IsCompleted: false } check && _pending.WrittenSpan.StartsWith("220 "u8))
+            return FlushAfterAsync(check, cancellationToken);
+        return FlushNow(cancellationToken);
+    }
+
+    /// <summary>The greeting waits for the DNS blocklist answer started at connect.</summary>
+    private async ValueTask<FlushResult> FlushAfterAsync(Task<string?> check, CancellationToken cancellationToken)
+    {
+        // A check that failed is no listing (FlushNow reads only a successful answer).
+        await ((Task)check.WaitAsync(cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return await FlushNow(cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<FlushResult> FlushNow(CancellationToken cancellationToken)
+    {
         var written = _pending.WrittenSpan;
         if (!_greeted && written.StartsWith("220 "u8))
         {
             // RFC 5321 §4.2: the greeting is "220 " domain and optional text; the rest of the library's line is dropped.
             var end = written.IndexOf("\r\n"u8);
-            inner.Write(Encoding.ASCII.GetBytes($"220 {greeting()} ESMTP ready\r\n"));
+            var listedBy = state.BlocklistCheck is { IsCompletedSuccessfully: true } check ? check.Result : null;
+            if (listedBy is null)
+            {
+                inner.Write(Encoding.ASCII.GetBytes($"220 {greeting()} ESMTP ready\r\n"));
+            }
+            else
+            {
+                // RFC 5321 §3.1: a server may answer the connection with 554 instead of 220; it then waits for QUIT
+                // and answers other commands with 503 (SmtpMailboxFilter). RFC 3463 X.7.1: delivery not authorized.
+                state.RefusedBy = listedBy;
+                inner.Write(Encoding.ASCII.GetBytes($"554 5.7.1 Service unavailable; client [{state.ClientAddress}] blocked using {listedBy}\r\n"));
+            }
             written = end < 0 ? default : written[(end + 2)..];
         }
         _greeted = true;

@@ -11,6 +11,7 @@ using Webmail.Core.Hosting;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Mail.Delivery;
+using Webmail.Mail.Spam;
 
 namespace Webmail.Smtp;
 
@@ -26,6 +27,8 @@ public sealed class SmtpListenerService(
     CredentialVerifier verifier,
     CertificateProvider certificates,
     ListenerRegistry registry,
+    DnsBlocklist blocklist,
+    IInboundFilterCounter filterCounter,
     ILoggerFactory loggerFactory,
     Webmail.Mail.Authentication.SenderAuthenticator? authenticator = null) : IHostedService
 {
@@ -74,7 +77,8 @@ public sealed class SmtpListenerService(
         services.Add(new SmtpDeliveryStore(pipeline, options, logger));
         services.Add(new SmtpAuthenticator(verifier, options, logger));
         services.Add(new SmtpCommands(options));
-        services.Add(new LimitedEndpointListenerFactory(Bind(name, endpoint), () => options.CurrentValue.Limits.MaxSessionsPerIp, logger));
+        services.Add(new LimitedEndpointListenerFactory(Bind(name, endpoint), () => options.CurrentValue.Limits.MaxSessionsPerIp, logger,
+            role == SmtpRole.Inbound ? address => CheckBlocklistsAsync(address, logger) : null));
 
         var server = new SmtpServer.SmtpServer(serverOptions, services);
         var roleName = role.ToString().ToLowerInvariant();
@@ -124,6 +128,33 @@ public sealed class SmtpListenerService(
         {
             registry.MarkUp(name, false);
             _logger.LogError(e, "SMTP listener {Listener} stopped", name);
+        }
+    }
+
+    /// <summary>
+    /// The DNS blocklists (<c>Webmail:Spam:Dnsbl</c>) asked about an inbound client as it connects, bounded to 10 s; the
+    /// zone that lists it, or null. A listing is counted for the dashboard (rejected, dnsbl).
+    /// </summary>
+    private async Task<string?> CheckBlocklistsAsync(IPAddress address, ILogger logger)
+    {
+        if (!blocklist.IsConfigured)
+            return null;
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        bound.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            var zone = await blocklist.FindListingAsync(address, bound.Token).ConfigureAwait(false);
+            if (zone is not null)
+            {
+                logger.LogInformation("Refused a connection from {RemoteIp}: listed by {Zone}", address, zone);
+                await filterCounter.CountAsync("rejected", "dnsbl", CancellationToken.None).ConfigureAwait(false);
+            }
+            return zone;
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("DNS blocklist check for {RemoteIp} took more than 10 s; the client is greeted", address);
+            return null;
         }
     }
 

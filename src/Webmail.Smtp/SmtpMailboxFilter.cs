@@ -43,6 +43,8 @@ internal sealed class SmtpMailboxFilter(SmtpRole role, DeliveryPipeline pipeline
     private async Task<bool> AcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         var state = SmtpSessionState.Of(context);
+        if (state.RefusedBy is not null)
+            throw new SmtpResponseException(SmtpReplies.RefusedAtConnect);
         state.Recipients = 0;
         state.Resolved.Clear();
         state.Spf = null;

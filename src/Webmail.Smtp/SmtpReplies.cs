@@ -66,6 +66,8 @@ internal static class SmtpReplies
     public static readonly SmtpResponse AuthLineTooLong = new(Code(500), "5.5.6 Authentication exchange line is too long");
     // RFC 4954 §4: a "*" cancels the exchange and MUST be answered with 501.
     public static readonly SmtpResponse AuthCancelled = new(Code(501), "5.7.0 Authentication exchange cancelled by the client");
+    // RFC 5321 §3.1: after a 554 opening, every command but QUIT is answered 503.
+    public static readonly SmtpResponse RefusedAtConnect = new(Code(503), "5.5.1 Bad sequence of commands: this connection was refused, send QUIT");
     public static readonly SmtpResponse TooManyConnections = new(Code(421), "4.7.0 Too many connections from your address");
 
     public static SmtpResponse Accepted(string id) => new(Code(250), "2.0.0 Ok: queued as " + id);

@@ -34,6 +34,12 @@ internal sealed class SmtpSessionState
     public string? SaslChallenge { get; set; }
     /// <summary>The last reply was <c>354</c>: the client is sending message data, not commands.</summary>
     public bool InData { get; set; }
+    /// <summary>The DNS blocklist check started when the client connected (inbound only): the zone listing it, or null.</summary>
+    public Task<string?>? BlocklistCheck { get; set; }
+    /// <summary>The client's address, as the blocklist check was asked about it.</summary>
+    public IPAddress? ClientAddress { get; set; }
+    /// <summary>The blocklist whose listing refused the session with 554 at connect (RFC 5321 §3.1); null when greeted.</summary>
+    public string? RefusedBy { get; set; }
     public int Messages { get; set; }
     public int Rejected { get; set; }
 

@@ -478,11 +478,15 @@ public sealed partial class SqliteMessageStore : IImapStore
                 throw new QuotaExceededException(AddressOf(context, accountId));
             var from = new List<long>(copies.Count);
             var to = new List<long>(copies.Count);
+            // A copy into Junk, or out of it (an IMAP client's COPY + EXPUNGE move), teaches the spam filter as a move does.
+            var spam = WellKnownKeywords.SpamVerdictForMove(SpecialUseOf(context, folderId), SpecialUseOf(context, targetFolderId));
             foreach (var (message, raw, parsed) in copies)
             {
                 var stored = MessageInserter.Insert(context, accountId, targetFolderId, raw, parsed, message.Flags, message.InternalDate, message.Keywords);
                 from.Add(message.Uid);
                 to.Add(stored.Uid);
+                if (spam is { } verdict)
+                    context.AfterCommit(() => notifier.PublishJunkVerdict(new JunkVerdict(accountId, stored.Id, verdict)));
             }
             if (to.Count > 0)
                 context.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.NewMessage, targetFolderId)));
@@ -613,6 +617,11 @@ public sealed partial class SqliteMessageStore : IImapStore
         }, cancellationToken);
 
     /// <summary>The folder's UIDVALIDITY; throws when it is not the account's.</summary>
+    private static SpecialFolder SpecialUseOf(WriteContext context, long folderId) =>
+        context.Command("SELECT special_use FROM folders WHERE id = $f").With("$f", folderId).ExecuteScalar() is { } use
+            ? (SpecialFolder)Convert.ToInt32(use, System.Globalization.CultureInfo.InvariantCulture)
+            : SpecialFolder.None;
+
     private static long RequireFolder(WriteContext context, long accountId, long folderId) =>
         context.Command("SELECT uid_validity FROM folders WHERE id = $f AND account_id = $a").With("$f", folderId).With("$a", accountId).ExecuteScalar() is { } validity
             ? Convert.ToInt64(validity)

@@ -351,6 +351,9 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
                 continue;
             if (junkVerdict && WellKnownKeywords.ForMove(fromUse, to) is { } edit)
                 keywords = edit.ApplyTo(keywords);
+            // Every move in or out of Junk (web UI, IMAP MOVE) teaches the spam filter, once committed.
+            if (WellKnownKeywords.SpamVerdictForMove(fromUse, to) is { } spam)
+                context.AfterCommit(() => notifier.PublishJunkVerdict(new JunkVerdict(accountId, id, spam)));
             var uid = MessageInserter.AllocateUid(context, accountId, targetFolderId)!.Value;
             context.Command("UPDATE messages SET folder_id = $f, uid = $uid, flags = flags | $fl, keywords = $k WHERE id = $id")
                 .With("$f", targetFolderId).With("$uid", uid).With("$fl", (int)addFlags).With("$k", keywords).With("$id", id).ExecuteNonQuery();

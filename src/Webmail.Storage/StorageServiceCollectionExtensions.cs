@@ -30,11 +30,13 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<ISenderListStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
+        services.AddSingleton<IMtaStsStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IOutboundQueueStore, SqliteOutboundQueueStore>();
         services.AddSingleton<IWebSessionStore, SqliteWebSessionStore>();
         services.AddSingleton<SqliteAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
         services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<SqliteAuditLog>());
+        services.AddSingleton<ISpamFilterStore, SqliteSpamFilterStore>();
         return services;
     }
 }

@@ -32,6 +32,12 @@ public sealed class TestDns : IDnsLookup
         return Task.FromResult<IReadOnlyList<IPAddress>>(Addresses.TryGetValue(host, out var a) ? a : []);
     }
 
+    public Task<IReadOnlyList<IPAddress>> LookupARecordsAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(name);
+        return Task.FromResult<IReadOnlyList<IPAddress>>(Addresses.TryGetValue(name, out var a) ? a.Where(x => x.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList() : []);
+    }
+
     public Task<IReadOnlyList<string>> LookupTxtAsync(string name, CancellationToken cancellationToken)
     {
         ThrowIfFailing(name);

@@ -34,6 +34,7 @@ public sealed class WebmailOptions
     public DeliveryOptions Delivery { get; set; } = new();
     public WebOptions Web { get; set; } = new();
     public DnsOptions Dns { get; set; } = new();
+    public SpamOptions Spam { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public BackupOptions Backup { get; set; } = new();
     public LoggingFormatOptions Logging { get; set; } = new();

@@ -33,4 +33,12 @@ public static class WellKnownKeywords
         (SpecialFolder.Junk, _) => new KeywordEdit([NotJunk], [Junk]),
         _ => null,
     };
+
+    /// <summary>
+    /// What a move (or copy) from a folder of use <paramref name="from"/> to one of use <paramref name="to"/> teaches a
+    /// spam filter, by the same rule as <see cref="ForMove"/>: <c>true</c> spam (into Junk), <c>false</c> ham (out of
+    /// Junk, not to Trash), <c>null</c> nothing.
+    /// </summary>
+    public static bool? SpamVerdictForMove(SpecialFolder from, SpecialFolder to) =>
+        ForMove(from, to) is null ? null : to == SpecialFolder.Junk;
 }

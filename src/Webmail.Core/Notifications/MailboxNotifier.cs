@@ -6,6 +6,9 @@ namespace Webmail.Core.Notifications;
 /// <summary>What changed in an account's mailbox: new mail in a folder, or any other change (flags, moves, deletes).</summary>
 public sealed record MailboxChange(long AccountId, MailboxChangeKind Kind, long FolderId, long MessageId = 0);
 
+/// <summary>A message a user moved or copied into Junk (<paramref name="IsSpam"/>) or out of it (to anywhere but Trash).</summary>
+public sealed record JunkVerdict(long AccountId, long MessageId, bool IsSpam);
+
 public enum MailboxChangeKind
 {
     NewMessage,
@@ -39,6 +42,32 @@ public sealed class MailboxNotifier(ILogger<MailboxNotifier> logger)
             return;
         foreach (var handler in handlers.Values)
             _ = InvokeAsync(handler, change);
+    }
+
+    private readonly ConcurrentDictionary<Guid, Action<JunkVerdict>> _junkVerdicts = new();
+
+    /// <summary>Hears every <see cref="JunkVerdict"/> of every account (the spam filter's trainer). The handler must not block.</summary>
+    public IDisposable SubscribeJunkVerdicts(Action<JunkVerdict> handler)
+    {
+        var id = Guid.NewGuid();
+        _junkVerdicts.TryAdd(id, handler);
+        return new Subscription(() => _junkVerdicts.TryRemove(id, out _));
+    }
+
+    /// <summary>Called by the store after the commit of a move or copy in or out of Junk.</summary>
+    public void PublishJunkVerdict(JunkVerdict verdict)
+    {
+        foreach (var handler in _junkVerdicts.Values)
+        {
+            try
+            {
+                handler(verdict);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning(e, "Junk verdict subscriber failed for account {AccountId}", verdict.AccountId);
+            }
+        }
     }
 
     private async Task InvokeAsync(Func<MailboxChange, Task> handler, MailboxChange change)

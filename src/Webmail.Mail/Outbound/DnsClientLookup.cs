@@ -72,6 +72,12 @@ public sealed class DnsClientLookup : IDnsLookup
         return addresses;
     }
 
+    public async Task<IReadOnlyList<IPAddress>> LookupARecordsAsync(string name, CancellationToken cancellationToken)
+    {
+        var response = await QueryAsync(name, QueryType.A, cancellationToken).ConfigureAwait(false);
+        return response is null ? [] : response.Answers.ARecords().Select(r => r.Address).ToList();
+    }
+
     public async Task<IReadOnlyList<string>> LookupTxtAsync(string name, CancellationToken cancellationToken)
     {
         var response = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,13 @@ public interface IDnsLookup
     /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
     Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The IPv4 addresses of the A records at <paramref name="name"/>, from DNS alone (no local hosts file or system
+    /// resolver behind it): what a DNS blocklist answers (RFC 5782 §2.1). Empty for NXDOMAIN.
+    /// </summary>
+    /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
+    Task<IReadOnlyList<IPAddress>> LookupARecordsAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>The TXT records at <paramref name="name"/>, each with its strings joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2).</summary>
     /// <exception cref="DnsLookupException">The lookup failed temporarily.</exception>
     Task<IReadOnlyList<string>> LookupTxtAsync(string name, CancellationToken cancellationToken);

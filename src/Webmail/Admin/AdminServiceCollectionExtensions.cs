@@ -20,6 +20,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<SecondFactorReset>();
         services.AddSingleton<DomainDnsRecords>();
         services.AddSingleton<DomainDnsCheck>();
+        services.AddSingleton<MtaStsPolicies>();
         services.AddScoped<AdminGate>();
         return services;
     }

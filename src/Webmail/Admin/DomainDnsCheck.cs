@@ -31,34 +31,43 @@ public sealed class DomainDnsCheck(DomainDnsRecords records, IDnsLookup dns)
     public async Task<IReadOnlyList<DnsCheckResult>> CheckAsync(string domain, CancellationToken cancellationToken)
     {
         var expected = await records.ForAsync(domain, cancellationToken);
-        var results = await Task.WhenAll(expected.Select(record => CheckOneAsync(record, cancellationToken)));
-        return [.. results, await CheckMtaStsAsync(domain, cancellationToken)];
+        return await Task.WhenAll(expected.Select(record => CheckOneAsync(record, cancellationToken)));
     }
 
     /// <summary>
-    /// MTA-STS (RFC 8461) is optional and needs a policy served over HTTPS beside the record, which this
-    /// server does not serve: no record is "not published"; a record is checked for its form (§3.1:
-    /// <c>v=STSv1</c> first, an <c>id</c> of 1–32 letters and digits, one record only).
+    /// MTA-STS (RFC 8461) is optional: no record is "not published"; a record is checked for its form (§3.1:
+    /// <c>v=STSv1</c> first, an <c>id</c> of 1–32 letters and digits, one record only) and for the id of this
+    /// server's current policy (senders refetch the policy only when the id changes).
     /// </summary>
-    private async Task<DnsCheckResult> CheckMtaStsAsync(string domain, CancellationToken cancellationToken)
+    private async Task<DnsCheckResult> CheckMtaStsAsync(DomainDnsRecord record, CancellationToken cancellationToken)
     {
-        var record = new DomainDnsRecord($"_mta-sts.{domain}", "TXT", "v=STSv1; id=<policy version>", $"MTA-STS, optional: senders fetch https://mta-sts.{domain}/.well-known/mta-sts.txt and then insist on TLS.");
-        try
-        {
-            var found = (await dns.LookupTxtAsync(record.Name, cancellationToken)).Where(t => HasTag(t, "v=STSv1")).ToList();
-            if (found.Count == 0)
-                return new(record, DnsCheckState.NotPublished, [], "Not published: senders use TLS when offered but do not insist.");
-            if (found.Count > 1)
-                return new(record, DnsCheckState.Different, found, "More than one MTA-STS record: senders ignore them all (RFC 8461 §3.1). Keep one.");
-            var id = found[0].Split(';').Select(t => t.Trim()).FirstOrDefault(t => t.StartsWith("id=", StringComparison.Ordinal))?[3..];
-            return id is { Length: >= 1 and <= 32 } && id.All(char.IsAsciiLetterOrDigit)
-                ? new(record, DnsCheckState.Correct, found, $"The policy it announces must list {records.MailHost} as an mx.")
-                : new(record, DnsCheckState.Different, found, "The id must be 1 to 32 letters and digits (RFC 8461 §3.1).");
-        }
-        catch (DnsLookupException e)
-        {
-            return new(record, DnsCheckState.Failed, [], $"The lookup failed ({e.Message}); try again later.");
-        }
+        var found = (await dns.LookupTxtAsync(record.Name, cancellationToken)).Where(t => HasTag(t, "v=STSv1")).ToList();
+        if (found.Count == 0)
+            return new(record, DnsCheckState.NotPublished, [], "Not published: senders use TLS when offered but do not insist.");
+        if (found.Count > 1)
+            return new(record, DnsCheckState.Different, found, "More than one MTA-STS record: senders ignore them all (RFC 8461 §3.1). Keep one.");
+        var id = IdOf(found[0]);
+        if (id is not { Length: >= 1 and <= 32 } || !id.All(char.IsAsciiLetterOrDigit))
+            return new(record, DnsCheckState.Different, found, "The id must be 1 to 32 letters and digits (RFC 8461 §3.1).");
+        return id == IdOf(record.Value)
+            ? new(record, DnsCheckState.Correct, found, $"The policy it announces must list {records.MailHost} as an mx.")
+            : new(record, DnsCheckState.Different, found, $"The id is not the current policy's ({IdOf(record.Value)}): senders keep the policy they cached until it changes.");
+    }
+
+    private static string? IdOf(string record) =>
+        record.Split(';').Select(t => t.Trim()).FirstOrDefault(t => t.StartsWith("id=", StringComparison.Ordinal))?[3..];
+
+    /// <summary>TLS-RPT (RFC 8460 §3) is optional: one <c>v=TLSRPTv1</c> record with a <c>rua</c>.</summary>
+    private async Task<DnsCheckResult> CheckTlsRptAsync(DomainDnsRecord record, CancellationToken cancellationToken)
+    {
+        var found = (await dns.LookupTxtAsync(record.Name, cancellationToken)).Where(t => HasTag(t, "v=TLSRPTv1")).ToList();
+        if (found.Count == 0)
+            return new(record, DnsCheckState.NotPublished, [], "Not published: senders do not report TLS failures.");
+        if (found.Count > 1)
+            return new(record, DnsCheckState.Different, found, "More than one TLS-RPT record: senders ignore them all (RFC 8460 §3). Keep one.");
+        return found[0].Contains("rua=", StringComparison.OrdinalIgnoreCase)
+            ? new(record, DnsCheckState.Correct, found, "")
+            : new(record, DnsCheckState.Different, found, "No rua= address: senders have nowhere to send reports (RFC 8460 §3).");
     }
 
     private async Task<DnsCheckResult> CheckOneAsync(DomainDnsRecord record, CancellationToken cancellationToken)
@@ -68,6 +77,9 @@ public sealed class DomainDnsCheck(DomainDnsRecords records, IDnsLookup dns)
             return record.Type switch
             {
                 "MX" => await CheckMxAsync(record, cancellationToken),
+                "TXT" when HasTag(record.Value, "v=STSv1") => await CheckMtaStsAsync(record, cancellationToken),
+                "TXT" when HasTag(record.Value, "v=TLSRPTv1") => await CheckTlsRptAsync(record, cancellationToken),
+                "CNAME" when record.Name.StartsWith("mta-sts.", StringComparison.Ordinal) => Optional(await CheckCnameAsync(record, cancellationToken)),
                 "TXT" => await CheckTxtAsync(record, cancellationToken),
                 "CNAME" => await CheckCnameAsync(record, cancellationToken),
                 "SRV" => await CheckSrvAsync(record, cancellationToken),
@@ -79,6 +91,10 @@ public sealed class DomainDnsCheck(DomainDnsRecords records, IDnsLookup dns)
             return new(record, DnsCheckState.Failed, [], $"The lookup failed ({e.Message}); try again later.");
         }
     }
+
+    /// <summary>A missing optional record (the MTA-STS name) is "not published", not an error.</summary>
+    private static DnsCheckResult Optional(DnsCheckResult result) =>
+        result.State == DnsCheckState.Missing ? result with { State = DnsCheckState.NotPublished, Note = "Not published: MTA-STS is optional." } : result;
 
     private async Task<DnsCheckResult> CheckMxAsync(DomainDnsRecord record, CancellationToken cancellationToken)
     {

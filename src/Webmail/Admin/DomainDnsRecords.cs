@@ -1,3 +1,4 @@
+using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
 using Webmail.Settings;
 
@@ -16,9 +17,11 @@ public sealed record DomainDnsRecord(string Name, string Type, string Value, str
 /// <c>Webmail:Hostname</c>; SPF and DMARC; the DKIM key when there is one; the <c>autoconfig</c> and
 /// <c>autodiscover</c> names mail programs ask (<see cref="ClientConfigEndpoints"/>); and the RFC 6186
 /// SRV records of the client services, implicit TLS preferred (priority 0 before 10, RFC 8314 §5.1),
-/// with target "." for a service that is off (RFC 6186 §4), so clients do not guess a port.
+/// with target "." for a service that is off (RFC 6186 §4), so clients do not guess a port; and MTA-STS (RFC 8461:
+/// the <c>mta-sts</c> name this server answers for, the <c>_mta-sts</c> record with the policy's id) and TLS-RPT
+/// (RFC 8460), which are optional.
 /// </summary>
-public sealed class DomainDnsRecords(MailClientSetup setup, DkimKeyService dkim)
+public sealed class DomainDnsRecords(MailClientSetup setup, DkimKeyService dkim, IMtaStsStore mtaSts)
 {
     private static readonly (string Service, MailClientProtocol Kind, bool ImplicitTls)[] Services =
     [
@@ -52,6 +55,14 @@ public sealed class DomainDnsRecords(MailClientSetup setup, DkimKeyService dkim)
                 ? new(name, "SRV", "0 0 0 .", $"{Describe(kind, implicitTls)} is not offered.")
                 : new(name, "SRV", $"{(implicitTls ? 0 : 10)} 1 {server.Port} {host}.", $"{Describe(kind, implicitTls)} for mail programs (RFC 6186)."));
         }
+        var policy = await mtaSts.GetMtaStsAsync(domain, cancellationToken) ?? new MtaStsSetting(MtaStsMode.None, "");
+        var mode = policy.Mode.ToString().ToLowerInvariant();
+        records.Add(new($"mta-sts.{domain}", "CNAME", $"{host}.", $"MTA-STS, optional: senders fetch the policy (mode {mode}) from https://mta-sts.{domain}/.well-known/mta-sts.txt on this server's web listener, whose certificate must cover the name."));
+        records.Add(new($"_mta-sts.{domain}", "TXT", $"v=STSv1; id={MtaStsPolicies.RecordId(policy)}",
+            policy.Mode == MtaStsMode.None
+                ? "MTA-STS, optional: choose testing or enforce on the Domains page first; then senders insist on TLS."
+                : $"MTA-STS (RFC 8461): senders that know the policy deliver only over TLS to {host} ({mode})."));
+        records.Add(new($"_smtp._tls.{domain}", "TXT", $"v=TLSRPTv1; rua=mailto:postmaster@{domain}", "TLS-RPT, optional (RFC 8460): senders send daily reports of TLS failures to postmaster."));
         return records;
     }
 

@@ -185,6 +185,7 @@ public static class WebmailApp
         app.MapMailEndpoints();
         app.MapExportEndpoint();
         app.MapClientConfigEndpoints();
+        app.MapMtaStsPolicy();
         app.MapPasskeyEndpoints();
         app.MapAdminApi();
         app.MapStaticAssets();
@@ -200,7 +201,7 @@ public static class WebmailApp
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments(AdminApi.Prefix) || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
+            var exempt = path.StartsWithSegments("/setup") || path.StartsWithSegments("/.well-known/mta-sts.txt") || path.StartsWithSegments(AdminApi.Prefix) || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
                 || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor") || Path.HasExtension(path.Value);
             if (!exempt && !await context.RequestServices.GetRequiredService<SetupState>().IsCompletedAsync(context.RequestAborted))
             {

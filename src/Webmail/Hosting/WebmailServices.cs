@@ -1,6 +1,7 @@
 using Webmail.Core;
 using Webmail.Core.Configuration;
 using Webmail.Mail;
+using Webmail.Mail.Spam;
 using Webmail.Storage;
 
 namespace Webmail.Hosting;
@@ -16,6 +17,7 @@ public static class WebmailServices
         services.AddWebmailCore(options.ResolveDataDirectory(contentRoot));
         services.AddWebmailStorage();
         services.AddWebmailMail();
+        services.AddWebmailSpamFilter(options.Spam);
         return services;
     }
 }

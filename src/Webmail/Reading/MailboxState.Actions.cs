@@ -30,9 +30,40 @@ public sealed partial class MailboxState
         CloseMessage();
     }
 
-    /// <summary>Archive, Mark as junk: a move to the account's folder of that use (none: nothing happens).</summary>
+    /// <summary>Archive: a move to the account's folder of that use (none: nothing happens).</summary>
     public Task MoveToSpecialAsync(IReadOnlyList<long> ids, SpecialFolder special) =>
         Folders.FirstOrDefault(f => f.SpecialUse == special) is { } target ? MoveAsync(ids, target) : Task.CompletedTask;
+
+    /// <summary>Whether the message is in the account's Junk folder (the reading pane then explains why).</summary>
+    public bool IsInJunk(MessageSummary message) =>
+        Folders.FirstOrDefault(f => f.SpecialUse == SpecialFolder.Junk) is { } junk && message.FolderId == junk.Id;
+
+    /// <summary>
+    /// Whether the spam action offered for <paramref name="ids"/> is "Not spam": they are in Junk (the open message's
+    /// folder, else the listed folder). Otherwise it is "Report spam".
+    /// </summary>
+    public bool OffersNotSpam(IReadOnlyList<long> ids)
+    {
+        var junk = Folders.FirstOrDefault(f => f.SpecialUse == SpecialFolder.Junk)?.Id;
+        if (junk is null || ids.Count == 0)
+            return false;
+        var folder = OpenSummary is { } open && ids.Contains(open.Id) ? open.FolderId
+            : Messages?.Items.FirstOrDefault(m => m.Id == ids[0])?.FolderId ?? Current?.Id;
+        return folder == junk;
+    }
+
+    /// <summary>
+    /// "Report spam" moves the messages to Junk; "Not spam" (for messages in Junk) moves them to the Inbox. The store
+    /// tells the spam filter after the move commits (docs/webmail.md, Report spam), so Undo is a move like any other.
+    /// </summary>
+    public Task ReportSpamOrNotAsync(IReadOnlyList<long> ids)
+    {
+        var notSpam = OffersNotSpam(ids);
+        var target = Folders.FirstOrDefault(f => f.SpecialUse == (notSpam ? SpecialFolder.Inbox : SpecialFolder.Junk));
+        if (target is null)
+            return Task.CompletedTask;
+        return MoveAsync(ids, target, notSpam ? "marked as not spam and moved to Inbox" : "reported as spam and moved to Junk");
+    }
 
     /// <summary>Moves messages and offers Undo, which puts each back in the folder it came from.</summary>
     public async Task MoveAsync(IReadOnlyList<long> ids, Folder target, string? verb = null)
@@ -217,7 +248,7 @@ public sealed partial class MailboxState
         if (message.Content is null)
         {
             var raw = known is null ? await store.GetRawAsync(_accountId, message.Summary.Id, _closing) : null;
-            message.Content = known ?? (raw is null ? null : MessageReader.Read(message.Summary.Id, MessageReader.Load(raw)));
+            message.Content = known ?? (raw is null ? null : MessageReader.Read(message.Summary.Id, MessageReader.Load(raw), AuthservId));
         }
         message.Expanded = message.Content is not null;
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
 using Webmail.Components;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -27,9 +29,13 @@ namespace Webmail.Reading;
 /// j / k left behind in the reading pane).
 /// </para>
 /// </remarks>
-public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter changes, IDirectoryStore directory, UserPreferences preferences, NavigationManager navigation)
+public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter changes, IDirectoryStore directory, UserPreferences preferences, NavigationManager navigation,
+    IOptionsMonitor<WebmailOptions>? options = null)
 {
     public const int PageSize = 50;
+
+    /// <summary>Our authserv-id in <c>Authentication-Results</c> (RFC 8601): the server's host name.</summary>
+    private string AuthservId => options?.CurrentValue.Hostname ?? "localhost";
 
     private readonly HashSet<long> _selected = [];
     private readonly LoadSequence _folderLoads = new();
@@ -372,7 +378,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
             ReadState = MailboxLoad.Failed;
             return;
         }
-        var content = MessageReader.Read(id, MessageReader.Load(raw));
+        var content = MessageReader.Read(id, MessageReader.Load(raw), AuthservId);
         IReadOnlyList<ConversationMessage> thread = Conversations ? await LoadThreadAsync(summary, content) : [];
         if (!_opens.IsLatest(open))
             return;

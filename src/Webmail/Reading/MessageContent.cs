@@ -14,7 +14,8 @@ public sealed record MessageContent(
     string? TextBody,
     bool HasHtmlBody,
     bool HasRemoteContent,
-    IReadOnlyList<AttachmentInfo> Attachments);
+    IReadOnlyList<AttachmentInfo> Attachments,
+    JunkExplanation? Junk = null);
 
 /// <summary>One attachment: <see cref="Index"/> is its position among the message's MIME leaf parts, the key of its download URL.</summary>
 public sealed record AttachmentInfo(int Index, string FileName, string ContentType, long Size)

@@ -22,7 +22,8 @@ public static class MessageReader
     /// <summary>The message's MIME leaf parts in document order; an attachment URL's index points into this list.</summary>
     public static IReadOnlyList<MimePart> Parts(MimeMessage message) => message.BodyParts.OfType<MimePart>().ToList();
 
-    public static MessageContent Read(long messageId, MimeMessage? message)
+    /// <param name="authservId">Our authserv-id (<c>Webmail:Hostname</c>): with it, what the filters wrote is read too (<see cref="JunkExplanation"/>).</param>
+    public static MessageContent Read(long messageId, MimeMessage? message, string? authservId = null)
     {
         if (message is null)
             return new MessageContent(messageId, [], [], [], [], null, "", "This message could not be read.", false, false, []);
@@ -75,7 +76,8 @@ public static class MessageReader
             html is null ? text ?? "" : text,
             html is not null,
             hasRemote,
-            attachments);
+            attachments,
+            authservId is null ? null : JunkExplanation.From(message, authservId));
     }
 
     /// <summary>The sanitized HTML body as a whole document for the sandboxed iframe (plain text escaped when there is no HTML).</summary>

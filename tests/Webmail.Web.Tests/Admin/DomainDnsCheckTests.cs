@@ -49,9 +49,8 @@ public sealed class DomainDnsCheckTests : IAsyncLifetime
     {
         await _server.Services.GetRequiredService<DkimKeyService>().GenerateAsync("zone.example", "test", default);
         await PublishAllAsync();
-        _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=20261205T1");
         var results = await CheckAsync();
-        Assert.Equal(13, results.Count);
+        Assert.Equal(15, results.Count);
         Assert.Equal("The policy it announces must list localhost as an mx.", results[("_mta-sts.zone.example", "TXT")].Note);
         Assert.All(results.Values, r => Assert.True(r.State == DnsCheckState.Correct, $"{r.Expected.Name} {r.Expected.Type}: {r.State} {r.Note}"));
         Assert.Equal(["10 localhost."], results[("zone.example", "MX")].Found);
@@ -103,9 +102,28 @@ public sealed class DomainDnsCheckTests : IAsyncLifetime
     [Fact]
     public async Task MtaStsIsOptionalAndTwoRecordsAreAnError()
     {
-        Assert.Equal(DnsCheckState.NotPublished, (await CheckAsync())[("_mta-sts.zone.example", "TXT")].State);
+        var none = await CheckAsync();
+        Assert.Equal(DnsCheckState.NotPublished, none[("_mta-sts.zone.example", "TXT")].State);
+        Assert.Equal(DnsCheckState.NotPublished, none[("mta-sts.zone.example", "CNAME")].State);
+        Assert.Equal(DnsCheckState.NotPublished, none[("_smtp._tls.zone.example", "TXT")].State);
         _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=1").Txt("_mta-sts.zone.example", "v=STSv1; id=2");
         var twice = (await CheckAsync())[("_mta-sts.zone.example", "TXT")];
         Assert.Equal((DnsCheckState.Different, 2), (twice.State, twice.Found.Count));
+    }
+
+    [Fact]
+    public async Task MtaStsRecordCarriesTheCurrentPolicyIdAndAnOldIdIsNamed()
+    {
+        var policies = _server.Services.GetRequiredService<MtaStsPolicies>();
+        var first = await policies.SetModeAsync("zone.example", Webmail.Core.Storage.MtaStsMode.Testing, "test", default);
+        var suggested = (await _server.Services.GetRequiredService<DomainDnsRecords>().ForAsync("zone.example", default)).Single(r => r.Name == "_mta-sts.zone.example");
+        Assert.Equal($"v=STSv1; id={first.PolicyId}", suggested.Value);
+        Assert.Equal("v=TLSRPTv1; rua=mailto:postmaster@zone.example",
+            (await _server.Services.GetRequiredService<DomainDnsRecords>().ForAsync("zone.example", default)).Single(r => r.Name == "_smtp._tls.zone.example").Value);
+        _dns.Txt("_mta-sts.zone.example", "v=STSv1; id=19990101000000");
+
+        var result = (await CheckAsync())[("_mta-sts.zone.example", "TXT")];
+
+        Assert.Equal((DnsCheckState.Different, $"The id is not the current policy's ({first.PolicyId}): senders keep the policy they cached until it changes."), (result.State, result.Note));
     }
 }

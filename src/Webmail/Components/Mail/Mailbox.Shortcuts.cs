@@ -22,6 +22,7 @@ public sealed partial class Mailbox
         ("f", "Forward"),
         ("c", "Compose"),
         ("#", "Delete"),
+        ("!", "Report spam (in Junk: not spam)"),
         ("/", "Search"),
         ("?", "Show these shortcuts"),
         ("Escape", "Close the message or this help"),
@@ -107,6 +108,12 @@ public sealed partial class Mailbox
                 if (targets.Count == 0)
                     return false;
                 await State.DeleteAsync(targets);
+                return true;
+            case "!":
+                var reported = State.KeyboardDeleteTargets();
+                if (reported.Count == 0)
+                    return false;
+                await State.ReportSpamOrNotAsync(reported);
                 return true;
             case "/":
                 if (_list is not null)

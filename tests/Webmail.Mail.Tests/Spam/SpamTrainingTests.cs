@@ -1,0 +1,119 @@
+using System.Text;
+using MailKit;
+using MailKit.Net.Imap;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Testing;
+using SpecialFolder = Webmail.Core.Model.SpecialFolder;
+using MessageFlags = Webmail.Core.Model.MessageFlags;
+
+namespace Webmail.Mail.Tests.Spam;
+
+/// <summary>
+/// Training rspamd from users' moves: the whole server with <c>Webmail:Spam:RspamdUrl</c> pointing at Debian's rspamd on
+/// loopback. What rspamd learned is read back from its own <c>/stat</c>.
+/// </summary>
+public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<RspamdFixture>, IAsyncLifetime
+{
+    private TestServer _server = null!;
+    private Account _bob = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Spam:RspamdUrl"] = fixture.Rspamd.Url });
+        _bob = await _server.CreateAccountAsync("bob@local.example");
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private IMailboxWriter Writer => _server.Services.GetRequiredService<IMailboxWriter>();
+    private ISpamFilterStore Filter => _server.Services.GetRequiredService<ISpamFilterStore>();
+
+    private Task<Folder> FolderAsync(SpecialFolder use) => _server.Messages.GetSpecialFolderAsync(_bob.Id, use, default);
+
+    /// <summary>A message with enough words for rspamd's classifier (it learns from at least 11 tokens), each one unique.</summary>
+    private async Task<long> DeliverAsync(string subject)
+    {
+        var inbox = await FolderAsync(SpecialFolder.Inbox);
+        var raw = Encoding.ASCII.GetBytes(
+            $"From: <sender@remote.example>\r\nTo: <bob@local.example>\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\r\n" +
+            "Date: Sat, 05 Dec 2026 20:00:00 +0000\r\n\r\n" +
+            $"Dear friend, {subject}: we offer discounted replica watches, cheap pharmacy products and guaranteed lottery winnings, reply today {Guid.NewGuid():N}.\r\n");
+        var stored = await _server.Messages.AppendAsync(_bob.Id, inbox.Id, raw, MessageFlags.None, [], null, default);
+        return stored.Id;
+    }
+
+    /// <summary>Waits (bounded) for the trainer to record what rspamd learned about the message.</summary>
+    private async Task<bool?> LearnedAsync(long messageId, bool expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        bool? learned;
+        while ((learned = await Filter.GetLearnedAsync(_bob.Id, messageId, default)) != expected && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        return learned;
+    }
+
+    private async Task<long> CountAsync(string outcome, string reason) =>
+        (await Filter.GetFilterCountsAsync(DateTimeOffset.UtcNow.AddDays(-1), default)).Where(c => c.Outcome == outcome && c.Reason == reason).Sum(c => c.Count);
+
+    [Fact]
+    public async Task ReportSpamAndNotSpamTeachRspamdOnceEach()
+    {
+        var junk = await FolderAsync(SpecialFolder.Junk);
+        var inbox = await FolderAsync(SpecialFolder.Inbox);
+        var trash = await FolderAsync(SpecialFolder.Trash);
+        var id = await DeliverAsync("first");
+        var before = await fixture.Rspamd.GetStatAsync();
+
+        await Writer.MoveAsync(_bob.Id, [id], junk.Id, default); // Report spam
+
+        Assert.True(await LearnedAsync(id, expected: true));
+        var afterSpam = await fixture.Rspamd.GetStatAsync();
+        Assert.Equal(before.Learned + 1, afterSpam.Learned);
+        Assert.Equal(before.SpamMessages + 1, afterSpam.SpamMessages);
+
+        // Deleted from Junk (no verdict), then back into Junk: spam was learned already, nothing is sent.
+        await Writer.MoveAsync(_bob.Id, [id], trash.Id, default);
+        await Writer.MoveAsync(_bob.Id, [id], junk.Id, default);
+        // Not spam: rspamd unlearns spam and learns ham.
+        await Writer.MoveAsync(_bob.Id, [id], inbox.Id, default);
+
+        Assert.False(await LearnedAsync(id, expected: false));
+        var afterHam = await fixture.Rspamd.GetStatAsync();
+        Assert.Equal(afterSpam.Learned + 1, afterHam.Learned); // the second move into Junk taught nothing
+        Assert.Equal(before.HamMessages + 1, afterHam.HamMessages);
+        Assert.Equal(before.SpamMessages, afterHam.SpamMessages);
+        Assert.Equal(1, await CountAsync("learned", "spam"));
+        Assert.Equal(1, await CountAsync("learned", "ham"));
+    }
+
+    [Fact]
+    public async Task ImapMoveAndCopyIntoJunkTeachRspamd()
+    {
+        var moved = await DeliverAsync("moved by imap");
+        var copied = await DeliverAsync("copied by imap");
+        var before = await fixture.Rspamd.GetStatAsync();
+        using (var client = new ImapClient())
+        {
+            await client.ConnectAsync("127.0.0.1", _server.ImapPort, MailKit.Security.SecureSocketOptions.None);
+            await client.AuthenticateAsync("bob@local.example", "correct horse");
+            var junk = await client.GetFolderAsync("Junk");
+            await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+            var uids = await client.Inbox.SearchAsync(MailKit.Search.SearchQuery.All);
+            Assert.Equal(2, uids.Count);
+            await client.Inbox.MoveToAsync(uids[0], junk); // RFC 6851 MOVE
+            await client.Inbox.CopyToAsync(uids[1], junk); // COPY, as clients without MOVE do before EXPUNGE
+            await client.DisconnectAsync(true);
+        }
+        var junkFolder = await FolderAsync(SpecialFolder.Junk);
+        var inJunk = (await _server.Messages.ListAsync(_bob.Id, junkFolder.Id, 0, 10, MessageSort.DateDescending, default)).Items;
+        Assert.Equal(2, inJunk.Count);
+
+        foreach (var message in inJunk)
+            Assert.True(await LearnedAsync(message.Id, expected: true));
+        Assert.Equal(before.Learned + 2, (await fixture.Rspamd.GetStatAsync()).Learned);
+        Assert.Equal(moved, inJunk.Select(m => m.Id).Single(i => i == moved));
+        Assert.DoesNotContain(copied, inJunk.Select(m => m.Id)); // the copy is a new message; the original stays in INBOX
+    }
+}
