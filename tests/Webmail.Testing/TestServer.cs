@@ -16,11 +16,13 @@ public sealed class TestServer : IAsyncDisposable
 {
     private readonly TempDirectory? _ownedDirectory;
     private readonly WebApplication _app;
+    private readonly LoopbackDnsServer? _ownedDns;
 
-    private TestServer(WebApplication app, TempDirectory? ownedDirectory, string dataDirectory, Dictionary<string, int> ports)
+    private TestServer(WebApplication app, TempDirectory? ownedDirectory, LoopbackDnsServer? ownedDns, string dataDirectory, Dictionary<string, int> ports)
     {
         _app = app;
         _ownedDirectory = ownedDirectory;
+        _ownedDns = ownedDns;
         DataDirectory = dataDirectory;
         WebPort = ports["web"];
         SmtpPort = ports["smtp"];
@@ -48,6 +50,11 @@ public sealed class TestServer : IAsyncDisposable
     {
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
+        // Inbound mail is checked against DNS (SPF, DMARC, DKIM): a test never asks the machine's resolver. Without
+        // its own Webmail:Dns:Servers, a server gets an empty loopback DNS server, which answers NXDOMAIN at once.
+        var dns = settings?.Keys.Any(k => k.StartsWith("Webmail:Dns:Servers", StringComparison.OrdinalIgnoreCase)) == true ? null : new LoopbackDnsServer();
+        if (dns is not null)
+            settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Webmail:Dns:Servers:0"] = dns.Endpoint };
         // FreePort hands out a port that was free a moment ago; another test process can take it
         // before a listener binds. Then start again on fresh ports.
         for (var attempt = 1; ; attempt++)
@@ -65,7 +72,7 @@ public sealed class TestServer : IAsyncDisposable
             // Every listener binds during start-up (a taken port throws above), so all accept now.
             if (!app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>().AllUp)
                 throw new InvalidOperationException("The server started with a listener down.");
-            return new TestServer(app, owned, dir, ports);
+            return new TestServer(app, owned, dns, dir, ports);
         }
     }
 
@@ -113,6 +120,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _ownedDns?.Dispose();
         _ownedDirectory?.Dispose();
     }
 }
