@@ -20,6 +20,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IHeldSubmissionStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<SqliteDirectoryStore>();
         services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());

@@ -103,6 +103,8 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
         Require(settings.RemoteContent, AccountSettings.RemoteContentChoices, "remote content");
         Require(settings.Theme, AccountSettings.ThemeChoices, "theme");
         Require(settings.Density, AccountSettings.DensityChoices, "list density");
+        if (!AccountSettings.UndoSendChoices.Contains(settings.UndoSendSeconds))
+            throw new DirectoryException($"Undo send can wait {string.Join(", ", AccountSettings.UndoSendChoices.Where(s => s > 0))} seconds, or be off.");
         await store.SaveSettingsAsync(accountId, settings, cancellationToken).ConfigureAwait(false);
 
         static void Require(string value, IReadOnlyList<string> choices, string what)

@@ -48,8 +48,11 @@ public sealed record AccountSettings
     public string Density { get; init; } = "comfortable";
     public bool MarkSeenOnOpen { get; init; } = true;
     public bool GroupByConversation { get; init; }
+    /// <summary>Undo send: seconds a message from the web composer waits before it goes (0 = at once; otherwise one of <see cref="UndoSendChoices"/>).</summary>
+    public int UndoSendSeconds { get; init; } = 10;
 
     public static readonly IReadOnlyList<string> RemoteContentChoices = ["never", "ask", "always"];
     public static readonly IReadOnlyList<string> ThemeChoices = ["light", "dark", "system"];
     public static readonly IReadOnlyList<string> DensityChoices = ["comfortable", "compact"];
+    public static readonly IReadOnlyList<int> UndoSendChoices = [0, 5, 10, 20, 30];
 }

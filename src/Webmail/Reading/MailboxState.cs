@@ -125,6 +125,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         ShowFoldersOnPhone = false;
         DraggedMessageId = null;
         CursorId = null;
+        Answering = null;
         await preferences.LoadAsync(accountId, cancellationToken);
     }
 
@@ -153,6 +154,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
                 await LoadListAsync(showProgress: true);
             }
         }
+        ForgetAnswerUnlessFor(messageId);
         MessageId = messageId;
         if (messageId != OpenSummary?.Id)
             await OpenAsync(messageId);
