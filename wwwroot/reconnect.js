@@ -16,10 +16,15 @@
 
     async function retryNow() {
         show("Reconnecting…", false);
-        // A server that no longer knows this circuit (restarted, or it was let go) answers false: load the page again,
-        // which comes back to the same folder and message because the URL names them.
-        if (!(await Blazor.reconnect()))
-            location.reload();
+        try {
+            // A server that no longer knows this circuit answers false; then a new circuit from the state the server
+            // kept, and failing that the page again, which comes back to the same folder and message (the URL names them).
+            if (!(await Blazor.reconnect()) && !(await Blazor.resumeCircuit()))
+                location.reload();
+        } catch {
+            show("The connection to the server was lost.", true);
+            document.addEventListener("visibilitychange", retryWhenVisible);
+        }
     }
 
     function retryWhenVisible() {
@@ -43,7 +48,11 @@
                 show("The connection to the server was lost.", true);
                 document.addEventListener("visibilitychange", retryWhenVisible);
                 break;
+            case "paused":
+                show("Paused to save resources.", true);
+                break;
             case "rejected":
+            case "resume-failed":
                 // The server ended this circuit: what is on screen cannot be brought back to life, the page can.
                 show("Reloading…", false);
                 location.reload();

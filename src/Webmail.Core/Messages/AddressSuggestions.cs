@@ -46,8 +46,18 @@ public sealed class AddressSuggestions
             .Where(e => e.Match > 0)
             .OrderByDescending(e => e.Match).ThenByDescending(e => e.Count).ThenBy(e => e.Address, StringComparer.Ordinal)
             .Take(Math.Clamp(limit, 1, MaxLimit))
-            .Select(e => string.IsNullOrEmpty(e.Name) || string.Equals(e.Name, e.Address, StringComparison.OrdinalIgnoreCase) ? e.Address : new MailboxAddress(e.Name, e.Address).ToString())
+            .Select(e => string.IsNullOrEmpty(e.Name) || string.Equals(e.Name, e.Address, StringComparison.OrdinalIgnoreCase) ? e.Address : Format(e.Name, e.Address))
             .ToList();
+    }
+
+    /// <summary>
+    /// <c>Name &lt;address&gt;</c> as a person reads and types it: the name bare unless RFC 5322 §3.2.3 specials in it
+    /// need quotes (MimeKit quotes every non-ASCII name, which shows "Пётр Иванов" with quotes around it).
+    /// </summary>
+    public static string Format(string name, string address)
+    {
+        var needsQuotes = name.IndexOfAny(['(', ')', '<', '>', '[', ']', ':', ';', '@', '\\', ',', '.', '"']) >= 0;
+        return needsQuotes ? $"\"{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\" <{address}>" : $"{name} <{address}>";
     }
 
     /// <summary>2 when the address, the name or a word of it starts with <paramref name="typed"/>; 1 when one contains it; 0 otherwise.</summary>

@@ -290,7 +290,7 @@ public sealed class ComposeService(
             if (result.Count >= limit)
                 break;
             if (AddressSuggestions.Match(account.Address, account.DisplayName, AddressSuggestions.Fold(prefix)) > 0)
-                result.Add(string.IsNullOrEmpty(account.DisplayName) ? account.Address : new MailboxAddress(account.DisplayName, account.Address).ToString());
+                result.Add(string.IsNullOrEmpty(account.DisplayName) ? account.Address : AddressSuggestions.Format(account.DisplayName, account.Address));
         }
         return result;
     }

@@ -173,6 +173,8 @@ public static class WebmailApp
         app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseStaticFiles();
+        // Routing after the status-code pages, so a re-executed /not-found finds its endpoint.
+        app.UseRouting();
         app.UseSetupGate();
         app.UseAuthentication();
         app.UseAuthorization();

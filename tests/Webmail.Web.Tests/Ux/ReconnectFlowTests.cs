@@ -85,7 +85,11 @@ public sealed class ReconnectFlowTests(WebFixture web) : IClassFixture<WebFixtur
         // Nothing greys the page: the message is there and nothing covers it.
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Still readable" })).ToBeVisibleAsync();
         Assert.Equal("H1", await page.EvaluateAsync<string>("() => { const h = document.getElementById('reader-subject'); const r = h.getBoundingClientRect(); return document.elementFromPoint(r.x + 5, r.y + r.height / 2).tagName; }"));
-        await Screens.TakeAsync(page, "reconnecting");
+        // The circuit is down, so the theme cannot follow the browser now: light only.
+        await WebFixture.ScreenshotAsync(page, "reconnecting-desktop-light");
+        await page.SetViewportSizeAsync(390, 844);
+        await WebFixture.ScreenshotAsync(page, "reconnecting-phone-light");
+        await page.SetViewportSizeAsync(1280, 900);
 
         line.Blocked = false;
         await Assertions.Expect(bar).ToBeHiddenAsync(new() { Timeout = 30_000 });
@@ -98,11 +102,13 @@ public sealed class ReconnectFlowTests(WebFixture web) : IClassFixture<WebFixtur
     [Fact]
     public async Task WhenTheServerRejectsTheCircuitThePageReloadsIntoTheSameMessage()
     {
-        // The server keeps no disconnected circuit: a cut connection cannot be rejoined, only reloaded.
+        // The server keeps no disconnected circuit and no persisted circuit state: a cut connection can be neither
+        // rejoined nor resumed (.NET 10 resumes a circuit from its persisted state when it can), only reloaded.
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["applicationName"] = "Webmail",
             ["Webmail:Web:Circuit:DisconnectedCircuitMaxRetained"] = "0",
+            ["Webmail:Web:Circuit:PersistedCircuitInMemoryMaxRetained"] = "0",
         });
         var account = await server.CreateAccountAsync("gone@local.example");
         var inbox = await server.Messages.GetSpecialFolderAsync(account.Id, Core.Model.SpecialFolder.Inbox, default);
@@ -112,6 +118,7 @@ public sealed class ReconnectFlowTests(WebFixture web) : IClassFixture<WebFixtur
         var page = await OpenMessageAsync(server, web.Browser, account.Address, id, CircuitLine.AttachAsync, l => line = l);
         await page.GetByRole(AriaRole.Heading, new() { Name = "Come back here" }).WaitForAsync();
         await page.EvaluateAsync("() => window.__beforeReload = true");
+
         var url = page.Url;
 
         var reloaded = page.WaitForLoadStateAsync(LoadState.Load);

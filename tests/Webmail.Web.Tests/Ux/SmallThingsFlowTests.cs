@@ -65,7 +65,7 @@ public sealed class SmallThingsFlowTests(WebFixture web) : IClassFixture<WebFixt
         var entry = page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true });
         await Webmail.Testing.Browser.ClickToNavigateAsync(page, entry, new System.Text.RegularExpressions.Regex("/admin$"));
 
-        var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Administration" });
+        var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Admin sections" });
         await Assertions.Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Domains", "Accounts", "Aliases", "Queue", "Audit log", "Server settings"]);
         await Assertions.Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("active"));
         await Webmail.Testing.Browser.ClickToNavigateAsync(page, nav.GetByRole(AriaRole.Link, new() { Name = "Queue" }), new System.Text.RegularExpressions.Regex("/admin/queue$"));

@@ -43,12 +43,9 @@ public sealed class UndoSendFlowTests(ComposeFixture fixture)
         await Screens.TakeAsync(page, "undo-send");
         await page.Context.CloseAsync();
 
-        // Nothing went before its time...
-        Assert.True(held.ReleaseAt > DateTimeOffset.UtcNow.AddSeconds(1), "the message should still be held");
-        Assert.Empty(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
-        // ...and it goes with no page open, through the pipeline: Betty's copy and Lucy's Sent copy.
+        // It goes with no page open, through the pipeline (Betty's copy, Lucy's Sent copy), and not before its time.
         var received = Assert.Single(await fixture.WaitForAsync(betty, SpecialFolder.Inbox, timeoutMs: 30_000));
-        Assert.True(DateTimeOffset.UtcNow >= held.ReleaseAt.AddMilliseconds(-50));
+        Assert.True(received.Summary.InternalDate >= held.ReleaseAt.AddMilliseconds(-1), $"delivered at {received.Summary.InternalDate:O}, held until {held.ReleaseAt:O}");
         Assert.Equal("Held for five", received.Message.Subject);
         Assert.Contains("Sent by the server.", received.Message.TextBody);
         Assert.Equal("Held for five", Assert.Single(await fixture.WaitForAsync(lucy, SpecialFolder.Sent)).Message.Subject);

@@ -342,7 +342,7 @@ public sealed partial class Composer : IAsyncDisposable
         var navigation = Navigation;
         var snackbar = Snackbar;
         var accountId = _accountId;
-        Snackbar.Add($"Sending in {seconds} s…", Severity.Normal, options =>
+        Snackbar.Add($"Sending in {seconds} s…", Severity.Info, options =>
         {
             options.Action = "Undo";
             options.ActionColor = Color.Primary;
