@@ -1,7 +1,7 @@
 // The composer's browser side: the rich-text editor, the file picker trigger and leave-page
 // protection. Loaded as an ES module by the composer components.
 
-export function initEditor(element, dotnet, html) {
+export function initEditor(element, dotnet, html, focus) {
     // The editor is on screen (and focusable) before this module arrives over the circuit. Whatever
     // the user typed meanwhile stays, first, with the caret where it is; the initial content follows.
     const typed = element.innerHTML !== "";
@@ -16,6 +16,32 @@ export function initEditor(element, dotnet, html) {
     });
     if (typed)
         element.dispatchEvent(new Event("input"));
+    else if (focus)
+        caretAtStart(element);
+}
+
+function caretAtStart(element) {
+    element.focus();
+    const range = document.createRange();
+    range.setStart(element, 0);
+    range.collapse(true);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    element.scrollTop = 0;
+    element.scrollIntoView({ block: "nearest" });
+}
+
+// The caret at the top of a text box (a reply's body: above the quote).
+export function focusStart(id) {
+    const element = document.getElementById(id);
+    if (!element)
+        return;
+    element.focus();
+    if (element.setSelectionRange)
+        element.setSelectionRange(0, 0);
+    element.scrollTop = 0;
+    element.scrollIntoView({ block: "nearest" });
 }
 
 export function readEditor(element) {

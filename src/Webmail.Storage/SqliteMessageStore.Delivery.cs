@@ -135,6 +135,8 @@ public sealed partial class SqliteMessageStore
     {
         if (changes.RemoveDraftId is { } draft)
             DeleteWhere(context, changes.AccountId, InDrafts, draft);
+        if (changes.ReleasedHoldId is { } held)
+            context.Command("DELETE FROM held_submissions WHERE id = $h AND account_id = $a").With("$h", held).With("$a", changes.AccountId).ExecuteNonQuery();
         foreach (var addition in changes.AddFlags ?? [])
         {
             if (addition.Flags != MessageFlags.None)

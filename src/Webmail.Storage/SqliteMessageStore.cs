@@ -471,11 +471,11 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
         {
             using (var senders = connection.CreateCommand())
             {
-                senders.CommandText = "SELECT lower(from_address), count(*) FROM messages WHERE account_id = $a AND from_address <> '' GROUP BY lower(from_address) ORDER BY count(*) DESC LIMIT 1000";
+                senders.CommandText = "SELECT lower(from_address), count(*), max(from_name) FROM messages WHERE account_id = $a AND from_address <> '' GROUP BY lower(from_address) ORDER BY count(*) DESC LIMIT 1000";
                 senders.With("$a", accountId);
                 using var reader = await senders.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
-                    suggestions.AddSender(reader.GetString(0), reader.GetInt32(1));
+                    suggestions.AddSender(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? "" : reader.GetString(2));
             }
             using (var sent = connection.CreateCommand())
             {

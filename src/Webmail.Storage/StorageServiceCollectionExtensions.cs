@@ -22,6 +22,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IHeldSubmissionStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<SqliteDirectoryStore>();
         services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());
         services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<SqliteDirectoryStore>());

@@ -44,9 +44,9 @@ public sealed class MailboxFlowTests(WebFixture web) : IClassFixture<WebFixture>
         await Assertions.Expect(reader).ToContainTextAsync("<carol@remote.example>");
         await Assertions.Expect(reader).ToContainTextAsync("<b>no markup</b>");
         await Assertions.Expect(reader.GetByRole(AriaRole.Link, new() { Name = "https://example.org/page" })).ToHaveAttributeAsync("href", "https://example.org/page");
-        await Assertions.Expect(reader.GetByRole(AriaRole.Link, new() { Name = "Reply", Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(reader.GetByRole(AriaRole.Link, new() { Name = "Reply all" })).ToBeVisibleAsync();
-        await Assertions.Expect(reader.GetByRole(AriaRole.Link, new() { Name = "Forward" })).ToBeVisibleAsync();
+        await Assertions.Expect(reader.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(reader.GetByRole(AriaRole.Button, new() { Name = "Reply all" })).ToBeVisibleAsync();
+        await Assertions.Expect(reader.GetByRole(AriaRole.Button, new() { Name = "Forward" })).ToBeVisibleAsync();
         await Assertions.Expect(Row(page, "Read me")).Not.ToHaveClassAsync(new Regex("message-row--unread"));
         await Assertions.Expect(Unread(page, "Inbox")).ToHaveAccessibleNameAsync("Inbox");
         await WebFixture.ScreenshotAsync(page, "reading-desktop");

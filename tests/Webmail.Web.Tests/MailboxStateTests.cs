@@ -360,7 +360,8 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
         Assert.Equal(new[] { older }, _state.KeyboardDeleteTargets());
 
         Assert.True(_state.Answer("forward"));
-        Assert.EndsWith($"/compose?forward={older}", _navigation.Uri, StringComparison.Ordinal);
+        Assert.Equal((older, Webmail.Compose.ComposeMode.Forward), _state.Answering);
+        Assert.EndsWith($"/message/{older}", _navigation.Uri, StringComparison.Ordinal);
         Assert.True(_state.OpenCursor());
         Assert.EndsWith($"/message/{older}", _navigation.Uri, StringComparison.Ordinal);
 

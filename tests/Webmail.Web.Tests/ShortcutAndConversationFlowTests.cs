@@ -84,8 +84,9 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
 
         await page.Keyboard.PressAsync("r");
 
-        await Webmail.Testing.Browser.WaitForUrlAsync(page, new Regex($"/compose\\?replyTo={id}$").IsMatch);
-        await Assertions.Expect(page.GetByLabel("Subject", new() { Exact = true })).ToHaveValueAsync(new Regex("Answer me"));
+        // The composer docks under the open message.
+        await Assertions.Expect(page.Locator(".mailbox-reader .compose-docked").GetByLabel("Subject", new() { Exact = true })).ToHaveValueAsync(new Regex("Answer me"));
+        Assert.EndsWith($"/message/{id}", page.Url, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -106,6 +106,8 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
         Require(settings.Density, AccountSettings.DensityChoices, "list density");
         if (settings.TrashRetentionDays is < 0 or > Retention.RetentionService.MaxDays || settings.ArchiveReadAfterDays is < 0 or > Retention.RetentionService.MaxDays)
             throw new DirectoryException($"Retention is a number of days from 0 (never) to {Retention.RetentionService.MaxDays:N0}.");
+        if (!AccountSettings.UndoSendChoices.Contains(settings.UndoSendSeconds))
+            throw new DirectoryException($"Undo send can wait {string.Join(", ", AccountSettings.UndoSendChoices.Where(s => s > 0))} seconds, or be off.");
         await store.SaveSettingsAsync(accountId, settings, cancellationToken).ConfigureAwait(false);
 
         static void Require(string value, IReadOnlyList<string> choices, string what)

@@ -52,8 +52,11 @@ public sealed record AccountSettings
     public int? TrashRetentionDays { get; init; }
     /// <summary>Days after which read inbox mail moves to Archive; null: the server's default, 0: never.</summary>
     public int? ArchiveReadAfterDays { get; init; }
+    /// <summary>Undo send: seconds a message from the web composer waits before it goes (0 = at once; otherwise one of <see cref="UndoSendChoices"/>).</summary>
+    public int UndoSendSeconds { get; init; } = 10;
 
     public static readonly IReadOnlyList<string> RemoteContentChoices = ["never", "ask", "always"];
     public static readonly IReadOnlyList<string> ThemeChoices = ["light", "dark", "system"];
     public static readonly IReadOnlyList<string> DensityChoices = ["comfortable", "compact"];
+    public static readonly IReadOnlyList<int> UndoSendChoices = [0, 5, 10, 20, 30];
 }

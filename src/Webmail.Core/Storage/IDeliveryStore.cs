@@ -76,7 +76,8 @@ public sealed record VacationGuard(string Handle, string Sender, DateTimeOffset 
 /// <param name="AccountId">The sending account.</param>
 /// <param name="RemoveDraftId">The draft the message was written in: removed if it is still in the account's Drafts folder (moved elsewhere meanwhile, it is the user's message and stays).</param>
 /// <param name="AddFlags">Flags and keywords to add to the account's own messages: \Answered on the message a reply answers, <c>$Forwarded</c> on the message a forward passes on.</param>
-public sealed record SenderMailboxChanges(long AccountId, long? RemoveDraftId = null, IReadOnlyList<FlagAddition>? AddFlags = null);
+/// <param name="ReleasedHoldId">The held submission (undo send, <see cref="IHeldSubmissionStore"/>) this delivery releases: deleted in the same transaction, so it is sent once.</param>
+public sealed record SenderMailboxChanges(long AccountId, long? RemoveDraftId = null, IReadOnlyList<FlagAddition>? AddFlags = null, long? ReleasedHoldId = null);
 
 /// <summary>Flags and keywords to add to one stored message.</summary>
 /// <param name="Keywords">IMAP keywords to add (such as <see cref="WellKnownKeywords.Forwarded"/>), or <c>null</c> for none; one past <see cref="Model.Keywords.MaxPerMessage"/> is left out, not refused.</param>

@@ -78,4 +78,20 @@ public static class AddressField
         var head = cut < 0 ? "" : text[..(cut + 1)] + " ";
         return head + address + ", ";
     }
+
+    /// <summary>True when <paramref name="entry"/> is one address the composer can send to.</summary>
+    public static bool IsValid(string entry) => Parse(entry) is { Invalid.Count: 0, Valid.Count: 1 };
+
+    /// <summary>What a chip shows: the display name when there is one, else the entry as typed.</summary>
+    public static string ChipLabel(string entry) =>
+        MailboxAddress.TryParse(ParserOptions.Default, entry, out var mailbox) && !string.IsNullOrWhiteSpace(mailbox.Name) ? mailbox.Name : entry;
+
+    /// <summary>The field's text from its chips and the entry still being typed: what a draft stores and Send reads.</summary>
+    public static string Join(IEnumerable<string> chips, string typing)
+    {
+        var entries = chips.ToList();
+        if (typing.Trim().Length > 0)
+            entries.Add(typing.Trim());
+        return string.Join(", ", entries);
+    }
 }

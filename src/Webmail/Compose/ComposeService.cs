@@ -22,6 +22,9 @@ public sealed class ComposeService(
     IDirectoryStore directory,
     PipelineMessageSubmitter submitter,
     AttachmentStaging staging,
+    IHeldSubmissionStore held,
+    HeldSendSignal heldSendSignal,
+    TimeProvider time,
     IOptionsMonitor<WebmailOptions> options,
     ILogger<ComposeService> logger)
 {
@@ -114,31 +117,127 @@ public sealed class ComposeService(
     }
 
     /// <summary>
-    /// Builds and submits the message. The Send is one commit: the message is filed and queued, its draft
+    /// Sends the message: at once when the account's undo-send delay is off, otherwise held for that many seconds
+    /// (<see cref="HoldAsync"/>). Either way one code path builds and checks it first.
+    /// </summary>
+    /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
+    public async Task<SendOutcome> SendAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
+    {
+        var settings = await directory.GetSettingsAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (settings.UndoSendSeconds <= 0)
+            return new SendOutcome(await SendNowAsync(accountId, model, cancellationToken).ConfigureAwait(false), null);
+        return await HoldAsync(accountId, model, TimeSpan.FromSeconds(settings.UndoSendSeconds), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Builds and submits the message now. The Send is one commit: the message is filed and queued, its draft
     /// removed (if still in Drafts), the original of a reply marked \Answered (of a forward, <c>$Forwarded</c>) and the event counted together,
     /// or, when anything fails or is refused, none of it.
     /// </summary>
     /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
-    public async Task<SubmitResult> SendAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
+    public async Task<SubmitResult> SendNowAsync(long accountId, ComposeModel model, CancellationToken cancellationToken)
     {
         // Copied before the first await, as for a draft: the user may still be typing.
         var content = model.Snapshot();
-        var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
-        using var message = MessageComposer.Build(account, content, asDraft: false, options.CurrentValue.Hostname);
-        var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
-        if (size > MaxMessageSize)
-            throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
-        var changes = new SenderMailboxChanges(accountId, content.DraftId, OriginalMarks(content));
+        using var message = await BuildForSendingAsync(accountId, content, cancellationToken).ConfigureAwait(false);
+        var changes = new SenderMailboxChanges(accountId, content.DraftId, OriginalMarks(content.OriginalId, content.Mode));
         var result = await submitter.SubmitAsync(accountId, message, changes, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
             return result;
         model.DraftId = null;
-        logger.LogInformation("Account {AccountId} sent {MessageId} ({Size} bytes)", accountId, message.MessageId, size);
+        logger.LogInformation("Account {AccountId} sent {MessageId}", accountId, message.MessageId);
         return result;
     }
 
+    /// <summary>
+    /// Undo send: checks the message as a Send would (addresses, size, unknown local recipients), then holds it for
+    /// <paramref name="delay"/> — its draft removed in the same commit — for <see cref="HeldSendWorker"/> to release
+    /// through the delivery pipeline, whether or not the page stays open.
+    /// </summary>
+    /// <exception cref="ComposeException">The message cannot be sent as it is; the text says why.</exception>
+    public async Task<SendOutcome> HoldAsync(long accountId, ComposeModel model, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var content = model.Snapshot();
+        using var message = await BuildForSendingAsync(accountId, content, cancellationToken).ConfigureAwait(false);
+        var (_, refusal) = await submitter.ResolveAsync(message, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+            return new SendOutcome(refusal, null);
+        var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
+        var releaseAt = time.GetUtcNow() + delay;
+        long id;
+        try
+        {
+            id = await held.HoldAsync(new NewHeldSubmission(accountId, raw, releaseAt, content.OriginalId, content.Mode.ToString()), content.DraftId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException e)
+        {
+            throw new ComposeException(e.Message);
+        }
+        heldSendSignal.Notify();
+        model.DraftId = null;
+        logger.LogInformation("Account {AccountId} sent {MessageId}, held {Id} until {ReleaseAt}", accountId, message.MessageId, id, releaseAt);
+        return new SendOutcome(SubmitResult.Accepted, new HeldSend(id, releaseAt));
+    }
+
+    /// <summary>
+    /// The worker's half of undo send: hands a claimed message to the delivery pipeline, whose commit deletes the hold.
+    /// A message the pipeline refuses (the recipient's account was removed meanwhile, the sender disabled) goes back to
+    /// Drafts, so nothing written is lost.
+    /// </summary>
+    public async Task<SubmitResult> ReleaseAsync(HeldSubmission submission, CancellationToken cancellationToken)
+    {
+        using var message = MimeInput.Load(submission.Raw, options.CurrentValue.Limits.MaxMimeDepth);
+        var mode = ParseMode(submission.Mode);
+        var changes = new SenderMailboxChanges(submission.AccountId, null, OriginalMarks(submission.OriginalId, mode), submission.Id);
+        var result = await submitter.SubmitAsync(submission.AccountId, message, changes, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            logger.LogInformation("Released held message {Id} of account {AccountId}", submission.Id, submission.AccountId);
+            return result;
+        }
+        logger.LogWarning("Held message {Id} of account {AccountId} was refused ({Reason}); it is back in Drafts", submission.Id, submission.AccountId, result.Error);
+        await ToDraftsAsync(submission, claimed: true, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Undo: takes a held message back into Drafts; the new draft's id, or <c>null</c> when it already went (or is not the account's).</summary>
+    public async Task<long?> UndoSendAsync(long accountId, long heldId, CancellationToken cancellationToken)
+    {
+        var submission = await held.GetAsync(accountId, heldId, cancellationToken).ConfigureAwait(false);
+        if (submission is null)
+            return null;
+        var draft = await ToDraftsAsync(submission, claimed: false, cancellationToken).ConfigureAwait(false);
+        if (draft is not null)
+            logger.LogInformation("Account {AccountId} took back held message {Id} as draft {DraftId}", accountId, heldId, draft.Id);
+        return draft?.Id;
+    }
+
+    private async Task<StoredMessage?> ToDraftsAsync(HeldSubmission submission, bool claimed, CancellationToken cancellationToken)
+    {
+        using var message = MimeInput.Load(submission.Raw, options.CurrentValue.Limits.MaxMimeDepth);
+        MessageComposer.MakeDraft(message, ParseMode(submission.Mode), submission.OriginalId);
+        var raw = await ToBytesAsync(message, cancellationToken).ConfigureAwait(false);
+        return await held.ReturnToDraftsAsync(submission.AccountId, submission.Id, raw, claimed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ComposeMode ParseMode(string mode) => Enum.TryParse<ComposeMode>(mode, out var parsed) ? parsed : ComposeMode.New;
+
+    /// <summary>The message a Send would submit, checked: addresses and header safety (<see cref="MessageComposer.Build"/>) and the size limit.</summary>
+    private async Task<MimeMessage> BuildForSendingAsync(long accountId, ComposeModel content, CancellationToken cancellationToken)
+    {
+        var account = await RequireAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var message = MessageComposer.Build(account, content, asDraft: false, options.CurrentValue.Hostname);
+        var size = await MeasureAsync(message, cancellationToken).ConfigureAwait(false);
+        if (size > MaxMessageSize)
+        {
+            message.Dispose();
+            throw new ComposeException($"The message is {Size(size)} with its attachments encoded; the limit is {Size(MaxMessageSize)}.");
+        }
+        return message;
+    }
+
     /// <summary>What the Send marks on the message it answers or forwards: \Answered for a reply, <c>$Forwarded</c> for a forward.</summary>
-    private static IReadOnlyList<FlagAddition> OriginalMarks(ComposeModel model) => (model.OriginalId, model.Mode) switch
+    private static IReadOnlyList<FlagAddition> OriginalMarks(long? originalId, ComposeMode mode) => (originalId, mode) switch
     {
         ({ } original, ComposeMode.Reply or ComposeMode.ReplyAll) => [new FlagAddition(original, MessageFlags.Answered)],
         ({ } original, ComposeMode.Forward) => [new FlagAddition(original, MessageFlags.None, [WellKnownKeywords.Forwarded])],
@@ -190,8 +289,8 @@ public sealed class ComposeService(
         {
             if (result.Count >= limit)
                 break;
-            if (account.Address.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || account.DisplayName.Contains(prefix, StringComparison.OrdinalIgnoreCase))
-                result.Add(string.IsNullOrEmpty(account.DisplayName) ? account.Address : new MailboxAddress(account.DisplayName, account.Address).ToString());
+            if (AddressSuggestions.Match(account.Address, account.DisplayName, AddressSuggestions.Fold(prefix)) > 0)
+                result.Add(string.IsNullOrEmpty(account.DisplayName) ? account.Address : AddressSuggestions.Format(account.DisplayName, account.Address));
         }
         return result;
     }

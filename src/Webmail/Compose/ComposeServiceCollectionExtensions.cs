@@ -8,6 +8,9 @@ public static class ComposeServiceCollectionExtensions
         services.AddSingleton<AttachmentStaging>();
         services.AddSingleton<ComposeService>();
         services.AddSingleton<PipelineMessageSubmitter>();
+        services.AddSingleton<HeldSendSignal>();
+        services.AddSingleton<HeldSendWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<HeldSendWorker>());
         return services;
     }
 }

@@ -71,17 +71,27 @@ public static class MessageComposer
             message.References.Add(reference);
 
         if (asDraft)
-        {
-            message.Headers.Add(DraftToHeader, model.To);
-            message.Headers.Add(DraftCcHeader, model.Cc);
-            message.Headers.Add(DraftBccHeader, model.Bcc);
-            message.Headers.Add(DraftModeHeader, model.Mode.ToString());
-            if (model.OriginalId is { } original)
-                message.Headers.Add(DraftOriginalHeader, original.ToString(CultureInfo.InvariantCulture));
-        }
+            AddDraftHeaders(message, model.To, model.Cc, model.Bcc, model.Mode, model.OriginalId);
 
         message.Body = BuildBody(model);
         return message;
+    }
+
+    /// <summary>
+    /// Turns a message composed for sending (held for undo send) back into a draft: the same bytes plus the draft-only
+    /// headers, so <c>ComposeService.OpenDraftAsync</c> restores it like any other draft.
+    /// </summary>
+    public static void MakeDraft(MimeMessage message, ComposeMode mode, long? originalId) =>
+        AddDraftHeaders(message, message.To.ToString(), message.Cc.ToString(), message.Bcc.ToString(), mode, originalId);
+
+    private static void AddDraftHeaders(MimeMessage message, string to, string cc, string bcc, ComposeMode mode, long? originalId)
+    {
+        message.Headers.Add(DraftToHeader, to);
+        message.Headers.Add(DraftCcHeader, cc);
+        message.Headers.Add(DraftBccHeader, bcc);
+        message.Headers.Add(DraftModeHeader, mode.ToString());
+        if (originalId is { } original)
+            message.Headers.Add(DraftOriginalHeader, original.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Sanitized HTML for a rich body: formatting and links only, no scripts, styles or remote images.</summary>
@@ -123,9 +133,12 @@ public static class MessageComposer
 
     private static HtmlSanitizer CreateSanitizer()
     {
-        var sanitizer = new HtmlSanitizer();
+        // Formatting, lists, links, and the structure a quoted message needs (tables, headings, quotes); no styles,
+        // images or attributes but href. Other elements go but keep their text, except those whose text is code.
+        var sanitizer = new HtmlSanitizer { KeepChildNodes = true };
         sanitizer.AllowedTags.Clear();
-        foreach (var tag in new[] { "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "p", "div", "br", "span", "blockquote" })
+        foreach (var tag in new[] { "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "p", "div", "br", "span", "blockquote",
+                     "table", "thead", "tbody", "tfoot", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "hr" })
             sanitizer.AllowedTags.Add(tag);
         sanitizer.AllowedAttributes.Clear();
         sanitizer.AllowedAttributes.Add("href");
@@ -133,6 +146,11 @@ public static class MessageComposer
         foreach (var scheme in new[] { "http", "https", "mailto" })
             sanitizer.AllowedSchemes.Add(scheme);
         sanitizer.AllowedCssProperties.Clear();
+        sanitizer.RemovingTag += (_, e) =>
+        {
+            if (e.Tag.LocalName is "script" or "style" or "head" or "title" or "template" or "noscript" or "textarea" or "select" or "svg" or "math" or "iframe" or "object")
+                e.Tag.TextContent = "";
+        };
         return sanitizer;
     }
 }

@@ -18,6 +18,32 @@ public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
     /// <param name="senderChanges">What else the Send changes in the account's mailbox, committed with the message only if it is sent; <c>null</c> for nothing.</param>
     public async Task<SubmitResult> SubmitAsync(long accountId, MimeMessage message, SenderMailboxChanges? senderChanges, CancellationToken cancellationToken)
     {
+        var (resolved, refusal) = await ResolveAsync(message, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+            return refusal;
+
+        message.Bcc.Clear();
+        using var buffer = new MemoryStream();
+        await message.WriteToAsync(MessageComposer.StorageFormat, buffer, cancellationToken).ConfigureAwait(false);
+        var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved, senderChanges),
+            buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+        return outcome.Status switch
+        {
+            DeliveryStatus.Delivered => SubmitResult.Accepted,
+            DeliveryStatus.SenderNotAllowed => SubmitResult.Refused("You cannot send as that address."),
+            DeliveryStatus.AccountDisabled => SubmitResult.Refused("The account cannot send mail."),
+            DeliveryStatus.QuotaExceeded => SubmitResult.Refused("The recipients' mailboxes are full."),
+            DeliveryStatus.TooComplex => SubmitResult.Refused($"The message has too many parts to send outside this server ({outcome.Detail})."),
+            _ => SubmitResult.Refused(outcome.Detail ?? "The message could not be sent."),
+        };
+    }
+
+    /// <summary>
+    /// The recipients of <paramref name="message"/> (To, Cc, Bcc) as the pipeline resolves them, or the refusal a Send
+    /// would get: unknown local recipients, or none at all. The composer asks before holding a message for undo send.
+    /// </summary>
+    public async Task<(Dictionary<string, RecipientResolution> Resolved, SubmitResult? Refusal)> ResolveAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
         var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)
             .Select(m => m.Address.ToLowerInvariant()).Distinct().ToList();
         var unknown = new List<string>();
@@ -36,23 +62,9 @@ public sealed class PipelineMessageSubmitter(DeliveryPipeline pipeline)
                 resolved[normalized] = check.Resolution;
         }
         if (unknown.Count > 0)
-            return SubmitResult.Refused("No such recipient here: " + string.Join(", ", unknown), unknown);
+            return (resolved, SubmitResult.Refused("No such recipient here: " + string.Join(", ", unknown), unknown));
         if (resolved.Count == 0)
-            return SubmitResult.Refused("Add at least one recipient.");
-
-        message.Bcc.Clear();
-        using var buffer = new MemoryStream();
-        await message.WriteToAsync(MessageComposer.StorageFormat, buffer, cancellationToken).ConfigureAwait(false);
-        var outcome = await pipeline.SubmitAsync(new SubmissionEnvelope(accountId, null, resolved.Keys.ToList(), DeliveryOrigin.Web, resolved, senderChanges),
-            buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
-        return outcome.Status switch
-        {
-            DeliveryStatus.Delivered => SubmitResult.Accepted,
-            DeliveryStatus.SenderNotAllowed => SubmitResult.Refused("You cannot send as that address."),
-            DeliveryStatus.AccountDisabled => SubmitResult.Refused("The account cannot send mail."),
-            DeliveryStatus.QuotaExceeded => SubmitResult.Refused("The recipients' mailboxes are full."),
-            DeliveryStatus.TooComplex => SubmitResult.Refused($"The message has too many parts to send outside this server ({outcome.Detail})."),
-            _ => SubmitResult.Refused(outcome.Detail ?? "The message could not be sent."),
-        };
+            return (resolved, SubmitResult.Refused("Add at least one recipient."));
+        return (resolved, null);
     }
 }

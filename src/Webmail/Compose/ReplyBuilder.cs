@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using MimeKit;
+using Webmail.Reading;
 
 namespace Webmail.Compose;
 
@@ -41,15 +43,44 @@ public static class ReplyBuilder
                     model.References.Add(original.InReplyTo);
                 model.References.Add(original.MessageId);
             }
-            model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original) + "\n" + Quote(MessageText.Of(original));
+            if (original.HtmlBody is { } html)
+            {
+                // An HTML original is answered in rich text with its HTML quoted: a newsletter's text/plain part is
+                // often a stub ("view this mail in your browser") that says nothing of what is being answered.
+                model.Rich = true;
+                model.Html = "<p><br></p>" + SignatureHtml(signature) + "<p>" + WebUtility.HtmlEncode(Attribution(original)) + "</p><blockquote>" + QuoteHtml(html) + "</blockquote>";
+                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original) + "\n" + Quote(MessageText.HtmlToText(html));
+            }
+            else
+                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original) + "\n" + Quote(MessageText.Of(original));
         }
         else
         {
             model.Subject = Prefixed("Fwd:", original.Subject);
-            model.Body = SignatureBlock(signature) + "\n\n" + ForwardHeader(original) + "\n\n" + MessageText.Of(original);
+            if (original.HtmlBody is { } html)
+            {
+                model.Rich = true;
+                model.Html = "<p><br></p>" + SignatureHtml(signature) + "<p>" + MessageComposer.TextToHtml(ForwardHeader(original)) + "</p><div>" + QuoteHtml(html) + "</div>";
+                model.Body = SignatureBlock(signature) + "\n\n" + ForwardHeader(original) + "\n\n" + MessageText.HtmlToText(html);
+            }
+            else
+                model.Body = SignatureBlock(signature) + "\n\n" + ForwardHeader(original) + "\n\n" + MessageText.Of(original);
         }
         return model;
     }
+
+    /// <summary>
+    /// The original's HTML as a reply quotes it: through the reading pane's sanitizer (<see cref="SafeHtml"/>: no scripts,
+    /// no remote or embedded images), then the composer's (what a rich message may carry), so the editor shows what will be sent.
+    /// </summary>
+    public static string QuoteHtml(string html)
+    {
+        var safe = new SafeHtml(_ => null, allowRemote: false).Sanitize(html);
+        return MessageComposer.SanitizeHtml(safe);
+    }
+
+    private static string SignatureHtml(string signature) =>
+        string.IsNullOrWhiteSpace(signature) ? "" : "<p>-- <br>" + MessageComposer.TextToHtml(signature.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd()) + "</p>";
 
     /// <summary>The body a new message starts with: room to write, then the signature (RFC 3676 §4.3 separator).</summary>
     public static string SignatureBlock(string signature) =>

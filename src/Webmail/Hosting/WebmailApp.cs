@@ -55,6 +55,9 @@ public static class WebmailApp
         services.AddWebmailCompose();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Webmail:Web:Circuit: Blazor's CircuitOptions (how many disconnected circuits are kept, and how long, for a
+        // browser to reconnect to).
+        services.AddOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>().Bind(configuration.GetSection("Webmail:Web:Circuit"));
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAccountStateProvider>();
@@ -174,7 +177,13 @@ public static class WebmailApp
             await next();
         });
         app.UseAdminApi();
+        // A page the app does not have answers 404 with the app's not-found page (an empty 404 before); only for browsers
+        // asking for a page, so the mail and API endpoints keep their bare 404s.
+        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseStaticFiles();
+        // Routing after the status-code pages, so a re-executed /not-found finds its endpoint.
+        app.UseRouting();
         app.UseSetupGate();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -43,7 +43,10 @@ public sealed partial class MailboxState
     {
         if ((OpenSummary ?? CursorTarget()) is not { } message)
             return false;
-        navigation.NavigateTo(ComposeUrl(mode, message.Id));
+        // The composer docks under the message: open it first when the cursor's row is not the open one.
+        AnswerMessage(message.Id, AnswerMode(mode));
+        if (message.Id != OpenSummary?.Id)
+            navigation.NavigateTo(MessageUrl(message));
         return true;
     }
 

@@ -131,6 +131,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         ShowFoldersOnPhone = false;
         DraggedMessageId = null;
         CursorId = null;
+        Answering = null;
         await preferences.LoadAsync(accountId, cancellationToken);
     }
 
@@ -159,6 +160,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
                 await LoadListAsync(showProgress: true);
             }
         }
+        ForgetAnswerUnlessFor(messageId);
         MessageId = messageId;
         if (messageId != OpenSummary?.Id)
             await OpenAsync(messageId);

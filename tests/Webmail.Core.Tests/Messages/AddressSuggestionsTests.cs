@@ -23,7 +23,7 @@ public sealed class AddressSuggestionsTests
         suggestions.AddRecipients("C <c@x.example>, b@x.example");
         suggestions.AddRecipients("c@X.example");
 
-        Assert.Equal(["b@x.example", "a@x.example", "c@x.example"], suggestions.Rank("", 10));
+        Assert.Equal(["b@x.example", "a@x.example", "C <c@x.example>"], suggestions.Rank("", 10));
     }
 
     [Fact]
@@ -45,5 +45,29 @@ public sealed class AddressSuggestionsTests
         Assert.Single(suggestions.Rank("user", 0));
         Assert.Equal(AddressSuggestions.MaxLimit, suggestions.Rank("user", 1000).Count);
         Assert.Empty(suggestions.Rank("nobody", 10));
+    }
+
+    [Theory]
+    [InlineData("Петр")]
+    [InlineData("петр")]
+    [InlineData("ПЕТР")]
+    [InlineData("иван")]
+    public void DisplayNamesMatchInAnyScriptWithCaseAndAccentsFolded(string typed)
+    {
+        var suggestions = new AddressSuggestions();
+        suggestions.AddSender("petr@remote.example", 1, "Пётр Иванов");
+        suggestions.AddSender("other@remote.example", 5, "Someone Else");
+
+        Assert.Equal(["Пётр Иванов <petr@remote.example>"], suggestions.Rank(typed, 10));
+    }
+
+    [Fact]
+    public void LatinAccentsFoldToo()
+    {
+        var suggestions = new AddressSuggestions();
+        suggestions.AddRecipients("José Núñez <jn@remote.example>");
+
+        Assert.Equal(["José Núñez <jn@remote.example>"], suggestions.Rank("nunez", 10));
+        Assert.Equal(["José Núñez <jn@remote.example>"], suggestions.Rank("JOSE", 10));
     }
 }

@@ -92,11 +92,13 @@ public sealed class ShortcutDispatchTests : IAsyncLifetime
         await PressAsync(mailbox, "c");
         Assert.EndsWith("/compose", Uri, StringComparison.Ordinal);
 
+        // The composer docks under the message: the key opens the row under the cursor first.
         await PressAsync(mailbox, "j");
         await PressAsync(mailbox, "a");
-        Assert.EndsWith($"/compose?replyAllTo={id}", Uri, StringComparison.Ordinal);
+        Assert.EndsWith($"/message/{id}", Uri, StringComparison.Ordinal);
+        Assert.Equal((id, Webmail.Compose.ComposeMode.ReplyAll), _context.Services.GetRequiredService<MailboxState>().Answering);
         await PressAsync(mailbox, "f");
-        Assert.EndsWith($"/compose?forward={id}", Uri, StringComparison.Ordinal);
+        Assert.Equal((id, Webmail.Compose.ComposeMode.Forward), _context.Services.GetRequiredService<MailboxState>().Answering);
     }
 
     [Fact]

@@ -32,8 +32,20 @@ public sealed class ComposeFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh account on the local domain, e.g. <c>lucy3@local.example</c>.</summary>
-    public Task<Account> NewAccountAsync(string name) =>
-        Server.CreateAccountAsync($"{name}{Interlocked.Increment(ref _next)}@local.example");
+    /// <remarks>Undo send is off for these accounts, so a Send is in the recipients' mailboxes at once; the undo-send tests turn it on.</remarks>
+    public async Task<Account> NewAccountAsync(string name)
+    {
+        var account = await Server.CreateAccountAsync($"{name}{Interlocked.Increment(ref _next)}@local.example");
+        await SetUndoSendAsync(account, 0);
+        return account;
+    }
+
+    /// <summary>Sets the account's undo-send delay (0 = off) as the settings page does.</summary>
+    public async Task SetUndoSendAsync(Account account, int seconds)
+    {
+        var settings = await Server.Directory.GetSettingsAsync(account.Id, default);
+        await Server.Directory.SaveSettingsAsync(account.Id, settings with { UndoSendSeconds = seconds }, default);
+    }
 
     /// <summary>A fresh account with a display name and a signature, set through the directory as the settings page does.</summary>
     public async Task<Account> NewAccountAsync(string name, string displayName, string signature)
@@ -44,7 +56,7 @@ public sealed class ComposeFixture : IAsyncLifetime
             await directory.AddDomainAsync("local.example", "test", default);
         var account = await directory.CreateAccountAsync(address, Password, displayName, false, null, "test", default);
         var settings = await Server.Directory.GetSettingsAsync(account.Id, default);
-        await Server.Directory.SaveSettingsAsync(account.Id, settings with { Signature = signature }, default);
+        await Server.Directory.SaveSettingsAsync(account.Id, settings with { Signature = signature, UndoSendSeconds = 0 }, default);
         return account;
     }
 
@@ -80,20 +92,40 @@ public sealed class ComposeFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Opens a composer URL and waits for the circuit and the form.</summary>
+    /// <summary>Opens a composer URL and waits for the circuit and the form, with the Cc and Bcc fields shown.</summary>
     public async Task OpenAsync(IPage page, string path)
     {
         await page.GotoAsync(Server.BaseUrl + path);
         await Browser.WaitForInteractiveAsync(page);
         await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
+        await ShowCopyFieldsAsync(page);
     }
 
-    /// <summary>Clicks Send and waits until the composer has gone; fails with the composer's message if it refused.</summary>
+    /// <summary>Clicks Add Cc and Add Bcc where the fields are still behind their links.</summary>
+    public static async Task ShowCopyFieldsAsync(IPage page)
+    {
+        foreach (var (link, field) in new[] { ("Add Cc", "#compose-cc"), ("Add Bcc", "#compose-bcc") })
+        {
+            var button = page.GetByRole(AriaRole.Button, new() { Name = link, Exact = true });
+            if (await button.CountAsync() > 0)
+            {
+                await button.ClickAsync();
+                await page.Locator(field).WaitForAsync();
+            }
+        }
+    }
+
+    /// <summary>An address field's text as the composer holds it: its chips and what is still being typed, comma-separated.</summary>
+    public static async Task<string> AddressesAsync(IPage page, string label) =>
+        await page.Locator($"#compose-{label.ToLowerInvariant()}").EvaluateAsync<string>("el => el.closest('.compose-address').dataset.value");
+
+    /// <summary>Clicks Send and waits until the composer (a page or docked) has gone; fails with the composer's message if it refused.</summary>
     public static async Task SendAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
-        var alerts = page.Locator(".compose-page").GetByRole(AriaRole.Alert); // not the "Message sent" snackbar
-        for (var until = DateTime.UtcNow.AddSeconds(30); page.Url.Contains("/compose", StringComparison.Ordinal); await Task.Delay(100))
+        var form = page.Locator(".compose-form");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        var alerts = form.GetByRole(AriaRole.Alert); // not the "Message sent" snackbar
+        for (var until = DateTime.UtcNow.AddSeconds(30); await form.CountAsync() > 0; await Task.Delay(100))
         {
             if (await alerts.CountAsync() > 0)
             {

@@ -26,13 +26,13 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
         return message;
     }
 
-    /// <summary>Opens the message from the list and presses one of the reading pane's buttons.</summary>
+    /// <summary>Opens the message from the list and presses one of the reading pane's buttons: the composer docks under the message.</summary>
     private static async Task OpenFromReadingPaneAsync(IPage page, string subject, string button)
     {
         await page.Locator(".message-row", new() { HasText = subject }).Locator("a.message-link").ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = button, Exact = true }).ClickAsync();
-        await Webmail.Testing.Browser.WaitForUrlAsync(page, url => url.Contains("/compose", StringComparison.Ordinal));
-        await page.GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
+        await page.GetByRole(AriaRole.Toolbar, new() { Name = "Message" }).GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        // The composer docks under the message, in the reading pane.
+        await page.Locator(".mailbox-reader .compose-docked").GetByLabel("Subject", new() { Exact = true }).WaitForAsync();
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
 
         await OpenFromReadingPaneAsync(page, "Quarterly plan", "Reply");
 
-        Assert.Equal(betty.Address, (await page.GetByLabel("To", new() { Exact = true }).InputValueAsync()).Trim().Split('<', '>')[^2]);
+        Assert.Equal(betty.Address, (await ComposeFixture.AddressesAsync(page, "To")).Trim().Split('<', '>')[^2]);
         Assert.Equal("Re: Quarterly plan", await page.GetByLabel("Subject", new() { Exact = true }).InputValueAsync());
         var body = await page.GetByLabel("Body", new() { Exact = true }).InputValueAsync();
         Assert.Contains($"On Fri, 20 Nov 2026 at 09:30, Betty Sender <{betty.Address}> wrote:\n> Line one.\n> Line two.", body);
@@ -81,8 +81,8 @@ public sealed class ComposeReplyTests(ComposeFixture fixture)
 
         await OpenFromReadingPaneAsync(page, "Team lunch", "Reply all");
 
-        Assert.Contains(betty.Address, await page.GetByLabel("To", new() { Exact = true }).InputValueAsync());
-        var cc = await page.GetByLabel("Cc", new() { Exact = true }).InputValueAsync();
+        Assert.Contains(betty.Address, await ComposeFixture.AddressesAsync(page, "To"));
+        var cc = await ComposeFixture.AddressesAsync(page, "Cc");
         Assert.Contains(carol.Address, cc);
         Assert.Contains(dora.Address, cc);
         Assert.DoesNotContain(lucy.Address, cc);

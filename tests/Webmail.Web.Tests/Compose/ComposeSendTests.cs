@@ -99,7 +99,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         var (original, reply) = await ReplyDraftAsync(lucy, betty);
         var sentBefore = await SentEventsAsync();
 
-        var result = await Compose.SendAsync(lucy.Id, reply, default);
+        var result = await Compose.SendNowAsync(lucy.Id, reply, default);
 
         // No waiting: when Send returns, the whole action is committed.
         Assert.True(result.Succeeded, result.Error);
@@ -122,7 +122,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
 
         using (RefusingTrigger.On(fixture.Server.Services.GetRequiredService<SqliteDatabase>(), "DELETE", "messages", $"OLD.id = {draft}"))
         {
-            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendAsync(lucy.Id, reply, default));
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendNowAsync(lucy.Id, reply, default));
             Assert.Contains(RefusingTrigger.Reason, error.Message);
         }
 
@@ -133,7 +133,7 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
         Assert.False(await IsAnsweredAsync(lucy, original));
         Assert.Equal(sentBefore, await SentEventsAsync());
 
-        Assert.True((await Compose.SendAsync(lucy.Id, reply, default)).Succeeded);
+        Assert.True((await Compose.SendNowAsync(lucy.Id, reply, default)).Succeeded);
         Assert.Single(await fixture.FolderAsync(betty, SpecialFolder.Inbox));
         Assert.Single(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
         Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Drafts));
@@ -151,13 +151,13 @@ public sealed class ComposeSendTests(ComposeFixture fixture)
 
         using (RefusingTrigger.On(fixture.Server.Services.GetRequiredService<SqliteDatabase>(), "UPDATE", "messages", $"OLD.id = {original}"))
         {
-            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendAsync(lucy.Id, forward, default));
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Compose.SendNowAsync(lucy.Id, forward, default));
             Assert.Contains(RefusingTrigger.Reason, error.Message);
         }
         Assert.Empty(await fixture.FolderAsync(lucy, SpecialFolder.Sent));
         Assert.False((await fixture.Server.Messages.GetSummaryAsync(lucy.Id, original, default))!.IsForwarded);
 
-        Assert.True((await Compose.SendAsync(lucy.Id, forward, default)).Succeeded);
+        Assert.True((await Compose.SendNowAsync(lucy.Id, forward, default)).Succeeded);
 
         var marked = (await fixture.Server.Messages.GetSummaryAsync(lucy.Id, original, default))!;
         Assert.True(marked.IsForwarded);

@@ -101,11 +101,16 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
         var lucy = await fixture.NewAccountAsync("lucy");
         var composer = RenderComposer(lucy);
 
-        foreach (var (id, label) in new[] { ("compose-to", "To"), ("compose-cc", "Cc"), ("compose-bcc", "Bcc"), ("compose-subject", "Subject"), ("compose-body", "Body") })
+        foreach (var (id, label) in new[] { ("compose-to", "To"), ("compose-subject", "Subject"), ("compose-body", "Body") })
         {
             composer.Find("#" + id);
             Assert.Equal(label, composer.Find($"label[for='{id}']").TextContent.Trim());
         }
+        // Cc and Bcc wait behind links until asked for.
+        Assert.Empty(composer.FindAll("#compose-cc"));
+        Assert.Equal(["Add Cc", "Add Bcc"], composer.FindAll("button.compose-cc-link").Select(b => b.GetAttribute("aria-label") ?? "").ToArray());
+        composer.Find("button[aria-label='Add Cc']").Click();
+        composer.WaitForAssertion(() => Assert.Equal("Cc", composer.Find("label[for='compose-cc']").TextContent.Trim()), Wait);
         var buttons = composer.FindAll("button").Select(b => b.TextContent.Trim()).ToList();
         Assert.Equal(["Send", "Attach", "Save draft", "Discard"], buttons.Where(b => b is "Send" or "Attach" or "Save draft" or "Discard").ToArray());
     }
@@ -118,8 +123,10 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
             .Add(c => c.Label, "To")
             .Add(c => c.ValueChanged, v => values.Add(v)));
 
+        // Text with a separator arriving at once (as a paste) ends every entry in it: each a chip, the composer holding them as text.
         input.Find("input").Input("betty@local.example, nobody@");
-        Assert.Equal("betty@local.example, nobody@", Assert.Single(values));
+        Assert.Equal("betty@local.example, nobody@", values[^1]);
+        Assert.Equal(2, input.FindAll("[data-testid=address-chip]").Count);
         Assert.DoesNotContain("Not a valid address", input.Markup);
 
         input.Render(p => p.Add(c => c.Value, values[^1]));
@@ -127,10 +134,14 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
 
         input.WaitForAssertion(() => Assert.Contains("Not a valid address: nobody@", input.Markup), Wait);
         Assert.DoesNotContain("Not a valid address: betty", input.Markup);
+        var chips = input.FindAll("[data-testid=address-chip]");
+        Assert.Equal(["betty@local.example", "nobody@"], chips.Select(c => c.GetAttribute("title") ?? "").ToArray());
+        Assert.Contains("invalid", chips[1].ClassName);
+        Assert.Equal("Remove nobody@", chips[1].QuerySelector("button")!.GetAttribute("aria-label"));
     }
 
     [Fact]
-    public void AddressInputSuggestsForTheLastEntryAndEnterTakesTheFirst()
+    public void AddressInputSuggestsForTheEntryBeingTypedAndEnterTakesTheFirst()
     {
         var asked = new List<string>();
         var value = "";
@@ -143,7 +154,8 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
                 return Task.FromResult<IReadOnlyList<string>>(["Zed History <zed@remote.example>", "zelda@local.example"]);
             }));
 
-        input.Find("input").Input("carol@local.example, ze");
+        input.Find("input").Input("carol@local.example, ");
+        input.Find("input").Input("ze");
         input.WaitForAssertion(() => Assert.Equal(2, input.FindAll("[role=option]").Count), Wait);
         Assert.Equal(["ze"], asked);
         Assert.Equal("Suggestions for Cc", input.Find("[role=listbox]").GetAttribute("aria-label"));
@@ -151,8 +163,9 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
         input.Render(p => p.Add(c => c.Value, value));
         input.Find("input").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
 
-        Assert.Equal("carol@local.example, Zed History <zed@remote.example>, ", value);
+        Assert.Equal("carol@local.example, Zed History <zed@remote.example>", value);
         Assert.Empty(input.FindAll("[role=option]"));
+        Assert.Equal(["carol@local.example", "Zed History"], input.FindAll(".compose-chip-text").Select(c => c.TextContent).ToArray());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Webmail.Auth;
@@ -45,9 +46,24 @@ public sealed partial class Composer : IAsyncDisposable
     [SupplyParameterFromQuery(Name = "forward")] private string? ForwardOf { get; set; }
     [SupplyParameterFromQuery(Name = "to")] private string? PrefillTo { get; set; }
 
+    /// <summary>Docked under the message in the reading pane: the message answered (instead of the query string).</summary>
+    [Parameter] public long? DockedOriginalId { get; set; }
+    /// <summary>Docked: reply, reply all or forward.</summary>
+    [Parameter] public ComposeMode DockedMode { get; set; } = ComposeMode.Reply;
+    /// <summary>Docked: the composer is done (sent, discarded or closed); the reading pane removes it.</summary>
+    [Parameter] public EventCallback Closed { get; set; }
+
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+    private bool Docked => DockedOriginalId is not null;
+
     private readonly SemaphoreSlim _saving = new(1, 1);
     private ComposeModel? _model;
     private RichEditor? _rich;
+    private AddressInput? _to, _cc, _bcc;
+    private bool _showCc, _showBcc;
+    // Where the caret goes once the form is on screen: the body for a reply, else the To field.
+    private bool _focusPending, _focusBody;
     private Timer? _autosave;
     private IDisposable? _leaving;
     private long _accountId;
@@ -82,7 +98,9 @@ public sealed partial class Composer : IAsyncDisposable
         var account = await Directory.GetAccountAsync(_accountId, CancellationToken.None);
         _from = account is null ? user.GetAddress() : string.IsNullOrEmpty(account.DisplayName) ? account.Address : $"{account.DisplayName} <{account.Address}>";
 
-        if (Draft is not null)
+        if (DockedOriginalId is { } docked)
+            _model = await Compose.RespondAsync(_accountId, docked, DockedMode, Session, CancellationToken.None);
+        else if (Draft is not null)
             _model = MailUrls.ParseId(Draft) is { } draftId ? await Compose.OpenDraftAsync(_accountId, draftId, Session, CancellationToken.None) : null;
         else if (Responding is var (originalText, mode))
             _model = MailUrls.ParseId(originalText) is { } originalId ? await Compose.RespondAsync(_accountId, originalId, mode, Session, CancellationToken.None) : null;
@@ -95,6 +113,13 @@ public sealed partial class Composer : IAsyncDisposable
                 _model.To = PrefillTo.Trim();
         }
         _notFound = _model is null;
+        if (_model is not null)
+        {
+            _showCc = _model.Cc.Length > 0;
+            _showBcc = _model.Bcc.Length > 0;
+            _focusBody = _model.Mode is ComposeMode.Reply or ComposeMode.ReplyAll || (_model.Mode == ComposeMode.New && _model.To.Length > 0);
+            _focusPending = true;
+        }
         // Nothing is saved until the user changes something: opening a reply or forward and leaving it
         // must not leave a draft behind.
         _leaving = Navigation.RegisterLocationChangingHandler(OnLeavingAsync);
@@ -113,6 +138,40 @@ public sealed partial class Composer : IAsyncDisposable
         "forward" => ComposeMode.Forward,
         _ => ComposeMode.Reply,
     };
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!_focusPending || _model is null)
+            return;
+        _focusPending = false;
+        if (!_focusBody && _to is not null)
+            await _to.FocusAsync();
+        else if (!_model.Rich)
+        {
+            // The rich editor puts its own caret (FocusOnStart); the plain body gets it at the top, above the quote.
+            await using var module = await JS.InvokeAsync<IJSObjectReference>("import", "./compose.js");
+            await module.InvokeVoidAsync("focusStart", "compose-body");
+        }
+    }
+
+    private async Task ShowCopyFieldAsync(bool bcc)
+    {
+        if (bcc)
+            _showBcc = true;
+        else
+            _showCc = true;
+        StateHasChanged();
+        await Task.Yield();
+        if ((bcc ? _bcc : _cc) is { } field)
+            await field.FocusAsync();
+    }
+
+    /// <summary>Ctrl+Enter (⌘+Enter on a Mac) sends from anywhere in the composer.</summary>
+    private async Task OnKeyDownAsync(KeyboardEventArgs e)
+    {
+        if (e.Key == "Enter" && (e.CtrlKey || e.MetaKey) && !_busy)
+            await SendAsync();
+    }
 
     private void Set(Action change)
     {
@@ -218,23 +277,36 @@ public sealed partial class Composer : IAsyncDisposable
 
     private async Task SendAsync()
     {
-        if (_model is null)
+        if (_model is null || _busy || _done)
             return;
         _busy = true;
         _error = null;
-        await _saving.WaitAsync();
         try
         {
             await ReadRichAsync();
-            var result = await Compose.SendAsync(_accountId, _model, CancellationToken.None);
-            if (!result.Succeeded)
-            {
-                _error = result.Error;
+            var warnings = SendChecks.Warnings(_model);
+            if (warnings.Count > 0 && !await ConfirmSendAsync(warnings))
                 return;
+            await _saving.WaitAsync();
+            try
+            {
+                var outcome = await Compose.SendAsync(_accountId, _model, CancellationToken.None);
+                if (!outcome.Result.Succeeded)
+                {
+                    _error = outcome.Result.Error;
+                    return;
+                }
+                _done = true;
+                if (outcome.Held is { } held)
+                    ShowUndo(held);
+                else
+                    Snackbar.Add(outcome.Result.Error ?? "Message sent", outcome.Result.Error is null ? Severity.Success : Severity.Warning);
             }
-            _done = true;
-            Snackbar.Add(result.Error ?? "Message sent", result.Error is null ? Severity.Success : Severity.Warning);
-            Navigation.NavigateTo("/");
+            finally
+            {
+                _saving.Release();
+            }
+            await LeaveAsync();
         }
         catch (ComposeException e)
         {
@@ -243,9 +315,71 @@ public sealed partial class Composer : IAsyncDisposable
         }
         finally
         {
-            _saving.Release();
             _busy = false;
         }
+    }
+
+    private async Task<bool> ConfirmSendAsync(IReadOnlyList<string> warnings)
+    {
+        var answer = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = "Send anyway?",
+            Message = string.Join(" ", warnings),
+            YesText = "Send anyway",
+            CancelText = "Keep editing",
+        }, new DialogOptions { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true });
+        return answer == true;
+    }
+
+    /// <summary>
+    /// "Sending…" with Undo for as long as the message is held. The snackbar outlives this composer (it belongs to the
+    /// circuit's layout), so Undo works after the composer has closed: it brings the message back as a draft.
+    /// </summary>
+    private void ShowUndo(HeldSend held)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((held.ReleaseAt - DateTimeOffset.UtcNow).TotalSeconds));
+        var compose = Compose;
+        var navigation = Navigation;
+        var snackbar = Snackbar;
+        var accountId = _accountId;
+        Snackbar.Add($"Sending in {seconds} s…", Severity.Info, options =>
+        {
+            options.Action = "Undo";
+            options.ActionColor = Color.Primary;
+            options.VisibleStateDuration = seconds * 1000;
+            options.ShowCloseIcon = false;
+            options.OnClick = async _ =>
+            {
+                var draft = await compose.UndoSendAsync(accountId, held.Id, CancellationToken.None);
+                if (draft is { } id)
+                    navigation.NavigateTo($"/compose?draft={id.ToString(CultureInfo.InvariantCulture)}");
+                else
+                    snackbar.Add("Too late to undo: the message has been sent.", Severity.Warning);
+            };
+        });
+    }
+
+    /// <summary>After Send or Discard: the docked composer closes, the page goes back to the mailbox.</summary>
+    private async Task LeaveAsync()
+    {
+        if (Docked)
+            await Closed.InvokeAsync();
+        else
+            Navigation.NavigateTo("/");
+    }
+
+    /// <summary>The docked composer's close button: what was typed is kept as a draft.</summary>
+    private async Task CloseAsync()
+    {
+        if (HasUnsavedChanges && !_done)
+        {
+            await SaveDraftAsync(automatic: false);
+            if (_error is not null)
+                return;
+            Snackbar.Add("Draft saved", Severity.Info);
+        }
+        _done = true;
+        await Closed.InvokeAsync();
     }
 
     private async Task DiscardAsync()
@@ -263,7 +397,7 @@ public sealed partial class Composer : IAsyncDisposable
             _saving.Release();
         }
         Snackbar.Add("Draft discarded", Severity.Info);
-        Navigation.NavigateTo("/");
+        await LeaveAsync();
     }
 
     private async ValueTask OnLeavingAsync(LocationChangingContext context)
