@@ -28,6 +28,8 @@ public enum ExportFormat
 public sealed class MailboxExporter(IMailboxReader mailbox, IImapStore imap)
 {
     private const int Page = 500;
+    private static readonly ReadOnlyMemory<byte> Quote = new[] { (byte)'>' };
+    private static readonly ReadOnlyMemory<byte> LineFeed = new[] { (byte)'\n' };
 
     /// <summary>The file name for a download of <paramref name="folder"/> (null: the whole account).</summary>
     public static string FileName(string address, Folder? folder, ExportFormat format)
@@ -110,11 +112,11 @@ public sealed class MailboxExporter(IMailboxReader mailbox, IImapStore imap)
             if (content.Span.EndsWith("\r"u8))
                 content = content[..^1];
             if (NeedsQuote(content.Span))
-                output.WriteByte((byte)'>');
+                await output.WriteAsync(Quote, cancellationToken).ConfigureAwait(false);
             await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-            output.WriteByte((byte)'\n');
+            await output.WriteAsync(LineFeed, cancellationToken).ConfigureAwait(false);
         }
-        output.WriteByte((byte)'\n');
+        await output.WriteAsync(LineFeed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>mboxrd: a line that is <c>From </c> after any number of <c>&gt;</c> gets one more.</summary>

@@ -56,6 +56,8 @@ public static class ExportEndpoint
         context.Response.Headers.ContentDisposition = Reading.DownloadFileName.ContentDisposition(name);
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.CacheControl = "private, no-store";
+        // ZipArchive writes some of its headers with synchronous calls, which Kestrel refuses by default.
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         var count = await exporter.ExportAsync(accountId, folderId, format.Value, context.Response.Body, progress: null, context.RequestAborted);
         loggers.CreateLogger(typeof(ExportEndpoint)).LogInformation("Exported {Count} messages of account {AccountId} as {Format}", count, accountId, format);
     }

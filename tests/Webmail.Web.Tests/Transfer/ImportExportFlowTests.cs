@@ -61,7 +61,7 @@ public sealed class ImportExportFlowTests(WebFixture web) : IClassFixture<WebFix
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download" }).ClickAsync());
         var saved = files.File("export.zip");
         await download.SaveAsAsync(saved);
-        Assert.EndsWith("-INBOX.zip", download.SuggestedFilename);
+        Assert.Equal($"{account.Address}-Inbox.zip", download.SuggestedFilename);
         using (var zip = ZipFile.OpenRead(saved))
             Assert.Equal(600, zip.Entries.Count(e => e.FullName.StartsWith("INBOX/", StringComparison.Ordinal)));
 
