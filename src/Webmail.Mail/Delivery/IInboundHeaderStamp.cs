@@ -2,8 +2,9 @@ namespace Webmail.Mail.Delivery;
 
 /// <summary>
 /// A check that runs on mail arriving from outside before it is stored and returns trace header
-/// lines to prepend (for example DKIM's <c>Authentication-Results</c>, RFC 8601). Registered in DI;
-/// the delivery pipeline calls every registered stamp for inbound (not submitted) mail.
+/// lines to prepend. Registered in DI; the delivery pipeline calls every registered stamp for inbound
+/// (not submitted) mail. The sender checks (SPF, DKIM, ARC, DMARC) are not a stamp: they write the one
+/// <c>Authentication-Results</c> field through <see cref="Authentication.SenderAuthenticator"/>.
 /// </summary>
 public interface IInboundHeaderStamp
 {

@@ -57,6 +57,30 @@ public sealed class SenderAuthenticationTests(SenderCheckServer fixture) : IClas
     }
 
     [Fact]
+    public async Task RejectActionQuarantineSendsRejectPolicyFailuresToJunk()
+    {
+        using var dns = new LoopbackDnsServer();
+        dns.Txt("_dmarc.bank.example", "v=DMARC1; p=reject");
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Webmail:Hostname"] = SenderCheckServer.Hostname,
+            ["Webmail:Dns:Servers:0"] = dns.Endpoint,
+            ["Webmail:Dmarc:RejectAction"] = "Quarantine",
+        });
+        var user = await server.CreateAccountAsync("user@local.example");
+        await using var smtp = await SmtpTranscript.ConnectAsync(server.SmtpPort);
+        await smtp.ExpectAsync("EHLO client.remote.example", 250);
+        await smtp.ExpectAsync("MAIL FROM:<ceo@bank.example>", 250);
+        await smtp.ExpectAsync("RCPT TO:<user@local.example>", 250);
+
+        SmtpTranscript.AssertReply(await smtp.DataAsync(TestMessages.Simple(from: "ceo@bank.example", subject: "softened")), 250);
+
+        var junk = await server.Messages.GetSpecialFolderAsync(user.Id, SpecialFolder.Junk, default);
+        var stored = Assert.Single((await server.Messages.ListAsync(user.Id, junk.Id, 0, 10, MessageSort.DateDescending, default)).Items);
+        Assert.Contains("\tdmarc=fail (p=reject dis=quarantine) header.from=bank.example\r\n", Encoding.UTF8.GetString((await server.Messages.GetRawAsync(user.Id, stored.Id, default))!));
+    }
+
+    [Fact]
     public async Task SubdomainPolicyAndPercentApply()
     {
         // sp=reject governs news.corp.example, found at the organisational domain; pct=0 turns reject into quarantine.
