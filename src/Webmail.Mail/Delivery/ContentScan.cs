@@ -43,11 +43,13 @@ public interface IContentScanner
 
 /// <summary>
 /// Counts what the inbound checks refused or quarantined, for the admin dashboard's charts.
-/// <paramref name="outcome"/> is <c>rejected</c>, <c>tempfailed</c>, <c>quarantined</c> or <c>learned</c>;
-/// <paramref name="reason"/> a short stable key (<c>dmarc</c>, <c>spf</c>, <c>rspamd</c>, <c>dnsbl</c>, <c>blocklist</c>, <c>spam</c>, <c>ham</c>).
+/// The outcome is <c>rejected</c>, <c>tempfailed</c>, <c>quarantined</c> or <c>learned</c>;
+/// the reason a short stable key (<c>dmarc</c>, <c>spf</c>, <c>rspamd</c>, <c>dnsbl</c>, <c>blocklist</c>, <c>spam</c>, <c>ham</c>).
 /// Optional in DI: the pipeline works without one.
 /// </summary>
 public interface IInboundFilterCounter
 {
+    /// <param name="outcome"><c>rejected</c>, <c>tempfailed</c>, <c>quarantined</c> or <c>learned</c>.</param>
+    /// <param name="reason">A short stable key, such as <c>dmarc</c> or <c>rspamd</c>.</param>
     ValueTask CountAsync(string outcome, string reason, CancellationToken cancellationToken);
 }
