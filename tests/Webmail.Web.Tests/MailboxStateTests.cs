@@ -351,13 +351,13 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
         var older = await DeliverAsync("Older");
         var newer = await DeliverAsync("Newer");
         await _state.ShowAsync(null, null);
-        Assert.Empty(_state.KeyboardDeleteTargets());
+        Assert.Empty(_state.KeyboardTargets());
         Assert.False(_state.OpenCursor());
 
         Assert.Equal(newer, _state.MoveCursor(1));
         Assert.Equal(older, _state.MoveCursor(1));
         Assert.Equal(older, _state.MoveCursor(1));
-        Assert.Equal(new[] { older }, _state.KeyboardDeleteTargets());
+        Assert.Equal(new[] { older }, _state.KeyboardTargets());
 
         Assert.True(_state.Answer("forward"));
         Assert.EndsWith($"/compose?forward={older}", _navigation.Uri, StringComparison.Ordinal);

@@ -103,6 +103,11 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
         Require(settings.RemoteContent, AccountSettings.RemoteContentChoices, "remote content");
         Require(settings.Theme, AccountSettings.ThemeChoices, "theme");
         Require(settings.Density, AccountSettings.DensityChoices, "list density");
+        Require(settings.AfterMove, AccountSettings.AfterMoveChoices, "what follows a move");
+        if (settings.TimeZone.Length > 0 && !UserTimeZone.IsKnown(settings.TimeZone))
+            throw new DirectoryException("The time zone must be one of the listed zones.");
+        if (settings.BrowserTimeZone.Length > 0 && !UserTimeZone.IsKnown(settings.BrowserTimeZone))
+            throw new DirectoryException("The browser's time zone is not a known zone.");
         await store.SaveSettingsAsync(accountId, settings, cancellationToken).ConfigureAwait(false);
 
         static void Require(string value, IReadOnlyList<string> choices, string what)
