@@ -10,48 +10,66 @@ namespace Webmail.Reading;
 /// <remarks>
 /// What counts as quoted: a top-level <c>blockquote</c>; Gmail's <c>div.gmail_quote</c> (its "On … wrote:"
 /// line included); Outlook's reply header (<c>#divRplyFwdMsg</c>, <c>.OutlookMessageHeader</c>, or the
-/// desktop client's <c>border-top</c> divider before "From:"), together with everything after it, which is
+/// desktop client's <c>border-top</c> box that starts with "From:"), together with everything after it, which is
 /// the earlier message; signatures are <c>.gmail_signature</c> and <c>.moz-signature</c>.
 /// </remarks>
 public static class QuoteFolding
 {
     public const string ToggleLabel = "Show quoted text";
 
-    public static void Fold(IDocument document)
+    /// <summary>
+    /// Whether an attribute the sanitizer removes marks a quote or signature: the sanitizer keeps no
+    /// <c>class</c> or <c>id</c>, so <see cref="SafeHtml"/> notes the elements while it removes them.
+    /// </summary>
+    public static bool IsMarker(string name, string value) => name.ToLowerInvariant() switch
+    {
+        "class" => value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(c => c is "gmail_quote" or "gmail_signature" or "moz-signature" or "OutlookMessageHeader"),
+        "id" => value == "divRplyFwdMsg",
+        _ => false,
+    };
+
+    /// <summary>Folds the quotes and signatures of the sanitized <paramref name="document"/>; <paramref name="marked"/> are the elements <see cref="IsMarker"/> noted.</summary>
+    public static void Fold(IDocument document, IReadOnlySet<IElement> marked)
     {
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(marked);
         if (document.Body is not { } body)
             return;
-        // Outlook: the header divider and all that follows it in its parent is the quoted message.
-        foreach (var divider in OutlookDividers(body).ToList())
+        // Document order: an outer quote folds first, and what it holds folds with it.
+        foreach (var element in body.QuerySelectorAll("*").ToList())
         {
-            if (Folded(divider))
+            if (Folded(element))
                 continue;
-            var start = divider.PreviousElementSibling is { LocalName: "hr" } rule ? rule : divider;
-            var nodes = new List<INode>();
-            for (INode? node = start; node is not null; node = node.NextSibling)
-                nodes.Add(node);
-            Wrap(document, nodes);
-        }
-        foreach (var element in body.QuerySelectorAll("div.gmail_quote, blockquote, div.gmail_signature, div.moz-signature, pre.moz-signature").ToList())
-        {
-            if (!Folded(element))
+            if (IsOutlookDivider(element, marked))
+            {
+                // Outlook: the header divider and all that follows it in its parent is the quoted message.
+                var start = element.PreviousElementSibling is { LocalName: "hr" } rule ? rule : element;
+                var nodes = new List<INode>();
+                for (INode? node = start; node is not null; node = node.NextSibling)
+                    nodes.Add(node);
+                Wrap(document, nodes);
+            }
+            else if (element.LocalName == "blockquote" || marked.Contains(element))
+            {
                 Wrap(document, [element]);
+            }
         }
     }
 
-    private static IEnumerable<IElement> OutlookDividers(IElement body)
+    private static bool IsOutlookDivider(IElement element, IReadOnlySet<IElement> marked)
     {
-        foreach (var element in body.QuerySelectorAll("#divRplyFwdMsg, div.OutlookMessageHeader"))
-            yield return element;
-        foreach (var div in body.QuerySelectorAll("div[style]"))
-        {
-            var style = div.GetAttribute("style")!.Replace(" ", "", StringComparison.Ordinal);
-            if (style.Contains("border-top:solid", StringComparison.OrdinalIgnoreCase) && style.Contains("border:none", StringComparison.OrdinalIgnoreCase)
-                && div.TextContent.TrimStart().StartsWith("From:", StringComparison.OrdinalIgnoreCase))
-                yield return div;
-        }
+        if (element.LocalName != "div")
+            return false;
+        if (marked.Contains(element) && element.ParentElement is not null && IsOutlookHeaderMark(element))
+            return true;
+        // Outlook on the desktop: a top-bordered box that starts with "From:" (the sanitizer rewrites
+        // its "border:none;border-top:solid #E1E1E1 1.0pt" in its own order).
+        var style = element.GetAttribute("style") ?? "";
+        return style.Contains("border-top", StringComparison.OrdinalIgnoreCase) && element.TextContent.TrimStart().StartsWith("From:", StringComparison.OrdinalIgnoreCase);
     }
+
+    // The marks are gone from the element by now; Outlook's header is the one marked element whose text starts with "From:".
+    private static bool IsOutlookHeaderMark(IElement element) => element.TextContent.TrimStart().StartsWith("From:", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Already inside a fold: quotes nested in a quote fold with it.</summary>
     private static bool Folded(IElement element)

@@ -139,9 +139,18 @@ public sealed class SafeHtml
                 link.SetAttribute("rel", "noopener noreferrer");
             }
         };
-        // After sanitizing, so the folds are ours and nothing of the mail's own can pass as one.
+        // After sanitizing, so the folds are ours and nothing of the mail's own can pass as one. The
+        // quote and signature marks (class, id) are attributes the sanitizer removes: noted as it does.
         if (_foldQuotes)
-            sanitizer.PostProcessDom += (_, e) => QuoteFolding.Fold(e.Document);
+        {
+            var marked = new HashSet<IElement>();
+            sanitizer.RemovingAttribute += (_, e) =>
+            {
+                if (QuoteFolding.IsMarker(e.Attribute.Name, e.Attribute.Value))
+                    marked.Add(e.Tag);
+            };
+            sanitizer.PostProcessDom += (_, e) => QuoteFolding.Fold(e.Document, marked);
+        }
         // No base URL: relative references stay relative and are dropped in OnFilterUrl.
         return sanitizer.Sanitize(html);
     }
