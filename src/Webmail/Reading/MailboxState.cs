@@ -149,13 +149,19 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         DraggedMessageId = null;
         CursorId = null;
         await preferences.LoadAsync(accountId, cancellationToken);
+        // The zone the browser reports once the page is live (and a theme or density saved elsewhere) re-renders the times.
+        preferences.Changed -= Changed;
+        preferences.Changed += Changed;
     }
 
     /// <summary>The page closed: nothing is asked, told or rendered any more.</summary>
     public void Stop(IMailboxPage page)
     {
         if (ReferenceEquals(_page, page))
+        {
             _page = null;
+            preferences.Changed -= Changed;
+        }
     }
 
     /// <summary>Shows what the URL names: a folder (the INBOX when none) and perhaps an open message.</summary>
