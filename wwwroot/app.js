@@ -1,6 +1,11 @@
 // Small browser helpers called from Blazor components through JS interop.
 window.webmail = window.webmail || {};
 
+// The browser's IANA time zone ("Europe/Berlin"), for showing times in the user's zone.
+window.webmail.timeZone = function () {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { return null; }
+};
+
 // Desktop notifications for new mail (optional: only after the user allowed them).
 window.webmail.requestNotifications = async function () {
     if (!("Notification" in window)) return "unsupported";
@@ -15,7 +20,7 @@ window.webmail.notify = function (title, body) {
 // Mailbox keyboard shortcuts. The listener only filters and forwards a key to .NET (which decides
 // what it does); it stays out of the way while the user types or a dialog is open.
 window.webmail.shortcuts = {
-    keys: ["j", "k", "o", "Enter", "r", "a", "f", "c", "#", "!", "/", "?", "Escape"],
+    keys: ["j", "k", "o", "Enter", "r", "a", "f", "c", "#", "/", "?", "Escape", "e", "s", "x", "u", "z", "I", "U", "g", "i", "d", "!"],
     attach: function (dotNet) {
         // The shortcut help's dialogs that an Escape has already asked the mailbox to close. Until the
         // circuit's answer removes one from the page, it is a dialog only to the eye: the circuit handles
@@ -55,4 +60,10 @@ window.webmail.shortcuts = {
 window.webmail.revealRow = function (messageId) {
     const row = document.querySelector(".message-row[data-message-id='" + messageId + "']");
     if (row) row.scrollIntoView({ block: "nearest" });
+};
+
+// Opens a conversation at one of its messages (the first unread): that message at the top of the pane.
+window.webmail.revealMessage = function (messageId) {
+    const item = document.querySelector(".conversation-item[data-message-id='" + messageId + "']");
+    if (item) item.scrollIntoView({ block: "start" });
 };

@@ -212,21 +212,20 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
     /// <summary>Search results are counted exactly up to this many; beyond it the total is a lower bound.</summary>
     public const int SearchCountLimit = 1000;
 
-    /// <summary>Builds an FTS5 query: every word and phrase quoted (so user text is never FTS syntax), joined by AND.</summary>
+    /// <summary>
+    /// Builds an FTS5 query: every word and phrase quoted (so user text is never FTS syntax), joined by AND;
+    /// the last free word a prefix (<c>"invo"*</c>) while it is being typed.
+    /// </summary>
     internal static string FtsMatch(SearchQuery query)
     {
         var parts = new List<string>();
-        parts.AddRange(query.Terms.Select(Quote));
+        parts.AddRange(query.Terms.Select((t, i) => Quote(t) is { Length: > 0 } q && query.LastTermIsPrefix && i == query.Terms.Count - 1 ? q + "*" : Quote(t)));
         parts.AddRange(query.From.Select(v => "sender : " + Quote(v)));
         parts.AddRange(query.To.Select(v => "recipients : " + Quote(v)));
         parts.AddRange(query.Subject.Select(v => "subject : " + Quote(v)));
         return string.Join(" AND ", parts.Where(p => p.Length > 0));
 
-        static string Quote(string value)
-        {
-            var clean = new string(value.Where(c => !char.IsControl(c)).ToArray()).Replace("\"", "\"\"").Trim();
-            return clean.Length == 0 ? "" : "\"" + clean + "\"";
-        }
+        static string Quote(string value) => QuoteForMatch(value);
     }
 
     public async Task<IReadOnlyList<MessageSummary>> GetThreadAsync(long accountId, string threadKey, CancellationToken cancellationToken)

@@ -91,6 +91,7 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
     {
         await Task.WhenAll(Enumerable.Range(1, MailboxState.PageSize + 2).Select(i => DeliverAsync($"Message {i}")));
         await _state.ShowAsync(null, null);
+        await _state.SetConversationsAsync(false);
         Assert.Equal(MailboxState.PageSize, _state.Messages!.Items.Count);
         Assert.Equal(MailboxState.PageSize + 2, _state.Messages.Total);
         _state.ToggleSelected(_state.Rows[0].Id, true);
@@ -132,7 +133,9 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
         await DeliverAsync("Lunch", "Pizza on Friday?");
         await _state.ShowAsync(null, null);
 
+        Assert.True(_state.SearchAllFolders); // the default
         _state.SearchText = "invoice";
+        _state.SearchAllFolders = false;
         await _state.SearchAsync();
 
         Assert.NotNull(_state.ActiveSearch);
@@ -222,6 +225,7 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
     {
         var id = await DeliverAsync("Counted");
         await _state.ShowAsync(null, null);
+        await _state.SetConversationsAsync(false);
         Assert.Equal(1, _state.Current!.UnreadCount);
 
         await _state.SetFlagAsync([id], MessageFlags.Seen, set: true);
@@ -351,13 +355,13 @@ public sealed partial class MailboxStateTests : IAsyncLifetime
         var older = await DeliverAsync("Older");
         var newer = await DeliverAsync("Newer");
         await _state.ShowAsync(null, null);
-        Assert.Empty(_state.KeyboardDeleteTargets());
+        Assert.Empty(_state.KeyboardTargets());
         Assert.False(_state.OpenCursor());
 
         Assert.Equal(newer, _state.MoveCursor(1));
         Assert.Equal(older, _state.MoveCursor(1));
         Assert.Equal(older, _state.MoveCursor(1));
-        Assert.Equal(new[] { older }, _state.KeyboardDeleteTargets());
+        Assert.Equal(new[] { older }, _state.KeyboardTargets());
 
         Assert.True(_state.Answer("forward"));
         Assert.Equal((older, Webmail.Compose.ComposeMode.Forward), _state.Answering);

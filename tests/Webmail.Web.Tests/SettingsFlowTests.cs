@@ -27,6 +27,8 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
     private static async Task ChooseAsync(IPage page, string option)
     {
         var radio = page.GetByRole(AriaRole.Radio, new() { Name = option, Exact = true });
+        // A forced click lands on whatever is on top: keep the radio clear of the fixed app bar.
+        await radio.EvaluateAsync("e => e.scrollIntoView({ block: 'center' })");
         await radio.ClickAsync(new() { Force = true });
         await Assertions.Expect(radio).ToBeCheckedAsync();
     }

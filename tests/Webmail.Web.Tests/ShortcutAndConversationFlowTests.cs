@@ -102,9 +102,13 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         var latest = await web.DeliverAsync(account, raw("Re: Weekend plans", "Carol <carol@remote.example>", "Count me in, bring snacks.", "r2@t.example", "r1@t.example"));
         var page = await web.SignInAsync(account);
         await Row(page, "Unrelated news").WaitForAsync();
+        // Grouped by default (issue 25); the toolbar's switch shows every message, and groups again.
+        await Assertions.Expect(page.Locator(".message-row")).ToHaveCountAsync(2);
+        var group = page.GetByRole(AriaRole.Toolbar, new() { Name = "Message actions" }).GetByRole(AriaRole.Button, new() { Name = "Group by conversation" });
+        await group.ClickAsync();
         await Assertions.Expect(page.Locator(".message-row")).ToHaveCountAsync(4);
-
-        await page.GetByRole(AriaRole.Toolbar, new() { Name = "Message actions" }).GetByRole(AriaRole.Button, new() { Name = "Group by conversation" }).ClickAsync();
+        Assert.False((await web.Server.Directory.GetSettingsAsync(account.Id, default)).GroupByConversation);
+        await group.ClickAsync();
 
         await Assertions.Expect(page.Locator(".message-row")).ToHaveCountAsync(2);
         var thread = Row(page, "Weekend plans");

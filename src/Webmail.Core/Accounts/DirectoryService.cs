@@ -108,6 +108,11 @@ public sealed class DirectoryService(IDirectoryStore store, IOptionsMonitor<Webm
             throw new DirectoryException($"Retention is a number of days from 0 (never) to {Retention.RetentionService.MaxDays:N0}.");
         if (!AccountSettings.UndoSendChoices.Contains(settings.UndoSendSeconds))
             throw new DirectoryException($"Undo send can wait {string.Join(", ", AccountSettings.UndoSendChoices.Where(s => s > 0))} seconds, or be off.");
+        Require(settings.AfterMove, AccountSettings.AfterMoveChoices, "what follows a move");
+        if (settings.TimeZone.Length > 0 && !UserTimeZone.IsKnown(settings.TimeZone))
+            throw new DirectoryException("The time zone must be one of the listed zones.");
+        if (settings.BrowserTimeZone.Length > 0 && !UserTimeZone.IsKnown(settings.BrowserTimeZone))
+            throw new DirectoryException("The browser's time zone is not a known zone.");
         await store.SaveSettingsAsync(accountId, settings, cancellationToken).ConfigureAwait(false);
 
         static void Require(string value, IReadOnlyList<string> choices, string what)

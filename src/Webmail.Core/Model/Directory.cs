@@ -47,7 +47,14 @@ public sealed record AccountSettings
     /// <summary><c>comfortable</c> or <c>compact</c>.</summary>
     public string Density { get; init; } = "comfortable";
     public bool MarkSeenOnOpen { get; init; } = true;
-    public bool GroupByConversation { get; init; }
+    /// <summary>One row per conversation in the message list (the default; a saved choice keeps).</summary>
+    public bool GroupByConversation { get; init; } = true;
+    /// <summary>An IANA time zone chosen in Settings; empty: the browser's (<see cref="BrowserTimeZone"/>).</summary>
+    public string TimeZone { get; init; } = "";
+    /// <summary>The zone the browser reported when the user last signed in (an IANA id; empty until then).</summary>
+    public string BrowserTimeZone { get; init; } = "";
+    /// <summary>After the open message is moved or deleted: <c>next</c> (default), <c>previous</c> or <c>list</c>.</summary>
+    public string AfterMove { get; init; } = "next";
     /// <summary>Days after which Trash and Junk are emptied of a message; null: the server's default, 0: never.</summary>
     public int? TrashRetentionDays { get; init; }
     /// <summary>Days after which read inbox mail moves to Archive; null: the server's default, 0: never.</summary>
@@ -59,4 +66,5 @@ public sealed record AccountSettings
     public static readonly IReadOnlyList<string> ThemeChoices = ["light", "dark", "system"];
     public static readonly IReadOnlyList<string> DensityChoices = ["comfortable", "compact"];
     public static readonly IReadOnlyList<int> UndoSendChoices = [0, 5, 10, 20, 30];
+    public static readonly IReadOnlyList<string> AfterMoveChoices = ["next", "previous", "list"];
 }

@@ -25,6 +25,13 @@ public interface IMailboxReader
     Task<Page<MessageSummary>> SearchAsync(long accountId, SearchQuery query, int pageIndex, int pageSize, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Where the query's words occur in each message's subject and preview, for showing search results:
+    /// the same tokenizer as the index (so a word highlights exactly when it matched), a prefix word
+    /// highlights the words it starts. Messages with nothing to highlight are left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, SearchMarks>> HighlightAsync(SearchQuery query, IReadOnlyList<MessageSummary> messages, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The folder's messages grouped by conversation (thread key), one row per thread, the thread
     /// with the newest message first; the total counts threads.
     /// </summary>

@@ -56,7 +56,7 @@ public sealed class ComposeService(
             return null;
         var settings = await directory.GetSettingsAsync(accountId, cancellationToken).ConfigureAwait(false);
         var own = await directory.GetSendAsAddressesAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var model = ReplyBuilder.Build(original, mode, own, settings.Signature);
+        var model = ReplyBuilder.Build(original, mode, own, settings.Signature, Webmail.Core.Accounts.UserTimeZone.Of(settings));
         model.OriginalId = messageId;
         if (mode == ComposeMode.Forward)
             await StageAttachmentsAsync(original, model, session, cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,8 @@ namespace Webmail.Compose;
 public static class ReplyBuilder
 {
     /// <param name="ownAddresses">The account's own addresses and aliases, left out of reply-all.</param>
-    public static ComposeModel Build(MimeMessage original, ComposeMode mode, IReadOnlyCollection<string> ownAddresses, string signature)
+    /// <param name="zone">The user's time zone, for the "On … wrote:" line (the Date header's own offset when null).</param>
+    public static ComposeModel Build(MimeMessage original, ComposeMode mode, IReadOnlyCollection<string> ownAddresses, string signature, TimeZoneInfo? zone = null)
     {
         var model = new ComposeModel { Mode = mode };
         var own = new HashSet<string>(ownAddresses, StringComparer.OrdinalIgnoreCase);
@@ -48,11 +49,11 @@ public static class ReplyBuilder
                 // An HTML original is answered in rich text with its HTML quoted: a newsletter's text/plain part is
                 // often a stub ("view this mail in your browser") that says nothing of what is being answered.
                 model.Rich = true;
-                model.Html = "<p><br></p>" + SignatureHtml(signature) + "<p>" + WebUtility.HtmlEncode(Attribution(original)) + "</p><blockquote>" + QuoteHtml(html) + "</blockquote>";
-                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original) + "\n" + Quote(MessageText.HtmlToText(html));
+                model.Html = "<p><br></p>" + SignatureHtml(signature) + "<p>" + WebUtility.HtmlEncode(Attribution(original, zone)) + "</p><blockquote>" + QuoteHtml(html) + "</blockquote>";
+                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original, zone) + "\n" + Quote(MessageText.HtmlToText(html));
             }
             else
-                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original) + "\n" + Quote(MessageText.Of(original));
+                model.Body = SignatureBlock(signature) + "\n\n" + Attribution(original, zone) + "\n" + Quote(MessageText.Of(original));
         }
         else
         {
@@ -86,11 +87,12 @@ public static class ReplyBuilder
     public static string SignatureBlock(string signature) =>
         string.IsNullOrWhiteSpace(signature) ? "" : "\n\n-- \n" + signature.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
 
-    public static string Attribution(MimeMessage original)
+    /// <param name="zone">The user's time zone: the time is written as the reader's clock showed it (the Date header's own offset when null).</param>
+    public static string Attribution(MimeMessage original, TimeZoneInfo? zone = null)
     {
         var from = original.From.Mailboxes.FirstOrDefault();
         var who = from is null ? "someone" : string.IsNullOrEmpty(from.Name) ? from.Address : $"{from.Name} <{from.Address}>";
-        var when = original.Date == DateTimeOffset.MinValue ? "an unknown date" : original.Date.ToString("ddd, d MMM yyyy 'at' HH:mm", CultureInfo.InvariantCulture);
+        var when = original.Date == DateTimeOffset.MinValue ? "an unknown date" : (zone is null ? original.Date : TimeZoneInfo.ConvertTime(original.Date, zone)).ToString("ddd, d MMM yyyy 'at' HH:mm", CultureInfo.InvariantCulture);
         return $"On {when}, {who} wrote:";
     }
 

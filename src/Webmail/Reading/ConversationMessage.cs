@@ -11,4 +11,7 @@ public sealed class ConversationMessage(MessageSummary summary)
     public MessageContent? Content { get; set; }
 
     public bool Expanded { get; set; }
+
+    /// <summary>The message was unread when the conversation was opened (opening marks it read).</summary>
+    public bool WasUnread { get; } = !summary.IsSeen;
 }

@@ -81,6 +81,7 @@ public sealed partial class MailboxState
         }
         if (origins.Count == 0)
             return;
+        var following = FollowingOpen(origins.Keys);
         try
         {
             await changes.MoveAsync(_accountId, origins.Keys.ToList(), target.Id, _closing);
@@ -91,9 +92,10 @@ public sealed partial class MailboxState
             return;
         }
         _selected.ExceptWith(origins.Keys);
-        Tell(new MailboxNotice($"{Count(origins.Count)} {verb ?? "moved to " + target.Name}.", Undo: new MoveUndo(origins)));
+        LastUndo = new MoveUndo(origins);
+        Tell(new MailboxNotice($"{Count(origins.Count)} {verb ?? "moved to " + target.Name}.", Undo: LastUndo));
         if (OpenSummary is { } open && origins.ContainsKey(open.Id))
-            CloseMessage();
+            LeaveOpenMessage(following);
         await RefreshAsync();
     }
 
@@ -101,6 +103,8 @@ public sealed partial class MailboxState
     public async Task UndoAsync(MoveUndo undo)
     {
         ArgumentNullException.ThrowIfNull(undo);
+        if (ReferenceEquals(LastUndo, undo))
+            LastUndo = null;
         foreach (var group in undo.Origins.GroupBy(o => o.Value))
             await changes.MoveAsync(_accountId, group.Select(g => g.Key).ToList(), group.Key, _closing);
         Tell(new MailboxNotice("Undone."));
@@ -119,10 +123,11 @@ public sealed partial class MailboxState
         }
         if (!await AskAsync(new Confirmation("Delete forever?", $"{Count(ids.Count)} will be deleted permanently. This cannot be undone.", "Delete forever")))
             return;
+        var following = FollowingOpen(ids);
         await changes.DeleteAsync(_accountId, ids, _closing);
         _selected.ExceptWith(ids);
         if (OpenSummary is { } open && ids.Contains(open.Id))
-            CloseMessage();
+            LeaveOpenMessage(following);
         Tell(new MailboxNotice($"{Count(ids.Count)} deleted."));
         await RefreshAsync();
     }
@@ -251,6 +256,76 @@ public sealed partial class MailboxState
             message.Content = known ?? (raw is null ? null : MessageReader.Read(message.Summary.Id, MessageReader.Load(raw), AuthservId));
         }
         message.Expanded = message.Content is not null;
+    }
+
+    /// <summary>z: undoes the last move, if its Undo was not used yet; false when there is none.</summary>
+    public async Task<bool> UndoLastAsync()
+    {
+        if (LastUndo is not { } undo)
+            return false;
+        await UndoAsync(undo);
+        return true;
+    }
+
+    /// <summary>
+    /// The row to open once the messages <paramref name="removed"/> leave the list, when the open message is
+    /// among them: the next or previous row that stays (as the setting says), or null for back to the list.
+    /// Found before the move, while the list still shows the open row.
+    /// </summary>
+    private MessageSummary? FollowingOpen(IEnumerable<long> removed)
+    {
+        var gone = removed.ToHashSet();
+        if (OpenSummary is not { } open || !gone.Contains(open.Id) || Settings.AfterMove == "list")
+            return null;
+        var rows = Rows;
+        var at = OpenRowId() is { } rowId ? IndexOf(rows, rowId) : -1;
+        if (at < 0)
+            return null;
+        var step = Settings.AfterMove == "previous" ? -1 : 1;
+        // Past the end (or the start), the other direction: archiving the last message opens the one above it.
+        foreach (var direction in new[] { step, -step })
+        {
+            for (var i = at + direction; i >= 0 && i < rows.Count; i += direction)
+            {
+                if (!ListedIdsOf(rows[i]).Any(gone.Contains))
+                    return rows[i];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The open message left the folder: open <paramref name="following"/>, or go back to the list.</summary>
+    private void LeaveOpenMessage(MessageSummary? following)
+    {
+        if (following is null)
+        {
+            CloseMessage();
+            return;
+        }
+        CursorId = following.Id;
+        navigation.NavigateTo(MessageUrl(following));
+    }
+
+    /// <summary>
+    /// A row's check box: selects or clears the row's messages; with <paramref name="extend"/> (Shift-click)
+    /// every row from the last one clicked to this one.
+    /// </summary>
+    public void SelectRow(MessageSummary row, bool selected, bool extend)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var rows = Rows;
+        var to = IndexOf(rows, row.Id);
+        var from = extend && _anchorRowId is { } anchor ? IndexOf(rows, anchor) : -1;
+        if (to < 0)
+            return;
+        if (from < 0)
+            from = to;
+        for (var i = Math.Min(from, to); i <= Math.Max(from, to); i++)
+        {
+            foreach (var id in ListedIdsOf(rows[i]))
+                ToggleSelected(id, selected);
+        }
+        _anchorRowId = row.Id;
     }
 
     private static string Count(int n) => n == 1 ? "1 message" : $"{n:N0} messages";

@@ -64,8 +64,15 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     /// <summary>What the search box holds (bound to it); searched on <see cref="SearchAsync"/>.</summary>
     public string SearchText { get; set; } = "";
 
-    public bool SearchAllFolders { get; set; }
+    /// <summary>Search covers every folder (the default) or only the current one.</summary>
+    public bool SearchAllFolders { get; set; } = true;
     public SearchQuery? ActiveSearch { get; private set; }
+
+    /// <summary>The search results' highlighted subjects and snippets, by message id.</summary>
+    public IReadOnlyDictionary<long, SearchMarks> Marks { get; private set; } = new Dictionary<long, SearchMarks>();
+
+    /// <summary>The last move's Undo (the snackbar's, or z), until it is used or another move replaces it.</summary>
+    public MoveUndo? LastUndo { get; private set; }
     public IReadOnlySet<long> Selected => _selected;
 
     /// <summary>The message the URL names, open or not (it may not exist).</summary>
@@ -78,6 +85,10 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     /// <summary>The open conversation's messages, oldest first (conversation view only).</summary>
     public IReadOnlyList<ConversationMessage> OpenThread { get; private set; } = [];
 
+    /// <summary>Where the open conversation starts reading: its first message that was unread, else its latest; null without a conversation.</summary>
+    public long? FirstUnreadInThread =>
+        OpenThread.Count == 0 ? null : (OpenThread.FirstOrDefault(m => m.WasUnread) ?? OpenThread[^1]).Summary.Id;
+
     /// <summary>Phone layout: the folder pane is shown instead of the list.</summary>
     public bool ShowFoldersOnPhone { get; private set; }
 
@@ -85,6 +96,15 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     public long? DraggedMessageId { get; set; }
 
     public AccountSettings Settings => preferences.Current;
+
+    /// <summary>The user's time zone: every time on the page is shown in it.</summary>
+    public TimeZoneInfo Zone => preferences.Zone;
+
+    /// <summary>A list date in the user's zone (see <see cref="MailDates.Short"/>).</summary>
+    public string ShortDate(DateTimeOffset instant) => MailDates.Short(instant, Zone, DateTimeOffset.UtcNow);
+
+    /// <summary>A reading-pane date in the user's zone.</summary>
+    public string FullDate(DateTimeOffset instant) => MailDates.Full(instant, Zone);
 
     /// <summary>The list shows one row per conversation: the setting is on and this is a folder, not search results.</summary>
     public bool Conversations => Settings.GroupByConversation && ActiveSearch is null;
@@ -120,8 +140,11 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         PageIndex = 0;
         Sort = MessageSort.DateDescending;
         SearchText = "";
-        SearchAllFolders = false;
+        SearchAllFolders = true;
         ActiveSearch = null;
+        Marks = new Dictionary<long, SearchMarks>();
+        LastUndo = null;
+        _anchorRowId = null;
         _selected.Clear();
         MessageId = null;
         OpenSummary = null;
@@ -133,13 +156,19 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         CursorId = null;
         Answering = null;
         await preferences.LoadAsync(accountId, cancellationToken);
+        // The zone the browser reports once the page is live (and a theme or density saved elsewhere) re-renders the times.
+        preferences.Changed -= Changed;
+        preferences.Changed += Changed;
     }
 
     /// <summary>The page closed: nothing is asked, told or rendered any more.</summary>
     public void Stop(IMailboxPage page)
     {
         if (ReferenceEquals(_page, page))
+        {
             _page = null;
+            preferences.Changed -= Changed;
+        }
     }
 
     /// <summary>Shows what the URL names: a folder (the INBOX when none) and perhaps an open message.</summary>
@@ -212,7 +241,14 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     /// <summary>Searches <see cref="SearchText"/> in this folder, or all of them; empty text shows the folder again.</summary>
     public async Task SearchAsync()
     {
-        var query = SearchQuery.Parse(SearchText, SearchAllFolders ? null : Current?.Id);
+        var query = SearchQuery.Parse(SearchText, SearchAllFolders ? null : Current?.Id, Zone);
+        if (query.FolderName is { } name)
+        {
+            // in:Name — a folder of this account by its name (INBOX is the Inbox); none: nothing matches.
+            var folder = Folders.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? Folders.FirstOrDefault(f => f.SpecialUse == SpecialFolder.Inbox) : null);
+            query = query with { FolderId = folder?.Id ?? -1 };
+        }
         ActiveSearch = query.IsEmpty ? null : query;
         PageIndex = 0;
         _selected.Clear();
@@ -220,10 +256,21 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         Changed();
     }
 
+    /// <summary>The search options panel: its fields become the search box's text, which is searched (the trailing space: every word is whole).</summary>
+    public Task SearchWithAsync(SearchFilters filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        SearchText = filters.ToSearchText() is { Length: > 0 } text ? text + " " : "";
+        if (filters.Folder is null)
+            SearchAllFolders = true;
+        return SearchText.Length == 0 ? ClearSearchAsync() : SearchAsync();
+    }
+
     public async Task ClearSearchAsync()
     {
         SearchText = "";
         ActiveSearch = null;
+        Marks = new Dictionary<long, SearchMarks>();
         PageIndex = 0;
         await LoadListAsync(showProgress: true);
         Changed();
@@ -298,6 +345,28 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     public static string DisplaySender(MessageSummary message) =>
         string.IsNullOrWhiteSpace(message.FromName) ? message.FromAddress : message.FromName;
 
+    /// <summary>Sent and Drafts are about whom the mail goes to: their rows name the recipients.</summary>
+    public bool ShowsRecipients(MessageSummary message) =>
+        Folders.FirstOrDefault(f => f.Id == message.FolderId)?.SpecialUse is SpecialFolder.Sent or SpecialFolder.Drafts;
+
+    /// <summary>A draft: stored in Drafts or carrying \Draft.</summary>
+    public bool IsDraft(MessageSummary message) =>
+        message.Flags.HasFlag(MessageFlags.Draft) || Folders.FirstOrDefault(f => f.Id == message.FolderId)?.SpecialUse == SpecialFolder.Drafts;
+
+    /// <summary>The folder a search result is in, by name (search covers every folder).</summary>
+    public string FolderNameOf(MessageSummary message) => Folders.FirstOrDefault(f => f.Id == message.FolderId)?.Name ?? "";
+
+    /// <summary>A row's people: "To: Carol, Bob" in Sent and Drafts (the recipients' names, else addresses), else the sender.</summary>
+    public string RowPeople(MessageSummary message) =>
+        ShowsRecipients(message) ? "To: " + RecipientNames(message.To) : DisplaySender(message);
+
+    internal static string RecipientNames(string to)
+    {
+        if (!MimeKit.InternetAddressList.TryParse(to, out var list) || list.Mailboxes.FirstOrDefault() is null)
+            return string.IsNullOrWhiteSpace(to) ? "(no recipients)" : to;
+        return string.Join(", ", list.Mailboxes.Select(m => string.IsNullOrWhiteSpace(m.Name) ? m.Address : m.Name));
+    }
+
     /// <summary>Reloads the folders; when it returns, <see cref="Folders"/> is at least as fresh as this load.</summary>
     private async Task LoadFoldersAsync()
     {
@@ -333,6 +402,7 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         {
             Page<ConversationSummary>? threads = null;
             Page<MessageSummary>? messages = null;
+            IReadOnlyDictionary<long, SearchMarks> marks = new Dictionary<long, SearchMarks>();
             if (Conversations)
                 threads = await store.ListConversationsAsync(_accountId, Current!.Id, PageIndex, PageSize, _closing);
             else
@@ -340,11 +410,14 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
                 messages = ActiveSearch is { } query
                     ? await store.SearchAsync(_accountId, query, PageIndex, PageSize, _closing)
                     : await store.ListAsync(_accountId, Current!.Id, PageIndex, PageSize, Sort, _closing);
+                if (ActiveSearch is { } searched)
+                    marks = await store.HighlightAsync(searched, messages.Items, _closing);
             }
             if (!_listLoads.IsLatest(load))
                 return;
             Threads = threads;
             Messages = messages;
+            Marks = marks;
             _selected.IntersectWith(ListedMessageIds);
             ListState = MailboxLoad.Ready;
         }
@@ -382,6 +455,9 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         }
         var content = MessageReader.Read(id, MessageReader.Load(raw), AuthservId);
         IReadOnlyList<ConversationMessage> thread = Conversations ? await LoadThreadAsync(summary, content) : [];
+        // A conversation of one message reads as that message.
+        if (thread.Count == 1)
+            thread = [];
         if (!_opens.IsLatest(open))
             return;
         OpenSummary = summary;

@@ -83,13 +83,16 @@ public static class MessageReader
     /// <summary>The sanitized HTML body as a whole document for the sandboxed iframe (plain text escaped when there is no HTML).</summary>
     public static string RenderHtmlDocument(long messageId, MimeMessage message, bool allowRemote)
     {
-        var safe = new SafeHtml(new InlineImages(Parts(message)).Resolve, allowRemote);
+        var safe = new SafeHtml(new InlineImages(Parts(message)).Resolve, allowRemote, foldQuotes: true);
         var body = message.HtmlBody is { } html
             ? safe.Sanitize(html)
             : "<pre style=\"white-space:pre-wrap;font:inherit\">" + System.Net.WebUtility.HtmlEncode(message.TextBody ?? "") + "</pre>";
         return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><base target=\"_blank\">"
             + "<style>body{margin:0;padding:8px 4px;font:14px/1.5 Roboto,'Helvetica Neue',Arial,sans-serif;color:#202124;word-wrap:break-word}"
-            + "img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex}</style>"
+            + "img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex}"
+            // The "•••" of a folded quote (QuoteFolding): a native details toggle, no script.
+            + "details.quoted{margin:8px 0}details.quoted>summary{list-style:none;display:inline-block;cursor:pointer;padding:0 8px;border-radius:8px;background:#e8eaed;color:#3c4043;font-size:12px;line-height:18px;letter-spacing:1px}"
+            + "details.quoted>summary::-webkit-details-marker{display:none}details.quoted>summary:focus-visible{outline:2px solid #1a73e8}details.quoted[open]>summary{margin-bottom:8px}</style>"
             + "</head><body>" + body + "</body></html>";
     }
 

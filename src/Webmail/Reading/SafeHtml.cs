@@ -36,12 +36,15 @@ public sealed class SafeHtml
 
     private readonly Func<string, string?> _resolveContentId;
     private readonly bool _allowRemote;
+    private readonly bool _foldQuotes;
 
     /// <param name="resolveContentId">Maps a <c>cid:</c> reference to our URL for that part, or null when there is no such part.</param>
-    public SafeHtml(Func<string, string?> resolveContentId, bool allowRemote)
+    /// <param name="foldQuotes">Fold quoted history and signatures behind "•••" (<see cref="QuoteFolding"/>), after sanitizing.</param>
+    public SafeHtml(Func<string, string?> resolveContentId, bool allowRemote, bool foldQuotes = false)
     {
         _resolveContentId = resolveContentId;
         _allowRemote = allowRemote;
+        _foldQuotes = foldQuotes;
     }
 
     /// <summary>True once <see cref="Sanitize"/> met a remote image or CSS <c>url()</c> (blocked or not).</summary>
@@ -136,6 +139,18 @@ public sealed class SafeHtml
                 link.SetAttribute("rel", "noopener noreferrer");
             }
         };
+        // After sanitizing, so the folds are ours and nothing of the mail's own can pass as one. The
+        // quote and signature marks (class, id) are attributes the sanitizer removes: noted as it does.
+        if (_foldQuotes)
+        {
+            var marked = new HashSet<IElement>();
+            sanitizer.RemovingAttribute += (_, e) =>
+            {
+                if (QuoteFolding.IsMarker(e.Attribute.Name, e.Attribute.Value))
+                    marked.Add(e.Tag);
+            };
+            sanitizer.PostProcessDom += (_, e) => QuoteFolding.Fold(e.Document, marked);
+        }
         // No base URL: relative references stay relative and are dropped in OnFilterUrl.
         return sanitizer.Sanitize(html);
     }

@@ -15,6 +15,24 @@ public sealed class UserPreferences(DirectoryService directory)
     /// <summary>The preferences as last loaded or saved; defaults until <see cref="LoadAsync"/>.</summary>
     public AccountSettings Current { get; private set; } = new();
 
+    /// <summary>The user's time zone (<see cref="UserTimeZone"/>): every time the web UI shows is in it.</summary>
+    public TimeZoneInfo Zone => UserTimeZone.Of(Current);
+
+    /// <summary>
+    /// The zone the browser reports (at sign-in: the first page of a connection), kept in the settings so
+    /// every page and the reply builder use it; an unknown or overlong id is ignored.
+    /// </summary>
+    public async Task NoteBrowserTimeZoneAsync(long accountId, string? zoneId, CancellationToken cancellationToken)
+    {
+        if (!UserTimeZone.IsKnown(zoneId))
+            return;
+        var settings = await LoadAsync(accountId, cancellationToken);
+        if (settings.BrowserTimeZone == zoneId)
+            return;
+        var stored = await directory.GetSettingsAsync(accountId, cancellationToken);
+        await SaveAsync(accountId, stored with { BrowserTimeZone = zoneId! }, cancellationToken);
+    }
+
     /// <summary>Raised after a save, on the caller's (circuit's) context.</summary>
     public event Action? Changed;
 

@@ -1,5 +1,6 @@
 using Microsoft.JSInterop;
 using MudBlazor;
+using Webmail.Core.Model;
 using Webmail.Reading;
 
 namespace Webmail.Components.Mail;
@@ -14,19 +15,35 @@ public sealed partial class Mailbox
     /// <summary>The shortcuts and what they do, in the order the help lists them.</summary>
     internal static readonly (string Keys, string Action)[] ShortcutList =
     [
-        ("j", "Next message"),
-        ("k", "Previous message"),
+        ("j", "Next message (opens it when a message is open)"),
+        ("k", "Previous message (opens it when a message is open)"),
         ("o or Enter", "Open the message"),
+        ("u", "Back to the list"),
+        ("x", "Select the message"),
         ("r", "Reply"),
         ("a", "Reply all"),
         ("f", "Forward"),
         ("c", "Compose"),
+        ("e", "Archive"),
+        ("s", "Flag (star) or unflag"),
         ("#", "Delete"),
         ("!", "Report spam (in Junk: not spam)"),
+        ("Shift+I", "Mark as read"),
+        ("Shift+U", "Mark as unread"),
+        ("z", "Undo the last move"),
+        ("g then i", "Go to Inbox"),
+        ("g then s", "Go to Sent"),
+        ("g then d", "Go to Drafts"),
         ("/", "Search"),
         ("?", "Show these shortcuts"),
         ("Escape", "Close the message or this help"),
     ];
+
+    /// <summary>How long after g the second key of "g i" / "g s" / "g d" is waited for.</summary>
+    private static readonly TimeSpan GoKeyWindow = TimeSpan.FromSeconds(1.5);
+
+    // When g was pressed (the start of a "go to" pair); null when no pair is pending.
+    private DateTimeOffset? _goPressed;
 
     private DotNetObjectReference<Mailbox>? _shortcutsTarget;
     private IJSObjectReference? _shortcutsListener;
@@ -84,13 +101,49 @@ public sealed partial class Mailbox
     /// <summary>Does what <paramref name="key"/> stands for; false when it means nothing here.</summary>
     internal async Task<bool> HandleShortcutAsync(string key)
     {
+        // "g" then a folder key: the pair goes to the folder; any other key (or a late one) is itself.
+        if (_goPressed is { } pressed)
+        {
+            _goPressed = null;
+            if (DateTimeOffset.UtcNow - pressed <= GoKeyWindow && key is "i" or "s" or "d")
+                return State.GoToSpecialFolder(key switch { "i" => SpecialFolder.Inbox, "s" => SpecialFolder.Sent, _ => SpecialFolder.Drafts });
+        }
         switch (key)
         {
+            case "g":
+                _goPressed = DateTimeOffset.UtcNow;
+                return false;
             case "j":
             case "k":
+                if (State.OpenSummary is not null)
+                    return await State.OpenAdjacentAsync(key == "j" ? 1 : -1);
                 if (State.MoveCursor(key == "j" ? 1 : -1) is { } cursor)
                     await JS.InvokeVoidAsync("webmail.revealRow", _disposed.Token, cursor);
                 return true;
+            case "u":
+                if (State.OpenSummary is null)
+                    return false;
+                State.CloseMessage();
+                return true;
+            case "x":
+                return State.ToggleCursorSelection();
+            case "e":
+            case "I":
+            case "U":
+            {
+                var ids = State.KeyboardTargets();
+                if (ids.Count == 0)
+                    return false;
+                if (key == "e")
+                    await State.MoveToSpecialAsync(ids, SpecialFolder.Archive);
+                else
+                    await State.SetFlagAsync(ids, MessageFlags.Seen, set: key == "I");
+                return true;
+            }
+            case "s":
+                return await State.ToggleFlagAsync();
+            case "z":
+                return await State.UndoLastAsync();
             case "o":
             case "Enter":
                 return State.OpenCursor();
@@ -104,13 +157,13 @@ public sealed partial class Mailbox
                 Navigation.NavigateTo("/compose");
                 return true;
             case "#":
-                var targets = State.KeyboardDeleteTargets();
+                var targets = State.KeyboardTargets();
                 if (targets.Count == 0)
                     return false;
                 await State.DeleteAsync(targets);
                 return true;
             case "!":
-                var reported = State.KeyboardDeleteTargets();
+                var reported = State.KeyboardTargets();
                 if (reported.Count == 0)
                     return false;
                 await State.ReportSpamOrNotAsync(reported);
