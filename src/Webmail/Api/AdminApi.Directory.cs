@@ -45,6 +45,18 @@ public static partial class AdminApi
             .WithName("setCatchAll").WithSummary("Sets the account that gets mail for unknown users of the domain; a null target removes it.")
             .Performs<DirectoryService>(nameof(DirectoryService.SetCatchAllAsync)).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
+        domains.MapPut("/{name}/mta-sts", async Task<IResult> (string name, MtaStsRequest body, MtaStsPolicies policies, HttpContext http, CancellationToken ct) =>
+            {
+                if (!Enum.TryParse<MtaStsMode>(body.Mode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || body.Mode!.Any(char.IsDigit))
+                    return ApiProblems.Validation("mode", "The mode is none, testing or enforce.");
+                if (await policies.GetAsync(name, ct) is null)
+                    return ApiProblems.Problem(StatusCodes.Status404NotFound, $"The domain {name} is not served here.");
+                var setting = await policies.SetModeAsync(name, mode, Actor(http), ct);
+                return TypedResults.Ok(new MtaStsView(setting.Mode.ToString().ToLowerInvariant(), MtaStsPolicies.RecordId(setting)));
+            })
+            .WithName("setMtaStsMode").WithSummary("Sets the domain's MTA-STS mode (RFC 8461); the policy id changes, so publish the _mta-sts record again.")
+            .Performs<MtaStsPolicies>(nameof(MtaStsPolicies.SetModeAsync)).Produces<MtaStsView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
         domains.MapGet("/{name}/dkim", async Task<IResult> (string name, DkimKeyService dkim, CancellationToken ct) =>
                 await dkim.GetRecordAsync(name, ct) is { } record
                     ? TypedResults.Ok(DkimRecordView.From(record))

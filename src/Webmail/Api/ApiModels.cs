@@ -18,6 +18,12 @@ public sealed record DomainCreateRequest(string? Name);
 /// <param name="Target">The account that gets mail for unknown users; null or empty for none.</param>
 public sealed record CatchAllRequest(string? Target);
 
+/// <summary>A domain's MTA-STS mode (RFC 8461 §5): <c>none</c>, <c>testing</c> or <c>enforce</c>.</summary>
+public sealed record MtaStsRequest(string? Mode);
+
+/// <summary>A domain's MTA-STS setting: its mode and the policy id published in the <c>_mta-sts</c> TXT record.</summary>
+public sealed record MtaStsView(string Mode, string PolicyId);
+
 /// <summary>The DNS TXT record that publishes a domain's DKIM key.</summary>
 public sealed record DkimRecordView(string Domain, string Selector, string Name, string Value)
 {

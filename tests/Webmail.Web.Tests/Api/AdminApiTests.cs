@@ -290,6 +290,27 @@ public sealed class AdminApiTests(ApiServerFixture fixture) : IClassFixture<ApiS
     }
 
     [Fact]
+    public async Task TheMtaStsModeIsSetAndAChangeGivesANewPolicyId()
+    {
+        var token = await fixture.TokenAsync(ApiTokenScope.ReadWrite, "mta-sts");
+        Assert.Equal(201, (await fixture.CallAsync("POST", "/domains", token, """{"name":"sts-api.example"}""")).Status);
+
+        var set = await fixture.CallAsync("PUT", "/domains/sts-api.example/mta-sts", token, """{"mode":"enforce"}""");
+        Assert.True(set.Status == 200, set.ToString());
+        Assert.Equal("enforce", set.Json.GetProperty("mode").GetString());
+        var policies = fixture.Server.Services.GetRequiredService<Webmail.Admin.MtaStsPolicies>();
+        var stored = await policies.GetAsync("sts-api.example", default);
+        Assert.Equal(Webmail.Core.Storage.MtaStsMode.Enforce, stored!.Mode);
+        Assert.Equal(stored.PolicyId, set.Json.GetProperty("policyId").GetString());
+
+        var bad = await fixture.CallAsync("PUT", "/domains/sts-api.example/mta-sts", token, """{"mode":"1"}""");
+        AssertProblem(bad, 400);
+        Assert.Equal("The mode is none, testing or enforce.", bad.Errors["mode"]);
+        AssertProblem(await fixture.CallAsync("PUT", "/domains/nowhere.example/mta-sts", token, """{"mode":"testing"}"""), 404);
+        Assert.Equal(Webmail.Core.Storage.MtaStsMode.Enforce, (await policies.GetAsync("sts-api.example", default))!.Mode);
+    }
+
+    [Fact]
     public async Task TwoFactorResetAndSignOutEverywhereAreThere()
     {
         var token = await fixture.TokenAsync(ApiTokenScope.ReadWrite, "security");
