@@ -83,7 +83,10 @@ public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<Rsp
         var afterHam = await fixture.Rspamd.GetStatAsync();
         Assert.Equal(afterSpam.Learned + 1, afterHam.Learned); // the second move into Junk taught nothing
         Assert.Equal(before.HamMessages + 1, afterHam.HamMessages);
-        Assert.Equal(before.SpamMessages, afterHam.SpamMessages);
+        // Nothing more was taught as spam. Whether rspamd also takes the earlier spam lesson back is its own affair:
+        // its learn cache recognises the message by a hash of the tokens it extracts, and one CI run in several saw
+        // the ham lesson taken without the spam count going back down.
+        Assert.InRange(afterHam.SpamMessages, before.SpamMessages, afterSpam.SpamMessages);
         Assert.Equal(1, await CountAsync("learned", "spam"));
         Assert.Equal(1, await CountAsync("learned", "ham"));
     }
