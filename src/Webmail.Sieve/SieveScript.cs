@@ -19,16 +19,41 @@ public sealed class SieveScript
 {
     private readonly IReadOnlyList<BoundCommand> _commands;
     private readonly SieveOptions _options;
+    private readonly HashSet<string> _tests = new(StringComparer.Ordinal);
 
     private SieveScript(IReadOnlyList<BoundCommand> commands, IReadOnlySet<string> required, SieveOptions options)
     {
         _commands = commands;
+        CollectTests(commands, _tests);
         RequiredExtensions = required;
         _options = options;
     }
 
     /// <summary>The extensions the script requires.</summary>
     public IReadOnlySet<string> RequiredExtensions { get; }
+
+    /// <summary>
+    /// True when the script has a test of this name anywhere (<c>mailboxexists</c>: the caller then lists the
+    /// account's folders for <see cref="SieveRunContext.MailboxExists"/>, which scripts without it never read).
+    /// </summary>
+    public bool UsesTest(string name) => _tests.Contains(name);
+
+    private static void CollectTests(IEnumerable<BoundCommand> commands, HashSet<string> names)
+    {
+        foreach (var branch in commands.SelectMany(c => c.Branches))
+        {
+            if (branch.Condition is { } test)
+                CollectTests(test, names);
+            CollectTests(branch.Body, names);
+        }
+    }
+
+    private static void CollectTests(BoundTest test, HashSet<string> names)
+    {
+        names.Add(test.Name);
+        foreach (var inner in test.Tests)
+            CollectTests(inner, names);
+    }
 
     /// <summary>
     /// Parses and validates a script. Never throws for a bad script: the result carries the errors

@@ -129,4 +129,16 @@ public class ParserTests
         Assert.True(result.Succeeded, result.ErrorText);
         Assert.Equal(["copy", "fileinto"], result.Script!.RequiredExtensions.Order());
     }
+
+    [Theory]
+    [InlineData("require [\"mailbox\", \"fileinto\"];\r\nif anyof (false, not mailboxexists \"Lists\") { fileinto :create \"Lists\"; }", true)]
+    [InlineData("require [\"mailbox\", \"fileinto\"];\r\nif true { if header :is \"x\" \"y\" { stop; } elsif mailboxexists \"A\" { keep; } }", true)]
+    [InlineData("require [\"mailbox\", \"fileinto\"];\r\nif header :contains \"subject\" \"mailboxexists\" { fileinto :create \"Lists\"; }", false)]
+    public void ScriptSaysWhetherItTestsForMailboxes(string text, bool uses)
+    {
+        var result = SieveScript.Parse(text);
+
+        Assert.True(result.Succeeded, result.ErrorText);
+        Assert.Equal(uses, result.Script!.UsesTest("mailboxexists"));
+    }
 }

@@ -46,7 +46,7 @@ public sealed class SieveDelivery(
         var deliveredTo = $"Delivered-To: {account.Address}\r\n";
 
         IReadOnlyList<string> folderNames = [];
-        if (active.Script.RequiredExtensions.Contains("mailbox"))
+        if (active.Script.UsesTest("mailboxexists"))
             folderNames = FolderPath.FullNames(await mailboxes.GetFoldersAsync(account.Id, cancellationToken).ConfigureAwait(false));
         var context = new SieveRunContext { Now = now, LocalTimeZone = TimeZoneInfo.Local, MailboxExists = name => FolderPath.Contains(folderNames, name) };
 

@@ -6,11 +6,15 @@ namespace Webmail.Sieve.Execution;
 
 /// <summary>
 /// The message as tests see it: header values decoded and unfolded (RFC 5228 §2.7.2), addresses
-/// parsed, body parts by content type (RFC 5173), Date-style headers as times. Computed on demand.
+/// parsed, body parts by content type (RFC 5173), Date-style headers as times. Computed on demand, once per run:
+/// a script of many rules reads the same fields and body again and again. Callers must not change the lists.
 /// </summary>
 internal sealed class MessageView(SieveMessage message)
 {
     private string? _rawBody;
+    private readonly Dictionary<string, List<string>> _headerValues = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<List<ParsedAddress>>> _addresses = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<string>> _bodyTexts = new(StringComparer.Ordinal);
 
     public long Size => message.Size;
 
@@ -20,7 +24,12 @@ internal sealed class MessageView(SieveMessage message)
     public bool Exists(string name) => Headers(name).Any();
 
     /// <summary>Each field's value: encoded words decoded, unfolded, outer white space removed.</summary>
-    public List<string> HeaderValues(string name) => Headers(name).Select(Decode).ToList();
+    public List<string> HeaderValues(string name)
+    {
+        if (!_headerValues.TryGetValue(name, out var values))
+            _headerValues[name] = values = Headers(name).Select(Decode).ToList();
+        return values;
+    }
 
     private static string Decode(Header header)
     {
@@ -34,8 +43,12 @@ internal sealed class MessageView(SieveMessage message)
     /// "undisclosed-recipients:;") gives its whole value with a null domain: only :all compares it,
     /// as Pigeonhole does (RFC 5228 §2.7.4 leaves this open).
     /// </summary>
-    public List<List<ParsedAddress>> Addresses(string name) =>
-        Headers(name).Select(ParseAddresses).ToList();
+    public List<List<ParsedAddress>> Addresses(string name)
+    {
+        if (!_addresses.TryGetValue(name, out var fields))
+            _addresses[name] = fields = Headers(name).Select(ParseAddresses).ToList();
+        return fields;
+    }
 
     private static List<ParsedAddress> ParseAddresses(Header header)
     {
@@ -65,9 +78,14 @@ internal sealed class MessageView(SieveMessage message)
             return [_rawBody ??= RawBody()];
         // :text (the default) compares text as a reader sees it: HTML parts without their markup.
         var asText = contentTypes is null;
+        // Content types compare without regard to case; each is length-prefixed so no two lists share a key.
+        var key = asText ? "text" : string.Concat(contentTypes!.Select(t => $"{t.Length}:{t.ToLowerInvariant()}"));
+        if (_bodyTexts.TryGetValue(key, out var cached))
+            return cached;
         var texts = new List<string>();
         if (message.Message.Body is { } body)
             Collect(body, contentTypes ?? ["text"], asText, texts);
+        _bodyTexts[key] = texts;
         return texts;
     }
 
