@@ -100,14 +100,19 @@ public sealed class SenderAuthenticator
         else
             spf = null;
 
-        // The whole message is parsed only when it carries a signature or a seal (most of the cost of a check otherwise).
+        // The whole message is parsed only when a seal or an uncommon signature needs it (most of the cost of a check
+        // otherwise): the common DKIM signature is verified on the bytes.
         var raw = message.IsSingleSegment ? message.First : message.ToArray();
         var signed = DkimVerification.HasField(raw.Span, "dkim-signature"u8);
         var sealed_ = dmarcOn && DkimVerification.HasField(raw.Span, "arc-seal"u8);
         MimeMessage? parsed = null;
         string? parseError = null;
-        if (signed || sealed_)
+        var parseTried = false;
+        MimeMessage? Parse()
         {
+            if (parseTried)
+                return parsed;
+            parseTried = true;
             try
             {
                 parsed = MimeInput.Load(raw, options.Limits.MaxMimeDepth);
@@ -117,9 +122,10 @@ public sealed class SenderAuthenticator
                 parseError = "message does not parse";
                 _logger.LogDebug("DKIM and ARC checks skipped, message does not parse: {Error}", e.Message);
             }
+            return parsed;
         }
-        var dkim = parsed is not null && signed ? await _dkim.VerifyAsync(parsed, token).ConfigureAwait(false) : [];
-        var (arc, arcSealer, arcSealerSaysPass) = parsed is not null && sealed_ ? await VerifyArcAsync(parsed, token).ConfigureAwait(false) : ("none", null, false);
+        var dkim = signed ? await _dkim.VerifyAsync(raw, Parse, token).ConfigureAwait(false) : [];
+        var (arc, arcSealer, arcSealerSaysPass) = sealed_ && Parse() is { } sealedMessage ? await VerifyArcAsync(sealedMessage, token).ConfigureAwait(false) : ("none", null, false);
 
         DmarcResult? dmarc = null;
         var authorAuthenticated = false;

@@ -35,7 +35,66 @@ public sealed class DkimVerification(IDnsLookup dns, ILogger<DkimVerification> l
     /// <summary>Signatures checked per message; more are not checked (a cheap DoS otherwise).</summary>
     public const int MaxSignatures = 5;
 
-    /// <summary>The result of each signature (at most <see cref="MaxSignatures"/>); empty when the message has none.</summary>
+    /// <summary>
+    /// The result of each signature (at most <see cref="MaxSignatures"/>); empty when the message has none. The common
+    /// signature is checked on the bytes as they arrived (<see cref="DkimRawVerifier"/>); any other goes to MimeKit's
+    /// verifier on the parsed message, which <paramref name="parse"/> gives (null when the message does not parse).
+    /// </summary>
+    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(ReadOnlyMemory<byte> raw, Func<MimeMessage?> parse, CancellationToken cancellationToken)
+    {
+        var fields = new List<DkimRawVerifier.Field>();
+        if (!DkimRawVerifier.TryReadHeader(raw.Span, fields, out var bodyStart))
+            return parse() is { } message ? await VerifyAsync(message, cancellationToken).ConfigureAwait(false) : [];
+        var signatures = fields.Where(f => Ascii.EqualsIgnoreCase(raw.Span.Slice(f.Start, f.NameLength), "DKIM-Signature"u8)).Take(MaxSignatures).ToList();
+        if (signatures.Count == 0)
+            return [];
+        var locator = new DnsDkimPublicKeyLocator(dns);
+        var bodyHashes = new Dictionary<bool, string>();
+        var results = new List<DkimSignatureResult>(signatures.Count);
+        MimeMessage? parsed = null;
+        var parseTried = false;
+        for (var n = 0; n < signatures.Count; n++)
+        {
+            var field = signatures[n];
+            var value = raw.Span[field.ValueStart..field.End];
+            var tags = value.IndexOfAnyInRange((byte)0x80, (byte)0xff) < 0 ? DkimRawVerifier.ParseTags(Encoding.ASCII.GetString(value)) : null;
+            var signature = tags is null ? null : DkimRawVerifier.Read(tags);
+            var described = Describe(tags ?? []);
+            if (signature is not null && !DkimRawVerifier.HasBareLineEnds(raw.Span[bodyStart..]))
+            {
+                var outcome = await Evaluate(async () =>
+                {
+                    if (!bodyHashes.TryGetValue(signature.RelaxedBody, out var bodyHash))
+                        bodyHashes[signature.RelaxedBody] = bodyHash = DkimRawVerifier.BodyHash(raw.Span[bodyStart..], signature.RelaxedBody);
+                    // MimeKit's order: the body hash first, so a changed body fails even where the key cannot be found.
+                    if (bodyHash != signature.BodyHash)
+                        return "fail";
+                    var key = await locator.LocatePublicKeyAsync(signature.Methods, signature.Domain, signature.Selector, cancellationToken).ConfigureAwait(false);
+                    if (!DkimRawVerifier.IsRsa(key) || DkimRawVerifier.SignedData(raw.Span, fields, field, signature) is not { } data)
+                        return null;
+                    return DkimRawVerifier.VerifyRsa((Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters)key, data, signature.Value) ? "pass" : "fail";
+                }, cancellationToken).ConfigureAwait(false);
+                if (outcome is not null)
+                {
+                    results.Add(described with { Result = outcome });
+                    continue;
+                }
+            }
+            if (!parseTried)
+            {
+                parsed = parse();
+                parseTried = true;
+            }
+            // The same field as MimeKit numbers them: the n-th DKIM-Signature of the header.
+            var header = parsed?.Headers.Where(h => h.Id == HeaderId.DkimSignature).ElementAtOrDefault(n);
+            results.Add(header is null
+                ? described with { Result = "permerror" }
+                : await VerifyOneAsync(new DkimVerifier(locator), parsed!, header, cancellationToken).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>The result of each signature (at most <see cref="MaxSignatures"/>) of a parsed message, by MimeKit's verifier; empty when it has none.</summary>
     public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var signatures = message.Headers.Where(h => h.Id == HeaderId.DkimSignature).Take(MaxSignatures).ToList();
@@ -65,36 +124,46 @@ public sealed class DkimVerification(IDnsLookup dns, ILogger<DkimVerification> l
 
     private async Task<DkimSignatureResult> VerifyOneAsync(DkimVerifier verifier, MimeMessage message, Header signature, CancellationToken cancellationToken)
     {
-        var tags = ParseTags(signature.Value);
+        var described = Describe(ParseTags(signature.Value));
+        var result = await Evaluate(async () => await verifier.VerifyAsync(message, signature, cancellationToken).ConfigureAwait(false) ? "pass" : "fail", cancellationToken).ConfigureAwait(false);
+        return described with { Result = result! };
+    }
+
+    /// <summary>The signature's d=, s= and the start of b= (RFC 6008), sanitised, with no result yet.</summary>
+    private static DkimSignatureResult Describe(IReadOnlyDictionary<string, string> tags)
+    {
         var d = tags.TryGetValue("d", out var domain) ? Sanitize(domain) : null;
         var s = tags.TryGetValue("s", out var selector) ? Sanitize(selector) : null;
         // RFC 6008: the first characters of b= tell several signatures apart.
         var b = tags.TryGetValue("b", out var value) ? Sanitize(new string(value.Where(c => !char.IsWhiteSpace(c)).Take(8).ToArray())) : null;
+        return new DkimSignatureResult("", string.IsNullOrEmpty(d) ? null : d.ToLowerInvariant(), string.IsNullOrEmpty(s) ? null : s, string.IsNullOrEmpty(b) ? null : b);
+    }
 
-        string result;
+    /// <summary>Runs one check, turning what it throws into the result RFC 8601 §2.7.1 gives it.</summary>
+    private async Task<string?> Evaluate(Func<Task<string?>> check, CancellationToken cancellationToken)
+    {
         try
         {
-            result = await verifier.VerifyAsync(message, signature, cancellationToken).ConfigureAwait(false) ? "pass" : "fail";
+            return await check().ConfigureAwait(false);
         }
         catch (DnsLookupException e)
         {
             logger.LogDebug("DKIM key lookup failed temporarily: {Error}", e.Message);
-            result = "temperror";
+            return "temperror";
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The token carries the message's DNS budget; the caller tells that apart from a shutdown.
-            result = "temperror";
+            return "temperror";
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             // Whatever a crafted signature or key makes the verifier throw (bad tags, unknown algorithm,
             // missing or malformed key) must not fail the delivery.
             // RFC 8601 §2.7.1: a signature that cannot be evaluated (bad tags, missing key) is permerror.
             logger.LogDebug("DKIM signature could not be evaluated: {Error}", e.Message);
-            result = "permerror";
+            return "permerror";
         }
-        return new DkimSignatureResult(result, string.IsNullOrEmpty(d) ? null : d.ToLowerInvariant(), string.IsNullOrEmpty(s) ? null : s, string.IsNullOrEmpty(b) ? null : b);
     }
 
     private static Dictionary<string, string> ParseTags(string value)
