@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Webmail.Core.Accounts;
@@ -9,7 +12,10 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Api;
 
-/// <summary>Guessing tokens goes through the one login limiter: the address is banned, for the API and every other door.</summary>
+/// <summary>
+/// Guessing tokens goes through the one login limiter: the address is banned, for the API and every other door,
+/// and every 429 says in Retry-After how long the ban has left (the limiter runs on a clock the test moves).
+/// </summary>
 public sealed class TokenGuessingTests : IAsyncLifetime
 {
     private TestServer _server = default!;
@@ -60,5 +66,32 @@ public sealed class TokenGuessingTests : IAsyncLifetime
         var after = await Curl.SendAsync("GET", url, token);
         Assert.True(after.Status == 200, after.ToString());
         Assert.False(after.Headers.ContainsKey("retry-after"));
+    }
+
+    [Fact]
+    public async Task APasskeySignInFromABannedAddressGets429WithTheRestOfTheBan()
+    {
+        await _server.CreateAccountAsync("someone@guess.example");
+        var limiter = _server.Services.GetRequiredService<LoginLimiter>();
+        for (var i = 0; i < 3; i++)
+            limiter.RecordFailure(IPAddress.Loopback, null);
+        _clock.Advance(TimeSpan.FromSeconds(60.25));
+        using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(_server.BaseUrl) };
+        // As passkeys.js does it: the sign-in page's antiforgery token in a header, the options, then the answer.
+        var signIn = await http.GetStringAsync("/signin");
+        var antiforgery = Regex.Match(signIn, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(antiforgery);
+        http.DefaultRequestHeaders.Add("RequestVerificationToken", antiforgery);
+        var options = await http.PostAsJsonAsync("/signin/passkey/options", new { });
+        Assert.True(options.IsSuccessStatusCode, await options.Content.ReadAsStringAsync());
+        var ceremony = (await options.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ceremony").GetString();
+
+        var refused = await http.PostAsJsonAsync("/signin/passkey", new { ceremony, credential = new { id = "AAAA", type = "public-key" } });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        // 900 s of ban less 60.25 s gone: 839.75, rounded up.
+        Assert.Equal("840", Assert.Single(refused.Headers.GetValues("Retry-After")));
+        Assert.Equal("Too many failed sign-in attempts. Wait a few minutes and try again.", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 }
