@@ -246,10 +246,10 @@ public sealed class ImportOptions
     /// <summary>Largest file the web UI accepts for an import (the CLI reads files of any size).</summary>
     public long MaxUploadSize { get; set; } = 2L * 1024 * 1024 * 1024;
 
-    /// <summary>Entries a zip of .eml files may have.</summary>
+    /// <summary>Entries a zip (of .eml files or a Maildir) may have.</summary>
     public int MaxZipEntries { get; set; } = 100_000;
 
-    /// <summary>Bytes a zip may unpack to in all.</summary>
+    /// <summary>Bytes a zip may unpack to in all (a Maildir zip is unpacked to disk beside the upload while it is imported).</summary>
     public long MaxZipBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 
     /// <summary>Uncompressed to compressed size an entry over 1 MB may have (mail compresses 3–10 to 1; a zip bomb thousands).</summary>

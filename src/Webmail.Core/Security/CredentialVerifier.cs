@@ -10,9 +10,12 @@ namespace Webmail.Core.Security;
 
 /// <summary>The outcome of a login attempt. Unknown user and wrong password are the same <see cref="LoginStatus.Failed"/>.</summary>
 /// <param name="SecondFactorRequired">Web sign-in only: the password was right and the account has two factors on; <see cref="CredentialVerifier.VerifySecondFactorAsync"/> decides.</param>
-public sealed record LoginResult(LoginStatus Status, long AccountId = 0, string Address = "", bool SecondFactorRequired = false)
+/// <param name="RetryAfter"><see cref="LoginStatus.Throttled"/> only: how long until the ban or pause ends (<see cref="LoginLimiter.BlockedFor"/>).</param>
+public sealed record LoginResult(LoginStatus Status, long AccountId = 0, string Address = "", bool SecondFactorRequired = false, TimeSpan RetryAfter = default)
 {
     public bool Succeeded => Status == LoginStatus.Succeeded;
+
+    public static LoginResult Throttled(TimeSpan retryAfter) => new(LoginStatus.Throttled, RetryAfter: retryAfter);
 }
 
 public enum LoginStatus
@@ -51,14 +54,14 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         // No account has a longer address or password: refuse before any work (no KDF, no lookup, no
         // per-account limiter entry). Log lines bound what was typed here; the audit log bounds its own fields.
         var oversize = Encoding.UTF8.GetByteCount(address) > AddressRules.MaxAddressLength || password.Length > DirectoryService.MaxPasswordLength;
-        if (limiter.IsBlocked(remote, oversize ? null : address))
+        if (limiter.BlockedFor(remote, oversize ? null : address) is { } blocked)
         {
             if (limiter.ShouldReportThrottle(remote))
             {
                 logger.LogWarning("Login throttled for {Account} from {RemoteIp} via {Door} (further refusals from this address are not logged for a minute)", LogText.Bound(address), ip, door);
                 await BestEffortAsync(() => audit.WriteAsync(address, "login.throttled", door, "", ip, cancellationToken)).ConfigureAwait(false);
             }
-            return new LoginResult(LoginStatus.Throttled);
+            return LoginResult.Throttled(blocked);
         }
         if (oversize)
         {
@@ -126,8 +129,8 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
     public async Task<LoginResult> VerifySecondFactorAsync(long accountId, string address, string code, IPAddress? remote, CancellationToken cancellationToken)
     {
         var ip = remote?.ToString();
-        if (limiter.IsBlocked(remote, address))
-            return new LoginResult(LoginStatus.Throttled);
+        if (limiter.BlockedFor(remote, address) is { } blocked)
+            return LoginResult.Throttled(blocked);
         var delay = limiter.DelayFor(remote, address);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -158,13 +161,13 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         (long AccountId, string Address)? pending, IPAddress? remote, CancellationToken cancellationToken)
     {
         var ip = remote?.ToString();
-        if (limiter.IsBlocked(remote, pending?.Address))
-            return new LoginResult(LoginStatus.Throttled);
+        if (limiter.BlockedFor(remote, pending?.Address) is { } blocked)
+            return LoginResult.Throttled(blocked);
         var assertion = PasskeyService.ParseAssertion(assertionJson);
         var credential = assertion is null ? null : await passkeys.FindAsync(assertion, cancellationToken).ConfigureAwait(false);
         var address = pending?.Address ?? credential?.Address;
-        if (pending is null && address is not null && limiter.IsBlocked(remote, address))
-            return new LoginResult(LoginStatus.Throttled);
+        if (pending is null && address is not null && limiter.BlockedFor(remote, address) is { } paused)
+            return LoginResult.Throttled(paused);
         var delay = limiter.DelayFor(remote, address);
         if (delay > TimeSpan.Zero)
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);

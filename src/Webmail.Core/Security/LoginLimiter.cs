@@ -44,8 +44,19 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
     private SecurityOptions Settings => options.CurrentValue.Security;
 
     /// <summary>True when the IP is banned, or the account is paused and this IP is not one it signed in from.</summary>
-    public bool IsBlocked(IPAddress? remote, string? account) =>
-        IsBanned(IpKey(remote)) || (account is not null && !IsKnown(remote, account) && IsBanned(AccountKey(account)));
+    public bool IsBlocked(IPAddress? remote, string? account) => BlockedFor(remote, account) is not null;
+
+    /// <summary>
+    /// How long until this IP may try again: the rest of its ban, or of the account's pause when that applies
+    /// (<see cref="IsBlocked"/>), whichever ends later; null when neither holds. What an HTTP 429 says in
+    /// <c>Retry-After</c>.
+    /// </summary>
+    public TimeSpan? BlockedFor(IPAddress? remote, string? account)
+    {
+        var address = BanLeft(IpKey(remote));
+        var paused = account is not null && !IsKnown(remote, account) ? BanLeft(AccountKey(account)) : null;
+        return address is null ? paused : paused is null ? address : address > paused ? address : paused;
+    }
 
     /// <summary>How long to wait before answering the next attempt from this IP for this account.</summary>
     public TimeSpan DelayFor(IPAddress? remote, string? account)
@@ -138,19 +149,20 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
     private bool IsKnown(IPAddress? remote, string account) =>
         remote is not null && _knownAddresses.TryGetValue(KnownKey(remote, account), out var at) && time.GetUtcNow() - at < KnownAddressLifetime;
 
-    private bool IsBanned(string key)
+    /// <summary>The rest of the key's ban or pause, or null when it has none now.</summary>
+    private TimeSpan? BanLeft(string key)
     {
         if (!_records.TryGetValue(key, out var record))
-            return false;
+            return null;
         lock (record)
         {
             var now = time.GetUtcNow();
             if (record.BannedUntil is { } until && until > now)
-                return true;
+                return until - now;
             // Forget a record whose ban and counting window are both over.
             if (record.BannedUntil is not null && now - record.WindowStart > Settings.LoginBanDuration)
                 _records.TryRemove(key, out _);
-            return false;
+            return null;
         }
     }
 

@@ -19,8 +19,10 @@ public enum ExportFormat
 /// and each message's bytes through one raw reader, so memory stays flat whatever the mailbox holds.
 /// <list type="bullet">
 /// <item>mbox (mboxrd): a <c>From </c> line with the sender and the internal date (asctime, UTC), the message
-/// with LF line ends and every <c>&gt;*From </c> line given one more <c>&gt;</c>, an empty line. Importing
-/// it back gives the same bytes for a message with CRLF line ends (all mail that came by SMTP or IMAP).
+/// with LF line ends and every <c>&gt;*From </c> line given one more <c>&gt;</c>, an empty line. The flags and
+/// keywords go into <c>Status</c>, <c>X-Status</c> and <c>X-Keywords</c> at the end of the header
+/// (<see cref="MboxStatus"/>; any the message carried are replaced). Importing it back gives the same flags
+/// and the same bytes for a message with CRLF line ends (all mail that came by SMTP or IMAP).
 /// The whole account goes into one mbox without its folders; the zip keeps them.</item>
 /// <item>zip: <c>FOLDER/PATH/000042.eml</c> per message (the number is its UID), the bytes as stored.</item>
 /// </list>
@@ -100,22 +102,41 @@ public sealed class MailboxExporter(IMailboxReader mailbox, IImapStore imap)
             + message.InternalDate.UtcDateTime.ToString(" HH:mm:ss yyyy", CultureInfo.InvariantCulture);
         await output.WriteAsync(Encoding.ASCII.GetBytes($"From {sender} {date}\n"), cancellationToken).ConfigureAwait(false);
         var reader = new ByteLineReader(raw, int.MaxValue / 2);
-        var endedWithLineBreak = true;
+        var status = MboxStatus.Lines(message.Flags, Keywords.Parse(message.Keywords));
+        var inHeader = true;
+        var droppingField = false;
         while (true)
         {
             var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
             if (line.IsEnd)
                 break;
             var bytes = line.Buffer.AsMemory(0, line.Length);
-            endedWithLineBreak = bytes.Span.EndsWith("\n"u8);
-            var content = endedWithLineBreak ? bytes[..^1] : bytes;
+            var content = bytes.Span.EndsWith("\n"u8) ? bytes[..^1] : bytes;
             if (content.Span.EndsWith("\r"u8))
                 content = content[..^1];
+            if (inHeader)
+            {
+                if (content.Length == 0)
+                {
+                    await output.WriteAsync(status, cancellationToken).ConfigureAwait(false);
+                    inHeader = false;
+                }
+                else
+                {
+                    // The message's own status fields (an mbox imported before) make way for the flags it has now.
+                    if (content.Span[0] is not ((byte)' ' or (byte)'\t'))
+                        droppingField = MboxStatus.IsField(content.Span);
+                    if (droppingField)
+                        continue;
+                }
+            }
             if (NeedsQuote(content.Span))
                 await output.WriteAsync(Quote, cancellationToken).ConfigureAwait(false);
             await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
             await output.WriteAsync(LineFeed, cancellationToken).ConfigureAwait(false);
         }
+        if (inHeader)
+            await output.WriteAsync(status, cancellationToken).ConfigureAwait(false); // a message that is all header
         await output.WriteAsync(LineFeed, cancellationToken).ConfigureAwait(false);
     }
 

@@ -6,10 +6,11 @@ using Webmail.Core.Model;
 namespace Webmail.Mail.Transfer;
 
 /// <summary>
-/// An mbox file (mboxrd or mboxo; Thunderbird's, mutt's, Google Takeout's). Flags come from the status
-/// headers mail programs write — <c>Status</c>/<c>X-Status</c> (mutt, Pine), <c>X-Mozilla-Status</c>
+/// An mbox file (mboxrd or mboxo; Thunderbird's, mutt's, Google Takeout's, this server's export). Flags come
+/// from the status headers mail programs write — <c>Status</c>/<c>X-Status</c>/<c>X-Keywords</c> (mutt,
+/// Pine, Dovecot: <see cref="MboxStatus"/>, taken out of the stored message), <c>X-Mozilla-Status</c>
 /// (Thunderbird; a message it marked expunged is skipped) — and Takeout's <c>X-Gmail-Labels</c>
-/// (<see cref="GmailLabels"/>). The bytes are stored as they are in the file (line ends as CRLF).
+/// (<see cref="GmailLabels"/>). Otherwise the bytes are stored as they are in the file (line ends as CRLF).
 /// </summary>
 public sealed class MboxSource(string path) : ImportSource
 {
@@ -41,8 +42,10 @@ public sealed class MboxSource(string path) : ImportSource
             var mozilla = MozillaStatus(headers);
             if ((mozilla & 0x0008) != 0)
                 continue; // Thunderbird's "expunged": deleted, kept in the file until compaction.
-            var flags = StatusFlags(headers, mozilla);
-            var keywords = (mozilla & 0x1000) != 0 ? new List<string> { WellKnownKeywords.Forwarded } : [];
+            var (flags, keywords) = MboxStatus.Read(headers);
+            flags |= MozillaFlags(mozilla);
+            if ((mozilla & 0x1000) != 0 && !keywords.Contains(WellKnownKeywords.Forwarded, StringComparer.OrdinalIgnoreCase))
+                keywords.Add(WellKnownKeywords.Forwarded);
             IReadOnlyList<ImportFolder> folders = [ImportFolder.Unnamed];
             if (headers[GmailLabels.Header] is { } labels)
             {
@@ -51,7 +54,7 @@ public sealed class MboxSource(string path) : ImportSource
                 flags = mapped.Flags | (flags & ~(MessageFlags.Seen | MessageFlags.Flagged));
             }
             var date = MboxReader.SeparatorDate(entry.Separator) ?? DateOf(headers);
-            yield return new ImportItem(folders, entry.Raw, flags, keywords, date);
+            yield return new ImportItem(folders, MboxStatus.Strip(entry.Raw), flags, keywords, date);
         }
     }
 
@@ -80,23 +83,10 @@ public sealed class MboxSource(string path) : ImportSource
     private static int MozillaStatus(HeaderList headers) =>
         headers["X-Mozilla-Status"] is { } text && int.TryParse(text.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value) ? value : 0;
 
-    /// <summary>Status: R = read. X-Status: A answered, F flagged, T draft, D deleted. X-Mozilla-Status: 1 read, 2 replied, 4 marked.</summary>
-    private static MessageFlags StatusFlags(HeaderList headers, int mozilla)
+    /// <summary>X-Mozilla-Status: 1 read, 2 replied, 4 marked.</summary>
+    private static MessageFlags MozillaFlags(int mozilla)
     {
         var flags = MessageFlags.None;
-        if (headers["Status"] is { } status && status.Contains('R'))
-            flags |= MessageFlags.Seen;
-        if (headers["X-Status"] is { } x)
-        {
-            if (x.Contains('A'))
-                flags |= MessageFlags.Answered;
-            if (x.Contains('F'))
-                flags |= MessageFlags.Flagged;
-            if (x.Contains('T'))
-                flags |= MessageFlags.Draft;
-            if (x.Contains('D'))
-                flags |= MessageFlags.Deleted;
-        }
         if ((mozilla & 0x0001) != 0)
             flags |= MessageFlags.Seen;
         if ((mozilla & 0x0002) != 0)

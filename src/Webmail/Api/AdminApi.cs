@@ -61,12 +61,14 @@ public static partial class AdminApi
     }
 
     /// <summary>
-    /// The API's part of the pipeline, before authentication: bodies bounded, and bare statuses (unreadable
-    /// JSON, unknown routes) written as problems.
+    /// The API's part of the pipeline, before authentication: an unexpected exception answered as a 500
+    /// problem (not the browser's error page), bodies bounded, and bare statuses (unreadable JSON, unknown
+    /// routes) written as problems.
     /// </summary>
     public static void UseAdminApi(this WebApplication app) =>
         app.UseWhen(context => context.Request.Path.StartsWithSegments(Prefix), api =>
         {
+            api.Use(ApiProblems.CatchUnexpectedAsync);
             api.UseStatusCodePages(ApiProblems.WriteStatusAsync);
             api.Use(BoundBodyAsync);
         });

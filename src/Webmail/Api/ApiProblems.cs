@@ -55,6 +55,35 @@ internal static class ApiProblems
     }
 
     /// <summary>
+    /// Middleware: an exception nothing else handled becomes a 500 problem whose <c>traceId</c> names the one log
+    /// entry (with the exception) that explains it; the exception's text and stack never leave the server.
+    /// A client that went away is not an error, and a response already started can only be cut off.
+    /// </summary>
+    public static async Task CatchUnexpectedAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            var traceId = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiProblems))
+                .LogError(e, "Admin API: {Method} {Path} failed unexpectedly (trace {TraceId})", context.Request.Method, Webmail.Core.Security.LogText.Bound(context.Request.Path.Value ?? ""), traceId);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+            context.Response.Clear();
+            await TypedResults.Problem(
+                detail: "An unexpected error stopped this request; whether it changed anything is not known. The server's log names it by this traceId.",
+                statusCode: StatusCodes.Status500InternalServerError,
+                extensions: new Dictionary<string, object?> { ["traceId"] = traceId }).ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>
     /// Writes the problem for a response the framework ended with a status and no body (status code pages):
     /// a JSON body that could not be read, a wrong content type, an unknown route or method.
     /// </summary>

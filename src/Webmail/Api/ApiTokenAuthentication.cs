@@ -36,9 +36,9 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var remote = Context.Connection.RemoteIpAddress;
         var ip = remote?.ToString();
-        if (limiter.IsBlocked(remote, null))
+        if (limiter.BlockedFor(remote, null) is { } blocked)
         {
-            Context.Items[ThrottledKey] = true;
+            Context.Items[ThrottledKey] = blocked;
             if (limiter.ShouldReportThrottle(remote))
             {
                 Logger.LogWarning("Admin API: token attempts from {RemoteIp} refused while the address is banned (not logged again for a minute)", ip);
@@ -79,11 +79,17 @@ internal sealed class ApiTokenAuthenticationHandler(
         return AuthenticateResult.Fail(reason);
     }
 
-    /// <summary>401 (RFC 6750 §3: a <c>WWW-Authenticate: Bearer</c> challenge) or 429 for a banned address, as problem details.</summary>
+    /// <summary>
+    /// 401 (RFC 6750 §3: a <c>WWW-Authenticate: Bearer</c> challenge), or 429 for a banned address with the rest
+    /// of its ban in <c>Retry-After</c>, as problem details.
+    /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (Context.Items.ContainsKey(ThrottledKey))
+        if (Context.Items[ThrottledKey] is TimeSpan blocked)
+        {
+            Hosting.RetryAfter.Set(Response, blocked);
             return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, (string)Context.Items[FailureKey]!).ExecuteAsync(Context);
+        }
         var failure = Context.Items[FailureKey] as string;
         Response.Headers.WWWAuthenticate = failure is null
             ? "Bearer realm=\"webmail\""

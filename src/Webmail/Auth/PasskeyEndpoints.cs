@@ -83,7 +83,10 @@ public static class PasskeyEndpoints
         var result = await credentials.VerifyPasskeyAsync(ceremony.Options, assertion, RelyingPartyOf(context.Request), secondStep,
             context.Connection.RemoteIpAddress, context.RequestAborted);
         if (result.Status == LoginStatus.Throttled)
+        {
+            Hosting.RetryAfter.Set(context.Response, result.RetryAfter);
             return Error(StatusCodes.Status429TooManyRequests, "Too many failed sign-in attempts. Wait a few minutes and try again.");
+        }
         var account = result.Succeeded ? await directory.GetAccountAsync(result.AccountId, context.RequestAborted) : null;
         if (account is null || account.IsDisabled)
             return Error(StatusCodes.Status400BadRequest, "That passkey was not accepted. Use a passkey saved for this account on this site.");

@@ -28,12 +28,16 @@ public sealed class ImportJobs(IImportStore store, MailboxImporter importer, Dat
 
     private string UploadDirectory => Path.Combine(paths.DataDirectory, "imports");
 
-    /// <summary>Stages an uploaded file (at most <see cref="ImportOptions.MaxUploadSize"/>) and queues its import.</summary>
-    /// <exception cref="ImportException">The file is too large or the kind unknown.</exception>
+    /// <summary>
+    /// Stages an uploaded file (at most <see cref="ImportOptions.MaxUploadSize"/>) and queues its import. A zip's
+    /// kind is read from its entries (<see cref="ImportZip.KindOf"/>): a Maildir tree, or .eml files.
+    /// </summary>
+    /// <param name="kind"><c>mbox</c> or <c>zip</c>.</param>
+    /// <exception cref="ImportException">The file is too large, not a zip, over a zip's bounds, or the kind unknown.</exception>
     public async Task<ImportJob> StartFileAsync(long accountId, string kind, string fileName, Stream content, long? targetFolderId, CancellationToken cancellationToken)
     {
-        if (kind is not ("mbox" or "eml"))
-            throw new ImportException("Upload an mbox file or a zip of .eml files.");
+        if (kind is not ("mbox" or "zip"))
+            throw new ImportException("Upload an mbox file, or a zip of .eml files or of a Maildir folder.");
         DataDirectoryPermissions.CreateDirectory(UploadDirectory);
         var staged = Path.Combine(UploadDirectory, Guid.NewGuid().ToString("N") + ".upload");
         var max = options.CurrentValue.Import.MaxUploadSize;
@@ -52,6 +56,8 @@ public sealed class ImportJobs(IImportStore store, MailboxImporter importer, Dat
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
             }
+            if (kind == "zip")
+                kind = ImportZip.KindOf(staged, importer.Limits);
             var job = await store.CreateImportJobAsync(accountId, new NewImportJob(kind, Bound(Path.GetFileName(fileName)), targetFolderId, "{}", staged, time.GetUtcNow()), cancellationToken);
             _signal.Release();
             return job;
@@ -178,14 +184,22 @@ public sealed class ImportJobs(IImportStore store, MailboxImporter importer, Dat
         var path = job.UploadPath ?? throw new ImportException("The uploaded file is gone.");
         if (!File.Exists(path))
             throw new ImportException("The uploaded file is gone.");
-        return job.Kind == "eml" ? new EmlZipSource(path) : new MboxSource(path);
+        return job.Kind switch
+        {
+            "eml" => new EmlZipSource(path),
+            "maildir" => new MaildirZipSource(path),
+            _ => new MboxSource(path),
+        };
     }
 
     private async Task FinishAsync(ImportJob job, string state, string message, CancellationToken cancellationToken)
     {
         _passwords.TryRemove(job.Id, out _);
         if (job.UploadPath is { } path && path.StartsWith(UploadDirectory, StringComparison.Ordinal))
+        {
             File.Delete(path);
+            MaildirZipSource.DeleteWorkDirectory(path);
+        }
         await store.SetImportJobStateAsync(job.Id, state, null, message, time.GetUtcNow(), cancellationToken);
     }
 

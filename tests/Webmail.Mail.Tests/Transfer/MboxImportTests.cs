@@ -167,6 +167,48 @@ public sealed class MboxImportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task MboxExportWritesTheFlagsInStatusHeadersAndTheImportReadsThemBackWithTheSameBytes()
+    {
+        var source = await _store.CreateAccountAsync("flags-from@local.example");
+        var inbox = await _store.Messages.GetSpecialFolderAsync(source.Id, SpecialFolder.Inbox, default);
+        IImapStore imap = _store.Messages;
+        var cases = new (string Raw, MessageFlags Flags, string[] Keywords)[]
+        {
+            ("Message-ID: <read@x>\r\nSubject: read, replied, forwarded\r\n\r\nFrom here on\r\nStatus: RO in the body stays\r\n", MessageFlags.Seen | MessageFlags.Answered, ["$Forwarded", "ProjectX"]),
+            ("Message-ID: <new@x>\r\nSubject: unread\r\n\r\n>From quoted\r\n", MessageFlags.None, []),
+            ("Message-ID: <all@x>\r\nSubject: flagged draft deleted\r\n\r\nx\r\n", MessageFlags.Flagged | MessageFlags.Draft | MessageFlags.Deleted, ["$Label1"]),
+            // Status fields of an mbox imported long ago (and now stale): the export writes the flags it has now instead.
+            ("Message-ID: <stale@x>\r\nStatus: RO\r\nX-Status: AF\r\n  continued\r\nSubject: stale\r\nX-Keywords: Old\r\n\r\nbody\r\n", MessageFlags.Seen, []),
+        };
+        for (var i = 0; i < cases.Length; i++)
+            await imap.AppendAsync(source.Id, inbox.Id, Encoding.ASCII.GetBytes(cases[i].Raw), cases[i].Flags, cases[i].Keywords, DateTimeOffset.Parse($"2024-05-0{i + 1}T12:00:00Z"), default);
+        var file = _files.File("flags.mbox");
+        await using (var output = File.Create(file))
+            await _store.Services.GetRequiredService<MailboxExporter>().ExportAsync(source.Id, inbox.Id, ExportFormat.Mbox, output, null, default);
+
+        // As mutt and Dovecot write them: at the end of the header; X-Status and X-Keywords only when there is something to say.
+        var text = await File.ReadAllTextAsync(file);
+        Assert.Contains("Subject: read, replied, forwarded\nStatus: RO\nX-Status: A\nX-Keywords: $Forwarded ProjectX\n\n>From here on\nStatus: RO in the body stays\n", text, StringComparison.Ordinal);
+        Assert.Contains("Subject: unread\nStatus: O\n\n>>From quoted\n", text, StringComparison.Ordinal);
+        Assert.Contains("Subject: flagged draft deleted\nStatus: O\nX-Status: FDT\nX-Keywords: $Label1\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("Message-ID: <stale@x>\nSubject: stale\nStatus: RO\n\nbody\n", text, StringComparison.Ordinal);
+
+        var target = await _store.CreateAccountAsync("flags-to@local.example");
+        var outcome = await Importer.RunAsync(target.Id, new MboxSource(file), null, null, null, default);
+
+        Assert.Equal(4, outcome.Imported);
+        var targetInbox = await _store.Messages.GetSpecialFolderAsync(target.Id, SpecialFolder.Inbox, default);
+        var imported = (await _store.Messages.ListAsync(target.Id, targetInbox.Id, 0, 10, MessageSort.DateAscending, default)).Items;
+        for (var i = 0; i < cases.Length; i++)
+        {
+            Assert.Equal(cases[i].Flags, imported[i].Flags);
+            Assert.Equal(cases[i].Keywords, imported[i].KeywordList);
+            var expected = i == 3 ? "Message-ID: <stale@x>\r\nSubject: stale\r\n\r\nbody\r\n" : cases[i].Raw;
+            Assert.Equal(expected, Encoding.ASCII.GetString((await _store.Messages.GetRawAsync(target.Id, imported[i].Id, default))!));
+        }
+    }
+
+    [Fact]
     public async Task HostileZipEntriesAreRefusedOneByOneAndTheRestImported()
     {
         var account = await _store.CreateAccountAsync("zip@local.example");

@@ -73,6 +73,46 @@ public sealed class ImportExportFlowTests(WebFixture web) : IClassFixture<WebFix
     }
 
     [Fact]
+    public async Task UploadedMaildirZipIsRecognisedAndImportedWithItsFoldersAndFlags()
+    {
+        var account = await web.NewAccountAsync("maildir");
+        using var files = new TempDirectory("webmail-upload");
+        var path = files.File("mail-backup.zip");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            void Add(string name, string subject)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write($"Message-ID: <{subject}@maildir.example>\nFrom: someone@maildir.example\nSubject: {subject}\n\nBody.\n");
+            }
+            Add("Maildir/cur/1700000000.M1P1.host:2,S", "Read one");
+            Add("Maildir/new/1700000001.M2P1.host", "Unread one");
+            Add("Maildir/.Projects.Alpha/cur/1700000002.M3P1.host:2,FRS", "Flagged and replied");
+            Add("Maildir/../outside/cur/1700000003.M4P1.host:2,S", "Escaping");
+        }
+
+        var page = await web.SignInAsync(account);
+        await page.GotoAsync(web.Server.BaseUrl + "/settings/import");
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByLabel("File to import").SetInputFilesAsync(path);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import file" }).ClickAsync();
+
+        var row = page.GetByRole(AriaRole.Listitem, new() { Name = "Import of mail-backup.zip" });
+        await Assertions.Expect(row.GetByText("Done", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(row).ToContainTextAsync("4 of 4 messages · 3 imported · 0 already there · 1 failed");
+        await row.GetByText("1 problem").ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("Maildir/../outside/cur/1700000003.M4P1.host:2,S: refused, the name leaves the zip");
+        await WebFixture.ScreenshotAsync(page, "import-maildir-done");
+
+        var paths = new FolderPaths(await web.Server.Messages.GetFoldersAsync(account.Id, default));
+        var inbox = paths.Find("INBOX")!;
+        Assert.Equal((2L, 1L), (inbox.MessageCount, inbox.UnreadCount));
+        var alpha = paths.Find("Projects/Alpha")!;
+        var flagged = Assert.Single((await web.Server.Messages.ListAsync(account.Id, alpha.Id, 0, 10, MessageSort.DateAscending, default)).Items);
+        Assert.Equal(MessageFlags.Seen | MessageFlags.Flagged | MessageFlags.Answered, flagged.Flags);
+    }
+
+    [Fact]
     public async Task ExportOfAnotherAccountsFolderIsNotFound()
     {
         var owner = await web.NewAccountAsync("owner");
