@@ -1,5 +1,9 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
 using Webmail.Testing;
 
 namespace Webmail.Mail.Tests.Outbound;
@@ -32,7 +36,7 @@ public sealed class MtaStsDeliveryTests : IAsyncLifetime
     }
 
     /// <summary>Starts the queue with b.example routed by its MX record to the scripted server, which presents <paramref name="mxCertificate"/>.</summary>
-    private async Task StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? mxCertificate)
+    private async Task StartAsync(X509Certificate2? mxCertificate)
     {
         _h = await OutboundHarness.StartAsync(new Dictionary<string, string?>
         {
@@ -48,8 +52,7 @@ public sealed class MtaStsDeliveryTests : IAsyncLifetime
             .Txt("_mta-sts.b.example", "v=STSv1; id=20261206T1;");
     }
 
-    private Core.Configuration.WebmailOptions Options =>
-        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Core.Configuration.WebmailOptions>>(_h.Services).CurrentValue;
+    private WebmailOptions Options => _h.Services.GetRequiredService<IOptionsMonitor<WebmailOptions>>().CurrentValue;
 
     private async Task<long> SendToBettyAsync() =>
         Assert.Single(await _h.SendAsync(TestMessages.Simple(from: "lucy@a.example", to: "betty@b.example"), "betty@b.example"));

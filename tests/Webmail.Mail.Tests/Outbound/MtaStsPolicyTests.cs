@@ -1,10 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Webmail.Core.Configuration;
 using Webmail.Core.Storage;
 using Webmail.Mail.Outbound;
 using Webmail.Mail.Outbound.MtaSts;
+using Webmail.Mail.Tests.Transfer;
 using Webmail.Testing;
 
 namespace Webmail.Mail.Tests.Outbound;
@@ -31,20 +31,27 @@ public sealed class MtaStsPolicyTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _server = new PolicyHttpsServer(_ca.Issue("mta-sts.b.example"));
-        var options = new WebmailOptions();
-        options.Dns.Servers.Add(_dns.Endpoint);
-        options.Dns.Timeout = TimeSpan.FromSeconds(1);
-        options.Delivery.MtaSts.TestHttpsPort = _server.Port;
-        options.Delivery.MtaSts.TestTrustedRoot = _ca.RootPemPath;
-        options.Delivery.MtaSts.FetchTimeout = TimeSpan.FromSeconds(2);
-        var monitor = new StaticOptions(options);
-        var dns = new DnsClientLookup(Options.Create(options));
-        _fetcher = new MtaStsPolicyFetcher(dns, new PkixCertificateCheck(monitor), monitor);
-        _policies = new MtaStsPolicyCache(dns, _fetcher, monitor, _clock, NullLogger<MtaStsPolicyCache>.Instance);
+        (_fetcher, _policies) = Build(_server.Port);
         // TTL 0: the resolver caches nothing, so a test's change of the TXT record is seen at once.
         _dns.Ttl = 0;
         _dns.Address("mta-sts.b.example", "127.0.0.1").Txt("_mta-sts.b.example", "v=STSv1; id=one");
         return Task.CompletedTask;
+    }
+
+    /// <summary>The real resolver (asking the loopback DNS server), fetcher and cache, the policy host asked on <paramref name="httpsPort"/>.</summary>
+    private (MtaStsPolicyFetcher, MtaStsPolicyCache) Build(int httpsPort)
+    {
+        var options = new TestOptions(o =>
+        {
+            o.Dns.Servers.Add(_dns.Endpoint);
+            o.Dns.Timeout = TimeSpan.FromSeconds(1);
+            o.Delivery.MtaSts.TestHttpsPort = httpsPort;
+            o.Delivery.MtaSts.TestTrustedRoot = _ca.RootPemPath;
+            o.Delivery.MtaSts.FetchTimeout = TimeSpan.FromSeconds(2);
+        });
+        var dns = new DnsClientLookup(Options.Create(options.CurrentValue));
+        var fetcher = new MtaStsPolicyFetcher(dns, new PkixCertificateCheck(options), options);
+        return (fetcher, new MtaStsPolicyCache(dns, fetcher, options, _clock, NullLogger<MtaStsPolicyCache>.Instance));
     }
 
     public async Task DisposeAsync()
@@ -53,13 +60,6 @@ public sealed class MtaStsPolicyTests : IAsyncLifetime
         await _server.DisposeAsync();
         _dns.Dispose();
         _ca.Dispose();
-    }
-
-    private sealed class StaticOptions(WebmailOptions value) : IOptionsMonitor<WebmailOptions>
-    {
-        public WebmailOptions CurrentValue => value;
-        public WebmailOptions Get(string? name) => value;
-        public IDisposable? OnChange(Action<WebmailOptions, string?> listener) => null;
     }
 
     private void SetId(string id)
@@ -166,14 +166,8 @@ public sealed class MtaStsPolicyTests : IAsyncLifetime
     {
         await using var selfSigned = new PolicyHttpsServer(TestCertificateAuthority.SelfSigned("mta-sts.b.example"));
         selfSigned.Serve("enforce", 86400, "mx.b.example");
-        var options = new WebmailOptions();
-        options.Dns.Servers.Add(_dns.Endpoint);
-        options.Delivery.MtaSts.TestHttpsPort = selfSigned.Port;
-        options.Delivery.MtaSts.TestTrustedRoot = _ca.RootPemPath;
-        var monitor = new StaticOptions(options);
-        var dns = new DnsClientLookup(Options.Create(options));
-        using var fetcher = new MtaStsPolicyFetcher(dns, new PkixCertificateCheck(monitor), monitor);
-        var policies = new MtaStsPolicyCache(dns, fetcher, monitor, _clock, NullLogger<MtaStsPolicyCache>.Instance);
+        var (fetcher, policies) = Build(selfSigned.Port);
+        using var _ = fetcher;
 
         Assert.Null(await policies.GetAsync("b.example", default));
         Assert.Equal(0, selfSigned.Requests);
