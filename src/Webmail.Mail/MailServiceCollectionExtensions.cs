@@ -19,6 +19,10 @@ public static class MailServiceCollectionExtensions
         services.TryAddSingleton<IDnsLookup, DnsClientLookup>();
         services.AddSingleton<RouteResolver>();
         services.AddSingleton<SmtpTransmitter>();
+        // Recipient domains' MTA-STS policies (RFC 8461, docs/outbound.md).
+        services.AddSingleton<Outbound.MtaSts.PkixCertificateCheck>();
+        services.AddSingleton<Outbound.MtaSts.MtaStsPolicyFetcher>();
+        services.AddSingleton<Outbound.MtaSts.MtaStsPolicyCache>();
         services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<DkimKeyService>();
         services.AddSingleton<BounceComposer>();

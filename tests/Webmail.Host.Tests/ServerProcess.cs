@@ -7,16 +7,19 @@ namespace Webmail.Host.Tests;
 /// <summary>
 /// <c>Webmail serve</c> as a real child process on a free loopback port, over a given data
 /// directory. SMTP and POP3 are turned off (empty endpoints) so only the web listener binds.
-/// Killed and awaited on dispose.
+/// Killed and awaited on dispose. Unless the settings name their own <c>Webmail:Dns:Servers</c>, it asks an empty
+/// <see cref="LoopbackDnsServer"/> that lives as long as it does, never the machine's resolver.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Task<string> _stderr;
+    private readonly LoopbackDnsServer? _dns;
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, LoopbackDnsServer? dns, int port)
     {
         _process = process;
+        _dns = dns;
         Port = port;
         _stderr = process.StandardError.ReadToEndAsync();
         process.OutputDataReceived += (_, e) =>
@@ -37,14 +40,16 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
     {
         var port = FreePort.Next();
+        var dns = LoopbackDnsServer.UnlessConfigured(settings.Select(s => s.Split('=')[0]));
         var info = WebmailExecutable.StartInfo(
         [
             "serve", "--urls", $"http://127.0.0.1:{port}", $"--Webmail:DataDirectory={dataDirectory}",
             "--Webmail:Smtp:Inbound:Endpoint=", "--Webmail:Smtp:Submission:Endpoint=", "--Webmail:Pop3:Endpoint=", "--Webmail:Imap:Endpoint=", "--Webmail:ManageSieve:Endpoint=",
             "--Logging:LogLevel:Default=Warning",
+            .. dns is null ? [] : new[] { $"--Webmail:Dns:Servers:0={dns.Endpoint}" },
             .. settings,
         ], dataDirectory);
-        var server = new ServerProcess(Process.Start(info)!, port);
+        var server = new ServerProcess(Process.Start(info)!, dns, port);
         var healthy = false;
         try
         {
@@ -89,5 +94,6 @@ public sealed class ServerProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _dns?.Dispose();
     }
 }

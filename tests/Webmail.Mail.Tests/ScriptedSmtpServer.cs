@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Webmail.Mail.Tests;
@@ -8,17 +11,20 @@ namespace Webmail.Mail.Tests;
 /// <summary>
 /// A tiny SMTP server on 127.0.0.1 that the test scripts: which replies RCPT and the end of DATA get,
 /// and whether it drops or stalls after the data. It records every transaction (envelope and the
-/// dot-unstuffed bytes) so tests can assert what went over the wire.
+/// dot-unstuffed bytes) so tests can assert what went over the wire. Given a certificate, it offers STARTTLS with it.
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly X509Certificate2? _certificate;
     private int _dataCount;
 
-    public ScriptedSmtpServer()
+    /// <param name="certificate">When set, EHLO offers STARTTLS (RFC 3207) with this certificate.</param>
+    public ScriptedSmtpServer(X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _listener.Start();
         _acceptLoop = AcceptAsync();
     }
@@ -40,6 +46,9 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     public ConcurrentQueue<SmtpTransaction> Transactions { get; } = new();
     public int Connections;
+
+    /// <summary>STARTTLS handshakes completed.</summary>
+    public int TlsHandshakes;
 
     /// <summary>Transactions that got a 2xx after DATA.</summary>
     public IReadOnlyList<SmtpTransaction> Accepted => Transactions.Where(t => t.DataReply.StartsWith('2')).ToList();
@@ -65,7 +74,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private async Task SessionAsync(TcpClient client)
     {
         using var _ = client;
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
+        var secure = false;
         try
         {
             await WriteAsync(stream, "220 scripted.test ESMTP");
@@ -78,7 +88,15 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                     return;
                 var upper = line.ToUpperInvariant();
                 if (upper.StartsWith("EHLO", StringComparison.Ordinal))
-                    await WriteAsync(stream, "250-scripted.test\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE 10000000");
+                    await WriteAsync(stream, "250-scripted.test\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n" + (_certificate is not null && !secure ? "250-STARTTLS\r\n" : "") + "250 SIZE 10000000");
+                else if (upper == "STARTTLS" && _certificate is not null && !secure)
+                {
+                    await WriteAsync(stream, "220 2.0.0 Ready to start TLS");
+                    var tls = new SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate });
+                    Interlocked.Increment(ref TlsHandshakes);
+                    (stream, secure) = (tls, true);
+                }
                 else if (upper.StartsWith("HELO", StringComparison.Ordinal))
                     await WriteAsync(stream, "250 scripted.test");
                 else if (upper.StartsWith("MAIL FROM:", StringComparison.Ordinal))
@@ -106,7 +124,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                     DataReceived.TrySetResult();
                     if (HoldDataReply is { } hold)
                         await hold;
-                    Transactions.Enqueue(new SmtpTransaction(mailFrom, rcpts.ToList(), data, reply ?? "(dropped)"));
+                    Transactions.Enqueue(new SmtpTransaction(mailFrom, rcpts.ToList(), data, reply ?? "(dropped)", secure));
                     if (reply is null)
                         return;
                     await WriteAsync(stream, reply);
@@ -122,7 +140,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                     await WriteAsync(stream, "502 5.5.2 Command not recognized");
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException)
         {
             // The client went away; the recorded transactions stand.
         }
@@ -135,17 +153,17 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         return start < 0 || end < 0 ? "" : line[(start + 1)..end];
     }
 
-    private static async Task WriteAsync(NetworkStream stream, string reply) =>
+    private static async Task WriteAsync(Stream stream, string reply) =>
         await stream.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"));
 
-    private static async Task<string?> ReadLineAsync(NetworkStream stream)
+    private static async Task<string?> ReadLineAsync(Stream stream)
     {
         var bytes = await ReadRawLineAsync(stream);
         return bytes is null ? null : Encoding.ASCII.GetString(bytes).TrimEnd('\r', '\n');
     }
 
     /// <summary>A line including its CRLF, or null at end of stream.</summary>
-    private static async Task<byte[]?> ReadRawLineAsync(NetworkStream stream)
+    private static async Task<byte[]?> ReadRawLineAsync(Stream stream)
     {
         var buffer = new List<byte>();
         var one = new byte[1];
@@ -160,7 +178,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     }
 
     /// <summary>RFC 5321 §4.5.2: removes the dot-stuffing; the final CRLF.CRLF ends the data.</summary>
-    private static async Task<byte[]?> ReadDataAsync(NetworkStream stream)
+    private static async Task<byte[]?> ReadDataAsync(Stream stream)
     {
         var data = new MemoryStream();
         while (true)
@@ -190,5 +208,5 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     }
 }
 
-/// <summary>One transaction as the scripted server saw it.</summary>
-public sealed record SmtpTransaction(string MailFrom, IReadOnlyList<string> Recipients, byte[] Data, string DataReply);
+/// <summary>One transaction as the scripted server saw it; <paramref name="Secure"/> when it ran inside STARTTLS.</summary>
+public sealed record SmtpTransaction(string MailFrom, IReadOnlyList<string> Recipients, byte[] Data, string DataReply, bool Secure = false);

@@ -40,6 +40,14 @@ public sealed class LoopbackDnsServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// An empty server for a server under test whose settings name no resolver of their own, or null when they do:
+    /// inbound mail is checked against DNS (SPF, DMARC, DKIM), and a test never asks the machine's resolver. An empty
+    /// zone answers NXDOMAIN at once. <paramref name="keys"/> are configuration keys, with or without a leading <c>--</c>.
+    /// </summary>
+    public static LoopbackDnsServer? UnlessConfigured(IEnumerable<string> keys) =>
+        keys.Any(k => k.TrimStart('-').StartsWith("Webmail:Dns:Servers", StringComparison.OrdinalIgnoreCase)) ? null : new LoopbackDnsServer();
+
     /// <summary>The value for <c>Webmail:Dns:Servers</c>.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 

@@ -50,9 +50,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
-        // Inbound mail is checked against DNS (SPF, DMARC, DKIM): a test never asks the machine's resolver. Without
-        // its own Webmail:Dns:Servers, a server gets an empty loopback DNS server, which answers NXDOMAIN at once.
-        var dns = settings?.Keys.Any(k => k.StartsWith("Webmail:Dns:Servers", StringComparison.OrdinalIgnoreCase)) == true ? null : new LoopbackDnsServer();
+        var dns = LoopbackDnsServer.UnlessConfigured(settings?.Keys ?? []);
         if (dns is not null)
             settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Webmail:Dns:Servers:0"] = dns.Endpoint };
         // FreePort hands out a port that was free a moment ago; another test process can take it

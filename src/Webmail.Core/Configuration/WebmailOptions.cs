@@ -214,6 +214,31 @@ public sealed class DeliveryOptions
 
     /// <summary>Time allowed for each SMTP command's reply (and the DATA transfer) on outbound connections. Default 2 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The recipient domains' MTA-STS policies (RFC 8461), honoured for mail routed by MX records.</summary>
+    public MtaStsDeliveryOptions MtaSts { get; set; } = new();
+}
+
+/// <summary>Outbound MTA-STS (RFC 8461): discovery, the policy fetch, and two knobs that exist for tests only.</summary>
+public sealed class MtaStsDeliveryOptions
+{
+    /// <summary>Look up and honour recipient domains' policies. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Time allowed for the whole HTTPS fetch of one policy (RFC 8461 §3.3 asks for a bound). Default 30 seconds.</summary>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Test only: the TCP port the policy host <c>mta-sts.&lt;domain&gt;</c> is asked on instead of 443 (the URL, the
+    /// TLS server name and the certificate check stay those of port 443). 0, the default: 443, as RFC 8461 §3.3 says.
+    /// </summary>
+    public int TestHttpsPort { get; set; }
+
+    /// <summary>
+    /// Test only: a PEM file with the one root certificate that policy hosts and MX hosts must chain to, instead of the
+    /// system's trusted roots. Empty, the default: the system's trusted roots, as RFC 8461 §3.3 and §4.2 say (PKIX).
+    /// </summary>
+    public string TestTrustedRoot { get; set; } = "";
 }
 
 /// <summary><c>/metrics</c> in Prometheus text format: off unless a token or an endpoint of its own is set.</summary>

@@ -56,6 +56,9 @@ public static class WebmailMeter
     /// <summary>Failure reports (bounces) sent for outbound mail.</summary>
     public static readonly Counter<long> QueueBounces = Meter.CreateCounter<long>("webmail.queue.bounces", "{message}", "Bounces sent");
 
+    /// <summary>Delivery attempts that did not meet the recipient domain's MTA-STS policy (RFC 8461), by <c>mode</c> (enforce: deferred; testing: delivered anyway).</summary>
+    public static readonly Counter<long> MtaStsFailures = Meter.CreateCounter<long>("webmail.queue.mta_sts_failures", "{attempt}", "Outbound attempts that failed an MTA-STS policy");
+
     /// <summary>Blazor circuits (signed-in browser tabs) open now.</summary>
     public static readonly UpDownCounter<long> WebCircuits = Meter.CreateUpDownCounter<long>("webmail.web.circuits", "{circuit}", "Web circuits open now");
 

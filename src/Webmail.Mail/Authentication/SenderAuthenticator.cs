@@ -233,13 +233,20 @@ public sealed class SenderAuthenticator
     /// RFC 8601 §2.2: <c>authserv-id; method=result properties; ...</c>, one method per folded line: spf, each dkim
     /// signature, arc, dmarc. Every value from the message or the client is reduced to token characters first.
     /// </summary>
+    /// <summary>Printable ASCII as the text of an RFC 5322 comment: <c>(</c>, <c>)</c> and <c>\</c> become quoted pairs.</summary>
+    private static string QuoteComment(string text) =>
+        string.Concat(text.Where(c => c is >= ' ' and <= '~').Select(c => c is '(' or ')' or '\\' ? "\\" + c : c.ToString()));
+
     internal static string Header(string hostname, SpfResult? spf, IReadOnlyList<DkimSignatureResult> dkim, string? dkimNote, string? arc, DmarcResult? dmarc, SenderDecision decision, string? dmarcNote)
     {
         var entries = new List<string>(4 + dkim.Count);
         if (spf is not null)
         {
             var domain = DkimVerification.Sanitize(spf.Domain);
-            entries.Add($"spf={spf.Keyword}" + (domain.Length > 0 ? $" smtp.{spf.Scope}={domain}" : ""));
+            // RFC 7208 §6.2: SPF fail alone is never refused here (DMARC decides), so the domain's explanation is kept as
+            // a comment (RFC 5322 §3.2.2: parentheses and backslashes quoted), marked as the domain's words.
+            var explanation = spf.Explanation is { } text ? $" (explanation from {domain}: {QuoteComment(text)})" : "";
+            entries.Add($"spf={spf.Keyword}{explanation}" + (domain.Length > 0 ? $" smtp.{spf.Scope}={domain}" : ""));
         }
         if (dkim.Count == 0)
             entries.Add(dkimNote is null ? "dkim=none" : $"dkim=none ({dkimNote})");

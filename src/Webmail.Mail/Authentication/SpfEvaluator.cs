@@ -17,6 +17,9 @@ public sealed class SpfEvaluator(IDnsLookup dns)
     public const int MaxVoidLookups = 2;
     public const int MaxNamesPerLookup = 10;
 
+    /// <summary>Longest explanation kept (RFC 7208 §6.2 sets no bound; an SMTP reply line has 512 octets in all).</summary>
+    public const int MaxExplanationLength = 200;
+
     /// <summary>
     /// Checks the transaction: the MAIL FROM domain, or with the null reverse path the HELO name
     /// (RFC 7208 §2.4, with the sender <c>postmaster@helo</c>).
@@ -33,8 +36,8 @@ public sealed class SpfEvaluator(IDnsLookup dns)
         if (ip.IsIPv4MappedToIPv6)
             ip = ip.MapToIPv4();
         var state = new State(new SpfMacro.Context(sender, domain, ip, helo), cancellationToken);
-        var result = await CheckHostAsync(state, ip, domain, depth: 0).ConfigureAwait(false);
-        return new SpfResult(result.Verdict, LogText.Bound(domain, 253), scope, result.Reason is null ? null : LogText.Bound(result.Reason, 200));
+        var result = await CheckHostAsync(state, ip, domain, depth: 0, explain: true).ConfigureAwait(false);
+        return new SpfResult(result.Verdict, LogText.Bound(domain, 253), scope, result.Reason is null ? null : LogText.Bound(result.Reason, 200), result.Explanation);
     }
 
     private sealed class State(SpfMacro.Context context, CancellationToken cancellationToken)
@@ -58,9 +61,13 @@ public sealed class SpfEvaluator(IDnsLookup dns)
         }
     }
 
-    private readonly record struct Outcome(SpfVerdict Verdict, string? Reason = null);
+    private readonly record struct Outcome(SpfVerdict Verdict, string? Reason = null, string? Explanation = null);
 
-    private async Task<Outcome> CheckHostAsync(State state, IPAddress ip, string domain, int depth)
+    /// <param name="explain">
+    /// Whether this record's <c>exp=</c> may explain a fail: yes for the checked domain and a redirect's target, no
+    /// inside an include (§6.2: "an exp modifier from the target-name MUST NOT be used").
+    /// </param>
+    private async Task<Outcome> CheckHostAsync(State state, IPAddress ip, string domain, int depth, bool explain)
     {
         // §4.3: a domain that is not a multi-label FQDN gives "none".
         if (!IsValidDomain(domain))
@@ -80,14 +87,20 @@ public sealed class SpfEvaluator(IDnsLookup dns)
             {
                 var matched = await MatchesAsync(state, context, ip, term, depth).ConfigureAwait(false);
                 if (matched)
-                    return new(term.Qualifier, $"{domain}: {term.Text}");
+                {
+                    var explanation = term.Qualifier == SpfVerdict.Fail && explain && record.Explanation is { } exp
+                        ? await ExplainAsync(state, context, exp).ConfigureAwait(false)
+                        : null;
+                    return new(term.Qualifier, $"{domain}: {term.Text}", explanation);
+                }
             }
             if (record.Redirect is { } redirect)
             {
-                // §6.1: redirect counts as a DNS-querying term; a target without a record is permerror.
+                // §6.1: redirect counts as a DNS-querying term; a target without a record is permerror. §6.2: the
+                // target's exp= explains its fail, this record's does not.
                 state.CountDnsMechanism();
                 var target = TargetName(redirect, context);
-                var result = await CheckHostAsync(state, ip, target, depth + 1).ConfigureAwait(false);
+                var result = await CheckHostAsync(state, ip, target, depth + 1, explain).ConfigureAwait(false);
                 return result.Verdict == SpfVerdict.None ? new(SpfVerdict.PermError, $"redirect to {target}, which has no SPF record") : result;
             }
             return new(SpfVerdict.Neutral, $"{domain}: no mechanism matched");
@@ -123,7 +136,7 @@ public sealed class SpfEvaluator(IDnsLookup dns)
                 if (depth >= MaxDnsMechanisms)
                     throw new SpfPermErrorException("include loop");
                 var target = TargetName(term.DomainSpec!, context);
-                var result = await CheckHostAsync(state, ip, target, depth + 1).ConfigureAwait(false);
+                var result = await CheckHostAsync(state, ip, target, depth + 1, explain: false).ConfigureAwait(false);
                 // §5.2: pass matches; fail, softfail, neutral do not; errors propagate; none is permerror.
                 return result.Verdict switch
                 {
@@ -202,6 +215,31 @@ public sealed class SpfEvaluator(IDnsLookup dns)
             }
             default:
                 throw new SpfPermErrorException($"unknown mechanism '{term.Mechanism}'");
+        }
+    }
+
+    /// <summary>
+    /// RFC 7208 §6.2: the one TXT record at the expanded <c>exp=</c> name, macro-expanded as an explain-string. A DNS
+    /// error, no record, several records or a syntax error: no explanation, and the fail stands. The lookup is not one
+    /// of the §4.6.4 DNS-querying terms. What comes back is printable ASCII, bounded.
+    /// </summary>
+    private async Task<string?> ExplainAsync(State state, SpfMacro.Context context, string spec)
+    {
+        try
+        {
+            var records = await dns.LookupTxtAsync(TargetName(spec, context), state.CancellationToken).ConfigureAwait(false);
+            if (records.Count != 1 || records[0].Length > SpfRecord.MaxLength)
+                return null;
+            var text = SpfMacro.Expand(records[0], context, exp: true);
+            // Expanded macros (the sender's local part) can bring in anything: keep printable ASCII only (§6.2 asks for US-ASCII).
+            var printable = new string(text.Where(c => c is >= ' ' and <= '~').Take(MaxExplanationLength).ToArray()).Trim();
+            return printable.Length > 0 ? printable : null;
+        }
+        catch (Exception e) when (e is SpfPermErrorException or DnsLookupException
+                                  || (e is OperationCanceledException && state.CancellationToken.IsCancellationRequested))
+        {
+            // The verdict is already fail; only the explanation is lost (a spent DNS budget included).
+            return null;
         }
     }
 

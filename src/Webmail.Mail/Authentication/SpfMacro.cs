@@ -16,7 +16,10 @@ internal static class SpfMacro
     /// <summary>True when <paramref name="spec"/> is well formed (§7.1), checked when a record is parsed.</summary>
     public static void Validate(string spec) => Expand(spec, null, exp: false);
 
-    /// <summary>Expands every macro of <paramref name="spec"/>; a <c>%{c}</c>, <c>%{r}</c> or <c>%{t}</c> outside <c>exp</c> is an error (§7.2).</summary>
+    /// <summary>
+    /// Expands every macro of <paramref name="spec"/>. With <paramref name="exp"/> it is an explain-string (§6.2: the
+    /// text of an <c>exp=</c> TXT record, which may have spaces); a <c>%{c}</c>, <c>%{r}</c> or <c>%{t}</c> outside one is an error (§7.2).
+    /// </summary>
     public static string Expand(string spec, Context? context, bool exp = false)
     {
         var result = new StringBuilder(spec.Length + 32);
@@ -25,8 +28,8 @@ internal static class SpfMacro
             var c = spec[i];
             if (c != '%')
             {
-                // §7.1: macro-literal is %x21-24 / %x26-7E (visible ASCII but '%').
-                if (c is < '!' or > '~')
+                // §7.1: macro-literal is %x21-24 / %x26-7E (visible ASCII but '%'); an explain-string may also have spaces (§6.2).
+                if ((c is < '!' or > '~') && !(exp && c == ' '))
                     throw new SpfPermErrorException($"invalid character in '{spec}'");
                 result.Append(c);
                 continue;

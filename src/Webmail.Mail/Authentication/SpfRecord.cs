@@ -11,7 +11,8 @@ internal sealed record SpfDirective(SpfVerdict Qualifier, string Mechanism, stri
 /// An SPF record parsed whole before any of it is evaluated: RFC 7208 §4.6 makes a syntax error anywhere
 /// a <c>permerror</c>, even after a mechanism that would have matched.
 /// </summary>
-internal sealed record SpfRecord(IReadOnlyList<SpfDirective> Directives, string? Redirect)
+/// <param name="Explanation">The <c>exp=</c> modifier's domain-spec (§6.2), not yet expanded; null without one.</param>
+internal sealed record SpfRecord(IReadOnlyList<SpfDirective> Directives, string? Redirect, string? Explanation = null)
 {
     /// <summary>Longest record text evaluated; a DNS TXT answer cannot carry much more in practice.</summary>
     public const int MaxLength = 4096;
@@ -22,7 +23,7 @@ internal sealed record SpfRecord(IReadOnlyList<SpfDirective> Directives, string?
             throw new SpfPermErrorException("SPF record too long");
         var directives = new List<SpfDirective>();
         string? redirect = null;
-        var sawExp = false;
+        string? explanation = null;
         // §4.6.1: terms are separated by one or more spaces; the record starts with "v=spf1".
         foreach (var term in text[6..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -44,10 +45,9 @@ internal sealed record SpfRecord(IReadOnlyList<SpfDirective> Directives, string?
                 }
                 else if (name == "exp")
                 {
-                    if (sawExp)
+                    if (explanation is not null)
                         throw new SpfPermErrorException("exp given twice");
-                    sawExp = true;
-                    RequireDomainSpec(value, "exp");
+                    explanation = RequireDomainSpec(value, "exp");
                 }
                 // §6: unknown modifiers are ignored.
                 continue;
@@ -57,7 +57,7 @@ internal sealed record SpfRecord(IReadOnlyList<SpfDirective> Directives, string?
         // §6.1: redirect is ignored when the record has an "all" mechanism.
         if (directives.Any(d => d.Mechanism == "all"))
             redirect = null;
-        return new SpfRecord(directives, redirect);
+        return new SpfRecord(directives, redirect, explanation);
     }
 
     private static SpfDirective ParseDirective(string term)

@@ -7,6 +7,7 @@ using Webmail.Core.Hosting;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
+using Webmail.Mail.Outbound.MtaSts;
 
 namespace Webmail.Mail.Outbound;
 
@@ -22,6 +23,7 @@ public sealed class OutboundQueueService(
     IServerStateStore serverState,
     RouteResolver routes,
     SmtpTransmitter transmitter,
+    MtaStsPolicyCache mtaSts,
     DkimMessageSigner signer,
     BounceComposer bounces,
     IOptionsMonitor<WebmailOptions> options,
@@ -160,12 +162,34 @@ public sealed class OutboundQueueService(
         if (plan.PermanentError is { } error)
             return AllRecipients(entry, r => RecipientOutcome.PermanentFailure(r, error, plan.PermanentStatus));
 
+        var policy = plan.FromMx ? await mtaSts.GetAsync(entry.Domain, cancellationToken).ConfigureAwait(false) : null;
+        var mode = policy?.Mode ?? MtaStsMode.None;
+        var targets = plan.Targets;
+        if (policy is not null && mode != MtaStsMode.None)
+        {
+            // RFC 8461 §4.1: only MX hosts the policy names; under testing the others are logged and used anyway.
+            var refused = targets.Where(t => !policy.Allows(t.Host)).ToList();
+            foreach (var target in refused)
+            {
+                logger.LogWarning("MTA-STS policy ({Mode}) of {Domain} does not allow MX {Host}{Action}", mode, entry.Domain, target.Host,
+                    mode == MtaStsMode.Enforce ? "; not used" : "; used anyway");
+                WebmailMeter.MtaStsFailures.Add(1, new KeyValuePair<string, object?>("mode", mode == MtaStsMode.Enforce ? "enforce" : "testing"));
+            }
+            if (mode == MtaStsMode.Enforce)
+                targets = targets.Except(refused).ToList();
+            if (targets.Count == 0)
+            {
+                var reason = $"MTA-STS policy (enforce) of {entry.Domain} allows none of its MX hosts ({string.Join(", ", refused.Select(t => t.Host))}; policy mx: {string.Join(", ", policy.MxPatterns)})";
+                return AllRecipients(entry, r => RecipientOutcome.TemporaryFailure(r, Truncate(reason, 500), "4.7.5"));
+            }
+        }
+
         await signer.SignAsync(message, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<RecipientOutcome> outcomes = [];
-        foreach (var target in plan.Targets)
+        foreach (var target in targets)
         {
             bool tryNext;
-            (outcomes, tryNext) = await transmitter.TransmitAsync(target, message, entry.MailFrom, entry.Recipients, cancellationToken).ConfigureAwait(false);
+            (outcomes, tryNext) = await transmitter.TransmitAsync(target, message, entry.MailFrom, entry.Recipients, mode, cancellationToken).ConfigureAwait(false);
             if (!tryNext)
                 break;
         }

@@ -34,12 +34,12 @@ public sealed class RouteResolver(IDnsLookup dns, IOptionsMonitor<WebmailOptions
             .Select(r => new DeliveryTarget(r.Host, port))
             .ToList();
         if (hosts.Count > 0)
-            return new RoutePlan(hosts);
+            return new RoutePlan(hosts, FromMx: true);
 
         // RFC 5321 §5.1: no MX records — the domain itself is the implicit MX if it has an address.
         var addresses = await dns.LookupAddressesAsync(domain, cancellationToken).ConfigureAwait(false);
         return addresses.Count > 0
-            ? new RoutePlan([new DeliveryTarget(domain, port)])
+            ? new RoutePlan([new DeliveryTarget(domain, port)], FromMx: true)
             : RoutePlan.Unroutable($"The domain {domain} has no MX and no address record.", "5.1.2");
     }
 

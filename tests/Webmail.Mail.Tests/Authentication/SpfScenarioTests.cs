@@ -15,7 +15,8 @@ namespace Webmail.Mail.Tests.Authentication;
 /// </summary>
 public sealed class SpfScenarioTests(SpfScenarioTests.Zone zone) : IClassFixture<SpfScenarioTests.Zone>
 {
-    public sealed record Scenario(string Name, string Rfc, string Ip, string MailFrom, string Helo, string[][] Records, string Expect)
+    /// <param name="Explanation">The fail's explanation (RFC 7208 §6.2, <c>exp=</c>); absent: none expected.</param>
+    public sealed record Scenario(string Name, string Rfc, string Ip, string MailFrom, string Helo, string[][] Records, string Expect, string? Explanation = null)
     {
         public override string ToString() => $"{Name} (RFC 7208 §{Rfc})";
     }
@@ -71,6 +72,7 @@ public sealed class SpfScenarioTests(SpfScenarioTests.Zone zone) : IClassFixture
 
         Assert.True(scenario.Expect == result.Keyword, $"{scenario}: expected {scenario.Expect}, got {result.Keyword} ({result.Reason})");
         Assert.Equal(scenario.MailFrom.Length == 0 ? "helo" : "mailfrom", result.Scope);
+        Assert.Equal(scenario.Explanation, result.Explanation);
     }
 
     [Fact]

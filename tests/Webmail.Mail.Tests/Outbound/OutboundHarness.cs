@@ -9,30 +9,36 @@ namespace Webmail.Mail.Tests.Outbound;
 
 /// <summary>
 /// A real store for a.example (with Lucy), and a scripted SMTP server that b.example is routed to
-/// through <c>Webmail:Delivery:Routes</c>. Retries are due at once unless a test says otherwise.
+/// through <c>Webmail:Delivery:Routes</c>. Retries are due at once unless a test says otherwise. DNS is answered by
+/// <see cref="Dns"/>, a DNS server on loopback whose zone starts empty (a test never asks the machine's resolver).
 /// </summary>
 public sealed class OutboundHarness : IAsyncDisposable
 {
     public const string Hostname = "mail.a.example";
 
-    private OutboundHarness(ScriptedSmtpServer remote, TestStore store)
+    private OutboundHarness(ScriptedSmtpServer remote, LoopbackDnsServer dns, TestStore store)
     {
         Remote = remote;
+        Dns = dns;
         Store = store;
     }
 
     public ScriptedSmtpServer Remote { get; }
+    public LoopbackDnsServer Dns { get; }
     public TestStore Store { get; }
     public Account Lucy { get; private set; } = null!;
     public IServiceProvider Services => Store.Services;
     public OutboundQueueService Queue => Services.GetRequiredService<OutboundQueueService>();
     public IOutboundQueueStore QueueStore => Services.GetRequiredService<IOutboundQueueStore>();
 
-    public static async Task<OutboundHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="remoteCertificate">When set, the scripted server offers STARTTLS with it.</param>
+    public static async Task<OutboundHarness> StartAsync(IDictionary<string, string?>? settings = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
     {
-        var remote = new ScriptedSmtpServer();
+        var remote = new ScriptedSmtpServer(remoteCertificate);
+        var dns = new LoopbackDnsServer();
         var all = new Dictionary<string, string?>
         {
+            ["Webmail:Dns:Servers:0"] = dns.Endpoint,
             ["Webmail:Hostname"] = Hostname,
             ["Webmail:Delivery:Routes:b.example"] = remote.Endpoint,
             ["Webmail:Delivery:RetrySchedule:0"] = "00:00:00",
@@ -41,7 +47,7 @@ public sealed class OutboundHarness : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
-        var harness = new OutboundHarness(remote, new TestStore(all));
+        var harness = new OutboundHarness(remote, dns, new TestStore(all));
         harness.Lucy = await harness.Store.CreateAccountAsync("lucy@a.example");
         return harness;
     }
@@ -83,5 +89,6 @@ public sealed class OutboundHarness : IAsyncDisposable
     {
         await Remote.DisposeAsync();
         await Store.DisposeAsync();
+        Dns.Dispose();
     }
 }

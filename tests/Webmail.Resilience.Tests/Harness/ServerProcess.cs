@@ -6,18 +6,22 @@ namespace Webmail.Resilience.Tests.Harness;
 
 /// <summary>
 /// The real server (<c>dotnet Webmail.dll</c>) as a child process on free loopback ports, so a test
-/// can SIGKILL it at any moment. Disposing kills it if it still runs.
+/// can SIGKILL it at any moment. Disposing kills it if it still runs. Unless the settings name their own
+/// <c>Webmail:Dns:Servers</c>, it asks an empty <see cref="LoopbackDnsServer"/> that lives as long as it does, never the
+/// machine's resolver.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly LoopbackDnsServer? _dns;
 
-    private ServerProcess(Process process, int webPort, int smtpPort, int submissionPort, int pop3Port, int imapPort)
+    private ServerProcess(Process process, LoopbackDnsServer? dns, int webPort, int smtpPort, int submissionPort, int pop3Port, int imapPort)
     {
         Pop3Port = pop3Port;
         ImapPort = imapPort;
         _process = process;
+        _dns = dns;
         WebPort = webPort;
         SmtpPort = smtpPort;
         SubmissionPort = submissionPort;
@@ -65,6 +69,7 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
+        var dns = LoopbackDnsServer.UnlessConfigured(settings?.Keys ?? []);
         foreach (var (key, value) in new Dictionary<string, string>
         {
             ["urls"] = $"http://127.0.0.1:{web}",
@@ -76,12 +81,13 @@ public sealed class ServerProcess : IAsyncDisposable
             // Not under test here; off, so that two servers never contend for the default port.
             ["Webmail:ManageSieve:Endpoint"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
-        }.Concat(settings ?? new Dictionary<string, string>()))
+        }.Concat(dns is null ? [] : [KeyValuePair.Create("Webmail:Dns:Servers:0", dns.Endpoint)])
+         .Concat(settings ?? new Dictionary<string, string>()))
         {
             info.ArgumentList.Add($"--{key}={value}");
         }
         info.Environment["DOTNET_gcServer"] = "0";
-        var server = new ServerProcess(Process.Start(info)!, web, smtp, submission, pop3, imap);
+        var server = new ServerProcess(Process.Start(info)!, dns, web, smtp, submission, pop3, imap);
         try
         {
             await server.WaitHealthyAsync(timeout ?? TimeSpan.FromSeconds(90));
@@ -123,6 +129,7 @@ public sealed class ServerProcess : IAsyncDisposable
             // Never started or already reaped.
         }
         _process.Dispose();
+        _dns?.Dispose();
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)

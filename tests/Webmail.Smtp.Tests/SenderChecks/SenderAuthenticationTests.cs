@@ -57,6 +57,21 @@ public sealed class SenderAuthenticationTests(SenderCheckServer fixture) : IClas
     }
 
     [Fact]
+    public async Task SpfFailExplanationIsKeptInTheResultsHeaderAsTheDomainsWords()
+    {
+        // RFC 7208 §6.2: exp= names a TXT record whose macro-expanded text explains the fail. SPF fail alone is not
+        // refused (no DMARC record here), so the explanation goes into the header's comment, parentheses quoted.
+        fixture.Dns.Txt("club.example", "v=spf1 exp=why.%{d} ip4:192.0.2.1 -all").Txt("why.club.example", "%{i} is not (yet) a server of %{d}");
+        var subject = NewSubject("spf-exp");
+
+        var reply = await SendAsync("member@club.example", TestMessages.Simple(from: "member@club.example", subject: subject));
+
+        SmtpTranscript.AssertReply(reply, 250, "2.0.0");
+        var raw = await fixture.StoredAsync(subject, SpecialFolder.Inbox);
+        Assert.StartsWith(Ar + "spf=fail (explanation from club.example: 127.0.0.1 is not \\(yet\\) a server of club.example) smtp.mailfrom=club.example;\r\n\tdkim=none;", raw);
+    }
+
+    [Fact]
     public async Task RejectActionQuarantineSendsRejectPolicyFailuresToJunk()
     {
         using var dns = new LoopbackDnsServer();
