@@ -5,8 +5,8 @@ namespace Webmail.Web.Tests.Accessibility;
 
 /// <summary>
 /// WCAG 2.2 AA, checked by axe-core (Accessibility/axe.min.js, injected into every page by Playwright) on
-/// every main page in the light and the dark theme: no serious or critical violation. One browser, one
-/// signed-in page that visits them all.
+/// every main page (and a success toast) in the light and the dark theme: no serious or critical violation.
+/// One browser, one signed-in page that visits them all.
 /// </summary>
 public sealed class AccessibilityTests(WebFixture web) : IClassFixture<WebFixture>
 {
@@ -32,6 +32,7 @@ public sealed class AccessibilityTests(WebFixture web) : IClassFixture<WebFixtur
         await web.DeliverAsync(admin, WebFixture.Ascii($"From: News <news@remote.example>\nTo: {admin.Address}\nSubject: HTML newsletter\nDate: Fri, 04 Dec 2026 11:00:00 +0000\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<p>Hello <b>reader</b>.</p>\n"));
 
         var context = await web.Browser.Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await context.GrantPermissionsAsync(["notifications"], new() { Origin = web.Server.BaseUrl });
         // An init script runs outside the page's CSP (script-src 'self' with a nonce), in every document.
         await context.AddInitScriptAsync(AxeSource);
         var page = await context.NewPageAsync();
@@ -67,6 +68,14 @@ public sealed class AccessibilityTests(WebFixture web) : IClassFixture<WebFixtur
                 await page.WaitForFunctionAsync($"() => document.querySelector('[data-theme]')?.dataset.theme === '{Theme(scheme)}'");
                 await CheckAsync(page, path, scheme, failures);
             }
+
+            // A success toast ("Desktop notifications are on."), once it has faded in.
+            await page.GotoAsync(web.Server.BaseUrl + "/");
+            await Webmail.Testing.Browser.WaitForInteractiveAsync(page);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Desktop notifications" }).ClickAsync();
+            await page.Locator(".mud-snackbar", new() { HasText = "Desktop notifications are on." }).WaitForAsync();
+            await page.WaitForFunctionAsync("() => document.querySelector('.mud-snackbar').getAnimations({ subtree: true }).length === 0");
+            await CheckAsync(page, "/ with a success toast", scheme, failures);
         }
 
         await context.CloseAsync();

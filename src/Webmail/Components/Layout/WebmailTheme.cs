@@ -24,7 +24,7 @@ public static class WebmailTheme
             Divider = "rgba(0,0,0,0.12)",
             DividerLight = "rgba(0,0,0,0.07)",
             TextSecondary = "rgba(0,0,0,0.62)",
-            Success = "#2e7d32",
+            Success = "#1b5e20",
             Error = "#c62828",
             Info = "#1565c0",
             Warning = "#9a5b00",
