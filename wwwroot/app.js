@@ -67,3 +67,41 @@ window.webmail.revealMessage = function (messageId) {
     const item = document.querySelector(".conversation-item[data-message-id='" + messageId + "']");
     if (item) item.scrollIntoView({ block: "start" });
 };
+
+// The HTML body's frame, sized to its content (no scroll box inside the page) and a mail wider than the
+// pane (a 600 px newsletter on a phone) zoomed out to fit. The frame is sandboxed without scripts; it
+// allows same-origin only so that this script may measure it. Its document runs nothing of its own.
+window.webmail.fitFrame = function (frame) {
+    const doc = frame.contentDocument;
+    if (!doc || !doc.documentElement || !doc.body) return;
+    const root = doc.documentElement;
+    let width = -1;
+    const zoomToWidth = function () {
+        width = frame.clientWidth;
+        root.style.zoom = "";
+        const natural = Math.max(root.scrollWidth, doc.body.scrollWidth);
+        if (width > 0 && natural > width + 1) root.style.zoom = String(width / natural);
+    };
+    const fitHeight = function () {
+        // The root's box, already zoomed (its scrollHeight never drops below the frame's height, so a folded quote could not shrink it).
+        frame.style.height = Math.ceil(root.getBoundingClientRect().height) + "px";
+    };
+    zoomToWidth();
+    fitHeight();
+    // Pictures arriving, a folded quote opened, the pane or the phone turned: measure again.
+    const observer = new ResizeObserver(function () {
+        if (!frame.isConnected || frame.contentDocument !== doc) { observer.disconnect(); return; }
+        if (frame.clientWidth !== width) zoomToWidth();
+        fitHeight();
+    });
+    observer.observe(frame);
+    observer.observe(doc.body);
+};
+document.addEventListener("load", function (e) {
+    const t = e.target;
+    if (t && t.matches && t.matches("iframe.reader-body-frame")) window.webmail.fitFrame(t);
+}, true);
+// A frame that finished loading before this script ran (a prerendered page).
+document.querySelectorAll("iframe.reader-body-frame").forEach(function (frame) {
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") window.webmail.fitFrame(frame);
+});

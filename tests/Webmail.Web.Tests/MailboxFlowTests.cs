@@ -143,7 +143,8 @@ public sealed class MailboxFlowTests(WebFixture web) : IClassFixture<WebFixture>
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Small screen" })).ToBeHiddenAsync();
         await WebFixture.ScreenshotAsync(page, "reading-phone");
         await page.GetByRole(AriaRole.Button, new() { Name = "Back to list" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show folders" }).ClickAsync();
+        // The folders are in the one navigation drawer.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
         await Assertions.Expect(folders).ToBeVisibleAsync();
     }
 }

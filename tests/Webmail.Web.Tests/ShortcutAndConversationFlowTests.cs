@@ -152,7 +152,7 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await Row(page, "Small screen mail").WaitForAsync();
         await WebFixture.ScreenshotAsync(page, "mailbox-phone");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show folders" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Folders" })).ToContainTextAsync("used");
         await WebFixture.ScreenshotAsync(page, "folders-phone");

@@ -89,9 +89,6 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
     public long? FirstUnreadInThread =>
         OpenThread.Count == 0 ? null : (OpenThread.FirstOrDefault(m => m.WasUnread) ?? OpenThread[^1]).Summary.Id;
 
-    /// <summary>Phone layout: the folder pane is shown instead of the list.</summary>
-    public bool ShowFoldersOnPhone { get; private set; }
-
     /// <summary>The message row being dragged, dropped on a folder by <see cref="DropOnFolderAsync"/>.</summary>
     public long? DraggedMessageId { get; set; }
 
@@ -151,7 +148,6 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         OpenContent = null;
         ReadState = MailboxLoad.Ready;
         OpenThread = [];
-        ShowFoldersOnPhone = false;
         DraggedMessageId = null;
         CursorId = null;
         Answering = null;
@@ -185,7 +181,6 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
                 _selected.Clear();
                 if (ActiveSearch is not null && !SearchAllFolders)
                     ActiveSearch = null;
-                ShowFoldersOnPhone = false;
                 await LoadListAsync(showProgress: true);
             }
         }
@@ -290,13 +285,6 @@ public sealed partial class MailboxState(IMailboxReader store, IMailboxWriter ch
         _selected.Clear();
         if (selected)
             _selected.UnionWith(ListedMessageIds);
-    }
-
-    /// <summary>Phone layout: shows the folder pane.</summary>
-    public void ShowFolders()
-    {
-        ShowFoldersOnPhone = true;
-        Changed();
     }
 
     /// <summary>Back to the list: the URL of the folder, without the message.</summary>
