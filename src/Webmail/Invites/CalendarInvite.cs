@@ -42,7 +42,7 @@ public readonly record struct InviteTime(DateTime Value, bool IsInstant, bool Is
 /// part is bounded (<see cref="MaxBytes"/>); every text field is cut to <see cref="MaxTextLength"/> and at most
 /// <see cref="MaxAttendees"/> attendees are kept, so a hostile invite costs a bounded amount to show.
 /// </summary>
-public sealed record CalendarInvite(
+public sealed partial record CalendarInvite(
     InviteMethod Method,
     string Uid,
     int Sequence,
@@ -127,7 +127,8 @@ public sealed record CalendarInvite(
             _ => (InviteMethod?)null,
         };
         var ev = MainEvent(calendar);
-        if (method is null || ev is null || string.IsNullOrWhiteSpace(ev.Uid))
+        // Ical.Net makes up a UID for an event without one; a reply must carry the organizer's (RFC 5546 §3.2.3).
+        if (method is null || ev is null || string.IsNullOrWhiteSpace(ev.Uid) || !UidLine().IsMatch(text))
             return null;
         var start = TimeOf(ev.DtStart);
         var end = TimeOf(ev.DtEnd);
@@ -193,6 +194,10 @@ public sealed record CalendarInvite(
             return new InviteTime(time.Value, IsInstant: false, IsDate: false);
         }
     }
+
+    // A UID content line (RFC 5545 §3.8.4.7), unfolded or not: the name starts a line.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^UID[;:]", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex UidLine();
 
     private static string? Cut(string? value)
     {

@@ -70,4 +70,24 @@ public sealed class RecipientChipFlowTests(ComposeFixture fixture)
         await Assertions.Expect(chip).ToHaveAttributeAsync("title", "Пётр Иванов <petr@b.example>");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task ACommaTypedInsideAQuotedNameDoesNotEndTheChip()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var page = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(page, "/compose");
+        var to = page.GetByLabel("To", new() { Exact = true });
+
+        // Typed key by key: the comma after "Doe" is inside the quotes, the one after the address ends the entry.
+        await to.PressSequentiallyAsync("\"Doe, Jane\" <jane@example.com>, bob@example.com,");
+
+        var chips = page.GetByTestId("address-chip");
+        await Assertions.Expect(chips).ToHaveCountAsync(2);
+        await Assertions.Expect(chips.Nth(0)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Doe, Jane"));
+        await Assertions.Expect(chips.Nth(0)).ToHaveAttributeAsync("title", "\"Doe, Jane\" <jane@example.com>");
+        await Assertions.Expect(to).ToHaveValueAsync("");
+        Assert.Equal("\"Doe, Jane\" <jane@example.com>, bob@example.com", await ComposeFixture.AddressesAsync(page, "To"));
+        await page.Context.CloseAsync();
+    }
 }
