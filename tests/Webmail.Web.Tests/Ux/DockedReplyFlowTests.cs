@@ -70,7 +70,7 @@ public sealed class DockedReplyFlowTests(ComposeFixture fixture)
         Assert.StartsWith("Two pairs, please.", sent.TextBody!.TrimStart());
         Assert.Contains("Big sale on boots", sent.TextBody);
         // The text alternative quotes the original with "> " (RFC 3676), as a plain-text reply does.
-        Assert.Contains("\n> Winter sale\r\n> Big sale on boots\r\n> Until Sunday.", sent.TextBody);
+        Assert.Contains("\n> Winter sale\n> Big sale on boots\n> Until Sunday.", sent.TextBody.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("View this email", sent.TextBody);
         Assert.Matches(new Regex("<blockquote>.*Big sale on <b>boots</b>", RegexOptions.Singleline), sent.HtmlBody);
         Assert.DoesNotContain("script", sent.HtmlBody, StringComparison.OrdinalIgnoreCase);
