@@ -89,10 +89,6 @@ public static class AddressField
     /// <summary>The text after the last separator: what autocomplete completes, and what stays typed when the entries before it become chips.</summary>
     public static string LastEntry(string text) => text[LastEntryStart(text)..].TrimStart();
 
-    /// <summary>The entries that a separator has ended (every one but <see cref="LastEntry"/>).</summary>
-    public static IReadOnlyList<string> CompletedEntries(string text) =>
-        LastEntryStart(text) is var start and > 0 ? Split(text[..(start - 1)]) : [];
-
     /// <summary>Replaces the entry being typed with <paramref name="address"/> and leaves the field ready for the next one.</summary>
     public static string Complete(string text, string address)
     {

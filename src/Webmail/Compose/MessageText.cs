@@ -116,5 +116,6 @@ public static partial class MessageText
     [GeneratedRegex(@"[ \t\r\n]+")]
     private static partial Regex Spaces();
 
-    private static string CollapseSpaces(string text) => Spaces().Replace(text, " ");
+    // A no-break space (the editor writes one for a typed trailing space) is a space in plain text.
+    private static string CollapseSpaces(string text) => Spaces().Replace(text, " ").Replace('\u00A0', ' ');
 }

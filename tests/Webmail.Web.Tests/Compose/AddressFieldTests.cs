@@ -17,14 +17,14 @@ public sealed class AddressFieldTests
     }
 
     [Fact]
-    public void OnlyAnEntryASeparatorHasEndedIsComplete()
+    public void OnlyASeparatorOutsideQuotesEndsAnEntry()
     {
         // Typing the name's comma ends nothing yet; the comma after the address does.
-        Assert.Empty(AddressField.CompletedEntries("\"Doe,"));
+        Assert.Empty(AddressField.Separators("\"Doe,"));
         Assert.Equal("\"Doe,", AddressField.LastEntry("\"Doe,"));
-        Assert.Equal(["\"Doe, Jane\" <jane@example.com>"], AddressField.CompletedEntries("\"Doe, Jane\" <jane@example.com>,"));
+        Assert.Equal([30], AddressField.Separators("\"Doe, Jane\" <jane@example.com>,"));
         Assert.Equal("", AddressField.LastEntry("\"Doe, Jane\" <jane@example.com>,"));
-        Assert.Equal(["a@b.example"], AddressField.CompletedEntries("a@b.example, \"Roe, R"));
+        Assert.Equal([11], AddressField.Separators("a@b.example, \"Roe, R"));
         Assert.Equal("\"Roe, R", AddressField.LastEntry("a@b.example, \"Roe, R"));
         Assert.Equal("a@b.example, \"Roe, Rich\" <r@b.example>, ", AddressField.Complete("a@b.example, \"Roe, Ri", "\"Roe, Rich\" <r@b.example>"));
     }
