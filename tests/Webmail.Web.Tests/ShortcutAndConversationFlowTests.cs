@@ -138,9 +138,11 @@ public sealed class ShortcutAndConversationFlowTests(WebFixture web) : IClassFix
         await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Folders" })).ToContainTextAsync("used");
         await WebFixture.ScreenshotAsync(page, "conversation");
 
-        // Each expanded message answers for itself.
-        await conversation.GetByRole(AriaRole.Link, new() { Name = "Reply to Lucy" }).ClickAsync();
-        await Webmail.Testing.Browser.WaitForUrlAsync(page, new Regex($"/compose\\?replyTo={root}$").IsMatch);
+        // Each expanded message answers for itself: the composer docks under that message, the page stays.
+        var url = page.Url;
+        await conversation.GetByRole(AriaRole.Button, new() { Name = "Reply to Lucy" }).ClickAsync();
+        await Assertions.Expect(items.Nth(0).Locator(".compose-docked").GetByRole(AriaRole.Heading, new() { Name = "Reply" })).ToBeVisibleAsync();
+        Assert.Equal(url, page.Url);
     }
 
     [Fact]

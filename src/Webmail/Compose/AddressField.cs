@@ -1,4 +1,3 @@
-using System.Text;
 using MimeKit;
 using Webmail.Core.Messages;
 
@@ -31,51 +30,70 @@ public static class AddressField
         return new ParsedAddresses(valid, invalid);
     }
 
-    /// <summary>Entries separated by ',' or ';' outside quotes and angle brackets, trimmed, empty ones dropped.</summary>
+    /// <summary>Entries separated by ',' or ';' outside quoted strings, angle brackets and comments, trimmed, empty ones dropped.</summary>
     public static IReadOnlyList<string> Split(string text)
     {
         var entries = new List<string>();
-        var current = new StringBuilder();
-        bool quoted = false, angled = false;
-        foreach (var c in text)
+        var start = 0;
+        foreach (var separator in Separators(text).Append(text.Length))
         {
-            if (c == '"')
-                quoted = !quoted;
-            else if (c == '<' && !quoted)
-                angled = true;
-            else if (c == '>' && !quoted)
-                angled = false;
-            if ((c == ',' || c == ';') && !quoted && !angled)
-            {
-                Flush();
-                continue;
-            }
-            current.Append(c);
-        }
-        Flush();
-        return entries;
-
-        void Flush()
-        {
-            var entry = current.ToString().Trim();
+            var entry = text[start..separator].Trim();
             if (entry.Length > 0)
                 entries.Add(entry);
-            current.Clear();
+            start = separator + 1;
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Where entries end: each ',' or ';' that separates addresses. RFC 5322 §3.2.4 and §3.2.2: a comma inside a quoted
+    /// display name (<c>"Doe, Jane" &lt;jane@example.com&gt;</c>, with <c>\"</c> escapes), inside the angle brackets
+    /// or inside a comment is part of the address, not a separator. (';' is accepted as a separator because people type it.)
+    /// </summary>
+    public static IEnumerable<int> Separators(string text)
+    {
+        bool quoted = false, angled = false, escaped = false;
+        var comment = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (escaped)
+            {
+                escaped = false;
+                continue;
+            }
+            if (c == '\\' && (quoted || comment > 0))
+                escaped = true;
+            else if (c == '"' && comment == 0)
+                quoted = !quoted;
+            else if (quoted)
+                continue;
+            else if (c == '(')
+                comment++;
+            else if (c == ')' && comment > 0)
+                comment--;
+            else if (comment > 0)
+                continue;
+            else if (c == '<')
+                angled = true;
+            else if (c == '>')
+                angled = false;
+            else if ((c == ',' || c == ';') && !angled)
+                yield return i;
         }
     }
 
-    /// <summary>The text after the last separator: what autocomplete completes.</summary>
-    public static string LastEntry(string text)
-    {
-        var cut = text.LastIndexOfAny([',', ';']);
-        return (cut < 0 ? text : text[(cut + 1)..]).TrimStart();
-    }
+    /// <summary>Where the entry being typed starts: after the last separator (<see cref="Separators"/>), else at 0.</summary>
+    private static int LastEntryStart(string text) => Separators(text).Select(i => i + 1).LastOrDefault();
+
+    /// <summary>The text after the last separator: what autocomplete completes, and what stays typed when the entries before it become chips.</summary>
+    public static string LastEntry(string text) => text[LastEntryStart(text)..].TrimStart();
 
     /// <summary>Replaces the entry being typed with <paramref name="address"/> and leaves the field ready for the next one.</summary>
     public static string Complete(string text, string address)
     {
-        var cut = text.LastIndexOfAny([',', ';']);
-        var head = cut < 0 ? "" : text[..(cut + 1)] + " ";
+        var start = LastEntryStart(text);
+        var head = start == 0 ? "" : text[..start] + " ";
         return head + address + ", ";
     }
 

@@ -8,6 +8,8 @@ public static class ComposeServiceCollectionExtensions
         services.AddSingleton<AttachmentStaging>();
         services.AddSingleton<ComposeService>();
         services.AddSingleton<PipelineMessageSubmitter>();
+        // Invitation answers (iTIP REPLY) go out through the same submitter.
+        services.AddSingleton<Invites.InviteResponder>();
         services.AddSingleton<HeldSendSignal>();
         services.AddSingleton<HeldSendWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<HeldSendWorker>());

@@ -103,11 +103,14 @@ public static class MessageComposer
 
     private static MimeEntity BuildBody(ComposeModel model)
     {
-        var text = new TextPart("plain") { Text = Normalize(model.Body) };
+        var safeHtml = model.Rich ? SanitizeHtml(model.Html) : "";
+        // A rich message's text alternative is made from its HTML here, not taken from the editor's innerText, which
+        // drops the quote markers of a reply's blockquote (RFC 3676 §4.5: the quoted original is "> "-prefixed).
+        var text = new TextPart("plain") { Text = Normalize(model.Rich ? MessageText.RichToText(safeHtml) : model.Body) };
         MimeEntity body = text;
         if (model.Rich)
         {
-            var html = new TextPart("html") { Text = "<!DOCTYPE html><html><body>" + SanitizeHtml(model.Html) + "</body></html>" };
+            var html = new TextPart("html") { Text = "<!DOCTYPE html><html><body>" + safeHtml + "</body></html>" };
             body = new MultipartAlternative { text, html };
         }
         if (model.Attachments.Count == 0)

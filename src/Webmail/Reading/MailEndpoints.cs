@@ -15,6 +15,13 @@ public static class MailEndpoints
     public const string BodyPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'";
     public const string BodyPolicyWithRemote = "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self' https: http:";
 
+    /// <summary>
+    /// An attachment's policy, inline or not: a unique opaque origin (<c>sandbox</c> without <c>allow-scripts</c>, so a
+    /// PDF's JavaScript, forms and links cannot act as this site) that may load nothing. The browser's PDF viewer
+    /// still shows the document: it renders the bytes itself and is not the document's script.
+    /// </summary>
+    public const string AttachmentPolicy = "sandbox; default-src 'none'";
+
     public static IEndpointRouteBuilder MapMailEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(MailUrls.Prefix).RequireAuthorization();
@@ -80,10 +87,11 @@ public static class MailEndpoints
         var name = DownloadFileName.Clean(part.FileName, "attachment-" + (index + 1));
         var type = part.ContentType.MimeType.ToLowerInvariant();
         var info = new AttachmentInfo(index, name, type, 0);
-        // Inline only ever as a raster image; anything else (HTML, SVG, PDF...) is a download.
-        var showInline = inline && info.IsPreviewableImage;
+        // Inline only ever as a raster image (previews, the lightbox) or a PDF (the browser's viewer in a new tab);
+        // anything else (HTML, SVG, ...) is a download, under a type the browser will not render.
+        var showInline = inline && info.IsViewableInline;
         SetDownloadHeaders(context, DownloadFileName.ContentDisposition(name, showInline));
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        context.Response.Headers.ContentSecurityPolicy = AttachmentPolicy;
         var decoded = new MemoryStream();
         await part.Content!.DecodeToAsync(decoded, context.RequestAborted);
         decoded.Position = 0;

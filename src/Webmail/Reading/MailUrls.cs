@@ -14,7 +14,7 @@ public static class MailUrls
     /// <summary>The body's flag: remote images and CSS may load (the user pressed "Show remote content").</summary>
     public const string RemoteFlag = "remote";
 
-    /// <summary>The attachment's flag: a raster image is served inline (for <c>cid:</c> pictures and thumbnails).</summary>
+    /// <summary>The attachment's flag: a raster image or a PDF is served inline (thumbnails, the lightbox, the browser's PDF viewer).</summary>
     public const string InlineFlag = "inline";
 
     /// <summary>How a flag that is on is written: <c>?inline=1</c>.</summary>
@@ -35,7 +35,10 @@ public static class MailUrls
         string.Create(CultureInfo.InvariantCulture, $"{Prefix}/{messageId}/attachments/{index}");
 
     /// <summary>An image attachment shown inline, only ever as an image.</summary>
-    public static string InlineImage(long messageId, int index) => Attachment(messageId, index) + Flag(InlineFlag);
+    public static string InlineImage(long messageId, int index) => Inline(messageId, index);
+
+    /// <summary>An attachment the browser shows itself (an image, a PDF in its viewer); any other type still downloads.</summary>
+    public static string Inline(long messageId, int index) => Attachment(messageId, index) + Flag(InlineFlag);
 
     /// <summary>
     /// Whether the flag <paramref name="name"/> is on in <paramref name="request"/>'s query. <c>1</c> (as

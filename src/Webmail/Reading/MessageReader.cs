@@ -77,7 +77,8 @@ public static class MessageReader
             html is not null,
             hasRemote,
             attachments,
-            authservId is null ? null : JunkExplanation.From(message, authservId));
+            authservId is null ? null : JunkExplanation.From(message, authservId),
+            Invites.CalendarInvite.From(parts));
     }
 
     /// <summary>The sanitized HTML body as a whole document for the sandboxed iframe (plain text escaped when there is no HTML).</summary>

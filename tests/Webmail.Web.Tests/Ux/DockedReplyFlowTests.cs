@@ -68,7 +68,9 @@ public sealed class DockedReplyFlowTests(ComposeFixture fixture)
         Assert.Equal("Re: Winter sale", sent.Subject);
         Assert.Equal("sale-1@b.example", sent.InReplyTo);
         Assert.StartsWith("Two pairs, please.", sent.TextBody!.TrimStart());
-        Assert.Contains("Big sale on boots", sent.TextBody); // the text alternative is the editor's text
+        Assert.Contains("Big sale on boots", sent.TextBody);
+        // The text alternative quotes the original with "> " (RFC 3676), as a plain-text reply does.
+        Assert.Contains("\n> Winter sale\n> Big sale on boots\n> Until Sunday.", sent.TextBody.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("View this email", sent.TextBody);
         Assert.Matches(new Regex("<blockquote>.*Big sale on <b>boots</b>", RegexOptions.Singleline), sent.HtmlBody);
         Assert.DoesNotContain("script", sent.HtmlBody, StringComparison.OrdinalIgnoreCase);
@@ -108,6 +110,57 @@ public sealed class DockedReplyFlowTests(ComposeFixture fixture)
         var draft = Assert.Single(await fixture.WaitForAsync(lucy, SpecialFolder.Drafts)).Message;
         Assert.Equal("Re: Lunch?", draft.Subject);
         Assert.StartsWith("Yes!", draft.TextBody);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InAConversationEachMessagesReplyDocksUnderThatMessage()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var betty = await fixture.NewAccountAsync("betty");
+        var first = new MimeMessage();
+        first.From.Add(new MailboxAddress("Betty", betty.Address));
+        first.To.Add(MailboxAddress.Parse(lucy.Address));
+        first.Subject = "Picnic plans";
+        first.MessageId = "picnic-1@local.example";
+        first.Date = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        first.Body = new TextPart("plain") { Text = "Saturday at the lake?" };
+        var second = new MimeMessage();
+        second.From.Add(new MailboxAddress("Carol", "carol@b.example"));
+        second.To.Add(MailboxAddress.Parse(lucy.Address));
+        second.Subject = "Re: Picnic plans";
+        second.MessageId = "picnic-2@b.example";
+        second.InReplyTo = "picnic-1@local.example";
+        second.References.Add("picnic-1@local.example");
+        second.Date = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        second.Body = new TextPart("plain") { Text = "I will bring bread." };
+        var firstId = await fixture.DeliverAsync(lucy, first);
+        await fixture.DeliverAsync(lucy, second);
+        var page = await fixture.SignInAsync(lucy, 1280, 900);
+        await page.Locator(".message-row", new() { HasText = "Picnic plans" }).Locator("a.message-link").ClickAsync();
+        var conversation = page.GetByRole(AriaRole.List, new() { Name = "Messages in this conversation" });
+        await Assertions.Expect(conversation.Locator(".conversation-item")).ToHaveCountAsync(2);
+        var url = page.Url;
+
+        var older = conversation.Locator($".conversation-item[data-message-id='{firstId}']");
+        await older.GetByRole(AriaRole.Button, new() { Name = "Reply to Betty", Exact = true }).ClickAsync();
+
+        // The composer opens inside the older message's item, under it; the page stays the conversation.
+        var docked = older.Locator(".compose-docked");
+        await Assertions.Expect(docked.GetByRole(AriaRole.Heading, new() { Name = "Reply" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".compose-docked")).ToHaveCountAsync(1);
+        Assert.Equal(url, page.Url);
+        var body = docked.GetByLabel("Body", new() { Exact = true });
+        await Assertions.Expect(body).ToBeFocusedAsync();
+        await Screens.TakeAsync(page, "conversation-docked-reply");
+        await page.Keyboard.TypeAsync("Count me in.");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Assertions.Expect(page.Locator(".compose-docked")).ToHaveCountAsync(0);
+
+        var sent = Assert.Single(await fixture.WaitForAsync(lucy, SpecialFolder.Sent)).Message;
+        Assert.Equal("picnic-1@local.example", sent.InReplyTo);
+        Assert.Equal(betty.Address, sent.To.Mailboxes.Single().Address);
+        Assert.StartsWith("Count me in.", sent.TextBody!.TrimStart());
         await page.Context.CloseAsync();
     }
 }

@@ -70,4 +70,31 @@ public sealed class RecipientChipFlowTests(ComposeFixture fixture)
         await Assertions.Expect(chip).ToHaveAttributeAsync("title", "Пётр Иванов <petr@b.example>");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task ACommaTypedInsideAQuotedNameDoesNotEndTheChip()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var page = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(page, "/compose");
+        var to = page.GetByLabel("To", new() { Exact = true });
+
+        // Typed key by key: the comma after "Doe" is inside the quotes and ends nothing...
+        var chips = page.GetByTestId("address-chip");
+        await to.PressSequentiallyAsync("\"Doe, Jane\" <jane@example.com>");
+        await Assertions.Expect(page.Locator(".compose-address[data-value='\"Doe, Jane\" <jane@example.com>']")).ToHaveCountAsync(1);
+        await Assertions.Expect(chips).ToHaveCountAsync(0);
+        // ...the one after the address does.
+        await to.PressAsync(",");
+        await Assertions.Expect(chips).ToHaveCountAsync(1);
+        await Assertions.Expect(to).ToHaveValueAsync("");
+        await to.PressSequentiallyAsync("bob@example.com");
+        await Assertions.Expect(page.Locator(".compose-address[data-value$=', bob@example.com']")).ToHaveCountAsync(1);
+        await to.PressAsync(",");
+        await Assertions.Expect(to).ToHaveValueAsync("");
+        Assert.Equal(["\"Doe, Jane\" <jane@example.com>", "bob@example.com"], await chips.EvaluateAllAsync<string[]>("els => els.map(e => e.title)"));
+        await Assertions.Expect(chips.Nth(0)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Doe, Jane"));
+        Assert.Equal("\"Doe, Jane\" <jane@example.com>, bob@example.com", await ComposeFixture.AddressesAsync(page, "To"));
+        await page.Context.CloseAsync();
+    }
 }
