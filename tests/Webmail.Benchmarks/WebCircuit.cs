@@ -73,8 +73,9 @@ internal static class WebCircuit
 
     public static async Task<bool> OpenFolderAsync(IPage page, string name)
     {
-        await page.Locator(".folder-link", new() { HasText = name }).ClickAsync();
-        await page.Locator(".folder-item--current", new() { HasText = name }).WaitForAsync();
+        // The navigation is rendered for the wide layout and inside the phone drawer: the visible one.
+        await page.Locator(".folder-link:visible", new() { HasText = name }).ClickAsync();
+        await page.Locator(".folder-item--current:visible", new() { HasText = name }).WaitForAsync();
         await page.Locator(".mud-progress-linear").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         return true;
     }
