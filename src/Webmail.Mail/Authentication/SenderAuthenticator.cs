@@ -105,27 +105,22 @@ public sealed class SenderAuthenticator
         var raw = message.IsSingleSegment ? message.First : message.ToArray();
         var signed = DkimVerification.HasField(raw.Span, "dkim-signature"u8);
         var sealed_ = dmarcOn && DkimVerification.HasField(raw.Span, "arc-seal"u8);
-        MimeMessage? parsed = null;
         string? parseError = null;
-        var parseTried = false;
-        MimeMessage? Parse()
+        var parsed = new Lazy<MimeMessage?>(() =>
         {
-            if (parseTried)
-                return parsed;
-            parseTried = true;
             try
             {
-                parsed = MimeInput.Load(raw, options.Limits.MaxMimeDepth);
+                return MimeInput.Load(raw, options.Limits.MaxMimeDepth);
             }
             catch (FormatException e)
             {
                 parseError = "message does not parse";
                 _logger.LogDebug("DKIM and ARC checks skipped, message does not parse: {Error}", e.Message);
+                return null;
             }
-            return parsed;
-        }
-        var dkim = signed ? await _dkim.VerifyAsync(raw, Parse, token).ConfigureAwait(false) : [];
-        var (arc, arcSealer, arcSealerSaysPass) = sealed_ && Parse() is { } sealedMessage ? await VerifyArcAsync(sealedMessage, token).ConfigureAwait(false) : ("none", null, false);
+        }, LazyThreadSafetyMode.None);
+        var dkim = signed ? await _dkim.VerifyAsync(raw, parsed, token).ConfigureAwait(false) : [];
+        var (arc, arcSealer, arcSealerSaysPass) = sealed_ && parsed.Value is { } sealedMessage ? await VerifyArcAsync(sealedMessage, token).ConfigureAwait(false) : ("none", null, false);
 
         DmarcResult? dmarc = null;
         var authorAuthenticated = false;

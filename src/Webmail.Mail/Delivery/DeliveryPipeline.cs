@@ -23,7 +23,6 @@ namespace Webmail.Mail.Delivery;
 public sealed class DeliveryPipeline(
     IDeliveryStore store,
     IDirectoryStore directory,
-    IEnumerable<IInboundHeaderStamp> stamps,
     Outbound.OutboundQueueService outboundQueue,
     IOptionsMonitor<WebmailOptions> options,
     TimeProvider time,
@@ -43,7 +42,6 @@ public sealed class DeliveryPipeline(
     /// </summary>
     public const int MaxOutboundMimeParts = 10_000;
 
-    private readonly IInboundHeaderStamp[] _stamps = stamps.ToArray();
     // One reference, swapped whole: a reader never pairs one configuration's list with another's parse.
     private TrustedCache _trusted = new(null, TrustedNetworks.None);
 
@@ -182,11 +180,10 @@ public sealed class DeliveryPipeline(
         }
 
         var received = TraceHeaders.Received(hostname, envelope.Origin, authenticated: false, envelope.Recipients, id, now);
-        var stamps = _stamps.Length > 0 ? await StampAsync(message, cancellationToken).ConfigureAwait(false) : "";
         var spam = scanner is not null && !ReferenceEquals(verdict, ScanVerdict.NotScanned) ? SpamHeaders.Of(verdict) : "";
         // RFC 8601 §5: results that claim to be ours but came with the message are forgeries, and so are X-Spam-* fields
         // when a scanner writes them. Our fields go on top, above the trace fields (RFC 8601 §5: near the top).
-        var raw = TraceHeaders.Prepend(spam + authentication?.Header + stamps + received, message,
+        var raw = TraceHeaders.Prepend(spam + authentication?.Header + received, message,
             AuthenticationResultsFilter.FindOurs(message, hostname, spamFields: scanner is not null));
 
         var senders = headers.From.Prepend(envelope.MailFrom).Where(a => a.Contains('@')).Select(a => a.ToLowerInvariant()).Distinct().ToList();
@@ -406,16 +403,6 @@ public sealed class DeliveryPipeline(
             RecipientKind.Local => resolution,
             _ => RecipientResolution.Unknown,
         };
-    }
-
-    /// <summary>The stamps' header lines for the message as it arrived, to go above our Received line.</summary>
-    private async Task<string> StampAsync(ReadOnlySequence<byte> message, CancellationToken cancellationToken)
-    {
-        var original = message.IsSingleSegment ? message.First : message.ToArray();
-        var lines = new StringBuilder();
-        foreach (var stamp in _stamps)
-            lines.Append(await stamp.StampAsync(original, cancellationToken).ConfigureAwait(false));
-        return lines.ToString();
     }
 
     /// <summary>

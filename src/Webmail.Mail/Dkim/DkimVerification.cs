@@ -38,21 +38,20 @@ public sealed class DkimVerification(IDnsLookup dns, ILogger<DkimVerification> l
     /// <summary>
     /// The result of each signature (at most <see cref="MaxSignatures"/>); empty when the message has none. The common
     /// signature is checked on the bytes as they arrived (<see cref="DkimRawVerifier"/>); any other goes to MimeKit's
-    /// verifier on the parsed message, which <paramref name="parse"/> gives (null when the message does not parse).
+    /// verifier on the parsed message, which <paramref name="parsed"/> gives (null when the message does not parse);
+    /// the message is parsed only if one of those is there.
     /// </summary>
-    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(ReadOnlyMemory<byte> raw, Func<MimeMessage?> parse, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(ReadOnlyMemory<byte> raw, Lazy<MimeMessage?> parsed, CancellationToken cancellationToken)
     {
         var fields = new List<DkimRawVerifier.Field>();
         if (!DkimRawVerifier.TryReadHeader(raw.Span, fields, out var bodyStart))
-            return parse() is { } message ? await VerifyAsync(message, cancellationToken).ConfigureAwait(false) : [];
+            return parsed.Value is { } message ? await VerifyAsync(message, cancellationToken).ConfigureAwait(false) : [];
         var signatures = fields.Where(f => Ascii.EqualsIgnoreCase(raw.Span.Slice(f.Start, f.NameLength), "DKIM-Signature"u8)).Take(MaxSignatures).ToList();
         if (signatures.Count == 0)
             return [];
         var locator = new DnsDkimPublicKeyLocator(dns);
         var bodyHashes = new Dictionary<bool, string>();
         var results = new List<DkimSignatureResult>(signatures.Count);
-        MimeMessage? parsed = null;
-        var parseTried = false;
         for (var n = 0; n < signatures.Count; n++)
         {
             var field = signatures[n];
@@ -80,16 +79,12 @@ public sealed class DkimVerification(IDnsLookup dns, ILogger<DkimVerification> l
                     continue;
                 }
             }
-            if (!parseTried)
-            {
-                parsed = parse();
-                parseTried = true;
-            }
             // The same field as MimeKit numbers them: the n-th DKIM-Signature of the header.
-            var header = parsed?.Headers.Where(h => h.Id == HeaderId.DkimSignature).ElementAtOrDefault(n);
+            var message = parsed.Value;
+            var header = message?.Headers.Where(h => h.Id == HeaderId.DkimSignature).ElementAtOrDefault(n);
             results.Add(header is null
                 ? described with { Result = "permerror" }
-                : await VerifyOneAsync(new DkimVerifier(locator), parsed!, header, cancellationToken).ConfigureAwait(false));
+                : await VerifyOneAsync(new DkimVerifier(locator), message!, header, cancellationToken).ConfigureAwait(false));
         }
         return results;
     }

@@ -107,16 +107,12 @@ public sealed class DkimRawVerifierTests
         return output.ToArray();
     }
 
-    /// <summary>The fast path's results, and how many times it had to parse the message.</summary>
+    /// <summary>The fast path's results, and whether it had to parse the message (0 or 1 times).</summary>
     private async Task<(string Results, int Parses)> FastAsync(byte[] raw)
     {
-        var parses = 0;
-        var results = await _verification.VerifyAsync(raw, () =>
-        {
-            parses++;
-            return MimeInput.Load(raw, 50);
-        }, default);
-        return (string.Join("; ", results), parses);
+        var parsed = new Lazy<MimeMessage?>(() => MimeInput.Load(raw, 50), LazyThreadSafetyMode.None);
+        var results = await _verification.VerifyAsync(raw, parsed, default);
+        return (string.Join("; ", results), parsed.IsValueCreated ? 1 : 0);
     }
 
     private async Task<string> ReferenceAsync(byte[] raw) =>
