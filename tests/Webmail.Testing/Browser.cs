@@ -3,21 +3,29 @@ using Microsoft.Playwright;
 namespace Webmail.Testing;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright (no browser download: see PLATFORM-NOTES). One browser
-/// per test class fixture; a new context (cookies, storage) per test.
+/// Debian's Chromium driven by Playwright (no browser download: see PLATFORM-NOTES). A new context
+/// (cookies, storage) per test. One Chromium can serve many fixtures through <see cref="Share"/>: each
+/// share closes the contexts it opened and leaves the browser running.
 /// </summary>
 public sealed class Browser : IAsyncDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
-    private readonly IPlaywright _playwright;
+    private readonly IPlaywright? _playwright;
+    private readonly List<IBrowserContext> _contexts = [];
 
-    private Browser(IPlaywright playwright, IBrowser instance)
+    private Browser(IPlaywright? playwright, IBrowser instance)
     {
         _playwright = playwright;
         Instance = instance;
     }
 
     public IBrowser Instance { get; }
+
+    /// <summary>
+    /// A view on this same Chromium for one fixture: its <see cref="DisposeAsync"/> closes the contexts opened
+    /// through it (so their pages and circuits end with the fixture) and not the browser.
+    /// </summary>
+    public Browser Share() => new(null, Instance);
 
     public static async Task<Browser> LaunchAsync()
     {
@@ -36,8 +44,17 @@ public sealed class Browser : IAsyncDisposable
     /// <summary>A fresh context and page; <paramref name="width"/> × <paramref name="height"/> viewport.</summary>
     public async Task<IPage> NewPageAsync(int width = 1400, int height = 900)
     {
-        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
+        var context = await NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
         return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh context with <paramref name="options"/>, closed with this browser (or this share of it) if the test leaves it open.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Instance.NewContextAsync(options);
+        lock (_contexts)
+            _contexts.Add(context);
+        return context;
     }
 
     /// <summary>Signs in through the real sign-in form and waits for the interactive circuit.</summary>
@@ -87,6 +104,15 @@ public sealed class Browser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_playwright is null)
+        {
+            IBrowserContext[] open;
+            lock (_contexts)
+                open = [.. _contexts];
+            foreach (var context in open)
+                await context.CloseAsync(); // a no-op for a context the test closed itself
+            return;
+        }
         await Instance.DisposeAsync();
         _playwright.Dispose();
     }
