@@ -41,10 +41,15 @@ public sealed class WebFixture : IAsyncLifetime
     public Task<long> DeliverAsync(Account account, string subject, string body = "Hello there.", string from = "Sender Person <sender@remote.example>") =>
         DeliverAsync(account, TestMessages.Simple(from: from, to: account.Address, subject: subject, body: body));
 
+    /// <summary>
+    /// A new page signed in as <paramref name="account"/> and showing the mailbox, the circuit up. The sign-in form is
+    /// posted without rendering it (<see cref="Webmail.Testing.Browser.SignInWithFormPostAsync(IPage, TestServer, string, string)"/>);
+    /// tests about signing in drive the form in the page instead (<see cref="Webmail.Testing.Browser.SignInAsync(IPage, TestServer, string, string)"/>).
+    /// </summary>
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)
     {
         var page = await Browser.NewPageAsync(width, height);
-        await Webmail.Testing.Browser.SignInAsync(page, Server, account.Address);
+        await Webmail.Testing.Browser.SignInWithFormPostAsync(page, Server, account.Address);
         return page;
     }
 

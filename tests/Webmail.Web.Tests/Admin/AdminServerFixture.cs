@@ -26,7 +26,7 @@ public sealed class AdminServerFixture : IAsyncLifetime
     public async Task<IPage> SignedInPageAsync(string address = AdminAddress, string password = Password)
     {
         var page = await Browser.NewPageAsync();
-        await Browser.SignInAsync(page, Server, address, password);
+        await Browser.SignInWithFormPostAsync(page, Server, address, password);
         return page;
     }
 

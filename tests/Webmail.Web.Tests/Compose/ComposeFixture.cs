@@ -88,7 +88,7 @@ public sealed class ComposeFixture : IAsyncLifetime
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)
     {
         var page = await Browser.NewPageAsync(width, height);
-        await Browser.SignInAsync(page, Server, account.Address);
+        await Browser.SignInWithFormPostAsync(page, Server, account.Address);
         return page;
     }
 
