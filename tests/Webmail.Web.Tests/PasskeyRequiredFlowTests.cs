@@ -19,7 +19,7 @@ public sealed class PasskeyRequiredFlowTests : IAsyncLifetime
             ["applicationName"] = "Webmail",
             ["Webmail:Security:RequireTwoFactor"] = "Everyone",
         });
-        _browser = await Webmail.Testing.Browser.LaunchAsync();
+        _browser = await SharedWeb.BrowserAsync();
     }
 
     public async Task DisposeAsync()

@@ -90,7 +90,7 @@ public sealed class ReadingAndTriageFlowTests(WebFixture web) : IClassFixture<We
         var account = await web.NewAccountAsync("zone");
         // Date header: Sat, 28 Nov 2026 10:00 +0000; arrival 10 March 2025 23:30 UTC.
         await AppendAsync(account, SpecialFolder.Inbox, TestMessages.Simple(to: account.Address, subject: "Zoned"), arrived: new DateTimeOffset(2025, 3, 10, 23, 30, 0, TimeSpan.Zero));
-        var context = await web.Browser.Instance.NewContextAsync(new BrowserNewContextOptions { TimezoneId = "Asia/Tokyo", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await web.Browser.NewContextAsync(new BrowserNewContextOptions { TimezoneId = "Asia/Tokyo", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         await Webmail.Testing.Browser.SignInAsync(page, web.Server, account.Address);
 

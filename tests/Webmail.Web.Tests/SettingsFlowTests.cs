@@ -184,7 +184,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         var account = await web.NewAccountAsync("prerender");
         await web.Server.Services.GetRequiredService<Webmail.Core.Accounts.DirectoryService>().SaveSettingsAsync(account.Id, new AccountSettings { Theme = "dark" }, default);
         // Without JavaScript there is no circuit: what shows is the server's prerendered HTML.
-        var context = await web.Browser.Instance.NewContextAsync(new() { JavaScriptEnabled = false });
+        var context = await web.Browser.NewContextAsync(new() { JavaScriptEnabled = false });
         var page = await context.NewPageAsync();
         await page.GotoAsync(web.Server.BaseUrl + "/signin");
         await page.GetByLabel("Email address").FillAsync(account.Address);

@@ -6,7 +6,7 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests;
 
-/// <summary>The whole server with Debian's rspamd on loopback and one Chromium, for the spam flows.</summary>
+/// <summary>The whole server with Debian's rspamd on loopback, and the run's one Chromium (<see cref="SharedWeb"/>), for the spam flows.</summary>
 public sealed class SpamWebFixture : IAsyncLifetime
 {
     private int _accounts;
@@ -25,7 +25,7 @@ public sealed class SpamWebFixture : IAsyncLifetime
             ["Webmail:Hostname"] = "mx.local.example",
             ["Webmail:Spam:RspamdUrl"] = _rspamd.Url,
         });
-        Browser = await Browser.LaunchAsync();
+        Browser = await SharedWeb.BrowserAsync();
     }
 
     public async Task<Account> NewAccountAsync(string name) =>

@@ -6,19 +6,23 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests;
 
-/// <summary>One server and one Chromium shared by the browser tests; each test signs in as its own fresh account.</summary>
+/// <summary>
+/// The server and the Chromium of the browser tests: one of each for the whole test run (<see cref="SharedWeb"/>),
+/// so every class on this fixture talks to the same server, side by side. Each test signs in as its own fresh
+/// account and opens its own browser context, and asserts only on that account's state.
+/// </summary>
 public sealed class WebFixture : IAsyncLifetime
 {
-    private int _accounts;
+    // Process-wide: the classes share one server, so account names must not repeat across them.
+    private static int _accounts;
 
     public TestServer Server { get; private set; } = default!;
     public Browser Browser { get; private set; } = default!;
 
     public async Task InitializeAsync()
     {
-        // The static web assets manifests are named after the application (Webmail), not the test host.
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["applicationName"] = "Webmail" });
-        Browser = await Browser.LaunchAsync();
+        Server = await SharedWeb.ServerAsync();
+        Browser = await SharedWeb.BrowserAsync();
     }
 
     public async Task<Account> NewAccountAsync(string name)
@@ -37,10 +41,15 @@ public sealed class WebFixture : IAsyncLifetime
     public Task<long> DeliverAsync(Account account, string subject, string body = "Hello there.", string from = "Sender Person <sender@remote.example>") =>
         DeliverAsync(account, TestMessages.Simple(from: from, to: account.Address, subject: subject, body: body));
 
+    /// <summary>
+    /// A new page signed in as <paramref name="account"/> and showing the mailbox, the circuit up. The sign-in form is
+    /// posted without rendering it (<see cref="Webmail.Testing.Browser.SignInWithFormPostAsync(IPage, TestServer, string, string)"/>);
+    /// tests about signing in drive the form in the page instead (<see cref="Webmail.Testing.Browser.SignInAsync(IPage, TestServer, string, string)"/>).
+    /// </summary>
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)
     {
         var page = await Browser.NewPageAsync(width, height);
-        await Webmail.Testing.Browser.SignInAsync(page, Server, account.Address);
+        await Webmail.Testing.Browser.SignInWithFormPostAsync(page, Server, account.Address);
         return page;
     }
 
@@ -54,9 +63,6 @@ public sealed class WebFixture : IAsyncLifetime
 
     public static byte[] Ascii(string text) => Encoding.UTF8.GetBytes(text.Replace("\r\n", "\n").Replace("\n", "\r\n"));
 
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        await Server.DisposeAsync();
-    }
+    /// <summary>Closes the browser contexts this class opened; the shared server and Chromium outlive it (<see cref="SharedWeb"/>).</summary>
+    public async Task DisposeAsync() => await Browser.DisposeAsync();
 }

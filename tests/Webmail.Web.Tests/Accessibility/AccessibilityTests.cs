@@ -31,7 +31,7 @@ public sealed class AccessibilityTests(WebFixture web) : IClassFixture<WebFixtur
         await web.DeliverAsync(admin, WebFixture.Ascii($"From: Bob <bob@remote.example>\nTo: {admin.Address}\nSubject: Re: Team lunch\nDate: Fri, 04 Dec 2026 10:00:00 +0000\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\nIn-Reply-To: {root}\nReferences: {root}\n\nThe noodle place.\n\n> Where shall we go?\n"));
         await web.DeliverAsync(admin, WebFixture.Ascii($"From: News <news@remote.example>\nTo: {admin.Address}\nSubject: HTML newsletter\nDate: Fri, 04 Dec 2026 11:00:00 +0000\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<p>Hello <b>reader</b>.</p>\n"));
 
-        var context = await web.Browser.Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await web.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         await context.GrantPermissionsAsync(["notifications"], new() { Origin = web.Server.BaseUrl });
         // An init script runs outside the page's CSP (script-src 'self' with a nonce), in every document.
         await context.AddInitScriptAsync(AxeSource);

@@ -3,7 +3,7 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Admin;
 
-/// <summary>One server and one Chromium shared by a test class; each test uses its own domain and a fresh browser context.</summary>
+/// <summary>One server per test class, the run's one Chromium (<see cref="SharedWeb"/>); each test uses its own domain and a fresh browser context.</summary>
 public sealed class AdminServerFixture : IAsyncLifetime
 {
     public const string AdminAddress = "root@admin.example";
@@ -19,14 +19,14 @@ public sealed class AdminServerFixture : IAsyncLifetime
     {
         Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Dns:Servers:0"] = Dns.Endpoint });
         await Server.CreateAccountAsync(AdminAddress, Password, admin: true);
-        Browser = await Browser.LaunchAsync();
+        Browser = await SharedWeb.BrowserAsync();
     }
 
     /// <summary>A new browser context signed in as <paramref name="address"/>.</summary>
     public async Task<IPage> SignedInPageAsync(string address = AdminAddress, string password = Password)
     {
         var page = await Browser.NewPageAsync();
-        await Browser.SignInAsync(page, Server, address, password);
+        await Browser.SignInWithFormPostAsync(page, Server, address, password);
         return page;
     }
 

@@ -9,7 +9,7 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Compose;
 
-/// <summary>One server and one Chromium shared by the composer's browser tests; each test makes its own accounts.</summary>
+/// <summary>One server shared by the composer's browser tests, and the run's one Chromium (<see cref="SharedWeb"/>); each test makes its own accounts.</summary>
 public sealed class ComposeFixture : IAsyncLifetime
 {
     private int _next;
@@ -22,7 +22,7 @@ public sealed class ComposeFixture : IAsyncLifetime
         // b.example is "remote": its route points at a closed loopback port, so a message for it is
         // queued and deferred (never bounced by a DNS answer that depends on the machine).
         Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}" });
-        Browser = await Browser.LaunchAsync();
+        Browser = await SharedWeb.BrowserAsync();
     }
 
     public async Task DisposeAsync()
@@ -88,7 +88,7 @@ public sealed class ComposeFixture : IAsyncLifetime
     public async Task<IPage> SignInAsync(Account account, int width = 1400, int height = 900)
     {
         var page = await Browser.NewPageAsync(width, height);
-        await Browser.SignInAsync(page, Server, account.Address);
+        await Browser.SignInWithFormPostAsync(page, Server, account.Address);
         return page;
     }
 

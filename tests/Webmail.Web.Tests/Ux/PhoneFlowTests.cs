@@ -13,7 +13,7 @@ public sealed class PhoneFlowTests(WebFixture web) : IClassFixture<WebFixture>
 {
     private async Task<IPage> SignInAsync(Account account, int width, int height)
     {
-        var context = await web.Browser.Instance.NewContextAsync(new BrowserNewContextOptions
+        var context = await web.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             HasTouch = true,
