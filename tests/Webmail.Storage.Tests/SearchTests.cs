@@ -111,7 +111,8 @@ public sealed class SearchTests : IAsyncLifetime
         Assert.Equal(["reconciliation"], snippet.Where(r => r.Match).Select(r => r.Text));
         var text = string.Concat(snippet.Select(r => r.Text));
         // The words around the match, cut at both ends, not the body's beginning.
-        Assert.StartsWith("…", text);
+        // The match comes first: four words lead up to it, so a one-line row shows it.
+        Assert.StartsWith("…filler398 filler399 filler400 The reconciliation", text);
         Assert.EndsWith("…", text);
         Assert.Contains("The reconciliation spreadsheet is ready", text);
         Assert.DoesNotContain("Quarterly", text);
@@ -153,7 +154,7 @@ public sealed class SearchTests : IAsyncLifetime
     [Fact]
     public async Task ABodySnippetIsTextWhateverTheBodyHolds()
     {
-        var body = Filler("pad", 200) + " <script>alert(1)</script> <mark>fake</mark> \u0001forged\u0002 and the real payload word " + Filler("end", 50);
+        var body = Filler("pad", 200) + " the real payload word <script>alert(1)</script> <mark>fake</mark> \u0001forged\u0002 " + Filler("end", 50);
         await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Hostile", body: body), MessageFlags.None);
         var query = SearchQuery.Parse("payload");
         var hit = Assert.Single((await _store.Messages.SearchAsync(_user.Id, query, 0, 50, default)).Items);
@@ -163,8 +164,7 @@ public sealed class SearchTests : IAsyncLifetime
         var snippet = marks[hit.Id].Snippet;
         Assert.Equal(["payload"], snippet.Where(r => r.Match).Select(r => r.Text));
         var text = string.Concat(snippet.Select(r => r.Text));
-        // Cut at a token, so the fragment may begin inside the markup, which stays text either way.
-        Assert.Contains("script>alert(1)</script> <mark>fake</mark>", text);
+        Assert.Contains("payload word <script>alert(1)</script> <mark>fake</mark>", text);
         Assert.DoesNotContain('\u0001', text);
     }
 

@@ -83,7 +83,8 @@ public sealed class PdfViewerFlowTests(WebFixture web) : IClassFixture<WebFixtur
         foreach (var (width, height, device) in new[] { (1280, 900, "desktop"), (390, 844, "phone") })
         {
             await viewer.SetViewportSizeAsync(width, height);
-            await viewer.WaitForTimeoutAsync(500);
+            // For the eye only (nothing is asserted on it): the viewer draws the page a moment after its frame appears.
+            await viewer.WaitForTimeoutAsync(3000);
             await WebFixture.ScreenshotAsync(viewer, $"pdf-viewer-{device}");
         }
         // The script inside the PDF ran in the viewer's own engine: none of its three ways out reached the network.
