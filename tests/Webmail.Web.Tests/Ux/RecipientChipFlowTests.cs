@@ -97,4 +97,62 @@ public sealed class RecipientChipFlowTests(ComposeFixture fixture)
         Assert.Equal("\"Doe, Jane\" <jane@example.com>, bob@example.com", await ComposeFixture.AddressesAsync(page, "To"));
         await page.Context.CloseAsync();
     }
+
+    private static ILocator Chips(IPage page, string id) =>
+        page.Locator(".compose-address", new() { Has = page.Locator("#" + id) }).GetByTestId("address-chip");
+
+    [Fact]
+    public async Task TypingFastAfterACommaLosesNoCharacter()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var page = await fixture.SignInAsync(lucy);
+        await fixture.OpenAsync(page, "/compose");
+        var to = page.GetByLabel("To", new() { Exact = true });
+
+        // No pause between keys: the browser splits, so nothing waits for the server between a comma and the next key.
+        await to.PressSequentiallyAsync("a@x.example, b@y.example,c@z.example, \"Doe, Jane\" <jane@x.example>;d", new() { Delay = 0 });
+
+        var chips = Chips(page, "compose-to");
+        await Assertions.Expect(chips).ToHaveCountAsync(4);
+        await Assertions.Expect(to).ToHaveValueAsync("d");
+        Assert.Equal(["a@x.example", "b@y.example", "c@z.example", "\"Doe, Jane\" <jane@x.example>"], await chips.EvaluateAllAsync<string[]>("els => els.map(e => e.title)"));
+        await Assertions.Expect(chips.Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Doe, Jane"));
+        await Assertions.Expect(page.Locator(".compose-address[data-value='a@x.example, b@y.example, c@z.example, \"Doe, Jane\" <jane@x.example>, d']")).ToHaveCountAsync(1);
+
+        // Enter ends the entry being typed, again without a wait.
+        await to.PressSequentiallyAsync("@w.example", new() { Delay = 0 });
+        await to.PressAsync("Enter");
+        await to.PressSequentiallyAsync("e@v.example", new() { Delay = 0 });
+        await Assertions.Expect(chips).ToHaveCountAsync(5);
+        await Assertions.Expect(chips.Nth(4)).ToHaveAttributeAsync("title", "d@w.example");
+        await Assertions.Expect(to).ToHaveValueAsync("e@v.example");
+        Assert.Equal("a@x.example, b@y.example, c@z.example, \"Doe, Jane\" <jane@x.example>, d@w.example, e@v.example", await ComposeFixture.AddressesAsync(page, "To"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task APastedListOfFiveBecomesFiveChips()
+    {
+        var lucy = await fixture.NewAccountAsync("lucy");
+        var page = await fixture.SignInAsync(lucy);
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.Server.BaseUrl });
+        await fixture.OpenAsync(page, "/compose");
+        var to = page.GetByLabel("To", new() { Exact = true });
+        const string list = "\"Doe, Jane\" <jane@x.example>, b@y.example; c@z.example,Dee Example <d@w.example>, e@v.example";
+        await page.EvaluateAsync("text => navigator.clipboard.writeText(text)", list);
+
+        await to.FocusAsync();
+        await page.Keyboard.PressAsync("Control+V");
+
+        var chips = Chips(page, "compose-to");
+        await Assertions.Expect(chips).ToHaveCountAsync(5);
+        await Assertions.Expect(to).ToHaveValueAsync("");
+        Assert.Equal(["\"Doe, Jane\" <jane@x.example>", "b@y.example", "c@z.example", "Dee Example <d@w.example>", "e@v.example"], await chips.EvaluateAllAsync<string[]>("els => els.map(e => e.title)"));
+        // Typing straight after the paste starts the next entry.
+        await to.PressSequentiallyAsync("f@u.example,", new() { Delay = 0 });
+        await Assertions.Expect(chips).ToHaveCountAsync(6);
+        await Assertions.Expect(to).ToHaveValueAsync("");
+        await Screens.TakeAsync(page, "recipient-paste");
+        await page.Context.CloseAsync();
+    }
 }
