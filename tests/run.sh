@@ -24,6 +24,7 @@ command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a
 [ -x /usr/lib/dovecot/managesieve ] || missing="$missing dovecot-managesieved" # Pigeonhole's ManageSieve, the reference
 [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing="$missing publicsuffix" # DMARC's organisational domains
 command -v rspamd >/dev/null 2>&1 || missing="$missing rspamd" # the spam filter the scanner and training tests run on loopback
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql" # the second store provider's tests
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -33,6 +34,25 @@ if [ -n "$missing" ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# A throwaway PostgreSQL cluster for the run (the store tests run on SQLite and on PostgreSQL): under a temp
+# directory on a free loopback port, no system service; removed when the script exits. initdb refuses root,
+# so as root it runs as the postgres user. The tests reach it through WEBMAIL_TEST_POSTGRES.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -n "$pg_bin" ]; then
+    pg_root=$(mktemp -d /tmp/webmail-pg-run.XXXXXX)
+    if [ "$(id -u)" = 0 ]; then chown postgres "$pg_root"; as_pg="runuser -u postgres --"; else as_pg=""; fi
+    pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    if $as_pg "$pg_bin/initdb" -D "$pg_root/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1 &&
+       $as_pg "$pg_bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/log" -w \
+           -o "-p $pg_port -k $pg_root -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null 2>&1; then
+        export WEBMAIL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=50"
+        trap '$as_pg "$pg_bin/pg_ctl" -D "$pg_root/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$pg_root"' EXIT
+    else
+        echo "warning: could not start a PostgreSQL cluster; the tests start their own"
+        rm -rf "$pg_root"
+    fi
+fi
 
 if ! dotnet build Webmail.sln -c Debug -nologo -v q -clp:ErrorsOnly; then
     echo "0 passed, 1 failed"

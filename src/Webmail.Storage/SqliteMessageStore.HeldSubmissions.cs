@@ -6,7 +6,7 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>Undo send: held submissions, each leaving in one transaction (released by a delivery, or back into Drafts).</summary>
-public sealed partial class SqliteMessageStore : IHeldSubmissionStore
+public sealed partial class SqliteMessageStore
 {
     private const string HeldColumns = "id, account_id, raw, release_at, original_id, mode";
 

@@ -10,7 +10,7 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>The IMAP server's view of the store (<see cref="IImapStore"/>): everything by folder and UID.</summary>
-public sealed partial class SqliteMessageStore : IImapStore
+public sealed partial class SqliteMessageStore
 {
     /// <summary>The full-text indexes' vocabularies, by index (substring search, <see cref="FtsVocabulary"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FtsVocabulary> _vocabularies = new();

@@ -12,12 +12,11 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>
-/// The SQLite implementation of every mailbox interface (<see cref="IMailboxReader"/>, <see cref="IMailboxWriter"/>,
-/// <see cref="IDeliveryStore"/>, <see cref="IMaildropStore"/>, <see cref="IComposeStore"/>); one instance serves them all.
+/// The SQLite implementation of every mailbox interface (<see cref="IMessageStore"/>); one instance serves them all.
 /// Reads use pooled connections; writes go through the group-commit writer.
 /// </summary>
 public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxNotifier notifier, TimeProvider time, IOptionsMonitor<WebmailOptions> options)
-    : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore, IImportStore, IRetentionStore
+    : IMessageStore
 {
     private GroupCommitWriter Writer => database.Writer;
     private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;

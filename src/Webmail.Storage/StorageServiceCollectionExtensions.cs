@@ -14,6 +14,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SqliteDatabase>();
         // One message store behind each narrow interface: every consumer asks only for what it uses.
         services.AddSingleton<SqliteMessageStore>();
+        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IMailboxReader>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IMailboxWriter>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<SqliteMessageStore>());

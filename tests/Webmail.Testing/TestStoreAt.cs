@@ -30,7 +30,7 @@ public sealed class TestStoreAt : IAsyncDisposable
     }
 
     public IServiceProvider Services => _services;
-    public SqliteMessageStore Messages => _services.GetRequiredService<SqliteMessageStore>();
+    public IMessageStore Messages => _services.GetRequiredService<IMessageStore>();
     public IDirectoryStore Directory => _services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Creates the domain if needed and an account with the given password.</summary>

@@ -40,10 +40,38 @@ public sealed class WebmailOptions
     public LoggingFormatOptions Logging { get; set; } = new();
     public ImportOptions Import { get; set; } = new();
     public RetentionOptions Retention { get; set; } = new();
+    public StoreOptions Store { get; set; } = new();
 
     /// <summary>The data directory as an absolute path.</summary>
     public string ResolveDataDirectory(string contentRoot) =>
         Path.IsPathRooted(DataDirectory) ? DataDirectory : Path.GetFullPath(Path.Combine(contentRoot, DataDirectory));
+}
+
+/// <summary>Which store holds the mail: one SQLite file in the data directory (default) or a PostgreSQL database.</summary>
+public sealed class StoreOptions
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary>The environment variable a PostgreSQL password may come from instead of the connection string.</summary>
+    public const string PasswordVariable = "WEBMAIL_STORE_PASSWORD";
+
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>For <c>postgres</c>: an Npgsql connection string (<c>Host=…;Database=…;Username=…</c>).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Refuses a provider this build does not know, and <c>postgres</c> without a connection string.</summary>
+    public void Validate()
+    {
+        if (!IsPostgres && !string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Webmail:Store:Provider must be \"{Sqlite}\" or \"{Postgres}\", not \"{Provider}\".");
+        if (IsPostgres && string.IsNullOrWhiteSpace(ConnectionString))
+            throw new InvalidOperationException("Webmail:Store:Provider is postgres but Webmail:Store:ConnectionString is empty.");
+    }
 }
 
 public sealed class SmtpOptions

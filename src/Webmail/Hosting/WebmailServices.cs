@@ -3,6 +3,7 @@ using Webmail.Core.Configuration;
 using Webmail.Mail;
 using Webmail.Mail.Spam;
 using Webmail.Storage;
+using Webmail.Storage.Postgres;
 
 namespace Webmail.Hosting;
 
@@ -15,7 +16,11 @@ public static class WebmailServices
         services.Configure<WebmailOptions>(section);
         var options = section.Get<WebmailOptions>() ?? new WebmailOptions();
         services.AddWebmailCore(options.ResolveDataDirectory(contentRoot));
-        services.AddWebmailStorage();
+        options.Store.Validate();
+        if (options.Store.IsPostgres)
+            services.AddWebmailPostgresStorage();
+        else
+            services.AddWebmailStorage();
         services.AddWebmailMail();
         services.AddWebmailSpamFilter(options.Spam);
         return services;

@@ -1,0 +1,9 @@
+namespace Webmail.Core.Storage;
+
+/// <summary>
+/// Every message-side interface of one store provider together: what a provider implements, and what the
+/// store tests and tools that exercise the whole message store ask for. Consumers ask for the narrow
+/// interface they use.
+/// </summary>
+public interface IMessageStore : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore,
+    IImapStore, IImportStore, IRetentionStore, IHeldSubmissionStore;
