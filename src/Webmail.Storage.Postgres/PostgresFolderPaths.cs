@@ -29,7 +29,7 @@ internal static class PostgresFolderPaths
         {
             var existing = i == 0 && names[0].Equals("INBOX", StringComparison.OrdinalIgnoreCase)
                 ? inbox
-                : await unit.Sql("SELECT id FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND lower(name) = lower(@n)")
+                : await unit.Sql("SELECT id FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND name = @n")
                     .With("a", accountId).With("p", parent ?? 0).With("n", names[i].Trim()).LongOrNullAsync().ConfigureAwait(false);
             if (existing is { } known)
             {

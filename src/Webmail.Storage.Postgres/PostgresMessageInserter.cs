@@ -52,7 +52,7 @@ internal static class PostgresMessageInserter
         var id = await unit.Sql(
             "WITH m AS (INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
             "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed, text_ascii) VALUES " +
-            "(@a, @f, @uid, @flags, @idate, @size, @fa, @fn, @to, @cc, @subj, @date, @mid, @irt, @tk, @ts, @prev, @att, @unterminated, @kw, 1, @ascii) RETURNING id), " +
+            "(@a, @f, @uid, @flags, @idate, @size, @fa, @fn, @to, @cc, @subj, @date, @mid, @irt, @tk, @ts, @prev, @att, @unterminated, @kw, true, @ascii) RETURNING id), " +
             "r AS (INSERT INTO message_raw (message_id, raw) SELECT id, @raw FROM m), " +
             "i AS (INSERT INTO message_imap (message_id, envelope, body_structure, body) SELECT id, @e, @bs, @b FROM m), " +
             "s AS (INSERT INTO message_search (message_id, document) SELECT id, @doc::tsvector FROM m) " +
@@ -62,8 +62,8 @@ internal static class PostgresMessageInserter
             .With("fa", parsed.FromAddress).With("fn", parsed.FromName).With("to", parsed.To).With("cc", parsed.Cc)
             .With("subj", parsed.Subject).With("date", parsed.Date?.ToUnixMs()).With("mid", parsed.MessageId)
             .With("irt", parsed.InReplyTo).With("tk", threadKey).With("ts", threadSubject)
-            .With("prev", parsed.Preview).With("att", parsed.HasAttachments ? 1L : 0L).With("unterminated", IsUnterminated(raw) ? 1L : 0L).With("kw", keywords)
-            .With("ascii", IndexesAscii(parsed) ? 1L : 0L).With("raw", raw)
+            .With("prev", parsed.Preview).With("att", parsed.HasAttachments).With("unterminated", IsUnterminated(raw)).With("kw", keywords)
+            .With("ascii", IndexesAscii(parsed)).With("raw", raw)
             .With("e", parsed.ImapEnvelope).With("bs", parsed.ImapBodyStructure).With("b", parsed.ImapBody)
             .With("doc", SearchDocument.Build(parsed))
             .LongAsync().ConfigureAwait(false);

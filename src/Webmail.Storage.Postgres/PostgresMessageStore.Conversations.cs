@@ -16,7 +16,7 @@ public sealed partial class PostgresMessageStore
         " SELECT " + PostgresRows.SummaryColumns + ", s.n, s.unread, s.flagged, s.members" +
         " FROM page p JOIN messages m ON m.id = p.latest_id AND m.account_id = @a" +
         " CROSS JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE (x.flags & 1) = 0) AS unread, count(*) FILTER (WHERE (x.flags & 4) <> 0) AS flagged," +
-        " json_agg(json_build_array(x.id, CASE WHEN x.from_name = '' THEN x.from_address ELSE x.from_name END, x.has_attachments) ORDER BY x.internal_date, x.id)::text AS members" +
+        " json_agg(json_build_array(x.id, CASE WHEN x.from_name = '' THEN x.from_address ELSE x.from_name END, x.has_attachments::int) ORDER BY x.internal_date, x.id)::text AS members" +
         " FROM messages x WHERE x.folder_id = @f AND x.thread_key = p.thread_key) s" +
         " ORDER BY p.latest DESC, p.latest_id DESC";
 

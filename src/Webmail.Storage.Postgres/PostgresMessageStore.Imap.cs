@@ -365,7 +365,7 @@ public sealed partial class PostgresMessageStore
 
     /// <summary>The account's folder of that name (without case) under <paramref name="parent"/> (null: the top level).</summary>
     private static Task<long?> FindChildAsync(PostgresUnit unit, long accountId, long? parent, string name) =>
-        unit.Sql("SELECT id FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND lower(name) = lower(@n)")
+        unit.Sql("SELECT id FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND name = @n")
             .With("a", accountId).With("p", parent ?? 0).With("n", name).LongOrNullAsync();
 
     public Task MoveFolderAsync(long accountId, long folderId, long? parentId, string name, CancellationToken cancellationToken)
@@ -392,7 +392,7 @@ public sealed partial class PostgresMessageStore
 
     public Task SetSubscribedAsync(long accountId, long folderId, bool subscribed, CancellationToken cancellationToken) =>
         WriteAsync(unit => unit.Sql("UPDATE folders SET subscribed = @s WHERE id = @f AND account_id = @a")
-            .With("s", subscribed ? 1L : 0L).With("f", folderId).With("a", accountId).ExecuteAsync(), cancellationToken);
+            .With("s", subscribed).With("f", folderId).With("a", accountId).ExecuteAsync(), cancellationToken);
 
     private static async Task<SpecialFolder> SpecialUseOfAsync(PostgresUnit unit, long folderId) =>
         await unit.Sql("SELECT special_use FROM folders WHERE id = @f").With("f", folderId).LongOrNullAsync().ConfigureAwait(false) is { } use

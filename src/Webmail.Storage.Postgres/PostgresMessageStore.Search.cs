@@ -29,7 +29,7 @@ public sealed partial class PostgresMessageStore
         if (query.FolderId is not null)
             where.Append(" AND m.folder_id = @f");
         if (query.HasAttachment is { } att)
-            where.Append(att ? " AND m.has_attachments = 1" : " AND m.has_attachments = 0");
+            where.Append(att ? " AND m.has_attachments" : " AND NOT m.has_attachments");
         if (query.IsUnread is { } unread)
             where.Append(unread ? " AND (m.flags & 1) = 0" : " AND (m.flags & 1) = 1");
         if (query.IsFlagged is { } flagged)

@@ -102,11 +102,11 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
 
     /// <summary>
     /// Refuses a name a sibling has (without case). Two writers racing past this check meet the unique index on
-    /// (account, parent, lower(name)), which <see cref="PostgresUnits"/> reports as the same <see cref="StoreException"/> kind.
+    /// (account, parent, name) (the nocase collation), which <see cref="PostgresUnits"/> reports as the same <see cref="StoreException"/> kind.
     /// </summary>
     private static async Task EnsureNameFreeAsync(PostgresUnit unit, long accountId, long? parentId, string name, long exceptId)
     {
-        var taken = await unit.Sql("SELECT 1 FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND lower(name) = lower(@n) AND id <> @x")
+        var taken = await unit.Sql("SELECT 1 FROM folders WHERE account_id = @a AND coalesce(parent_id, 0) = @p AND name = @n AND id <> @x")
             .With("a", accountId).With("p", parentId ?? 0).With("n", name).With("x", exceptId).ScalarAsync().ConfigureAwait(false);
         if (taken is not null)
             throw new StoreException($"A folder named '{name}' already exists there.");
@@ -282,7 +282,7 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
     public async Task<IReadOnlyList<MaildropEntry>> GetMaildropAsync(long accountId, CancellationToken cancellationToken) =>
         // The size is what a POP3 client receives (RFC 1939 §5): the stored bytes, plus the CRLF POP3 sends after
         // a message whose last line has no line break (PostgresMessageInserter.IsUnterminated).
-        await ReadAsync(unit => unit.Sql("SELECT id, size + 2 * unterminated FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = @a AND special_use = @inbox) ORDER BY uid")
+        await ReadAsync(unit => unit.Sql("SELECT id, size + CASE WHEN unterminated THEN 2 ELSE 0 END FROM messages WHERE folder_id = (SELECT id FROM folders WHERE account_id = @a AND special_use = @inbox) ORDER BY uid")
             .With("a", accountId).With("inbox", (long)SpecialFolder.Inbox)
             .ListAsync(r => new MaildropEntry(r.GetInt64(0), r.GetInt64(1), r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture))), cancellationToken).ConfigureAwait(false);
 

@@ -28,7 +28,7 @@ internal static class PostgresRows
         Date: FromUnixMsOrNull(r, 11),
         MessageId: r.GetString(12),
         Preview: r.GetString(13),
-        HasAttachments: r.GetInt64(14) != 0,
+        HasAttachments: r.GetBoolean(14),
         ThreadKey: r.GetString(15),
         Keywords: r.GetString(16));
 
@@ -47,7 +47,7 @@ internal static class PostgresRows
         UnreadCount: r.GetInt64(8),
         TotalBytes: r.GetInt64(9),
         HighestModseq: r.GetInt64(10),
-        Subscribed: r.GetInt64(11) != 0,
+        Subscribed: r.GetBoolean(11),
         ExpungeFloor: r.GetInt64(12));
 
     /// <summary>The list orders; names compare without case as SQLite's NOCASE does (ASCII letters folded).</summary>
