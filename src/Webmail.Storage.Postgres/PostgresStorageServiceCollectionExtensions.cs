@@ -32,6 +32,18 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton<ISpamFilterStore, PostgresSpamFilterStore>();
 
         // The stores, one per SQLite counterpart (directory side, then message side).
+        // The message store: one instance behind each narrow interface, as on SQLite.
+        services.AddSingleton<PostgresMessageStore>();
+        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMailboxReader>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMailboxWriter>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IHeldSubmissionStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
         return services;
     }
 }

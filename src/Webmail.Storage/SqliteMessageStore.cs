@@ -218,7 +218,7 @@ public sealed partial class SqliteMessageStore(SqliteDatabase database, MailboxN
     internal static string FtsMatch(SearchQuery query)
     {
         var parts = new List<string>();
-        parts.AddRange(query.Terms.Select((t, i) => Quote(t) is { Length: > 0 } q && query.LastTermIsPrefix && i == query.Terms.Count - 1 ? q + "*" : Quote(t)));
+        parts.AddRange(FreeWords(query));
         parts.AddRange(query.From.Select(v => "sender : " + Quote(v)));
         parts.AddRange(query.To.Select(v => "recipients : " + Quote(v)));
         parts.AddRange(query.Subject.Select(v => "subject : " + Quote(v)));

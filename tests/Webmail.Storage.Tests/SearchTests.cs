@@ -94,6 +94,80 @@ public sealed class SearchTests : IAsyncLifetime
         Assert.Equal(["report"], Assert.Single(marks).Value.Subject.Where(r => r.Match).Select(r => r.Text));
     }
 
+    private static string Filler(string word, int count) => string.Join(" ", Enumerable.Range(1, count).Select(i => $"{word}{i}"));
+
+    [Fact]
+    public async Task AMatchDeepInALongBodyShowsASnippetAroundIt()
+    {
+        var body = "Quarterly report attached. " + Filler("filler", 400) + " The reconciliation spreadsheet is ready for review. " + Filler("tail", 400);
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Q3 numbers", body: body), MessageFlags.None);
+        var query = SearchQuery.Parse("reconcil");
+        var hit = Assert.Single((await _store.Messages.SearchAsync(_user.Id, query, 0, 50, default)).Items);
+        Assert.DoesNotContain("reconciliation", hit.Preview);
+
+        var marks = await _store.Messages.HighlightAsync(query, [hit], default);
+
+        var snippet = marks[hit.Id].Snippet;
+        Assert.Equal(["reconciliation"], snippet.Where(r => r.Match).Select(r => r.Text));
+        var text = string.Concat(snippet.Select(r => r.Text));
+        // The words around the match, cut at both ends, not the body's beginning.
+        Assert.StartsWith("…", text);
+        Assert.EndsWith("…", text);
+        Assert.Contains("The reconciliation spreadsheet is ready", text);
+        Assert.DoesNotContain("Quarterly", text);
+        Assert.True(text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= SqliteMessageStore.SnippetTokens + 2, text);
+        Assert.DoesNotContain(marks[hit.Id].Subject, r => r.Match);
+    }
+
+    [Fact]
+    public async Task AMatchOnlyInTheSubjectKeepsThePreview()
+    {
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Reconciliation due", body: "Please see the numbers below. " + Filler("row", 300)), MessageFlags.None);
+        // subject: matches the subject only; a word the body lacks is no reason to read the body.
+        foreach (var text in new[] { "reconciliation", "subject:reconciliation" })
+        {
+            var query = SearchQuery.Parse(text);
+            var hit = Assert.Single((await _store.Messages.SearchAsync(_user.Id, query, 0, 50, default)).Items);
+
+            var marks = await _store.Messages.HighlightAsync(query, [hit], default);
+
+            Assert.Equal(["Reconciliation"], marks[hit.Id].Subject.Where(r => r.Match).Select(r => r.Text));
+            Assert.Empty(marks[hit.Id].Snippet);
+        }
+    }
+
+    [Fact]
+    public async Task SeveralWordsAreMarkedInOneSnippet()
+    {
+        var body = Filler("intro", 200) + " budget meeting moved to the Lisbon office on Friday " + Filler("outro", 200);
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Changes", body: body), MessageFlags.None);
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Budget only", body: Filler("x", 100) + " budget"), MessageFlags.None);
+        var query = SearchQuery.Parse("lisbon budget fri");
+        var hit = Assert.Single((await _store.Messages.SearchAsync(_user.Id, query, 0, 50, default)).Items);
+
+        var marks = await _store.Messages.HighlightAsync(query, [hit], default);
+
+        Assert.Equal(["budget", "Lisbon", "Friday"], marks[hit.Id].Snippet.Where(r => r.Match).Select(r => r.Text));
+    }
+
+    [Fact]
+    public async Task ABodySnippetIsTextWhateverTheBodyHolds()
+    {
+        var body = Filler("pad", 200) + " <script>alert(1)</script> <mark>fake</mark> \u0001forged\u0002 and the real payload word " + Filler("end", 50);
+        await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Hostile", body: body), MessageFlags.None);
+        var query = SearchQuery.Parse("payload");
+        var hit = Assert.Single((await _store.Messages.SearchAsync(_user.Id, query, 0, 50, default)).Items);
+
+        var marks = await _store.Messages.HighlightAsync(query, [hit], default);
+
+        var snippet = marks[hit.Id].Snippet;
+        Assert.Equal(["payload"], snippet.Where(r => r.Match).Select(r => r.Text));
+        var text = string.Concat(snippet.Select(r => r.Text));
+        // Cut at a token, so the fragment may begin inside the markup, which stays text either way.
+        Assert.Contains("script>alert(1)</script> <mark>fake</mark>", text);
+        Assert.DoesNotContain('\u0001', text);
+    }
+
     [Fact]
     public void BeforeAndAfterDaysStartAtTheUsersMidnight()
     {

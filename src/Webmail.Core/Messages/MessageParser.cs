@@ -52,7 +52,7 @@ public static class MessageParser
             InReplyTo: Clean(message.InReplyTo ?? ""),
             References: message.References.Select(Clean).ToList(),
             Preview: preview,
-            BodyText: text.Length > MaxIndexedText ? text[..MaxIndexedText] : text,
+            BodyText: Indexed(text),
             HasAttachments: hasAttachments)
         {
             HeaderText = HeaderText(message),
@@ -61,6 +61,15 @@ public static class MessageParser
             ImapBody = imapBody,
         };
     }
+
+    /// <summary>
+    /// The body text exactly as <see cref="Parse"/> indexes it (<see cref="ParsedMessage.BodyText"/>), without the
+    /// header fields and IMAP views: what search results cut their snippets from. Never throws.
+    /// </summary>
+    public static string BodyText(ReadOnlyMemory<byte> raw, int maxMimeDepth = 32) =>
+        MessageLayout.Parse(raw, maxMimeDepth).Message is { } message ? Indexed(ExtractText(message)) : "";
+
+    private static string Indexed(string text) => text.Length > MaxIndexedText ? text[..MaxIndexedText] : text;
 
     /// <summary>
     /// Every header field of the message and of each MIME entity inside it (nested messages too),

@@ -25,9 +25,12 @@ public interface IMailboxReader
     Task<Page<MessageSummary>> SearchAsync(long accountId, SearchQuery query, int pageIndex, int pageSize, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Where the query's words occur in each message's subject and preview, for showing search results:
+    /// Where the query's words occur in each message's subject and text, for showing search results:
     /// the same tokenizer as the index (so a word highlights exactly when it matched), a prefix word
-    /// highlights the words it starts. Messages with nothing to highlight are left out.
+    /// highlights the words it starts. The snippet is cut from the preview when the preview holds one of
+    /// the words, else from the indexed body text around the match (a free word found deep in the body;
+    /// the first <c>1 MiB</c> of the stored message is read for it), else it is empty (the list shows the
+    /// preview). Messages with nothing to highlight are left out.
     /// </summary>
     Task<IReadOnlyDictionary<long, SearchMarks>> HighlightAsync(SearchQuery query, IReadOnlyList<MessageSummary> messages, CancellationToken cancellationToken);
 

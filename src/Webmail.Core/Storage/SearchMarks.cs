@@ -1,6 +1,6 @@
 namespace Webmail.Core.Storage;
 
-/// <summary>A message's subject and a snippet of its preview, cut into runs of plain and matched text.</summary>
+/// <summary>A message's subject and a snippet of its text (its preview, or its body around a match), cut into runs of plain and matched text.</summary>
 /// <remarks>Runs are text, never markup: the UI renders each as text (a matched run inside <c>&lt;mark&gt;</c>).</remarks>
 public sealed record SearchMarks(IReadOnlyList<MarkedRun> Subject, IReadOnlyList<MarkedRun> Snippet);
 
