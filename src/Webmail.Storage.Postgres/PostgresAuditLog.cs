@@ -46,12 +46,8 @@ public sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider tim
             ("a", action), ("t", since.ToUnixTimeMilliseconds())).ConfigureAwait(false))[0];
 
     public Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken) =>
-        PostgresUnits.WriteAsync(database, logger, unit => CountMailEventAsync(unit, kind, count, time.GetUtcNow()), cancellationToken);
-
-    /// <summary>Inside a unit of work: adds <paramref name="count"/> to the hour's counter of <paramref name="kind"/> (an atomic upsert: concurrent writers add up).</summary>
-    internal static Task<int> CountMailEventAsync(PostgresUnit unit, MailEventKind kind, int count, DateTimeOffset at) =>
-        unit.Sql("INSERT INTO mail_events (hour, kind, count) VALUES (@h, @k, @c) ON CONFLICT (hour, kind) DO UPDATE SET count = mail_events.count + excluded.count")
-            .With("h", at.ToUnixTimeSeconds() / 3600 * 3600).With("k", (long)kind).With("c", (long)count).ExecuteAsync();
+        // The statement a delivery also runs inside its own unit (an atomic upsert: concurrent writers add up).
+        PostgresUnits.WriteAsync(database, logger, unit => PostgresMessageStore.CountMailEventAsync(unit, kind, count, time.GetUtcNow()), cancellationToken);
 
     public async Task<IReadOnlyList<(DateTimeOffset Bucket, MailEventKind Kind, long Count)>> GetMailEventsAsync(DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken)
     {

@@ -30,6 +30,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
         services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<PostgresAuditLog>());
         services.AddSingleton<ISpamFilterStore, PostgresSpamFilterStore>();
+        services.AddSingleton<IOutboundQueueStore, PostgresOutboundQueueStore>();
 
         // The stores, one per SQLite counterpart (directory side, then message side).
         // The message store: one instance behind each narrow interface, as on SQLite.

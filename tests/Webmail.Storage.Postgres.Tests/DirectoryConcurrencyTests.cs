@@ -1,8 +1,8 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Accounts;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
-using Webmail.Storage.Postgres;
 using Webmail.Testing;
 
 namespace Webmail.Storage.Postgres.Tests;
@@ -20,14 +20,6 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _store.DisposeAsync();
-
-    /// <summary>A count straight from the database (the message store that would read folders is the other half of the port).</summary>
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = await _store.Services.GetRequiredService<PostgresDatabase>().DataSource.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 
     private static AuditRecord Audit(string action) => new("test", action, "race");
 
@@ -62,7 +54,7 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.EndsWith("is already in use.", Assert.IsType<StoreException>(o.Error).Message));
         Assert.Equal(1, await Directory.CountAccountsAsync(default));
         var lucy = outcomes.Single(o => o.Error is null).Result!;
-        Assert.Equal(6, await CountAsync($"SELECT count(*) FROM folders WHERE account_id = {lucy.Id}"));
+        Assert.Equal(6, (await _store.Messages.GetFoldersAsync(lucy.Id, default)).Count);
     }
 
     [Fact]
@@ -124,5 +116,25 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
         Assert.All(outcomes, o => Assert.Null(o.Error));
         Assert.Equal(Writers, (await spam.GetFilterCountsAsync(DateTimeOffset.UtcNow, default)).Single().Count);
         Assert.Equal(2 * Writers, (await state.GetMailEventsAsync(DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromHours(1), default)).Sum(e => e.Count));
+    }
+
+    [Fact]
+    public async Task TheEntriesOfOneMessageCompletedAtOnceLeaveNoMessageBehind()
+    {
+        var queue = _store.Services.GetRequiredService<IOutboundQueueStore>();
+        var raw = Encoding.ASCII.GetBytes("Subject: x\r\n\r\nx\r\n");
+        var envelope = new OutboundEnvelope("lucy@a.example", Enumerable.Range(0, Writers).Select(i => $"x@d{i}.example").ToList(), null);
+        var ids = await queue.EnqueueAsync(raw, envelope, default);
+        var messageId = (await queue.GetAsync(ids[0], default))!.MessageId;
+
+        var outcomes = await RaceAsync(async i =>
+        {
+            await queue.CompleteAsync(ids[i], null, default);
+            return i;
+        });
+
+        Assert.All(outcomes, o => Assert.Null(o.Error));
+        Assert.Equal(0, await queue.CountAsync(default));
+        Assert.Null(await queue.GetMessageAsync(messageId, default));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -6,7 +7,7 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>
-/// The stores beside the mailbox: web sessions, the audit log, server state and the spam filter's
+/// The stores beside the mailbox: the outbound queue, web sessions, the audit log, server state and the spam filter's
 /// counts, through their Core interfaces on each provider.
 /// </summary>
 public abstract class ServerStoreTests(StoreProvider provider) : IAsyncLifetime
@@ -14,6 +15,7 @@ public abstract class ServerStoreTests(StoreProvider provider) : IAsyncLifetime
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_000);
     private readonly TestStore _store = new(provider);
 
+    private IOutboundQueueStore Queue => _store.Services.GetRequiredService<IOutboundQueueStore>();
     private IWebSessionStore Sessions => _store.Services.GetRequiredService<IWebSessionStore>();
     private IAuditLog Audit => _store.Services.GetRequiredService<IAuditLog>();
     private IServerStateStore State => _store.Services.GetRequiredService<IServerStateStore>();
@@ -21,6 +23,49 @@ public abstract class ServerStoreTests(StoreProvider provider) : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    [Fact]
+    public async Task AQueuedMessageGetsOneEntryPerDomainAndLeavesWithItsLastEntry()
+    {
+        var lucy = await _store.CreateAccountAsync("lucy@a.example");
+        var raw = Encoding.ASCII.GetBytes("From: lucy@a.example\r\nSubject: hi\r\n\r\nbody\r\n");
+
+        var ids = await Queue.EnqueueAsync(raw, new OutboundEnvelope("lucy@a.example", ["x@B.example", "y@b.example", "X@b.example", "z@c.example"], lucy.Id), default);
+
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(2, await Queue.CountAsync(default));
+        var b = await Queue.GetAsync(ids[0], default);
+        Assert.Equal(("b.example", "lucy@a.example", 0, lucy.Id, (long)raw.Length, false), (b!.Domain, b.MailFrom, b.Attempts, b.SenderAccountId, b.Size, b.WarningSent));
+        Assert.Equal(["x@B.example", "y@b.example"], b.Recipients);
+        Assert.Equal(raw, await Queue.GetMessageAsync(b.MessageId, default));
+
+        await Queue.CompleteAsync(ids[0], null, default);
+        Assert.Equal(raw, await Queue.GetMessageAsync(b.MessageId, default));
+        await Queue.CompleteAsync(ids[1], null, default);
+        Assert.Null(await Queue.GetMessageAsync(b.MessageId, default));
+        Assert.Equal((0L, (DateTimeOffset?)null), await Queue.GetBacklogAsync(default));
+    }
+
+    [Fact]
+    public async Task AnAttemptIsRecordedAndTheEntryComesDueAgainWhenItsTimeComes()
+    {
+        var ids = await Queue.EnqueueAsync(Encoding.ASCII.GetBytes("Subject: x\r\n\r\nx\r\n"), new OutboundEnvelope("", ["a@b.example", "c@b.example"], null), default);
+        var entry = (await Queue.GetAsync(ids[0], default))!;
+        var next = entry.CreatedAt.AddMinutes(10);
+
+        await Queue.RecordAttemptAsync(entry.Id, ["c@b.example"], next, "451 try later", default);
+        await Queue.MarkWarningSentAsync(entry.Id, default);
+
+        var after = (await Queue.GetAsync(entry.Id, default))!;
+        Assert.Equal((1, next, "451 try later", true), (after.Attempts, after.NextAttemptAt, after.LastError, after.WarningSent));
+        Assert.Equal(["c@b.example"], after.Recipients);
+        Assert.Null(after.SenderAccountId);
+        Assert.Empty(await Queue.GetDueAsync(next.AddMilliseconds(-1), 10, default));
+        Assert.Equal([entry.Id], (await Queue.GetDueAsync(next, 10, default)).Select(e => e.Id));
+        var (count, oldest) = await Queue.GetBacklogAsync(default);
+        Assert.Equal((1L, entry.CreatedAt), (count, oldest));
+        Assert.Equal([entry.Id], (await Queue.ListAsync(0, 10, default)).Items.Select(e => e.Id));
+    }
 
     [Fact]
     public async Task SessionsAreFoundUntilTheyExpireOrEndAndTouchingOnlyExtendsThem()
@@ -59,7 +104,8 @@ public abstract class ServerStoreTests(StoreProvider provider) : IAsyncLifetime
         Assert.Equal(("login.failed", "192.0.2.9"), (lucy.Items.Single().Action, lucy.Items.Single().RemoteIp));
         Assert.Equal(["50%_off"], (await Audit.QueryAsync("%_", 0, 10, default)).Items.Select(e => e.Action));
         var all = await Audit.QueryAsync(null, 0, 2, default);
-        Assert.Equal((3L, new[] { "50%_off", "domain.add" }), (all.Total, all.Items.Select(e => e.Action).ToArray()));
+        Assert.Equal(3, all.Total);
+        Assert.Equal(["50%_off", "domain.add"], all.Items.Select(e => e.Action));
         Assert.Equal(new string('d', 1000) + "...[+4000 chars]", all.Items[0].Detail);
         Assert.Equal(1, await Audit.CountSinceAsync("domain.add", DateTimeOffset.UtcNow.AddMinutes(-5), default));
 

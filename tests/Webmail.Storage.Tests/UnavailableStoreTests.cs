@@ -12,7 +12,7 @@ public sealed class UnavailableStoreTests : IAsyncLifetime
     private TestStoreAt _store = null!;
     private Account _user = null!;
     private long _messageId;
-    private SqliteMessageStore _messages = null!;
+    private IMessageStore _messages = null!;
     private IDirectoryStore _accounts = null!;
 
     public async Task InitializeAsync()
@@ -44,7 +44,7 @@ public sealed class UnavailableStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.GetFoldersAsync(_user.Id, default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.GetSummaryAsync(_user.Id, _messageId, default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.OpenRawAsync(_user.Id, _messageId, default));
-        Assert.Throws<StoreUnavailableException>(() => _messages.OpenRawReader(_user.Id));
+        Assert.Throws<StoreUnavailableException>(() => ((IMaildropStore)_messages).OpenRawReader(_user.Id));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _accounts.FindAccountAsync("user@local.example", default));
     }
 
