@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Webmail.Core.Hosting;
+using Webmail.Core.Storage;
 
 namespace Webmail.Storage.Postgres;
 
@@ -14,7 +15,36 @@ public static class PostgresStorageServiceCollectionExtensions
     {
         services.TryAddSingleton<StoreWriteHealth>();
         services.AddSingleton<PostgresDatabase>();
+        // The directory side: one directory store behind each of its interfaces, as on SQLite.
+        services.AddSingleton<PostgresDirectoryStore>();
+        services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ISieveScriptStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ISenderListStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IMtaStsStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IWebSessionStore, PostgresWebSessionStore>();
+        services.AddSingleton<PostgresAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<ISpamFilterStore, PostgresSpamFilterStore>();
+        services.AddSingleton<IOutboundQueueStore, PostgresOutboundQueueStore>();
+
         // The stores, one per SQLite counterpart (directory side, then message side).
+        // The message store: one instance behind each narrow interface, as on SQLite.
+        services.AddSingleton<PostgresMessageStore>();
+        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMailboxReader>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMailboxWriter>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IMaildropStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IComposeStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IImapStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IImportStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.AddSingleton<IHeldSubmissionStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
         return services;
     }
 }

@@ -11,9 +11,9 @@ namespace Webmail.Storage.Tests;
 /// A directory change and its audit row are one transaction: both are there, or (when either fails) neither.
 /// The failing half is the audit insert, refused by a trigger in the real test database.
 /// </summary>
-public sealed class DirectoryAuditTests : IAsyncLifetime
+public abstract class DirectoryAuditTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
 
     private DirectoryService Directory => _store.DirectoryService;
     private IAuditLog Audit => _store.Services.GetRequiredService<IAuditLog>();
@@ -22,7 +22,7 @@ public sealed class DirectoryAuditTests : IAsyncLifetime
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private RefusingTrigger RefuseAudit(string action) =>
-        RefusingTrigger.On(_store.Database, "INSERT", "audit_log", $"NEW.action = '{action}'");
+        RefusingTrigger.On(_store, "INSERT", "audit_log", $"NEW.action = '{action}'");
 
     private async Task<IReadOnlyList<AuditEntry>> AuditedAsync(string action) =>
         (await Audit.QueryAsync(action, 0, 100, default)).Items.Where(e => e.Action == action).ToList();
@@ -145,3 +145,6 @@ public sealed class DirectoryAuditTests : IAsyncLifetime
         Assert.Empty(await AuditedAsync("alias.set"));
     }
 }
+
+public sealed class DirectoryAuditTestsOnSqlite() : DirectoryAuditTests(StoreProvider.Sqlite);
+public sealed class DirectoryAuditTestsOnPostgres() : DirectoryAuditTests(StoreProvider.Postgres);

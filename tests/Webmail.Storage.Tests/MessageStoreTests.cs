@@ -101,7 +101,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         foreach (var raw in raws)
             stored.Add(await _store.Messages.AppendAsync(_user.Id, _inbox.Id, raw, MessageFlags.None));
 
-        using var reader = _store.Messages.OpenRawReader(_user.Id);
+        using var reader = ((IMaildropStore)_store.Messages).OpenRawReader(_user.Id);
         for (var round = 0; round < 2; round++)
         {
             for (var i = 0; i < raws.Count; i++)

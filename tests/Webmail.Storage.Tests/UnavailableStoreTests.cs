@@ -44,7 +44,7 @@ public sealed class UnavailableStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.GetFoldersAsync(_user.Id, default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.GetSummaryAsync(_user.Id, _messageId, default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _messages.OpenRawAsync(_user.Id, _messageId, default));
-        Assert.Throws<StoreUnavailableException>(() => _messages.OpenRawReader(_user.Id));
+        Assert.Throws<StoreUnavailableException>(() => ((IMaildropStore)_messages).OpenRawReader(_user.Id));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => _accounts.FindAccountAsync("user@local.example", default));
     }
 

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using Webmail.Core.Messages;
+using Webmail.Core.Storage;
+
+namespace Webmail.Storage.Postgres;
+
+/// <summary>
+/// The full-text search on PostgreSQL with the SQLite index's rules. Text is cut into tokens here, as FTS5's
+/// <c>unicode61 remove_diacritics 2</c> tokenizer cuts it (letters, digits and private-use characters form tokens,
+/// everything else separates them; case and diacritics fold; no stemming), and handed to PostgreSQL as a ready
+/// <c>tsvector</c> / <c>tsquery</c>, so PostgreSQL's own parser (which keeps <c>lucy@a.example</c> as one token)
+/// never decides what a word is. The columns are weights: subject A, sender B, recipients C, body D.
+/// </summary>
+internal static class SearchDocument
+{
+    /// <summary>tsvector positions stop at 16383 (PostgreSQL's limit): a phrase deeper in a long body matches its words, not their order.</summary>
+    private const int MaxPosition = 16_383;
+
+    /// <summary>PostgreSQL keeps at most 256 positions of a lexeme; more are not needed to find it.</summary>
+    private const int MaxPositionsPerLexeme = 255;
+
+    /// <summary>Longer tokens are not indexed (a lexeme may have 2,047 bytes; such tokens are not words anyone searches for).</summary>
+    private const int MaxTokenLength = 200;
+
+    /// <summary>The tsvector of a message: subject, sender, recipients, body, as the SQLite index gets them.</summary>
+    public static string Build(ParsedMessage parsed) =>
+        Build([(parsed.Subject, 'A'), (parsed.FromName + " " + parsed.FromAddress, 'B'), (parsed.To + " " + parsed.Cc, 'C'), (parsed.BodyText, 'D')]);
+
+    private static string Build(IEnumerable<(string Text, char Weight)> columns)
+    {
+        var lexemes = new Dictionary<string, List<(int Position, char Weight)>>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var (text, weight) in columns)
+        {
+            foreach (var token in Tokens(text))
+            {
+                position = Math.Min(position + 1, MaxPosition);
+                if (token.Text.Length > MaxTokenLength)
+                    continue;
+                if (!lexemes.TryGetValue(token.Text, out var positions))
+                    lexemes[token.Text] = positions = [];
+                if (positions.Count < MaxPositionsPerLexeme && (positions.Count == 0 || positions[^1].Position != position))
+                    positions.Add((position, weight));
+            }
+            // A gap between columns: a phrase never runs from one column into the next (as in FTS5).
+            position = Math.Min(position + 1, MaxPosition);
+        }
+        var document = new StringBuilder();
+        foreach (var (lexeme, positions) in lexemes)
+        {
+            if (document.Length > 0)
+                document.Append(' ');
+            document.Append(Quote(lexeme)).Append(':');
+            document.AppendJoin(',', positions.Select(p => p.Position.ToString(CultureInfo.InvariantCulture) + p.Weight));
+        }
+        return document.ToString();
+    }
+
+    /// <summary>
+    /// The tsquery of a search: every word and phrase a phrase of its tokens, joined by AND; the last free word a prefix
+    /// while it is typed; <c>from:</c>, <c>to:</c>, <c>subject:</c> restricted to their column. "" when nothing constrains
+    /// (text without a single token, as FTS5's quoted phrase of no tokens).
+    /// </summary>
+    public static string Query(SearchQuery query)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < query.Terms.Count; i++)
+            parts.Add(Phrase(query.Terms[i], prefix: query.LastTermIsPrefix && i == query.Terms.Count - 1, weight: ""));
+        parts.AddRange(query.From.Select(v => Phrase(v, false, "B")));
+        parts.AddRange(query.To.Select(v => Phrase(v, false, "C")));
+        parts.AddRange(query.Subject.Select(v => Phrase(v, false, "A")));
+        return string.Join(" & ", parts.Where(p => p.Length > 0));
+    }
+
+    /// <summary>The query's free words (the last a prefix while it is typed) in the body column only, any of them; "" when there are none.</summary>
+    public static string FreeWordsInBody(SearchQuery query) =>
+        string.Join(" | ", query.Terms.Select((t, i) => Phrase(t, prefix: query.LastTermIsPrefix && i == query.Terms.Count - 1, weight: "D")).Where(p => p.Length > 0));
+
+    /// <summary>The tokens of one search term (a word or a quoted phrase), for highlighting.</summary>
+    public static List<string> TermTokens(string term) => Tokens(term).Select(t => t.Text).ToList();
+
+    private static string Phrase(string value, bool prefix, string weight)
+    {
+        var tokens = TermTokens(value);
+        if (tokens.Count == 0)
+            return "";
+        var lexemes = tokens.Select((t, i) => Quote(t) + (prefix && i == tokens.Count - 1 ? ":*" + weight : weight.Length > 0 ? ":" + weight : ""));
+        return "(" + string.Join(" <-> ", lexemes) + ")";
+    }
+
+    /// <summary>A lexeme as tsvector and tsquery input take it: quoted, quotes and backslashes escaped.</summary>
+    private static string Quote(string lexeme) => "'" + lexeme.Replace("\\", "\\\\").Replace("'", "''") + "'";
+
+    /// <summary>A token: its folded text and where it stands in the original text.</summary>
+    public readonly record struct Token(string Text, int Start, int Length);
+
+    /// <summary>Cuts text into tokens as FTS5's unicode61 tokenizer with <c>remove_diacritics 2</c> does.</summary>
+    public static IEnumerable<Token> Tokens(string text)
+    {
+        var start = -1;
+        var folded = new StringBuilder();
+        var index = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (IsTokenRune(rune))
+            {
+                if (start < 0)
+                    start = index;
+                Fold(rune, folded);
+            }
+            else if (start >= 0)
+            {
+                yield return new Token(folded.ToString(), start, index - start);
+                folded.Clear();
+                start = -1;
+            }
+            index += rune.Utf16SequenceLength;
+        }
+        if (start >= 0)
+            yield return new Token(folded.ToString(), start, index - start);
+    }
+
+    // unicode61's default token characters: the categories L*, N* and Co.
+    private static bool IsTokenRune(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter
+            or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber
+            or UnicodeCategory.PrivateUse => true,
+        _ => false,
+    };
+
+    /// <summary>Lower case, diacritics removed (é → e, Ü → u), as <c>remove_diacritics 2</c> folds.</summary>
+    private static void Fold(Rune rune, StringBuilder into)
+    {
+        var lower = Rune.ToLowerInvariant(rune);
+        if (lower.IsAscii)
+        {
+            into.Append((char)lower.Value);
+            return;
+        }
+        foreach (var c in lower.ToString().Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+                into.Append(c);
+        }
+    }
+}
