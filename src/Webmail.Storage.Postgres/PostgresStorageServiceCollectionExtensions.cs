@@ -15,6 +15,22 @@ public static class PostgresStorageServiceCollectionExtensions
     {
         services.TryAddSingleton<StoreWriteHealth>();
         services.AddSingleton<PostgresDatabase>();
+        // The directory side: one directory store behind each of its interfaces, as on SQLite.
+        services.AddSingleton<PostgresDirectoryStore>();
+        services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IAppPasswordStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ISieveScriptStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ITwoFactorStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IPasskeyStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IApiTokenStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<ISenderListStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IMtaStsStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());
+        services.AddSingleton<IWebSessionStore, PostgresWebSessionStore>();
+        services.AddSingleton<PostgresAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<ISpamFilterStore, PostgresSpamFilterStore>();
+
         // The stores, one per SQLite counterpart (directory side, then message side).
         // The message store: one instance behind each narrow interface, as on SQLite.
         services.AddSingleton<PostgresMessageStore>();

@@ -21,6 +21,10 @@ internal static class SqlExtensions
     public static string? GetStringOrNull(this SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
+    /// <summary>A LIKE pattern (with <c>ESCAPE '\'</c>) that matches text containing <paramref name="search"/> literally; every text for none.</summary>
+    public static string ContainsPattern(string? search) =>
+        "%" + (search ?? "").Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
     public static long ScalarLong(this SqliteCommand command) => Convert.ToInt64(command.ExecuteScalar() ?? 0L);
 
     /// <summary>Binds a list of ids as $p0, $p1... and returns "($p0,$p1,...)".</summary>

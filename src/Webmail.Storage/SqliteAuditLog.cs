@@ -26,7 +26,7 @@ public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) :
     {
         pageSize = Math.Clamp(pageSize, 1, 500);
         pageIndex = Math.Max(0, pageIndex);
-        var pattern = "%" + (filter ?? "").Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var pattern = SqlExtensions.ContainsPattern(filter);
         const string where = "WHERE actor LIKE $p ESCAPE '\\' OR action LIKE $p ESCAPE '\\' OR target LIKE $p ESCAPE '\\' OR ifnull(remote_ip, '') LIKE $p ESCAPE '\\'";
         return await database.ReadAsync(async (connection, cancellationToken) =>
         {

@@ -86,7 +86,7 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
     {
         pageSize = Math.Clamp(pageSize, 1, 500);
         pageIndex = Math.Max(0, pageIndex);
-        var pattern = "%" + (search ?? "").Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var pattern = SqlExtensions.ContainsPattern(search);
         const string where = "WHERE address LIKE $p ESCAPE '\\' OR display_name LIKE $p ESCAPE '\\'";
         var total = (await database.QueryAsync($"SELECT count(*) FROM accounts {where}", r => r.GetInt64(0), cancellationToken, ("$p", pattern)).ConfigureAwait(false))[0];
         var items = await database.QueryAsync($"SELECT {AccountColumns} FROM accounts {where} ORDER BY address LIMIT $n OFFSET $o", ReadAccount, cancellationToken,

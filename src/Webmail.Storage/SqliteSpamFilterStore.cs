@@ -36,8 +36,8 @@ public sealed class SqliteSpamFilterStore(SqliteDatabase database, TimeProvider 
                 "ON CONFLICT (message_id) DO UPDATE SET verdict = excluded.verdict, learned_at = excluded.learned_at")
                 .With("$m", messageId).With("$a", accountId).With("$v", spam ? 1 : 2).With("$t", time.GetUtcNow().ToUnixMs()).ExecuteNonQuery(), cancellationToken);
 
-    /// <summary>Keys are ours (<c>dmarc</c>, <c>rspamd</c>), but bounded anyway: lower-case letters, digits and '-', at most 32.</summary>
-    private static string Key(string value)
+    /// <summary>Keys are ours (<c>dmarc</c>, <c>rspamd</c>), but bounded anyway: lower-case letters, digits and '-', at most 32 (the PostgreSQL store's too).</summary>
+    internal static string Key(string value)
     {
         var sb = new StringBuilder(MaxKey);
         foreach (var c in value.ToLowerInvariant())

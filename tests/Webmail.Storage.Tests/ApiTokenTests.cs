@@ -6,9 +6,9 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>Admin API tokens on the real store: names checked, a limit per admin, found only by the whole secret, audited.</summary>
-public sealed class ApiTokenTests : IAsyncLifetime
+public abstract class ApiTokenTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _store.DisposeAsync();
@@ -55,3 +55,6 @@ public sealed class ApiTokenTests : IAsyncLifetime
         Assert.Equal(ApiTokenService.MaxPerAccount, (await Service.ListAsync(default)).Count(t => t.Owner == admin.Address));
     }
 }
+
+public sealed class ApiTokenTestsOnSqlite() : ApiTokenTests(StoreProvider.Sqlite);
+public sealed class ApiTokenTestsOnPostgres() : ApiTokenTests(StoreProvider.Postgres);

@@ -8,9 +8,9 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>App passwords through the one credential check, on the real store.</summary>
-public sealed class AppPasswordTests : IAsyncLifetime
+public abstract class AppPasswordTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new(new Dictionary<string, string?> { ["Webmail:Security:LoginDelayStep"] = "00:00:00.010" });
+    private readonly TestStore _store = new(provider, new Dictionary<string, string?> { ["Webmail:Security:LoginDelayStep"] = "00:00:00.010" });
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _store.DisposeAsync();
@@ -72,3 +72,6 @@ public sealed class AppPasswordTests : IAsyncLifetime
         Assert.Empty(await Service.ListAsync(lucy.Id, default));
     }
 }
+
+public sealed class AppPasswordTestsOnSqlite() : AppPasswordTests(StoreProvider.Sqlite);
+public sealed class AppPasswordTestsOnPostgres() : AppPasswordTests(StoreProvider.Postgres);

@@ -7,9 +7,9 @@ using Webmail.Testing;
 
 namespace Webmail.Storage.Tests;
 
-public sealed class DirectoryTests : IAsyncLifetime
+public abstract class DirectoryTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new(new Dictionary<string, string?>
+    private readonly TestStore _store = new(provider, new Dictionary<string, string?>
     {
         ["Webmail:Security:MaxFailedLogins"] = "3",
         ["Webmail:Security:LoginDelayStep"] = "00:00:00.010",
@@ -117,3 +117,6 @@ public sealed class DirectoryTests : IAsyncLifetime
         Assert.Equal(LoginStatus.Failed, await Login("second password"));
     }
 }
+
+public sealed class DirectoryTestsOnSqlite() : DirectoryTests(StoreProvider.Sqlite);
+public sealed class DirectoryTestsOnPostgres() : DirectoryTests(StoreProvider.Postgres);

@@ -5,9 +5,9 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>What a user may change about their own account, validated by DirectoryService and stored in SQLite.</summary>
-public sealed class OwnSettingsTests : IAsyncLifetime
+public abstract class OwnSettingsTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
     private Account _user = null!;
 
     public async Task InitializeAsync() => _user = await _store.CreateAccountAsync("own@local.example", admin: true, quota: 5_000_000);
@@ -76,3 +76,6 @@ public sealed class OwnSettingsTests : IAsyncLifetime
         Assert.Equal("system", (await _store.DirectoryService.GetSettingsAsync(_user.Id, default)).Theme);
     }
 }
+
+public sealed class OwnSettingsTestsOnSqlite() : OwnSettingsTests(StoreProvider.Sqlite);
+public sealed class OwnSettingsTestsOnPostgres() : OwnSettingsTests(StoreProvider.Postgres);

@@ -9,13 +9,13 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>Passkeys on the real store, with a software authenticator answering the real ceremony options.</summary>
-public sealed class PasskeyTests : IAsyncLifetime
+public abstract class PasskeyTests(StoreProvider provider) : IAsyncLifetime
 {
     private const string Origin = "https://mail.a.example";
     private static readonly PasskeyRelyingParty RelyingParty = new("mail.a.example", Origin, "Webmail");
     private static readonly IPAddress Ip = IPAddress.Parse("192.0.2.7");
 
-    private readonly TestStore _store = new(new Dictionary<string, string?>
+    private readonly TestStore _store = new(provider, new Dictionary<string, string?>
     {
         ["Webmail:Security:MaxFailedLogins"] = "3",
         ["Webmail:Security:LoginDelayStep"] = "00:00:00.010",
@@ -129,3 +129,6 @@ public sealed class PasskeyTests : IAsyncLifetime
         Assert.Contains(audit.Items, a => a.Action == "passkey.reset" && a.Actor == "root@a.example" && a.Target == "lucy@a.example");
     }
 }
+
+public sealed class PasskeyTestsOnSqlite() : PasskeyTests(StoreProvider.Sqlite);
+public sealed class PasskeyTestsOnPostgres() : PasskeyTests(StoreProvider.Postgres);

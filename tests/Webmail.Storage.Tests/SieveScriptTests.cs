@@ -6,11 +6,11 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>An account's Sieve scripts through <see cref="SieveScriptService"/>, on the real store: the rules ManageSieve (RFC 5804), the web editor and the CLI share.</summary>
-public sealed class SieveScriptTests : IAsyncLifetime
+public abstract class SieveScriptTests(StoreProvider provider) : IAsyncLifetime
 {
     private const string Valid = "require \"fileinto\";\nif header :contains \"subject\" \"invoice\" { fileinto \"Bills\"; }\n";
 
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _store.DisposeAsync();
@@ -108,3 +108,6 @@ public sealed class SieveScriptTests : IAsyncLifetime
         Assert.Null(Assert.Single(await Service.ListAsync(lucy.Id, default)).LastError);
     }
 }
+
+public sealed class SieveScriptTestsOnSqlite() : SieveScriptTests(StoreProvider.Sqlite);
+public sealed class SieveScriptTestsOnPostgres() : SieveScriptTests(StoreProvider.Postgres);

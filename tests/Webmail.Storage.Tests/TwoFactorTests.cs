@@ -9,9 +9,9 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>Two-factor sign-in on the real store, with codes computed as an authenticator app does (RFC 6238).</summary>
-public sealed class TwoFactorTests : IAsyncLifetime
+public abstract class TwoFactorTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new(new Dictionary<string, string?>
+    private readonly TestStore _store = new(provider, new Dictionary<string, string?>
     {
         ["Webmail:Security:MaxFailedLogins"] = "3",
         ["Webmail:Security:LoginDelayStep"] = "00:00:00.010",
@@ -87,3 +87,6 @@ public sealed class TwoFactorTests : IAsyncLifetime
         Assert.Equal(LoginStatus.Throttled, (await Verifier.VerifyAsync(lucy.Address, "lucy's password", ip, "web", default)).Status);
     }
 }
+
+public sealed class TwoFactorTestsOnSqlite() : TwoFactorTests(StoreProvider.Sqlite);
+public sealed class TwoFactorTestsOnPostgres() : TwoFactorTests(StoreProvider.Postgres);
