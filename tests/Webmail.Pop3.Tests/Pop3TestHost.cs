@@ -32,7 +32,7 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public Folder Inbox { get; private set; } = null!;
     public int Port { get; private set; }
     public int TlsPort { get; private set; }
-    public SqliteMessageStore Messages => Store.Messages;
+    public IMessageStore Messages => Store.Messages;
 
     /// <param name="loggers">The server's loggers (a test that reads the session log); otherwise none, or the console with POP3_TEST_LOG=1.</param>
     public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null)

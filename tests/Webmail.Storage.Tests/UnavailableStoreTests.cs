@@ -12,7 +12,7 @@ public sealed class UnavailableStoreTests : IAsyncLifetime
     private TestStoreAt _store = null!;
     private Account _user = null!;
     private long _messageId;
-    private SqliteMessageStore _messages = null!;
+    private IMessageStore _messages = null!;
     private IDirectoryStore _accounts = null!;
 
     public async Task InitializeAsync()

@@ -6,4 +6,8 @@ namespace Webmail.Core.Storage;
 /// interface they use.
 /// </summary>
 public interface IMessageStore : IMailboxReader, IMailboxWriter, IDeliveryStore, IMaildropStore, IComposeStore,
-    IImapStore, IImportStore, IRetentionStore, IHeldSubmissionStore;
+    IImapStore, IImportStore, IRetentionStore, IHeldSubmissionStore
+{
+    /// <summary>A reader over one account's raw messages (both POP3 and IMAP ask for one; it is the same reader).</summary>
+    new IRawMessageReader OpenRawReader(long accountId);
+}
