@@ -93,7 +93,7 @@ public sealed partial class PostgresMessageStore
             if (request.SenderChanges is { } changes)
                 await ApplySenderChangesAsync(unit, changes).ConfigureAwait(false);
             foreach (var (kind, count) in counts)
-                await CountMailEventAsync(unit, kind, count, now).ConfigureAwait(false);
+                await PostgresAuditLog.CountMailEventAsync(unit, kind, count, now).ConfigureAwait(false);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(unit).ConfigureAwait(false);
             return new DeliveryReceipt(results!, queued, suppressed);
@@ -154,9 +154,8 @@ public sealed partial class PostgresMessageStore
         }
     }
 
-    // The queue and the hourly counters are the directory side's tables (PostgresOutboundQueueStore, PostgresAuditLog);
-    // a delivery writes them inside its own transaction, so the statements are here, as on SQLite they are static
-    // helpers of those stores that take the delivery's unit.
+    // The queue is the directory side's table (PostgresOutboundQueueStore), written inside the delivery's own
+    // transaction; its statements are here and the queue store's EnqueueAsync runs them in a unit of its own.
 
     /// <summary>Inside a unit: queues the message for its remote recipients, one entry per domain (as SqliteOutboundQueueStore.Enqueue).</summary>
     internal static async Task<IReadOnlyList<long>> EnqueueAsync(PostgresUnit unit, byte[] raw, OutboundEnvelope envelope, DateTimeOffset now)
@@ -172,9 +171,4 @@ public sealed partial class PostgresMessageStore
         }
         return ids;
     }
-
-    /// <summary>Inside a unit: adds <paramref name="count"/> to the hour's counter of <paramref name="kind"/> (as SqliteAuditLog.CountMailEvent).</summary>
-    internal static Task CountMailEventAsync(PostgresUnit unit, MailEventKind kind, int count, DateTimeOffset at) =>
-        unit.Sql("INSERT INTO mail_events (hour, kind, count) VALUES (@h, @k, @c) ON CONFLICT (hour, kind) DO UPDATE SET count = mail_events.count + excluded.count")
-            .With("h", at.ToUnixTimeSeconds() / 3600 * 3600).With("k", (long)kind).With("c", (long)count).ExecuteAsync();
 }

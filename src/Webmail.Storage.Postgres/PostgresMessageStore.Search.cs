@@ -108,7 +108,7 @@ public sealed partial class PostgresMessageStore
         // The index answers which bodies hold a free word: a message that matched by its subject or sender alone is never read.
         var bodies = await ReadAsync(unit => unit.Sql("SELECT s.message_id, substring(r.raw FROM 1 FOR @max) FROM message_search s JOIN message_raw r ON r.message_id = s.message_id " +
                 "WHERE s.message_id = ANY(@ids) AND s.document @@ @q::tsquery")
-            .With("ids", withoutSnippet.Select(m => m.Id).ToArray()).With("q", inBody).With("max", (long)MaxSnippetSourceBytes)
+            .With("ids", withoutSnippet.Select(m => m.Id).ToArray()).With("q", inBody).With("max", MaxSnippetSourceBytes)
             .ListAsync(r => (Id: r.GetInt64(0), Raw: (byte[])r.GetValue(1))), cancellationToken).ConfigureAwait(false);
         foreach (var (id, raw) in bodies)
         {

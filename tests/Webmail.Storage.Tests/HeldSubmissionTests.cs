@@ -8,14 +8,14 @@ namespace Webmail.Storage.Tests;
 /// Undo send in the store: a held message is claimed at its time (the clock is the caller's: these tests pass it),
 /// leaves exactly one way — released by the delivery's commit or taken back into Drafts — and only for its own account.
 /// </summary>
-public sealed class HeldSubmissionTests : IAsyncLifetime
+public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifetime
 {
     // Claims take the caller's clock; Undo compares a lease with the store's own (the real) clock, so the test's
     // times start now.
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
     private Account _lucy = default!;
     private Account _betty = default!;
 
@@ -104,7 +104,7 @@ public sealed class HeldSubmissionTests : IAsyncLifetime
         var bettys = await _store.Messages.AppendAsync(_betty.Id, bettysInbox.Id, Message("Betty's"), MessageFlags.None);
 
         // A failing insert leaves the draft where it was.
-        using (RefusingTrigger.On(_store.Database, "INSERT", "held_submissions", $"NEW.account_id = {_lucy.Id}"))
+        using (RefusingTrigger.On(_store, "INSERT", "held_submissions", $"NEW.account_id = {_lucy.Id}"))
             await Assert.ThrowsAnyAsync<Exception>(() => HoldAsync("Draft", T0, draft.Id));
         Assert.NotNull(await _store.Messages.GetSummaryAsync(_lucy.Id, draft.Id, default));
 
@@ -122,7 +122,7 @@ public sealed class HeldSubmissionTests : IAsyncLifetime
         var request = new DeliveryRequest(claimed.Raw, [new MailboxDelivery(_betty.Id, SpecialFolder.Inbox), new MailboxDelivery(_lucy.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false)],
             SenderChanges: new SenderMailboxChanges(_lucy.Id, ReleasedHoldId: id));
 
-        using (RefusingTrigger.On(_store.Database, "INSERT", "messages", $"NEW.account_id = {_betty.Id}"))
+        using (RefusingTrigger.On(_store, "INSERT", "messages", $"NEW.account_id = {_betty.Id}"))
             await Assert.ThrowsAnyAsync<Exception>(() => _store.Messages.DeliverAsync(request, default));
         Assert.NotNull(await Held.GetAsync(_lucy.Id, id, default));
 
@@ -143,3 +143,7 @@ public sealed class HeldSubmissionTests : IAsyncLifetime
         await Held.HoldAsync(new NewHeldSubmission(_betty.Id, Message("Betty's"), T0, null, "New"), null, default);
     }
 }
+
+public sealed class HeldSubmissionTestsOnSqlite() : HeldSubmissionTests(StoreProvider.Sqlite);
+
+public sealed class HeldSubmissionTestsOnPostgres() : HeldSubmissionTests(StoreProvider.Postgres);

@@ -8,9 +8,9 @@ namespace Webmail.Storage.Tests;
 /// The keywords the store sets on a user's behalf: the junk verdict of a web UI move and
 /// <c>$Forwarded</c> with a Send, each in the commit of the action itself.
 /// </summary>
-public sealed class KeywordTests : IAsyncLifetime
+public abstract class KeywordTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
     private Account _user = null!;
     private Folder _inbox = null!;
     private Folder _junk = null!;
@@ -131,8 +131,8 @@ public sealed class KeywordTests : IAsyncLifetime
         var original = await AppendAsync(_inbox);
         var sent = await _store.Messages.GetSpecialFolderAsync(_user.Id, SpecialFolder.Sent, default);
         using var refusal = failingPart == "sent copy"
-            ? RefusingTrigger.On(_store.Database, "INSERT", "messages", $"NEW.folder_id = {sent.Id}")
-            : RefusingTrigger.On(_store.Database, "UPDATE", "messages", $"OLD.id = {original}");
+            ? RefusingTrigger.On(_store, "INSERT", "messages", $"NEW.folder_id = {sent.Id}")
+            : RefusingTrigger.On(_store, "UPDATE", "messages", $"OLD.id = {original}");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => DeliverForwardAsync(original));
 
@@ -141,3 +141,7 @@ public sealed class KeywordTests : IAsyncLifetime
         Assert.Equal(0, (await _store.Messages.GetFolderAsync(_user.Id, sent.Id, default))!.MessageCount);
     }
 }
+
+public sealed class KeywordTestsOnSqlite() : KeywordTests(StoreProvider.Sqlite);
+
+public sealed class KeywordTestsOnPostgres() : KeywordTests(StoreProvider.Postgres);

@@ -8,12 +8,12 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>Retention over a real store with a clock the test moves: Trash and Junk emptied after N days, read mail archived.</summary>
-public sealed class RetentionTests : IAsyncDisposable
+public abstract class RetentionTests : IAsyncDisposable
 {
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-10T00:00:00Z"));
     private readonly TestStore _store;
 
-    public RetentionTests() => _store = new TestStore(new Dictionary<string, string?> { ["Webmail:Retention:BatchSize"] = "3" }, _clock);
+    protected RetentionTests(StoreProvider provider) => _store = new TestStore(provider, new Dictionary<string, string?> { ["Webmail:Retention:BatchSize"] = "3" }, _clock);
 
     private RetentionService Retention => _store.Services.GetRequiredService<RetentionService>();
 
@@ -106,3 +106,7 @@ public sealed class RetentionTests : IAsyncDisposable
         public void Advance(TimeSpan by) => _now += by;
     }
 }
+
+public sealed class RetentionTestsOnSqlite() : RetentionTests(StoreProvider.Sqlite);
+
+public sealed class RetentionTestsOnPostgres() : RetentionTests(StoreProvider.Postgres);

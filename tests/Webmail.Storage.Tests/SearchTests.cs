@@ -5,9 +5,9 @@ using Webmail.Testing;
 namespace Webmail.Storage.Tests;
 
 /// <summary>The web search's semantics over a real SQLite store: all folders, a prefix for the word being typed, highlights.</summary>
-public sealed class SearchTests : IAsyncLifetime
+public abstract class SearchTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
     private Account _user = null!;
     private Folder _inbox = null!;
     private Folder _archive = null!;
@@ -186,3 +186,7 @@ public sealed class SearchTests : IAsyncLifetime
         Assert.True(query.Terms.Count <= SearchQuery.MaxLength / 5 + 1);
     }
 }
+
+public sealed class SearchTestsOnSqlite() : SearchTests(StoreProvider.Sqlite);
+
+public sealed class SearchTestsOnPostgres() : SearchTests(StoreProvider.Postgres);

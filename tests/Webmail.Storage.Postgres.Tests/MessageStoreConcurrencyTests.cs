@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Webmail.Core.Model;
+using Webmail.Core.Storage;
+using Webmail.Testing;
+
+namespace Webmail.Storage.Postgres.Tests;
+
+/// <summary>
+/// What only PostgreSQL has: several nodes (each its own data source and store) writing one mailbox at once, and
+/// raw messages streamed from the database without being held whole.
+/// </summary>
+public sealed class MessageStoreConcurrencyTests : IAsyncLifetime
+{
+    private readonly TestStore _store = new(StoreProvider.Postgres);
+    private TestStoreAt _secondNode = null!;
+    private long _account;
+    private long _inbox;
+
+    public async Task InitializeAsync()
+    {
+        // A second node: the same database, its own service provider, data source and connection pool.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webmail:Store:Provider"] = "postgres",
+            ["Webmail:Store:ConnectionString"] = ConnectionString,
+        };
+        _secondNode = new TestStoreAt(_store.DataDirectory, settings);
+        _account = await AccountRows.CreateAsync(ConnectionString, "many@local.example");
+        _inbox = (await _store.Messages.GetSpecialFolderAsync(_account, SpecialFolder.Inbox, default)).Id;
+    }
+
+    private string ConnectionString => _store.Services.GetRequiredService<IConfiguration>()["Webmail:Store:ConnectionString"]!;
+
+    public async Task DisposeAsync()
+    {
+        await _secondNode.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsFromTwoNodesGetUniqueIncreasingUidsAndExactCounters()
+    {
+        const int writersPerNode = 12, perWriter = 15;
+        IMessageStore[] nodes = [_store.Messages, _secondNode.Messages];
+        var stored = await Task.WhenAll(nodes.SelectMany(node => Enumerable.Range(0, writersPerNode).Select(w => Task.Run(async () =>
+        {
+            var list = new List<StoredMessage>();
+            for (var i = 0; i < perWriter; i++)
+                list.Add(await node.AppendAsync(_account, _inbox, TestMessages.Simple(subject: $"w{w} m{i}"), MessageFlags.None));
+            return list;
+        }))));
+
+        const int total = 2 * writersPerNode * perWriter;
+        var all = stored.SelectMany(s => s).ToList();
+        // Unique, gap-free, and increasing in each writer's own order (a later append never gets a lower UID).
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), all.Select(s => s.Uid).Order());
+        Assert.All(stored, list => Assert.True(list.Select(s => s.Uid).SequenceEqual(list.Select(s => s.Uid).Order())));
+        var inbox = (await _secondNode.Messages.GetFolderAsync(_account, _inbox, default))!;
+        Assert.Equal(total + 1, inbox.UidNext);
+        Assert.Equal(total, inbox.MessageCount);
+        Assert.Equal(total, inbox.UnreadCount);
+        Assert.Equal(all.Sum(s => s.Size), inbox.TotalBytes);
+        // Every append raised the folder's MODSEQ once, and each message carries a distinct one.
+        Assert.Equal(1 + total, inbox.HighestModseq);
+        var rows = await _store.Messages.GetMessagesAsync(_account, _inbox, all.Select(s => s.Uid).ToList(), ImapMessageParts.None, default);
+        Assert.Equal(total, rows.Select(r => r.Modseq).Distinct().Count());
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var account = new NpgsqlCommand("SELECT used_bytes, message_count FROM accounts WHERE id = @a", connection);
+        account.Parameters.AddWithValue("a", _account);
+        await using var reader = await account.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(all.Sum(s => s.Size), reader.GetInt64(0));
+        Assert.Equal(total, reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task OppositeMovesBetweenTwoFoldersOnTwoNodesAllComplete()
+    {
+        var archive = (await _store.Messages.GetSpecialFolderAsync(_account, SpecialFolder.Archive, default)).Id;
+        var inInbox = new List<long>();
+        var inArchive = new List<long>();
+        for (var i = 0; i < 20; i++)
+        {
+            inInbox.Add((await _store.Messages.AppendAsync(_account, _inbox, TestMessages.Simple(subject: $"in {i}"), MessageFlags.None)).Id);
+            inArchive.Add((await _store.Messages.AppendAsync(_account, archive, TestMessages.Simple(subject: $"ar {i}"), MessageFlags.None)).Id);
+        }
+
+        // One node moves inbox → archive while the other moves archive → inbox, message by message.
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var id in inInbox) await _store.Messages.MoveAsync(_account, [id], archive, default); }),
+            Task.Run(async () => { foreach (var id in inArchive) await _secondNode.Messages.MoveAsync(_account, [id], _inbox, default); }));
+
+        var (a, b) = ((await _store.Messages.GetFolderAsync(_account, _inbox, default))!, (await _store.Messages.GetFolderAsync(_account, archive, default))!);
+        Assert.Equal((20, 20), (a.MessageCount, b.MessageCount));
+        Assert.Equal((41, 41), (a.UidNext, b.UidNext));
+        var inboxNow = await _store.Messages.ListAsync(_account, _inbox, 0, 100, MessageSort.DateDescending, default);
+        Assert.All(inboxNow.Items, m => Assert.StartsWith("ar ", m.Subject));
+    }
+
+    [Fact]
+    public async Task ALargeMessageStreamsOutWithoutBeingLoadedWhole()
+    {
+        const int size = 20 * 1024 * 1024;
+        var raw = LargeMessage(size);
+        var stored = await _store.Messages.AppendAsync(_account, _inbox, raw, MessageFlags.None, enforceQuota: false);
+        var expected = SHA256.HashData(raw);
+        Assert.Equal(raw.LongLength, stored.Size);
+        raw = null;
+
+        // The POP3 / IMAP path: a synchronous reader on a held connection, read in 64 KB steps.
+        using var messages = ((IMaildropStore)_store.Messages).OpenRawReader(_account);
+        var buffer = new byte[64 * 1024];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        long length;
+        using (var stream = messages.Open(stored.Id)!)
+        {
+            length = stream.Length;
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+                hash.AppendData(buffer, 0, read);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(stored.Size, length);
+        Assert.Equal(expected, hash.GetHashAndReset());
+        Assert.True(allocated < 2 * 1024 * 1024, $"{allocated:N0} bytes allocated reading a {size:N0}-byte message");
+
+        // The download path streams the same bytes.
+        await using var download = (await _store.Messages.OpenRawAsync(_account, stored.Id, default))!;
+        int got;
+        while ((got = await download.ReadAsync(buffer)) > 0)
+            hash.AppendData(buffer, 0, got);
+        Assert.Equal(expected, hash.GetHashAndReset());
+    }
+
+    private static byte[] LargeMessage(int size)
+    {
+        var head = Encoding.ASCII.GetBytes("From: big@remote.example\r\nTo: many@local.example\r\nSubject: Large\r\nContent-Type: text/plain\r\n\r\n");
+        var raw = new byte[size];
+        head.CopyTo(raw, 0);
+        // Lines of letters that vary (so TOAST compression does not shrink them to nothing), each ending in CRLF.
+        var random = new Random(7);
+        for (var i = head.Length; i < size; i++)
+            raw[i] = (i - head.Length) % 78 == 76 ? (byte)'\r' : (i - head.Length) % 78 == 77 ? (byte)'\n' : (byte)('a' + random.Next(26));
+        raw[^2] = (byte)'\r';
+        raw[^1] = (byte)'\n';
+        return raw;
+    }
+}
