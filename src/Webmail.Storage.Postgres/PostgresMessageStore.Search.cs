@@ -116,7 +116,7 @@ public sealed partial class PostgresMessageStore
             if (snippet.Count == 0)
                 continue;
             var subject = marks.TryGetValue(id, out var earlier) ? earlier.Subject : [new MarkedRun(WithoutMarks(page.First(m => m.Id == id).Subject), false)];
-            marks[id] = new SearchMarks(subject, snippet);
+            marks[id] = new SearchMarks(subject, SearchMarks.LeadUpTo(snippet));
         }
         return marks;
     }

@@ -69,7 +69,7 @@ public sealed partial class SqliteMessageStore
                     foreach (var (id, found) in await ReadMarksAsync(command, match, fromBody.Keys, cancellationToken).ConfigureAwait(false))
                     {
                         if (found.Snippet.Count > 0)
-                            marks[id] = new SearchMarks(marks.TryGetValue(id, out var earlier) ? earlier.Subject : found.Subject, LeadUpTo(found.Snippet, WordsBeforeMatch));
+                            marks[id] = new SearchMarks(marks.TryGetValue(id, out var earlier) ? earlier.Subject : found.Subject, SearchMarks.LeadUpTo(found.Snippet));
                     }
                 }
                 return marks;
@@ -81,35 +81,6 @@ public sealed partial class SqliteMessageStore
                 command.ExecuteNonQuery();
             }
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Words a body snippet keeps before its first match: snippet() may place the match late in its fragment, and a
-    /// list row shows one line, so the match must come first for the row to show it.
-    /// </summary>
-    public const int WordsBeforeMatch = 4;
-
-    /// <summary>Cuts the plain text before the first match to its last <paramref name="words"/> words, marked cut with '…'.</summary>
-    internal static IReadOnlyList<MarkedRun> LeadUpTo(IReadOnlyList<MarkedRun> runs, int words)
-    {
-        if (runs.Count == 0 || runs[0].Match)
-            return runs;
-        var lead = runs[0].Text;
-        var seen = 0;
-        var inWord = false;
-        for (var i = lead.Length - 1; i >= 0; i--)
-        {
-            var space = char.IsWhiteSpace(lead[i]);
-            if (!space)
-                inWord = true;
-            else if (inWord)
-            {
-                inWord = false;
-                if (++seen == words)
-                    return [new MarkedRun("…" + lead[(i + 1)..], false), .. runs.Skip(1)];
-            }
-        }
-        return runs;
     }
 
     /// <summary>The subject's highlights and the snippet of the preview column for the rows of temp.search_marks that match (all, or <paramref name="only"/>).</summary>
