@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Webmail.Core.Configuration;
 using Webmail.Core.Hosting;
@@ -14,13 +13,10 @@ namespace Webmail.Storage.Postgres;
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
-    /// <summary>The server's and the CLI's store, from <c>Webmail:Store</c>.</summary>
-    public PostgresDatabase(IOptions<WebmailOptions> options, ILoggerFactory loggerFactory, StoreWriteHealth health)
-        : this(options.Value.Store.ConnectionString, loggerFactory, health)
-    {
-    }
-
-    /// <summary>A store over <paramref name="connectionString"/> (tests, tools), with its own health state unless given one.</summary>
+    /// <summary>
+    /// A store over <paramref name="connectionString"/>, with its own health state unless given one. It does not ask for
+    /// <c>IOptions&lt;WebmailOptions&gt;</c>: the live settings that post-configure those options are read from this store.
+    /// </summary>
     public PostgresDatabase(string connectionString, ILoggerFactory loggerFactory, StoreWriteHealth? health = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);

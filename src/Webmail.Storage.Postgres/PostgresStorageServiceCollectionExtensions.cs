@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Webmail.Core.Hosting;
 using Webmail.Core.Storage;
 
@@ -8,13 +9,13 @@ namespace Webmail.Storage.Postgres;
 public static class PostgresStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the PostgreSQL store (one <see cref="PostgresDatabase"/> per process, from <c>Webmail:Store</c>)
-    /// behind the Core storage interfaces, as <c>AddWebmailStorage</c> does for SQLite.
+    /// Registers the PostgreSQL store (one <see cref="PostgresDatabase"/> per process over <paramref name="connectionString"/>,
+    /// <c>Webmail:Store:ConnectionString</c>) behind the Core storage interfaces, as <c>AddWebmailStorage</c> does for SQLite.
     /// </summary>
-    public static IServiceCollection AddWebmailPostgresStorage(this IServiceCollection services)
+    public static IServiceCollection AddWebmailPostgresStorage(this IServiceCollection services, string connectionString)
     {
         services.TryAddSingleton<StoreWriteHealth>();
-        services.AddSingleton<PostgresDatabase>();
+        services.AddSingleton(sp => new PostgresDatabase(connectionString, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<StoreWriteHealth>()));
         // The directory side: one directory store behind each of its interfaces, as on SQLite.
         services.AddSingleton<PostgresDirectoryStore>();
         services.AddSingleton<IDirectoryStore>(sp => sp.GetRequiredService<PostgresDirectoryStore>());

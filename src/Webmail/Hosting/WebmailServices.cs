@@ -18,7 +18,7 @@ public static class WebmailServices
         services.AddWebmailCore(options.ResolveDataDirectory(contentRoot));
         options.Store.Validate();
         if (options.Store.IsPostgres)
-            services.AddWebmailPostgresStorage();
+            services.AddWebmailPostgresStorage(options.Store.ConnectionString);
         else
             services.AddWebmailStorage();
         services.AddWebmailMail();
