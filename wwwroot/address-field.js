@@ -70,10 +70,15 @@
             hand(box, "", text.trimStart()); // an address never starts with a space
     }, true);
 
-    // Enter ends the entry being typed, unless the suggestions are open (then the server picks the first one).
+    // Enter ends the entry being typed, unless suggestions found for exactly that text are open (then the server
+    // picks the first one). Suggestions for an earlier text ("d" while the box holds "d@w.example") are stale.
+    function suggestionsFor(box) {
+        return box.getAttribute("aria-expanded") === "true" && box.dataset.suggestedFor === box.value.trim();
+    }
+
     document.addEventListener("keydown", e => {
         const box = e.target;
-        if (e.key !== "Enter" || !isAddressBox(box) || box.getAttribute("aria-expanded") === "true" || box.value.trim().length === 0)
+        if (e.key !== "Enter" || !isAddressBox(box) || suggestionsFor(box) || box.value.trim().length === 0)
             return;
         hand(box, box.value, "");
         box.dispatchEvent(new Event("input", { bubbles: true }));
