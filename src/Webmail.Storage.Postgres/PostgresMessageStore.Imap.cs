@@ -225,13 +225,7 @@ public sealed partial class PostgresMessageStore
                     modified.Add(message.Uid);
                     continue;
                 }
-                var flags = change.Mode switch
-                {
-                    FlagChangeMode.Add => message.Flags | change.Flags,
-                    FlagChangeMode.Remove => message.Flags & ~change.Flags,
-                    _ => change.Flags,
-                };
-                var keywords = Keywords.Apply(message.Keywords, change.Mode, change.Keywords);
+                var (flags, keywords) = change.ApplyTo(message.Flags, message.Keywords);
                 if (flags == message.Flags && keywords == message.Keywords)
                     continue;
                 await unit.Sql("UPDATE messages SET flags = @fl, keywords = @k WHERE id = @id").With("fl", (long)flags).With("k", keywords).With("id", message.Id).ExecuteAsync().ConfigureAwait(false);

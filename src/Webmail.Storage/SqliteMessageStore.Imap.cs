@@ -435,13 +435,7 @@ public sealed partial class SqliteMessageStore
                     modified.Add(message.Uid);
                     continue;
                 }
-                var flags = change.Mode switch
-                {
-                    FlagChangeMode.Add => message.Flags | change.Flags,
-                    FlagChangeMode.Remove => message.Flags & ~change.Flags,
-                    _ => change.Flags,
-                };
-                var keywords = Keywords.Apply(message.Keywords, change.Mode, change.Keywords);
+                var (flags, keywords) = change.ApplyTo(message.Flags, message.Keywords);
                 if (flags == message.Flags && keywords == message.Keywords)
                     continue;
                 update.Parameters.Clear();

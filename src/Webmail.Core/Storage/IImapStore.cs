@@ -160,7 +160,16 @@ public enum FlagChangeMode
 }
 
 /// <summary>A STORE's flags and keywords and how they apply.</summary>
-public sealed record FlagChange(FlagChangeMode Mode, MessageFlags Flags, IReadOnlyCollection<string> Keywords);
+public sealed record FlagChange(FlagChangeMode Mode, MessageFlags Flags, IReadOnlyCollection<string> Keywords)
+{
+    /// <summary>A message's flags and keywords after this change (STORE's FLAGS, +FLAGS or -FLAGS).</summary>
+    public (MessageFlags Flags, string Keywords) ApplyTo(MessageFlags flags, string keywords) => (Mode switch
+    {
+        FlagChangeMode.Add => flags | Flags,
+        FlagChangeMode.Remove => flags & ~Flags,
+        _ => Flags,
+    }, Model.Keywords.Apply(keywords, Mode, Keywords));
+}
 
 /// <summary>The messages a STORE changed (their new state) and those it left alone because of UNCHANGEDSINCE.</summary>
 public sealed record FlagChangeResult(IReadOnlyList<FlagState> Changed, IReadOnlyList<long> Modified);
