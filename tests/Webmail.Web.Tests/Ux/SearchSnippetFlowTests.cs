@@ -34,4 +34,30 @@ public sealed class SearchSnippetFlowTests(WebFixture web) : IClassFixture<WebFi
         await Screens.TakeAsync(page, "search-snippet");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task OnAPhoneTheSnippetHasALineOfItsOwnAndItsMatchIsOnScreen()
+    {
+        var account = await web.NewAccountAsync("snippetphone");
+        await web.DeliverAsync(account, "A rather long subject line about the quarterly numbers for the whole team",
+            "Hello team. " + Filler("line", 300) + " The reconciliation spreadsheet is ready. " + Filler("tail", 100));
+        var page = await web.SignInAsync(account, 390, 844);
+        var row = page.Locator(".message-row", new() { HasText = "quarterly numbers" });
+        await Assertions.Expect(row).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search mail" }).PressSequentiallyAsync("reconciliation ");
+        var mark = row.Locator(".message-preview mark");
+        await Assertions.Expect(mark).ToHaveTextAsync("reconciliation");
+
+        // The snippet starts on a line below the subject, and the marked word lies inside the row, not past its edge.
+        var subject = (await row.Locator(".message-subject").BoundingBoxAsync())!;
+        var preview = (await row.Locator(".message-preview").BoundingBoxAsync())!;
+        var marked = (await mark.BoundingBoxAsync())!;
+        var link = (await row.Locator(".message-link").BoundingBoxAsync())!;
+        Assert.True(preview.Y >= subject.Y + subject.Height - 1, $"the snippet (y {preview.Y}) is not below the subject (y {subject.Y}, h {subject.Height})");
+        Assert.True(marked.X >= link.X && marked.X + marked.Width <= link.X + link.Width,
+            $"the match ({marked.X}..{marked.X + marked.Width}) is cut off by the row ({link.X}..{link.X + link.Width})");
+        await Screens.TakeAsync(page, "search-snippet-phone");
+        await page.Context.CloseAsync();
+    }
 }
