@@ -49,6 +49,7 @@ public static class AddressField
     /// Where entries end: each ',' or ';' that separates addresses. RFC 5322 §3.2.4 and §3.2.2: a comma inside a quoted
     /// display name (<c>"Doe, Jane" &lt;jane@example.com&gt;</c>, with <c>\"</c> escapes), inside the angle brackets
     /// or inside a comment is part of the address, not a separator. (';' is accepted as a separator because people type it.)
+    /// The browser applies the same rule as the user types (wwwroot/address-field.js); AddressFieldParityTests holds the two equal.
     /// </summary>
     public static IEnumerable<int> Separators(string text)
     {
