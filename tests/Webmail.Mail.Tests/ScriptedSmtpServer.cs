@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Webmail.Testing;
 
 namespace Webmail.Mail.Tests;
 
@@ -15,9 +15,7 @@ namespace Webmail.Mail.Tests;
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _acceptLoop;
+    private readonly LoopbackListener _listener;
     private readonly X509Certificate2? _certificate;
     private int _dataCount;
 
@@ -25,11 +23,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public ScriptedSmtpServer(X509Certificate2? certificate = null)
     {
         _certificate = certificate;
-        _listener.Start();
-        _acceptLoop = AcceptAsync();
+        _listener = new LoopbackListener((client, _) => SessionAsync(client));
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _listener.Port;
     public string Endpoint => $"127.0.0.1:{Port}";
 
     /// <summary>Reply to <c>RCPT TO</c> for an address; default 250.</summary>
@@ -45,31 +42,14 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public TaskCompletionSource DataReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentQueue<SmtpTransaction> Transactions { get; } = new();
-    public int Connections;
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => _listener.Connections;
 
     /// <summary>STARTTLS handshakes completed.</summary>
     public int TlsHandshakes;
 
     /// <summary>Transactions that got a 2xx after DATA.</summary>
     public IReadOnlyList<SmtpTransaction> Accepted => Transactions.Where(t => t.DataReply.StartsWith('2')).ToList();
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-            Interlocked.Increment(ref Connections);
-            _ = Task.Run(() => SessionAsync(client));
-        }
-    }
 
     private async Task SessionAsync(TcpClient client)
     {
@@ -193,19 +173,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 /// <summary>One transaction as the scripted server saw it; <paramref name="Secure"/> when it ran inside STARTTLS.</summary>

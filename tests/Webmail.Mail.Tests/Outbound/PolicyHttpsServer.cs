@@ -1,9 +1,9 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Webmail.Testing;
 
 namespace Webmail.Mail.Tests.Outbound;
 
@@ -13,20 +13,17 @@ namespace Webmail.Mail.Tests.Outbound;
 /// </summary>
 public sealed class PolicyHttpsServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackListener _listener;
     private readonly X509Certificate2 _certificate;
-    private readonly Task _acceptLoop;
     private int _requests;
 
     public PolicyHttpsServer(X509Certificate2 certificate)
     {
         _certificate = certificate;
-        _listener.Start();
-        _acceptLoop = AcceptAsync();
+        _listener = new LoopbackListener(ServeAsync);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _listener.Port;
 
     /// <summary>Requests answered (after a successful TLS handshake).</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -51,35 +48,18 @@ public sealed class PolicyHttpsServer : IAsyncDisposable
         (Status, ContentType, Body) = (200, "text/plain", Encoding.ASCII.GetBytes(text.ToString()));
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, CancellationToken stop)
     {
         using var _ = client;
         try
         {
             await using var tls = new SslStream(client.GetStream());
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stop);
             var header = new StringBuilder();
             var one = new byte[1];
             while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && header.Length < 16_384)
             {
-                if (await tls.ReadAsync(one, _stop.Token) == 0)
+                if (await tls.ReadAsync(one, stop) == 0)
                     return;
                 header.Append((char)one[0]);
             }
@@ -89,9 +69,9 @@ public sealed class PolicyHttpsServer : IAsyncDisposable
             foreach (var line in ExtraHeaders)
                 response.Append(line).Append("\r\n");
             response.Append("\r\n");
-            await tls.WriteAsync(Encoding.ASCII.GetBytes(response.ToString()), _stop.Token);
-            await tls.WriteAsync(Body, _stop.Token);
-            await tls.FlushAsync(_stop.Token);
+            await tls.WriteAsync(Encoding.ASCII.GetBytes(response.ToString()), stop);
+            await tls.WriteAsync(Body, stop);
+            await tls.FlushAsync(stop);
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
         {
@@ -99,11 +79,5 @@ public sealed class PolicyHttpsServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _acceptLoop;
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
