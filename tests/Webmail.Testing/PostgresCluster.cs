@@ -51,6 +51,19 @@ public static class PostgresCluster
         return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Creates a database with no tables at all (as <c>createdb</c> makes one) and returns its connection string.</summary>
+    public static string CreateEmptyDatabase()
+    {
+        var name = $"webmail_empty_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
+        using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            command.ExecuteNonQuery();
+        }
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+    }
+
     /// <summary>Drops a database <see cref="CreateDatabase"/> made, closing whatever still uses it.</summary>
     public static void DropDatabase(string connectionString)
     {
