@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
@@ -158,31 +159,68 @@ public sealed class StoreMigration(string sqlitePath, NpgsqlDataSource target)
 
     /// <summary>
     /// The search documents, built from each raw message as the PostgreSQL store builds them on delivery
-    /// (<see cref="SearchDocument"/>); returns the raw bytes read.
+    /// (<see cref="SearchDocument"/>); returns the raw bytes read. Parsing is the slow part, so one task per core parses
+    /// while one reads SQLite and this one writes the COPY (the documents' order does not matter).
     /// </summary>
     private static async Task<long> RebuildSearchAsync(SqliteConnection source, NpgsqlConnection connection, long total, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         const string step = "search index";
-        using var select = source.CreateCommand();
-        select.CommandText = "SELECT message_id, raw FROM message_raw";
-        long rows = 0, bytes = 0;
-        progress?.Report(new MigrationProgress(step, 0, total));
-        await using (var writer = await connection.BeginTextImportAsync($"COPY {MigrationPlan.SearchTable} (message_id, document) FROM STDIN", ct).ConfigureAwait(false))
-        await using (var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var messages = Channel.CreateBounded<(long Id, byte[] Raw)>(256);
+        var documents = Channel.CreateBounded<string>(256);
+        long bytes = 0;
+        var reading = Task.Run(async () =>
         {
-            var line = new StringBuilder();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            try
             {
-                var raw = reader.GetFieldValue<byte[]>(1);
-                bytes += raw.LongLength;
-                line.Clear().Append(reader.GetInt64(0)).Append('\t');
+                using var select = source.CreateCommand();
+                select.CommandText = "SELECT message_id, raw FROM message_raw";
+                await using var reader = await select.ExecuteReaderAsync(stop.Token).ConfigureAwait(false);
+                while (await reader.ReadAsync(stop.Token).ConfigureAwait(false))
+                {
+                    var raw = reader.GetFieldValue<byte[]>(1);
+                    bytes += raw.LongLength;
+                    await messages.Writer.WriteAsync((reader.GetInt64(0), raw), stop.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                messages.Writer.Complete();
+            }
+        }, stop.Token);
+        var parsing = Task.WhenAll(Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var (id, raw) in messages.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var line = new StringBuilder().Append(id).Append('\t');
                 AppendCopyText(line, SearchDocument.Build(MessageParser.Parse(raw)));
-                line.Append('\n');
-                await writer.WriteAsync(line, ct).ConfigureAwait(false);
+                await documents.Writer.WriteAsync(line.Append('\n').ToString(), stop.Token).ConfigureAwait(false);
+            }
+        }, stop.Token))).ContinueWith(t => documents.Writer.Complete(t.Exception), TaskScheduler.Default);
+
+        long rows = 0;
+        var written = false;
+        progress?.Report(new MigrationProgress(step, 0, total));
+        try
+        {
+            await using var writer = await connection.BeginTextImportAsync($"COPY {MigrationPlan.SearchTable} (message_id, document) FROM STDIN", ct).ConfigureAwait(false);
+            await foreach (var line in documents.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                await writer.WriteAsync(line.AsMemory(), ct).ConfigureAwait(false);
                 if (++rows % 256 == 0)
                     progress?.Report(new MigrationProgress(step, rows, total));
             }
+            written = true;
         }
+        finally
+        {
+            // On a failure here the reader and parsers stop too, rather than wait on full channels for ever.
+            if (!written)
+                await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(reading, parsing).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        // A failure to read SQLite ends the documents early: it is that failure, not a short index.
+        await reading.ConfigureAwait(false);
         progress?.Report(new MigrationProgress(step, rows, total));
         return bytes;
     }

@@ -25,9 +25,9 @@ internal sealed class ProgressDisplay(TextWriter output, bool terminal) : IProgr
 
     public void Report(MigrationProgress value)
     {
-        if (value.Step != _step)
+        var first = value.Step != _step;
+        if (first)
         {
-            Finish();
             _step = value.Step;
             _stepStarted = _clock.Elapsed;
             _tenth = -1;
@@ -35,7 +35,7 @@ internal sealed class ProgressDisplay(TextWriter output, bool terminal) : IProgr
         var finished = value.Done >= value.Total;
         if (terminal)
         {
-            if (!finished && _clock.Elapsed - _drawn < TimeSpan.FromMilliseconds(100))
+            if (!first && !finished && _clock.Elapsed - _drawn < TimeSpan.FromMilliseconds(100))
                 return;
             _drawn = _clock.Elapsed;
             var line = Line(value, bar: true);
