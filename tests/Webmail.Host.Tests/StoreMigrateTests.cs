@@ -30,7 +30,7 @@ public sealed class StoreMigrateTests
         var target = PostgresCluster.CreateDatabase();
         try
         {
-            var run = await WebmailExecutable.RunAsync(data.Path, null, "store", "migrate", "--to", "postgres", "--connection", target);
+            var run = await MigrateAsync(data.Path, target);
 
             Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
             Assert.Matches(@"^copied [\d,]+ rows of \d+ tables: 3 messages ", run.StdoutLines.Single(l => l.StartsWith("copied ", StringComparison.Ordinal)));
@@ -92,7 +92,7 @@ public sealed class StoreMigrateTests
             await using (var store = new TestStoreAt(other.Path, settings))
                 await store.CreateAccountAsync("already@there.example", Password);
 
-            var run = await WebmailExecutable.RunAsync(data.Path, null, "store", "migrate", "--to", "postgres", "--connection", target);
+            var run = await MigrateAsync(data.Path, target);
 
             Assert.Equal(1, run.ExitCode);
             Assert.Matches(@"^error: The PostgreSQL database is not empty \(domains, accounts(, [a-z_]+)* hold rows\); store migrate copies only into an empty database\.", run.Stderr);
@@ -116,8 +116,7 @@ public sealed class StoreMigrateTests
         var target = PostgresCluster.CreateDatabase();
         try
         {
-            var run = await WebmailExecutable.RunAsync(data.Path, null, "store", "migrate", "--to", "postgres", "--connection", target);
-            Assert.True(run.ExitCode == 0, run.Stderr);
+            await MigratedAsync(data.Path, target);
 
             var after = await SelectAsync(data.Path, imap, "--Webmail:Store:Provider=postgres", $"--Webmail:Store:ConnectionString={target}");
 
@@ -139,8 +138,7 @@ public sealed class StoreMigrateTests
         var target = PostgresCluster.CreateDatabase();
         try
         {
-            var run = await WebmailExecutable.RunAsync(data.Path, null, "store", "migrate", "--to", "postgres", "--connection", target);
-            Assert.True(run.ExitCode == 0, run.Stderr);
+            await MigratedAsync(data.Path, target);
             await using (var postgres = new NpgsqlConnection(target))
             {
                 await postgres.OpenAsync();
@@ -176,7 +174,7 @@ public sealed class StoreMigrateTests
         var target = PostgresCluster.CreateDatabase();
         try
         {
-            var run = await WebmailExecutable.RunAsync(TimeSpan.FromMinutes(5), data.Path, null, "store", "migrate", "--to", "postgres", "--connection", target);
+            var run = await MigrateAsync(data.Path, target, TimeSpan.FromMinutes(5));
 
             Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
             // Not a terminal: plain lines, one per tenth of each large step, no carriage returns.
@@ -251,6 +249,16 @@ public sealed class StoreMigrateTests
             """;
         command.ExecuteNonQuery();
         return deletedId;
+    }
+
+    /// <summary><c>Webmail store migrate --to postgres --connection TARGET</c> on the data directory, as an operator runs it.</summary>
+    private static Task<CliResult> MigrateAsync(string dataDirectory, string target, TimeSpan? limit = null) =>
+        WebmailExecutable.RunAsync(limit ?? TimeSpan.FromSeconds(60), dataDirectory, null, "store", "migrate", "--to", "postgres", "--connection", target);
+
+    private static async Task MigratedAsync(string dataDirectory, string target)
+    {
+        var run = await MigrateAsync(dataDirectory, target);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
     }
 
     /// <summary>Every table the copy writes and its columns, from PostgreSQL's catalog.</summary>
