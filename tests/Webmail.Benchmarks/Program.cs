@@ -18,11 +18,12 @@ switch (suite)
     case "soak": return await SoakBenchmark.RunAsync(rest);
     case "imap-load": return await ImapLoadBenchmark.RunAsync(rest);
     case "sieve": return await SieveBenchmark.RunAsync(rest);
+    case "postgres": return await PostgresBenchmark.RunAsync(rest);
     case "all":
         var status = await StoreBenchmark.RunAsync(rest) | await SmtpBenchmark.RunAsync(rest) | await Pop3Benchmark.RunAsync(rest);
         await WebBenchmark.RunAsync(rest);
         return status | await ImapBenchmark.RunAsync(rest, optional: true);
     default:
-        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|imap|imap-profile|imap-load|sieve|outbound|resilience|soak|report|all [options]");
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|imap|imap-profile|imap-load|sieve|postgres|outbound|resilience|soak|report|all [options]");
         return suite.Length == 0 ? 0 : 2;
 }

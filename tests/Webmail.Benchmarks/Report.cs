@@ -17,6 +17,7 @@ internal sealed class Report
     public int ImapCommonMatches { get; set; }
     public ImapBenchmark.Figures? Imap { get; set; }
     public SieveBenchmark.Figures? Sieve { get; set; }
+    public PostgresBenchmark.Figures? Postgres { get; set; }
 
     // Memory, PSS in KB: Webmail's one process; Postfix + Dovecot's processes together.
     public long OursIdle { get; set; }
@@ -56,6 +57,11 @@ internal sealed class Report
         RenderWeb(Line, webMessages);
         if (Imap is not null)
             RenderImap(Line, Imap, heading: "##");
+        if (Postgres is { } postgres)
+        {
+            var peer = Smtp.Where(r => r.Sessions == postgres.Sessions && r.Size == postgres.Size).Select(r => (double?)r.Theirs).FirstOrDefault();
+            text.Append(PostgresBenchmark.Render(postgres, peer)).Append('\n');
+        }
         RenderMemory(Line);
         Line("## More");
         Line();

@@ -15,7 +15,9 @@ namespace Webmail.Benchmarks;
 /// 100,000 messages, and the memory of each side at idle and under that load.
 /// Webmail runs as the real server process (<c>dotnet Webmail.dll</c>), as Postfix and Dovecot do.
 /// Sieve at delivery (<see cref="SieveBenchmark"/>) adds its two goal lines.
-/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--only smtp,pop3,web,imap,sieve]</c>.
+/// The PostgreSQL part (<see cref="PostgresBenchmark"/>: one and two nodes beside SQLite, <c>store migrate</c> of
+/// <c>--migrate-messages</c>, default 100,000) runs with <c>--only …,postgres</c> or by default.
+/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--migrate-messages N] [--only smtp,pop3,web,imap,sieve,postgres]</c>.
 /// </summary>
 public static class ReportBenchmark
 {
@@ -28,7 +30,7 @@ public static class ReportBenchmark
     {
         var messages = IntOption(args, "--messages", 2000);
         var webMessages = IntOption(args, "--web-messages", 100_000);
-        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap", "sieve"];
+        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap", "sieve", "postgres"];
         var output = StringOption(args, "--out");
 
         await using var peers = await PeerServers.StartAsync(PeerUsers, Pop3Benchmark.Password);
@@ -68,6 +70,12 @@ public static class ReportBenchmark
             await SettleAsync("Sieve");
             report.Sieve = await SieveBenchmark.MeasureAsync(messages, 10, 10240);
             Console.WriteLine("report: " + SieveBenchmark.Describe(report.Sieve));
+        }
+
+        if (only.Contains("postgres"))
+        {
+            await SettleAsync("PostgreSQL");
+            report.Postgres = await PostgresBenchmark.MeasureAsync(messages, 10240, 10, IntOption(args, "--migrate-messages", 100_000));
         }
 
         var text = report.Render(started, loadAtStart, LoadAverage(), postfix, dovecot, messages, webMessages);

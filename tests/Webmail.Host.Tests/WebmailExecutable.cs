@@ -38,7 +38,11 @@ public static class WebmailExecutable
     }
 
     /// <summary>Runs one CLI command against <paramref name="dataDirectory"/>, feeding <paramref name="stdin"/>.</summary>
-    public static async Task<CliResult> RunAsync(string dataDirectory, string? stdin, params string[] args)
+    public static Task<CliResult> RunAsync(string dataDirectory, string? stdin, params string[] args) =>
+        RunAsync(TimeSpan.FromSeconds(60), dataDirectory, stdin, args);
+
+    /// <summary>As <see cref="RunAsync(string, string?, string[])"/>, for a command that may take up to <paramref name="limit"/>.</summary>
+    public static async Task<CliResult> RunAsync(TimeSpan limit, string dataDirectory, string? stdin, params string[] args)
     {
         var info = StartInfo([.. args, $"--Webmail:DataDirectory={dataDirectory}"], dataDirectory);
         using var process = Process.Start(info)!;
@@ -47,7 +51,7 @@ public static class WebmailExecutable
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -55,7 +59,7 @@ public static class WebmailExecutable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"Webmail {string.Join(' ', args)} did not finish in 60 s");
+            throw new TimeoutException($"Webmail {string.Join(' ', args)} did not finish in {limit.TotalSeconds:F0} s");
         }
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }

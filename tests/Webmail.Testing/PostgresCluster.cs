@@ -39,13 +39,17 @@ public static class PostgresCluster
     public static string ConnectionString => Maintenance.Value;
 
     /// <summary>Creates a fresh database with the current schema and returns its connection string.</summary>
-    public static string CreateDatabase()
+    public static string CreateDatabase() => Create($"webmail_test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}", $" TEMPLATE {Template}");
+
+    /// <summary>Creates a database with no tables at all (as <c>createdb</c> makes one) and returns its connection string.</summary>
+    public static string CreateEmptyDatabase() => Create($"webmail_empty_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}", "");
+
+    private static string Create(string name, string template)
     {
-        var name = $"webmail_test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
         using (var connection = new NpgsqlConnection(ConnectionString))
         {
             connection.Open();
-            using var command = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {Template}", connection);
+            using var command = new NpgsqlCommand($"CREATE DATABASE {name}{template}", connection);
             command.ExecuteNonQuery();
         }
         return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;

@@ -16,7 +16,7 @@ namespace Webmail.Cli;
 /// <summary>The verbs of <see cref="OperatorCli"/>, each a thin call into the shared services.</summary>
 internal sealed class CliCommands(IServiceProvider services, TextReader stdin, TextWriter stdout)
 {
-    public static readonly HashSet<string> OptionsWithValues = ["quota", "name", "folder", "host", "port", "security", "user", "folders", "format"];
+    public static readonly HashSet<string> OptionsWithValues = ["quota", "name", "folder", "host", "port", "security", "user", "folders", "format", "to", "connection"];
     private const string Actor = "cli";
 
     private DirectoryService Directory => services.GetRequiredService<DirectoryService>();
@@ -35,11 +35,14 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
             case ("export", _):
                 await new TransferCommands(services, stdin, stdout).ExportAsync(words, options, ct);
                 break;
+            case ("store", _):
+                await new StoreCommands(services, stdout).MigrateAsync(words, options, ct);
+                break;
             case ("backup", _):
                 await BackupAsync(Arg(words.Skip(1).ToList(), 0, "backup <file>"), ct);
                 break;
             case ("restore", _):
-                await RestoreAsync(Arg(words.Skip(1).ToList(), 0, "restore <file>"));
+                await RestoreAsync(Arg(words.Skip(1).ToList(), 0, "restore <file>"), ct);
                 break;
             case ("domain", "add"):
                 await Directory.AddDomainAsync(Arg(rest, 0, "domain add <domain>"), Actor, ct);
@@ -267,9 +270,20 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         return live;
     }
 
-    /// <summary><c>backup FILE</c>: <see cref="StoreBackup"/> with its progress, then what the checked copy holds.</summary>
+    private StoreOptions StoreSettings => StoreCommands.Configured(services);
+
+    /// <summary>
+    /// <c>backup FILE</c>: <see cref="StoreBackup"/> with its progress, then what the checked copy holds; on PostgreSQL
+    /// a <c>pg_dump</c> archive (<see cref="Storage.Postgres.PostgresBackup"/>).
+    /// </summary>
     private async Task BackupAsync(string file, CancellationToken ct)
     {
+        if (StoreSettings.IsPostgres)
+        {
+            var archive = await Storage.Postgres.PostgresBackup.BackupAsync(StoreSettings.ConnectionString, file, ct);
+            await stdout.WriteLineAsync($"backup {Path.GetFullPath(file)}: pg_dump archive, read back by pg_restore --list, {archive.Tables} tables, {ByteSize.FormatCompact(archive.Bytes)}");
+            return;
+        }
         var paths = services.GetRequiredService<DataPaths>();
         var shown = -1;
         var progress = new SynchronousProgress(share =>
@@ -284,9 +298,18 @@ internal sealed class CliCommands(IServiceProvider services, TextReader stdin, T
         await stdout.WriteLineAsync($"backup {Path.GetFullPath(file)}: integrity ok, schema {check.SchemaVersion}, {check.Accounts} accounts, {check.Messages} messages, {ByteSize.FormatCompact(check.Bytes)}");
     }
 
-    /// <summary><c>restore FILE</c>: only with no server on the data directory (its lock), the current store kept beside.</summary>
-    private async Task RestoreAsync(string file)
+    /// <summary>
+    /// <c>restore FILE</c>: only with no server on the data directory (its lock), the current store kept beside; on
+    /// PostgreSQL <c>pg_restore</c> into the configured database, which must be empty.
+    /// </summary>
+    private async Task RestoreAsync(string file, CancellationToken ct)
     {
+        if (StoreSettings.IsPostgres)
+        {
+            var restored = await Storage.Postgres.PostgresBackup.RestoreAsync(StoreSettings.ConnectionString, file, ct);
+            await stdout.WriteLineAsync($"restored {Path.GetFullPath(file)} into the PostgreSQL database: schema {restored.SchemaVersion}, {restored.Accounts} accounts, {restored.Messages} messages");
+            return;
+        }
         var paths = services.GetRequiredService<DataPaths>();
         using var held = DataDirectoryLock.Acquire(paths.DataDirectory);
         var (check, previous) = StoreBackup.Restore(paths.DatabasePath, Path.GetFullPath(file), DateTimeOffset.UtcNow);

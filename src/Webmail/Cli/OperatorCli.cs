@@ -15,7 +15,7 @@ namespace Webmail.Cli;
 public static class OperatorCli
 {
     private static readonly string[] HelpSwitches = ["--help", "-h"];
-    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve", "backup", "restore", "import", "export"];
+    private static readonly string[] Verbs = ["domain", "account", "alias", "queue", "dkim", "settings", "sieve", "backup", "restore", "import", "export", "store"];
 
     /// <summary>
     /// True when the arguments name a command: any first word other than <c>serve</c> (a mistyped
@@ -67,7 +67,7 @@ public static class OperatorCli
             await stderr.WriteLineAsync("error: " + e.Message);
             return 1;
         }
-        catch (IOException e) when (words[0] is "backup" or "restore" or "import" or "export")
+        catch (IOException e) when (words[0] is "backup" or "restore" or "import" or "export" or "store")
         {
             await stderr.WriteLineAsync("error: " + e.Message);
             return 1;
@@ -153,6 +153,11 @@ public static class OperatorCli
                                                    checked (integrity, counts) before it gets its name
           Webmail restore <file>                   replace the store with a backup (the server must be
                                                    stopped; the current store is kept beside it)
+          Webmail store migrate --to postgres --connection "Host=…;Database=…;Username=…"
+                                                   copy this data directory's SQLite store into an
+                                                   empty PostgreSQL database and verify the copy (the
+                                                   server must be stopped; password may come from
+                                                   WEBMAIL_STORE_PASSWORD)
           Webmail import mbox|maildir|eml <address> <path> [--folder <name>]
                                                    import a file or Maildir tree (folders kept unless
                                                    --folder names one to put everything in)
