@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using MailKit.Net.Imap;
-using MailKit.Net.Pop3;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,12 +38,6 @@ internal static partial class NodeClients
         return imap;
     }
 
-    public static async Task<Pop3Client> Pop3Async(int port)
-    {
-        var pop3 = new Pop3Client { ServerCertificateValidationCallback = (_, _, _, _) => true };
-        await pop3.ConnectAsync("127.0.0.1", port, SecureSocketOptions.StartTls);
-        return pop3;
-    }
 
     /// <summary>An HTTP client like a browser's: one cookie jar for every node (cookies do not depend on the port), no automatic redirects.</summary>
     public static HttpClient Web(CookieContainer cookies) =>
