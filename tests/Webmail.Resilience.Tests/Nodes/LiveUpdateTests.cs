@@ -40,6 +40,37 @@ public sealed class LiveUpdateTests
     }
 
     [Fact]
+    public async Task IdleCatchesUpAfterItsNodeLostTheListeningConnection()
+    {
+        await using var nodes = await Harness.Nodes.StartAsync(2);
+        await nodes.CreateAccountAsync(User);
+        using var imap = await NodeClients.ImapAsync(nodes[1].ImapPort, User);
+        var inbox = imap.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadOnly);
+        var exists = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        inbox.CountChanged += (_, _) => exists.TrySetResult();
+        using var done = new CancellationTokenSource();
+        var idle = imap.IdleAsync(done.Token);
+
+        // The nodes' LISTEN connections die (as in a PostgreSQL restart); they come back after a second's backoff.
+        await using (var database = new Npgsql.NpgsqlConnection(nodes.ConnectionString))
+        {
+            await database.OpenAsync();
+            await using var terminate = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'webmail-listen' AND datname = current_database()", database);
+            Assert.Equal(2L, await terminate.ExecuteScalarAsync());
+        }
+        await NodeClients.SendAsync(nodes[0].SmtpPort, User, "delivered while node 1 was deaf");
+
+        // The signal was sent to nobody; node 1 resyncs when it listens again, and its IDLE session reads the store.
+        await exists.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, inbox.Count);
+        await done.CancelAsync();
+        await idle;
+        await imap.DisconnectAsync(quit: true);
+    }
+
+    [Fact]
     public async Task StoreOnOneNodeShowsAsFetchFlagsOnTheOther()
     {
         await using var nodes = await Harness.Nodes.StartAsync(2);
