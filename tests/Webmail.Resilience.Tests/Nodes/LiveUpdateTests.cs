@@ -52,18 +52,30 @@ public sealed class LiveUpdateTests
         using var done = new CancellationTokenSource();
         var idle = imap.IdleAsync(done.Token);
 
-        // The nodes' LISTEN connections die (as in a PostgreSQL restart); they come back after a second's backoff.
-        await using (var database = new Npgsql.NpgsqlConnection(nodes.ConnectionString))
+        // The nodes' LISTEN connections die (as in a PostgreSQL restart) and are kept dead, each reconnect ended at
+        // once, until the delivery on node 0 has been signalled to nobody.
+        await using var database = new Npgsql.NpgsqlConnection(nodes.ConnectionString);
+        await database.OpenAsync();
+        await using var terminate = new Npgsql.NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'webmail-listen' AND datname = current_database()", database);
+        Assert.Equal(2L, await terminate.ExecuteScalarAsync());
+        using var deaf = new CancellationTokenSource();
+        var keepDeaf = Task.Run(async () =>
         {
-            await database.OpenAsync();
-            await using var terminate = new Npgsql.NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'webmail-listen' AND datname = current_database()", database);
-            Assert.Equal(2L, await terminate.ExecuteScalarAsync());
-        }
+            while (!deaf.IsCancellationRequested)
+            {
+                await terminate.ExecuteScalarAsync();
+                await Task.Delay(20);
+            }
+        });
         await NodeClients.SendAsync(nodes[0].SmtpPort, User, "delivered while node 1 was deaf");
+        await Task.Delay(500); // the signal goes out just after the commit
+        await deaf.CancelAsync();
+        await keepDeaf;
+        Assert.False(exists.Task.IsCompleted, "node 1 heard the change while it was not listening");
 
         // The signal was sent to nobody; node 1 resyncs when it listens again, and its IDLE session reads the store.
-        await exists.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await exists.Task.WaitAsync(TimeSpan.FromSeconds(40));
         Assert.Equal(1, inbox.Count);
         await done.CancelAsync();
         await idle;
