@@ -31,6 +31,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Filters.SieveScriptService>();
         services.AddSingleton<Filters.FilterRulesService>();
         services.AddSingleton<Filters.ExistingMailFilter>();
+        // One node unless the store registers its own (PostgreSQL: several nodes on one database).
+        services.TryAddSingleton<Nodes.INodeSignals, Nodes.SingleNodeSignals>();
+        services.TryAddSingleton<Nodes.INodeLocks, Nodes.SingleNodeLocks>();
+        services.TryAddSingleton<Storage.ILoginBanStore, Storage.ProcessLoginBanStore>();
+        services.AddHostedService<SharedLoginBans>();
         services.AddSingleton<MailboxNotifier>();
         services.AddSingleton<ListenerRegistry>();
         services.AddSingleton<CertificateProvider>();

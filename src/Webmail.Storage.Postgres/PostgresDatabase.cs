@@ -25,12 +25,30 @@ public sealed class PostgresDatabase : IAsyncDisposable
             settings.Password = password;
         settings.Options = $"{settings.Options} -c synchronous_commit=on".Trim();
         settings.ApplicationName ??= "webmail";
+        _connectionString = settings.ConnectionString;
         DataSource = builder.Build();
         Health = health ?? new StoreWriteHealth();
         PostgresMigrator.Migrate(DataSource, loggerFactory.CreateLogger<PostgresDatabase>());
     }
 
+    private readonly string _connectionString;
+
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>
+    /// A data source for one connection a node keeps open for long (the LISTEN connection, the lock connection):
+    /// outside the pool, so it never holds up units of work, with TCP keepalives so a lost server is noticed.
+    /// </summary>
+    internal NpgsqlDataSource CreateDedicatedSource(string purpose)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_connectionString)
+        {
+            Pooling = false,
+            KeepAlive = 10,
+            ApplicationName = "webmail-" + purpose,
+        };
+        return NpgsqlDataSource.Create(builder.ConnectionString);
+    }
 
     /// <summary>Whether writes fail right now (for <c>/healthz</c>).</summary>
     public StoreWriteHealth Health { get; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Hosting;
+using Webmail.Core.Nodes;
 using Webmail.Core.Storage;
 
 namespace Webmail.Storage.Postgres;
@@ -32,6 +33,17 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton<IServerStateStore>(sp => sp.GetRequiredService<PostgresAuditLog>());
         services.AddSingleton<ISpamFilterStore, PostgresSpamFilterStore>();
         services.AddSingleton<IOutboundQueueStore, PostgresOutboundQueueStore>();
+
+        // Several nodes on this database: signals by LISTEN/NOTIFY (the listener runs as a hosted service in the
+        // server; a CLI process only sends), locks as advisory locks on one connection per node.
+        services.AddSingleton<PostgresNodeSignals>();
+        services.Replace(ServiceDescriptor.Singleton<INodeSignals>(sp => sp.GetRequiredService<PostgresNodeSignals>()));
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresNodeSignals>());
+        services.AddSingleton<PostgresNodeState>();
+        services.Replace(ServiceDescriptor.Singleton<ILoginBanStore>(sp => sp.GetRequiredService<PostgresNodeState>()));
+        services.AddSingleton<IDataProtectionKeyStore>(sp => sp.GetRequiredService<PostgresNodeState>());
+        services.AddSingleton<PostgresNodeLocks>();
+        services.Replace(ServiceDescriptor.Singleton<INodeLocks>(sp => sp.GetRequiredService<PostgresNodeLocks>()));
 
         // The stores, one per SQLite counterpart (directory side, then message side).
         // The message store: one instance behind each narrow interface, as on SQLite.

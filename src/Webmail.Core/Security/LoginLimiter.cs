@@ -20,7 +20,9 @@ namespace Webmail.Core.Security;
 /// address where the account signed in successfully within <see cref="KnownAddressLifetime"/>: the real
 /// user keeps working during an attack.</item>
 /// </list>
-/// A success clears the account's count and the IP's (unless the IP is banned). State is in memory.
+/// A success clears the account's count and the IP's (unless the IP is banned). Counts are in memory, per node; a
+/// ban or pause once earned is announced (<see cref="BanEarned"/>) and <see cref="SharedLoginBans"/> stores it and
+/// carries it to the other nodes, which <see cref="ApplyBan"/> it.
 /// </summary>
 public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimeProvider time)
 {
@@ -42,6 +44,29 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
     }
 
     private SecurityOptions Settings => options.CurrentValue.Security;
+
+    /// <summary>Raised, outside any lock, when an address is banned or an account paused here: the key and the end.</summary>
+    public event Action<string, DateTimeOffset>? BanEarned;
+
+    /// <summary>
+    /// Holds a ban or pause another node earned (<paramref name="key"/> as <see cref="BanEarned"/> gave it) until
+    /// <paramref name="until"/>, or longer if this node's own lasts longer.
+    /// </summary>
+    public void ApplyBan(string key, DateTimeOffset until)
+    {
+        var now = time.GetUtcNow();
+        if (until <= now)
+            return;
+        var record = _records.GetOrAdd(key, _ => new Record { WindowStart = now });
+        lock (record)
+        {
+            if (record.BannedUntil is { } mine && mine >= until)
+                return;
+            record.BannedUntil = until;
+            record.Failures = Math.Max(record.Failures, Settings.MaxFailedLogins);
+            record.WindowStart = now;
+        }
+    }
 
     /// <summary>True when the IP is banned, or the account is paused and this IP is not one it signed in from.</summary>
     public bool IsBlocked(IPAddress? remote, string? account) => BlockedFor(remote, account) is not null;
@@ -113,30 +138,42 @@ public sealed class LoginLimiter(IOptionsMonitor<WebmailOptions> options, TimePr
     {
         var now = time.GetUtcNow();
         var record = _records.GetOrAdd(key, _ => new Record { WindowStart = now });
+        DateTimeOffset? bannedBefore, bannedAfter;
+        bool result;
         lock (record)
         {
-            if (now - record.WindowStart > Settings.LoginBanDuration && !(record.BannedUntil > now))
-            {
-                record.Failures = 0;
-                record.WindowStart = now;
-                record.BannedUntil = null;
-            }
-            record.Failures++;
-            if (record.Failures < Settings.MaxFailedLogins)
-                return false;
-            if (isAccount)
-            {
-                record.BannedUntil = now + AccountPause(record.Failures - Settings.MaxFailedLogins);
-                if (record.Failures == Settings.MaxFailedLogins)
-                    WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "account"));
-                return record.Failures == Settings.MaxFailedLogins;
-            }
-            if (record.BannedUntil is not null)
-                return false;
-            record.BannedUntil = now + Settings.LoginBanDuration;
-            WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "address"));
-            return true;
+            bannedBefore = record.BannedUntil;
+            result = BumpLocked(record, now, isAccount);
+            bannedAfter = record.BannedUntil;
         }
+        if (bannedAfter is { } until && until != bannedBefore)
+            BanEarned?.Invoke(key, until);
+        return result;
+    }
+
+    private bool BumpLocked(Record record, DateTimeOffset now, bool isAccount)
+    {
+        if (now - record.WindowStart > Settings.LoginBanDuration && !(record.BannedUntil > now))
+        {
+            record.Failures = 0;
+            record.WindowStart = now;
+            record.BannedUntil = null;
+        }
+        record.Failures++;
+        if (record.Failures < Settings.MaxFailedLogins)
+            return false;
+        if (isAccount)
+        {
+            record.BannedUntil = now + AccountPause(record.Failures - Settings.MaxFailedLogins);
+            if (record.Failures == Settings.MaxFailedLogins)
+                WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "account"));
+            return record.Failures == Settings.MaxFailedLogins;
+        }
+        if (record.BannedUntil is not null)
+            return false;
+        record.BannedUntil = now + Settings.LoginBanDuration;
+        WebmailMeter.LoginBans.Add(1, new KeyValuePair<string, object?>("kind", "address"));
+        return true;
     }
 
     /// <summary>LoginDelayStep × 2^beyond, capped at MaxAccountLoginPause.</summary>

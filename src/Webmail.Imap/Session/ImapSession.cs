@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Hosting;
 using Webmail.Core.Model;
+using Webmail.Core.Notifications;
 using Webmail.Core.Security;
 using Webmail.Core.Storage;
 using Webmail.Imap.Net;
@@ -464,7 +465,9 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         State = ImapState.Authenticated;
         _subscription = _server.Notifier.Subscribe(AccountId, change =>
         {
-            if (change.FolderId != 0 && change.FolderId == Volatile.Read(ref _watchedFolderId))
+            // A resync (this node may have missed another node's changes) wakes any selected folder.
+            var watched = Volatile.Read(ref _watchedFolderId);
+            if (watched != 0 && (change.FolderId == watched || change.Kind == MailboxChangeKind.Resync))
             {
                 Volatile.Write(ref _changed, 1);
                 if (_changeSignal.CurrentCount == 0)

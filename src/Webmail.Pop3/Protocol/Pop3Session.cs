@@ -340,7 +340,7 @@ public sealed class Pop3Session
         }
 
         // RFC 2449 §8.1.1: the maildrop is in use by another session.
-        var maildropLock = _server.Locks.TryAcquire(result.AccountId);
+        var maildropLock = _server.Locks.TryAcquire(result.AccountId, _shutdown);
         if (maildropLock is null)
         {
             _reply.Err("[IN-USE] Maildrop is locked by another session");

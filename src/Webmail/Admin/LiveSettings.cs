@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Webmail.Core.Configuration;
+using Webmail.Core.Nodes;
 using Webmail.Core.Storage;
 
 namespace Webmail.Admin;
@@ -11,9 +12,11 @@ namespace Webmail.Admin;
 /// <see cref="IServerStateStore"/> (so they survive a restart) and laid over the configuration as
 /// a post-configure step of <see cref="WebmailOptions"/>; a change fires the options change token,
 /// so every reader of <see cref="IOptionsMonitor{TOptions}.CurrentValue"/> (the login limiter,
-/// SMTP, POP3, the directory service) sees the new value on its next read.
+/// SMTP, POP3, the directory service) sees the new value on its next read. A change is signalled to the other
+/// nodes on the same store (<see cref="NodeTopics.Settings"/>), which read the stored values again
+/// (<see cref="LiveSettingsLoader"/>).
 /// </summary>
-public sealed class LiveSettings(IServerStateStore state, IAuditLog audit, ILogger<LiveSettings> logger)
+public sealed class LiveSettings(IServerStateStore state, IAuditLog audit, INodeSignals nodes, ILogger<LiveSettings> logger)
     : IPostConfigureOptions<WebmailOptions>, IOptionsChangeTokenSource<WebmailOptions>
 {
     private readonly ConcurrentDictionary<string, long> _overrides = new(StringComparer.Ordinal);
@@ -28,19 +31,28 @@ public sealed class LiveSettings(IServerStateStore state, IAuditLog audit, ILogg
     /// <summary>The value from configuration, before any override (known once the options have been built).</summary>
     public long? ConfiguredValue(LiveSetting setting) => _configured.TryGetValue(setting.Key, out var v) ? v : null;
 
-    /// <summary>Reads the stored values; called once at start-up.</summary>
+    /// <summary>Reads the stored values: at start-up, and when another node changed one.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
+        var stored = new HashSet<string>(StringComparer.Ordinal);
         foreach (var setting in LiveSetting.All)
         {
             var text = await state.GetSettingAsync(setting.Key, cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(text))
                 continue;
             if (LiveSetting.TryParse(text, out var value) && value >= setting.Min && value <= setting.Max)
+            {
                 _overrides[setting.Key] = value;
+                stored.Add(setting.Key);
+            }
             else
+            {
                 logger.LogWarning("Ignoring stored setting {Key}: {Value} is out of range", setting.Key, text);
+            }
         }
+        // A setting another node returned to its configured value.
+        foreach (var key in _overrides.Keys.Where(k => !stored.Contains(k)))
+            _overrides.TryRemove(key, out _);
         FireChange();
     }
 
@@ -57,6 +69,7 @@ public sealed class LiveSettings(IServerStateStore state, IAuditLog audit, ILogg
         else
             _overrides.TryRemove(setting.Key, out _);
         FireChange();
+        nodes.Send(NodeTopics.Settings, setting.Key);
         await audit.WriteAsync(actor, "settings.set", setting.Key, value is { } v2 ? LiveSetting.Format(v2) : "(configured)", null, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Live setting {Key} set to {Value} by {Actor}", setting.Key, value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(configured)", actor);
     }

@@ -1,3 +1,4 @@
+using Webmail.Core.Nodes;
 using Webmail.Core.Storage;
 
 namespace Webmail.Auth;
@@ -5,12 +6,13 @@ namespace Webmail.Auth;
 /// <summary>
 /// Whether first-run setup is still open: only while the store has never had an account.
 /// Once an account exists (made by the setup page or the CLI) setup is closed for good.
+/// Setup runs under a node lock (<see cref="NodeLock.Setup"/>), so two nodes on one store, each showing its setup
+/// page, cannot both make a first admin.
 /// </summary>
-public sealed class SetupState(IDirectoryStore directory, IServerStateStore state)
+public sealed class SetupState(IDirectoryStore directory, IServerStateStore state, INodeLocks locks)
 {
     private const string CompletedKey = "setup.completed";
     private volatile bool _completed;
-    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public async Task<bool> IsCompletedAsync(CancellationToken cancellationToken)
     {
@@ -27,7 +29,7 @@ public sealed class SetupState(IDirectoryStore directory, IServerStateStore stat
     /// <summary>Runs <paramref name="setup"/> only if setup is still open, one caller at a time.</summary>
     public async Task<bool> TryRunAsync(Func<Task> setup, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        var gate = await locks.AcquireAsync(NodeLock.Setup, cancellationToken);
         try
         {
             if (await IsCompletedAsync(cancellationToken))
@@ -38,7 +40,7 @@ public sealed class SetupState(IDirectoryStore directory, IServerStateStore stat
         }
         finally
         {
-            _gate.Release();
+            await gate.DisposeAsync();
         }
     }
 

@@ -76,13 +76,20 @@ public static class WebmailApp
         services.AddScoped<Webmail.Reading.MailboxState>();
         services.AddSingleton<SetupState>();
         services.AddHttpContextAccessor();
-        // Cookie keys live in the data directory, so sign-ins survive a restart; created owner-only
-        // first, since DataProtection would create the folder world-readable.
-        var keys = Path.Combine(services.BuildDataPaths().DataDirectory, "keys");
-        DataDirectoryPermissions.CreateDirectory(keys);
-        services.AddDataProtection()
-            .SetApplicationName("Webmail")
-            .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        var dataProtection = services.AddDataProtection().SetApplicationName("Webmail");
+        if (services.Any(s => s.ServiceType == typeof(Webmail.Core.Storage.IDataProtectionKeyStore)))
+        {
+            // Several nodes on one store: the keys are in the store, so a sign-in holds on every node.
+            SharedKeyRing.Use(services);
+        }
+        else
+        {
+            // Cookie keys live in the data directory, so sign-ins survive a restart; created owner-only
+            // first, since DataProtection would create the folder world-readable.
+            var keys = Path.Combine(services.BuildDataPaths().DataDirectory, "keys");
+            DataDirectoryPermissions.CreateDirectory(keys);
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
@@ -157,6 +164,7 @@ public static class WebmailApp
     {
         // Before anything opens the store: a second server on this data directory stops here.
         app.Services.GetRequiredService<DataDirectoryLock>();
+        SharedKeyRing.EnsureKey(app.Services);
         var listeners = app.Services.GetRequiredService<ListenerRegistry>();
         var urls = app.Urls.Count > 0 ? string.Join(",", app.Urls) : app.Configuration["Urls"] ?? "";
         listeners.Register(WebListener, "HTTP", urls, implicitTls: urls.StartsWith("https", StringComparison.OrdinalIgnoreCase), startTls: false);
