@@ -25,6 +25,7 @@ command -v sieve-connect >/dev/null 2>&1 || missing="$missing sieve-connect" # a
 [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing="$missing publicsuffix" # DMARC's organisational domains
 command -v rspamd >/dev/null 2>&1 || missing="$missing rspamd" # the spam filter the scanner and training tests run on loopback
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql" # the second store provider's tests
+[ -x /usr/sbin/haproxy ] || missing="$missing haproxy" # the load balancer docs/scale-out.md documents (Nodes/HaproxyTests runs its own process)
 if [ -n "$missing" ]; then
     echo "Installing Debian's$missing for the IMAP interop tests..."
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

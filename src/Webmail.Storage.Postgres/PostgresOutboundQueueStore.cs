@@ -8,8 +8,9 @@ namespace Webmail.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL implementation of <see cref="IOutboundQueueStore"/>, the same contract as <c>SqliteOutboundQueueStore</c>.
-/// Which worker attempts an entry is decided in the process (as on SQLite); claims across nodes (<c>FOR UPDATE SKIP LOCKED</c>
-/// with a lease) come with the multi-node work and fit here: every change below addresses one entry by id in one statement.
+/// Several nodes work one queue: an entry is claimed with <c>FOR UPDATE SKIP LOCKED</c> (two nodes claiming at once take
+/// different rows, neither waits) and a lease (<c>claimed_by</c>, <c>lease_until</c>, migration 0004) that the holder renews
+/// while it delivers; a node killed mid-delivery holds its claims only until their leases run out.
 /// </summary>
 public sealed class PostgresOutboundQueueStore(PostgresDatabase database, PostgresMessageStore messages, TimeProvider time, ILogger<PostgresOutboundQueueStore> logger) : IOutboundQueueStore
 {
@@ -46,12 +47,49 @@ public sealed class PostgresOutboundQueueStore(PostgresDatabase database, Postgr
         await database.QueryAsync($"SELECT {EntryColumns} {EntryFrom} WHERE q.next_attempt_at <= @now ORDER BY q.next_attempt_at, q.id LIMIT @n", ReadEntry,
             cancellationToken, ("now", now.ToUnixTimeMilliseconds()), ("n", limit)).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<QueueEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        var claimed = await PostgresUnits.WriteAsync(database, logger, unit =>
+            unit.Sql($"""
+                WITH due AS (
+                    SELECT id FROM outbound_queue
+                    WHERE next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                    ORDER BY next_attempt_at, id LIMIT @n
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE outbound_queue q SET claimed_by = @node, lease_until = @lease
+                FROM due, outbound_messages o WHERE q.id = due.id AND o.id = q.message_id
+                RETURNING {EntryColumns}
+                """).With("now", now.ToUnixTimeMilliseconds()).With("n", limit).With("node", nodeId).With("lease", leaseUntil.ToUnixTimeMilliseconds())
+                .ListAsync(ReadEntry), cancellationToken).ConfigureAwait(false);
+        // RETURNING keeps no order.
+        return claimed.OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id).ToList();
+    }
+
+    public Task<QueueEntry?> TryClaimAsync(long entryId, string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+        PostgresUnits.WriteAsync(database, logger, unit =>
+            unit.Sql($"""
+                UPDATE outbound_queue q SET claimed_by = @node, lease_until = @lease
+                FROM outbound_messages o WHERE q.id = @id AND o.id = q.message_id AND (q.lease_until IS NULL OR q.lease_until <= @now)
+                RETURNING {EntryColumns}
+                """).With("id", entryId).With("now", now.ToUnixTimeMilliseconds()).With("node", nodeId).With("lease", leaseUntil.ToUnixTimeMilliseconds())
+                .FirstAsync(ReadEntry), cancellationToken);
+
+    public Task<int> RenewLeasesAsync(IReadOnlyCollection<long> entryIds, string nodeId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+        entryIds.Count == 0 ? Task.FromResult(0) : PostgresUnits.WriteAsync(database, logger, unit =>
+            unit.Sql("UPDATE outbound_queue SET lease_until = @lease WHERE id = ANY(@ids) AND claimed_by = @node")
+                .With("ids", entryIds.ToArray()).With("node", nodeId).With("lease", leaseUntil.ToUnixTimeMilliseconds()).ExecuteAsync(), cancellationToken);
+
+    public Task ReleaseAsync(long entryId, string nodeId, CancellationToken cancellationToken) =>
+        PostgresUnits.WriteAsync(database, logger, unit =>
+            unit.Sql("UPDATE outbound_queue SET claimed_by = NULL, lease_until = NULL WHERE id = @id AND claimed_by = @node")
+                .With("id", entryId).With("node", nodeId).ExecuteAsync(), cancellationToken);
+
     public async Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken) =>
         (await database.QueryAsync("SELECT raw FROM outbound_messages WHERE id = @id", r => r.GetFieldValue<byte[]>(0), cancellationToken, ("id", messageId)).ConfigureAwait(false)).FirstOrDefault();
 
     public Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken) =>
         PostgresUnits.WriteAsync(database, logger, unit =>
-            unit.Sql("UPDATE outbound_queue SET recipients = @r, attempts = attempts + 1, next_attempt_at = @n, last_error = @e WHERE id = @id")
+            unit.Sql("UPDATE outbound_queue SET recipients = @r, attempts = attempts + 1, next_attempt_at = @n, last_error = @e, claimed_by = NULL, lease_until = NULL WHERE id = @id")
                 .With("r", JsonSerializer.Serialize(remainingRecipients)).With("n", nextAttemptAt.ToUnixTimeMilliseconds()).With("e", error).With("id", entryId).ExecuteAsync(),
             cancellationToken);
 

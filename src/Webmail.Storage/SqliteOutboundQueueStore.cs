@@ -6,9 +6,13 @@ using Webmail.Core.Storage;
 
 namespace Webmail.Storage;
 
-/// <summary>The SQLite implementation of <see cref="IOutboundQueueStore"/>.</summary>
+/// <summary>
+/// The SQLite implementation of <see cref="IOutboundQueueStore"/>. One SQLite file has one process, so one node: its claims
+/// live in memory here (the same contract as PostgreSQL's claim columns, and a restart ends them as a lease running out would).
+/// </summary>
 public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMessageStore messages, TimeProvider time) : IOutboundQueueStore
 {
+    private readonly Dictionary<long, (string Node, DateTimeOffset Until)> _claims = [];
     private const string EntryColumns =
         "q.id, q.message_id, q.domain, o.mail_from, q.recipients, q.attempts, q.created_at, q.next_attempt_at, q.last_error, q.warning_sent, o.sender_account_id, length(o.raw)";
 
@@ -68,6 +72,66 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMess
         await QueryAsync($"SELECT {EntryColumns} FROM outbound_queue q JOIN outbound_messages o ON o.id = q.message_id WHERE q.next_attempt_at <= $now ORDER BY q.next_attempt_at, q.id LIMIT $n",
             cancellationToken, ("$now", now.ToUnixMs()), ("$n", limit)).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<QueueEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        int held;
+        lock (_claims)
+            held = _claims.Count;
+        // Claimed entries are skipped after the read, so read as many more as could be claimed.
+        var due = await GetDueAsync(now, limit + held, cancellationToken).ConfigureAwait(false);
+        lock (_claims)
+            return due.Where(e => TryTake(e.Id, nodeId, now, leaseUntil)).Take(limit).ToList();
+    }
+
+    public async Task<QueueEntry?> TryClaimAsync(long entryId, string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var entry = await GetAsync(entryId, cancellationToken).ConfigureAwait(false);
+        lock (_claims)
+            return entry is not null && TryTake(entryId, nodeId, now, leaseUntil) ? entry : null;
+    }
+
+    /// <summary>Under the lock: claims the entry unless a live lease holds it.</summary>
+    private bool TryTake(long entryId, string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        if (_claims.TryGetValue(entryId, out var claim) && claim.Until > now)
+            return false;
+        _claims[entryId] = (nodeId, leaseUntil);
+        return true;
+    }
+
+    public Task<int> RenewLeasesAsync(IReadOnlyCollection<long> entryIds, string nodeId, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var renewed = 0;
+        lock (_claims)
+        {
+            foreach (var id in entryIds)
+            {
+                if (_claims.TryGetValue(id, out var claim) && claim.Node == nodeId)
+                {
+                    _claims[id] = (nodeId, leaseUntil);
+                    renewed++;
+                }
+            }
+        }
+        return Task.FromResult(renewed);
+    }
+
+    public Task ReleaseAsync(long entryId, string nodeId, CancellationToken cancellationToken)
+    {
+        lock (_claims)
+        {
+            if (_claims.TryGetValue(entryId, out var claim) && claim.Node == nodeId)
+                _claims.Remove(entryId);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void EndClaim(long entryId)
+    {
+        lock (_claims)
+            _claims.Remove(entryId);
+    }
+
     public async Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken)
     {
         return await database.ReadAsync(async (connection, cancellationToken) =>
@@ -79,11 +143,14 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMess
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken) =>
-        database.Writer.ExecuteAsync(context =>
+    public async Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
+    {
+        await database.Writer.ExecuteAsync(context =>
             context.Command("UPDATE outbound_queue SET recipients = $r, attempts = attempts + 1, next_attempt_at = $n, last_error = $e WHERE id = $id")
                 .With("$r", JsonSerializer.Serialize(remainingRecipients)).With("$n", nextAttemptAt.ToUnixMs()).With("$e", error).With("$id", entryId).ExecuteNonQuery(),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        EndClaim(entryId);
+    }
 
     public Task MarkWarningSentAsync(long entryId, CancellationToken cancellationToken) =>
         database.Writer.ExecuteAsync(context =>
@@ -95,9 +162,12 @@ public sealed class SqliteOutboundQueueStore(SqliteDatabase database, SqliteMess
         {
             // The bounce and the removal commit together: a crash in between can neither lose the bounce nor send it twice.
             await messages.DeliverAsync(bounce, cancellationToken, context => RemoveEntry(context, entryId)).ConfigureAwait(false);
-            return;
         }
-        await database.Writer.ExecuteAsync(context => RemoveEntry(context, entryId), cancellationToken).ConfigureAwait(false);
+        else
+        {
+            await database.Writer.ExecuteAsync(context => RemoveEntry(context, entryId), cancellationToken).ConfigureAwait(false);
+        }
+        EndClaim(entryId);
     }
 
     internal static void RemoveEntry(WriteContext context, long entryId)

@@ -119,7 +119,7 @@ public static class PostgresCluster
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Maximum Pool Size=50";
     }
 
-    private static string FindBinaries()
+    internal static string FindBinaries()
     {
         var versions = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [];
         var bin = versions.Select(v => Path.Combine(v, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
@@ -127,7 +127,7 @@ public static class PostgresCluster
         return bin ?? throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): tests/run.sh installs Debian's postgresql.");
     }
 
-    private static void Run(string file, string[] arguments, bool asPostgres)
+    internal static void Run(string file, string[] arguments, bool asPostgres)
     {
         var start = asPostgres ? new ProcessStartInfo("runuser") : new ProcessStartInfo(file);
         if (asPostgres)

@@ -234,6 +234,12 @@ public sealed class DeliveryOptions
     /// <summary>Port used for hosts found through MX (or A/AAAA) records. Default 25; tests point it elsewhere.</summary>
     public int MxPort { get; set; } = 25;
 
+    /// <summary>
+    /// How long a node's claim on a queue entry holds without renewal; the node renews it every third of this while it
+    /// delivers, and a node that dies holds its entries this long at most before another node takes them. Default 2 minutes.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Queue entries delivered at the same time. Default 4.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 4;
 

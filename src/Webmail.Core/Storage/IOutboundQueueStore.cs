@@ -15,8 +15,21 @@ public interface IOutboundQueueStore
     Task<QueueEntry?> GetAsync(long entryId, CancellationToken cancellationToken);
     /// <summary>Entries whose next attempt is at or before <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<QueueEntry>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due entries for <paramref name="nodeId"/> until <paramref name="leaseUntil"/>,
+    /// oldest first. An entry another claim holds (its lease not yet run out) is skipped, so nodes working one queue never
+    /// attempt the same entry at once; a claim whose holder died ends when its lease does. A claim ends with
+    /// <see cref="RecordAttemptAsync"/>, <see cref="CompleteAsync"/> or <see cref="ReleaseAsync"/>.
+    /// </summary>
+    Task<IReadOnlyList<QueueEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
+    /// <summary>Claims one entry whether due or not (the admin's "Bounce"); null when it does not exist or another claim holds it.</summary>
+    Task<QueueEntry?> TryClaimAsync(long entryId, string nodeId, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    /// <summary>Extends the leases <paramref name="nodeId"/> still holds on <paramref name="entryIds"/>; returns how many it held.</summary>
+    Task<int> RenewLeasesAsync(IReadOnlyCollection<long> entryIds, string nodeId, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    /// <summary>Ends <paramref name="nodeId"/>'s claim on an entry it did not attempt (shutting down), so another node may take it now.</summary>
+    Task ReleaseAsync(long entryId, string nodeId, CancellationToken cancellationToken);
     Task<byte[]?> GetMessageAsync(long messageId, CancellationToken cancellationToken);
-    /// <summary>Records a failed or partial attempt: the recipients still to do, when to try again, and why.</summary>
+    /// <summary>Records a failed or partial attempt: the recipients still to do, when to try again, and why; ends the entry's claim.</summary>
     Task RecordAttemptAsync(long entryId, IReadOnlyList<string> remainingRecipients, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
     Task MarkWarningSentAsync(long entryId, CancellationToken cancellationToken);
     /// <summary>Removes the entry (and its message once no entry uses it), committing <paramref name="bounce"/> in the same transaction when given.</summary>

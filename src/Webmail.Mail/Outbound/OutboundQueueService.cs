@@ -36,7 +36,10 @@ public sealed class OutboundQueueService(
     private static readonly TimeSpan[] DefaultSchedule =
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60)];
 
-    private readonly ConcurrentDictionary<long, byte> _inFlight = new();
+    /// <summary>This process among the nodes sharing the queue: a new name each start, so a restarted node never renews a dead one's claims.</summary>
+    public string NodeId { get; } = $"{Truncate(Environment.MachineName, 40)}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    private TimeSpan Lease => options.CurrentValue.Delivery.ClaimLease > TimeSpan.Zero ? options.CurrentValue.Delivery.ClaimLease : TimeSpan.FromMinutes(2);
     private TaskCompletionSource _wake = NewSignal();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,55 +79,119 @@ public sealed class OutboundQueueService(
     /// Gives up on an entry at once (admin queue page "Bounce"): the sender gets a failure report for
     /// its remaining recipients, committed together with the entry's removal.
     /// </summary>
-    /// <returns>False when the entry does not exist or is being delivered right now.</returns>
+    /// <returns>False when the entry does not exist or is being delivered right now (on this node or another).</returns>
     public async Task<bool> BounceNowAsync(long entryId, CancellationToken cancellationToken)
     {
-        if (!_inFlight.TryAdd(entryId, 0))
+        var now = time.GetUtcNow();
+        var entry = await queue.TryClaimAsync(entryId, NodeId, now, now + Lease, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
             return false;
-        try
-        {
-            var entry = await queue.GetAsync(entryId, cancellationToken).ConfigureAwait(false);
-            if (entry is null)
-                return false;
-            var raw = await queue.GetMessageAsync(entry.MessageId, cancellationToken).ConfigureAwait(false) ?? [];
-            var reason = "Delivery cancelled by the mail administrator" + (entry.LastError is null ? "." : $" (last error: {entry.LastError}).");
-            var failed = entry.Recipients.Select(r => RecipientOutcome.PermanentFailure(r, reason, "5.0.0")).ToList();
-            await SettleAsync(entry, raw, failed, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            _inFlight.TryRemove(entryId, out _);
-        }
+        var raw = await queue.GetMessageAsync(entry.MessageId, cancellationToken).ConfigureAwait(false) ?? [];
+        var reason = "Delivery cancelled by the mail administrator" + (entry.LastError is null ? "." : $" (last error: {entry.LastError}).");
+        var failed = entry.Recipients.Select(r => RecipientOutcome.PermanentFailure(r, reason, "5.0.0")).ToList();
+        await SettleAsync(entry, raw, failed, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
-    /// <summary>Attempts every entry that is due now, several at a time.</summary>
+    /// <summary>
+    /// Attempts every entry that is due now, several at a time, claiming them in the store first so that nodes sharing
+    /// one queue never attempt the same entry at once. Claims are renewed while their deliveries run; those not
+    /// settled (shutting down) are released for another node.
+    /// </summary>
     /// <returns>How many entries were attempted.</returns>
     public async Task<int> ProcessDueAsync(CancellationToken cancellationToken)
     {
         var parallel = Math.Max(1, options.CurrentValue.Delivery.MaxConcurrentDeliveries);
-        var due = await queue.GetDueAsync(time.GetUtcNow(), parallel * 8, cancellationToken).ConfigureAwait(false);
-        var claimed = due.Where(e => _inFlight.TryAdd(e.Id, 0)).ToList();
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (entry, token) =>
+        // A small batch per claim, so the entries a node holds are those it is about to deliver and other nodes share the rest.
+        var batch = parallel * 2;
+        var attempted = 0;
+        while (!cancellationToken.IsCancellationRequested)
         {
-            try
-            {
-                await DeliverEntryAsync(entry, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                // A bug or a store failure on one entry must not stop the others; it stays queued and is retried later.
-                logger.LogError(e, "Queue entry {EntryId} could not be processed", entry.Id);
-                await TryPostponeAsync(entry, e.Message, token).ConfigureAwait(false);
-            }
-            finally
-            {
-                _inFlight.TryRemove(entry.Id, out _);
-            }
-        }).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            var claimed = await queue.ClaimDueAsync(NodeId, now, now + Lease, batch, cancellationToken).ConfigureAwait(false);
+            if (claimed.Count == 0)
+                break;
+            await DeliverClaimedAsync(claimed, parallel, cancellationToken).ConfigureAwait(false);
+            attempted += claimed.Count;
+            if (claimed.Count < batch)
+                break;
+        }
         var (length, oldest) = await queue.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
         WebmailMeter.ReportQueue(length, oldest is { } at ? time.GetUtcNow() - at : TimeSpan.Zero);
-        return claimed.Count;
+        return attempted;
+    }
+
+    private async Task DeliverClaimedAsync(IReadOnlyList<QueueEntry> claimed, int parallel, CancellationToken cancellationToken)
+    {
+        var held = new ConcurrentDictionary<long, byte>(claimed.Select(e => KeyValuePair.Create(e.Id, (byte)0)));
+        using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewing = RenewWhileHeldAsync(held, stopRenewing.Token);
+        try
+        {
+            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (entry, token) =>
+            {
+                try
+                {
+                    await DeliverEntryAsync(entry, token).ConfigureAwait(false);
+                    held.TryRemove(entry.Id, out _);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // A bug or a store failure on one entry must not stop the others; it stays queued and is retried later.
+                    logger.LogError(e, "Queue entry {EntryId} could not be processed", entry.Id);
+                    if (await TryPostponeAsync(entry, e.Message, token).ConfigureAwait(false))
+                        held.TryRemove(entry.Id, out _);
+                }
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+            // Claimed but never settled (shutting down, or the store failed): another node may have them now, not after the lease.
+            foreach (var id in held.Keys)
+                await TryReleaseAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renews the leases on <paramref name="held"/> every third of a lease until stopped.</summary>
+    private async Task RenewWhileHeldAsync(ConcurrentDictionary<long, byte> held, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Lease / 3, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var ids = held.Keys.ToList();
+                    var renewed = await queue.RenewLeasesAsync(ids, NodeId, time.GetUtcNow() + Lease, cancellationToken).ConfigureAwait(false);
+                    if (renewed < ids.Count)
+                        logger.LogDebug("Renewed {Renewed} of {Held} queue claims; the others were settled meanwhile", renewed, ids.Count);
+                }
+                catch (Exception e) when (e is StoreException or StoreUnavailableException)
+                {
+                    // The store is briefly away: the next tick tries again while the lease still holds.
+                    logger.LogWarning(e, "Queue claims could not be renewed");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The pass ended.
+        }
+    }
+
+    private async Task TryReleaseAsync(long entryId)
+    {
+        try
+        {
+            await queue.ReleaseAsync(entryId, NodeId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreException or StoreUnavailableException)
+        {
+            logger.LogWarning(e, "Queue entry {EntryId}: claim not released; it ends with its lease", entryId);
+        }
     }
 
     private async Task DeliverEntryAsync(QueueEntry entry, CancellationToken cancellationToken)
@@ -268,16 +335,19 @@ public sealed class OutboundQueueService(
             Wake();
     }
 
-    private async Task TryPostponeAsync(QueueEntry entry, string error, CancellationToken cancellationToken)
+    /// <returns>False when the postponement could not be recorded either.</returns>
+    private async Task<bool> TryPostponeAsync(QueueEntry entry, string error, CancellationToken cancellationToken)
     {
         try
         {
             var next = time.GetUtcNow() + TimeSpan.FromMinutes(5);
             await queue.RecordAttemptAsync(entry.Id, entry.Recipients, next, Truncate("internal error: " + error, 1000), cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch (Exception e) when (e is StoreException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception e) when (e is StoreException or StoreUnavailableException or InvalidOperationException or System.Data.Common.DbException or OperationCanceledException)
         {
             logger.LogError(e, "Queue entry {EntryId} could not be postponed", entry.Id);
+            return false;
         }
     }
 

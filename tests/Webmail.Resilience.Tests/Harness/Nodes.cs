@@ -13,11 +13,13 @@ public sealed class Nodes : IAsyncDisposable
     private readonly List<ServerProcess> _servers = [];
     private readonly List<TempDirectory> _directories = [];
     private readonly IDictionary<string, string> _settings;
+    private readonly bool _ownsDatabase;
 
-    private Nodes(string connectionString, IDictionary<string, string> settings)
+    private Nodes(string connectionString, IDictionary<string, string> settings, bool ownsDatabase)
     {
         ConnectionString = connectionString;
         _settings = settings;
+        _ownsDatabase = ownsDatabase;
     }
 
     /// <summary>The database every node uses.</summary>
@@ -31,9 +33,10 @@ public sealed class Nodes : IAsyncDisposable
     public IDictionary<string, string> Settings => _settings;
 
     /// <summary>Starts <paramref name="count"/> nodes at once on a new database (they race to migrate it, as real nodes would).</summary>
-    public static async Task<Nodes> StartAsync(int count, IDictionary<string, string>? settings = null)
+    /// <param name="connectionString">A database of the test's own (e.g. on a <see cref="PrivatePostgresCluster"/>) instead of a new one on the shared cluster; the test keeps and drops it.</param>
+    public static async Task<Nodes> StartAsync(int count, IDictionary<string, string>? settings = null, string? connectionString = null)
     {
-        var database = PostgresCluster.CreateDatabase();
+        var database = connectionString ?? PostgresCluster.CreateDatabase();
         var all = new Dictionary<string, string>
         {
             ["Webmail:Store:Provider"] = "postgres",
@@ -41,7 +44,7 @@ public sealed class Nodes : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             all[key] = value;
-        var nodes = new Nodes(database, all);
+        var nodes = new Nodes(database, all, ownsDatabase: connectionString is null);
         try
         {
             for (var i = 0; i < count; i++)
@@ -78,6 +81,7 @@ public sealed class Nodes : IAsyncDisposable
             await server.DisposeAsync();
         foreach (var directory in _directories)
             directory.Dispose();
-        PostgresCluster.DropDatabase(ConnectionString);
+        if (_ownsDatabase)
+            PostgresCluster.DropDatabase(ConnectionString);
     }
 }

@@ -20,6 +20,8 @@ public sealed class SinkSmtpServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _sessions = [];
     private readonly Task _accepting;
     private readonly int _maxReplyDelayMs;
+    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _stallMessageId;
     private int _transactions;
 
     /// <param name="maxReplyDelayMs">Each 250 after DATA waits a random 0..this many milliseconds, widening the window in which a kill leaves a delivered entry in the queue.</param>
@@ -39,6 +41,18 @@ public sealed class SinkSmtpServer : IAsyncDisposable
 
     /// <summary>Transactions completed with a final dot.</summary>
     public int Transactions => Volatile.Read(ref _transactions);
+
+    /// <summary>
+    /// Holds the next transaction that carries Message-ID <paramref name="messageId"/> at its final dot: no reply, not
+    /// recorded, until the sink is disposed (a delivery that runs long, or a sender killed mid-delivery). Later
+    /// transactions with that Message-ID are taken as usual.
+    /// </summary>
+    /// <returns>A task that completes once such a transaction is being held.</returns>
+    public Task StallNext(string messageId)
+    {
+        Volatile.Write(ref _stallMessageId, messageId);
+        return _stalled.Task;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -106,6 +120,12 @@ public sealed class SinkSmtpServer : IAsyncDisposable
                                 inHeader = false;
                             else if (inHeader && messageId is null && data.StartsWith("Message-ID:", StringComparison.OrdinalIgnoreCase))
                                 messageId = data["Message-ID:".Length..].Trim().Trim('<', '>');
+                        }
+                        var stall = Volatile.Read(ref _stallMessageId);
+                        if (stall is not null && stall == messageId && Interlocked.CompareExchange(ref _stallMessageId, null, stall) == stall)
+                        {
+                            _stalled.TrySetResult();
+                            await Task.Delay(Timeout.Infinite, _stop.Token);
                         }
                         foreach (var recipient in recipients)
                             _received.AddOrUpdate((messageId ?? "(none)", recipient), 1, (_, n) => n + 1);
