@@ -28,7 +28,7 @@ public sealed class SieveServer : IAsyncDisposable
     public ScriptedSmtpServer Remote { get; }
     public Account Bob { get; private set; } = null!;
     public Account Alice { get; private set; } = null!;
-    public SqliteMessageStore Messages => Server.Messages;
+    public IMessageStore Messages => Server.Messages;
     public SieveScriptService Scripts => Server.Services.GetRequiredService<SieveScriptService>();
     public IOutboundQueueStore Queue => Server.Services.GetRequiredService<IOutboundQueueStore>();
     public SqliteDatabase Database => Server.Services.GetRequiredService<SqliteDatabase>();
