@@ -13,7 +13,7 @@ public sealed partial class PostgresMessageStore
         " SELECT DISTINCT ON (thread_key) thread_key, internal_date AS latest, id AS latest_id" +
         " FROM messages WHERE folder_id = @f ORDER BY thread_key, internal_date DESC, id DESC)," +
         " page AS (SELECT t.thread_key, t.latest, t.latest_id FROM threads t ORDER BY t.latest DESC, t.latest_id DESC LIMIT @n OFFSET @o)" +
-        " SELECT " + PostgresRows.SummaryColumns + ", s.n, s.unread, s.flagged, s.members" +
+        " SELECT " + MessageRows.SummaryColumns + ", s.n, s.unread, s.flagged, s.members" +
         " FROM page p JOIN messages m ON m.id = p.latest_id AND m.account_id = @a" +
         " CROSS JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE (x.flags & 1) = 0) AS unread, count(*) FILTER (WHERE (x.flags & 4) <> 0) AS flagged," +
         " json_agg(json_build_array(x.id, CASE WHEN x.from_name = '' THEN x.from_address ELSE x.from_name END, x.has_attachments::int) ORDER BY x.internal_date, x.id)::text AS members" +
@@ -32,8 +32,8 @@ public sealed partial class PostgresMessageStore
             var total = await unit.Sql("SELECT count(DISTINCT thread_key) FROM messages WHERE folder_id = @f").With("f", folderId).LongAsync().ConfigureAwait(false);
             var items = await unit.Sql(ConversationPageSql).With("f", folderId).With("a", accountId).With("n", (long)pageSize).With("o", (long)pageIndex * pageSize).ListAsync(reader =>
             {
-                var latest = PostgresRows.ReadSummary(reader);
-                var columns = PostgresRows.SummaryColumnCount;
+                var latest = MessageRows.ReadSummary(reader);
+                var columns = MessageRows.SummaryColumnCount;
                 var ids = new List<long>();
                 var senders = new List<string>();
                 var attachments = false;

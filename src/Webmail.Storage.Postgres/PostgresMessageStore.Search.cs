@@ -62,8 +62,8 @@ public sealed partial class PostgresMessageStore
             var countLimit = Math.Max(SearchCountLimit, (pageIndex + 1L) * pageSize) + 1;
             var counted = await Bind(unit.Sql($"SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT @limit) AS hits")).With("limit", countLimit).LongAsync().ConfigureAwait(false);
             var lowerBound = counted == countLimit;
-            var items = await Bind(unit.Sql($"SELECT {PostgresRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY {order} LIMIT @n OFFSET @o"))
-                .With("n", (long)pageSize).With("o", (long)pageIndex * pageSize).ListAsync(PostgresRows.ReadSummary).ConfigureAwait(false);
+            var items = await Bind(unit.Sql($"SELECT {MessageRows.SummaryColumns} FROM {from} WHERE {where} ORDER BY {order} LIMIT @n OFFSET @o"))
+                .With("n", (long)pageSize).With("o", (long)pageIndex * pageSize).ListAsync(MessageRows.ReadSummary).ConfigureAwait(false);
             return new Page<MessageSummary>(items, lowerBound ? counted - 1 : counted, pageIndex, pageSize, lowerBound);
         }, cancellationToken, snapshot: true).ConfigureAwait(false);
     }

@@ -33,20 +33,20 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
 
     public Task<IReadOnlyList<Folder>> GetFoldersAsync(long accountId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<Folder>>(async unit => await unit.Sql(
-                $"SELECT {PostgresRows.FolderColumns} FROM folders WHERE account_id = @a ORDER BY special_use = 0, special_use, lower(name) COLLATE \"C\"")
-            .With("a", accountId).ListAsync(PostgresRows.ReadFolder).ConfigureAwait(false), cancellationToken);
+                $"SELECT {MessageRows.FolderColumns} FROM folders WHERE account_id = @a ORDER BY special_use = 0, special_use, lower(name) COLLATE \"C\"")
+            .With("a", accountId).ListAsync(MessageRows.ReadFolder).ConfigureAwait(false), cancellationToken);
 
     public Task<Folder?> GetFolderAsync(long accountId, long folderId, CancellationToken cancellationToken) =>
         ReadAsync(unit => ReadFolderAsync(unit, accountId, folderId), cancellationToken);
 
     public async Task<Folder> GetSpecialFolderAsync(long accountId, SpecialFolder folder, CancellationToken cancellationToken) =>
-        await ReadAsync(unit => unit.Sql($"SELECT {PostgresRows.FolderColumns} FROM folders WHERE special_use = @s AND account_id = @a")
-                .With("s", (long)folder).With("a", accountId).FirstAsync(PostgresRows.ReadFolder), cancellationToken).ConfigureAwait(false)
+        await ReadAsync(unit => unit.Sql($"SELECT {MessageRows.FolderColumns} FROM folders WHERE special_use = @s AND account_id = @a")
+                .With("s", (long)folder).With("a", accountId).FirstAsync(MessageRows.ReadFolder), cancellationToken).ConfigureAwait(false)
             ?? throw new StoreException($"The account has no {folder} folder.");
 
     private static Task<Folder?> ReadFolderAsync(PostgresUnit unit, long accountId, long folderId) =>
-        unit.Sql($"SELECT {PostgresRows.FolderColumns} FROM folders WHERE id = @f AND account_id = @a")
-            .With("f", folderId).With("a", accountId).FirstAsync(PostgresRows.ReadFolder)!;
+        unit.Sql($"SELECT {MessageRows.FolderColumns} FROM folders WHERE id = @f AND account_id = @a")
+            .With("f", folderId).With("a", accountId).FirstAsync(MessageRows.ReadFolder)!;
 
     public async Task<Folder> CreateFolderAsync(long accountId, string name, long? parentId, CancellationToken cancellationToken)
     {
@@ -139,19 +139,19 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
         {
             if (await unit.Sql("SELECT message_count FROM folders WHERE id = @f AND account_id = @a").With("f", folderId).With("a", accountId).LongOrNullAsync().ConfigureAwait(false) is not { } total)
                 return new Page<MessageSummary>([], 0, pageIndex, pageSize);
-            var items = await unit.Sql($"SELECT {PostgresRows.SummaryColumns} FROM messages m WHERE m.folder_id = @f AND m.account_id = @a ORDER BY {PostgresRows.OrderBy(sort)} LIMIT @n OFFSET @o")
-                .With("f", folderId).With("a", accountId).With("n", (long)pageSize).With("o", (long)pageIndex * pageSize).ListAsync(PostgresRows.ReadSummary).ConfigureAwait(false);
+            var items = await unit.Sql($"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.folder_id = @f AND m.account_id = @a ORDER BY {PostgresRows.OrderBy(sort)} LIMIT @n OFFSET @o")
+                .With("f", folderId).With("a", accountId).With("n", (long)pageSize).With("o", (long)pageIndex * pageSize).ListAsync(MessageRows.ReadSummary).ConfigureAwait(false);
             return new Page<MessageSummary>(items, total, pageIndex, pageSize);
         }, cancellationToken, snapshot: true).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MessageSummary>> GetThreadAsync(long accountId, string threadKey, CancellationToken cancellationToken) =>
-        await ReadAsync(unit => unit.Sql($"SELECT {PostgresRows.SummaryColumns} FROM messages m WHERE m.account_id = @a AND m.thread_key = @t ORDER BY m.internal_date, m.id")
-            .With("a", accountId).With("t", threadKey).ListAsync(PostgresRows.ReadSummary), cancellationToken).ConfigureAwait(false);
+        await ReadAsync(unit => unit.Sql($"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.account_id = @a AND m.thread_key = @t ORDER BY m.internal_date, m.id")
+            .With("a", accountId).With("t", threadKey).ListAsync(MessageRows.ReadSummary), cancellationToken).ConfigureAwait(false);
 
     public Task<MessageSummary?> GetSummaryAsync(long accountId, long messageId, CancellationToken cancellationToken) =>
-        ReadAsync(unit => unit.Sql($"SELECT {PostgresRows.SummaryColumns} FROM messages m WHERE m.id = @id AND m.account_id = @a")
-            .With("id", messageId).With("a", accountId).FirstAsync(PostgresRows.ReadSummary)!, cancellationToken);
+        ReadAsync(unit => unit.Sql($"SELECT {MessageRows.SummaryColumns} FROM messages m WHERE m.id = @id AND m.account_id = @a")
+            .With("id", messageId).With("a", accountId).FirstAsync(MessageRows.ReadSummary)!, cancellationToken);
 
     public async Task<byte[]?> GetRawAsync(long accountId, long messageId, CancellationToken cancellationToken) =>
         await ReadAsync(unit => unit.Sql("SELECT r.raw FROM message_raw r JOIN messages m ON m.id = r.message_id WHERE m.id = @id AND m.account_id = @a")

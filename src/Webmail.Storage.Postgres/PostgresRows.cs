@@ -3,53 +3,12 @@ using Webmail.Core.Model;
 
 namespace Webmail.Storage.Postgres;
 
-/// <summary>Column lists and readers shared by the queries that return folders and message summaries (the same columns as on SQLite).</summary>
+/// <summary>
+/// What PostgreSQL's queries need beyond the provider-neutral column lists and readers (<see cref="MessageRows"/>, which
+/// both providers use): the list orders in PostgreSQL's SQL and reader helpers.
+/// </summary>
 internal static class PostgresRows
 {
-    public const string SummaryColumns =
-        "m.id, m.folder_id, m.uid, m.flags, m.internal_date, m.size, m.from_address, m.from_name, m.to_addresses, " +
-        "m.cc_addresses, m.subject, m.sent_date, m.message_id, m.preview, m.has_attachments, m.thread_key, m.keywords";
-
-    /// <summary>How many columns <see cref="SummaryColumns"/> selects; a query's own columns follow them.</summary>
-    public const int SummaryColumnCount = 17;
-
-    public static MessageSummary ReadSummary(NpgsqlDataReader r) => new(
-        Id: r.GetInt64(0),
-        FolderId: r.GetInt64(1),
-        Uid: r.GetInt64(2),
-        Flags: (MessageFlags)r.GetInt64(3),
-        InternalDate: FromUnixMs(r.GetInt64(4)),
-        Size: r.GetInt64(5),
-        FromAddress: r.GetString(6),
-        FromName: r.GetString(7),
-        To: r.GetString(8),
-        Cc: r.GetString(9),
-        Subject: r.GetString(10),
-        Date: FromUnixMsOrNull(r, 11),
-        MessageId: r.GetString(12),
-        Preview: r.GetString(13),
-        HasAttachments: r.GetBoolean(14),
-        ThreadKey: r.GetString(15),
-        Keywords: r.GetString(16));
-
-    public const string FolderColumns =
-        "id, account_id, parent_id, name, special_use, uid_validity, uid_next, message_count, unread_count, total_bytes, highest_modseq, subscribed, expunge_floor";
-
-    public static Folder ReadFolder(NpgsqlDataReader r) => new(
-        Id: r.GetInt64(0),
-        AccountId: r.GetInt64(1),
-        ParentId: r.IsDBNull(2) ? null : r.GetInt64(2),
-        Name: r.GetString(3),
-        SpecialUse: (SpecialFolder)r.GetInt64(4),
-        UidValidity: r.GetInt64(5),
-        UidNext: r.GetInt64(6),
-        MessageCount: r.GetInt64(7),
-        UnreadCount: r.GetInt64(8),
-        TotalBytes: r.GetInt64(9),
-        HighestModseq: r.GetInt64(10),
-        Subscribed: r.GetBoolean(11),
-        ExpungeFloor: r.GetInt64(12));
-
     /// <summary>The list orders; names compare without case as SQLite's NOCASE does (ASCII letters folded).</summary>
     public static string OrderBy(MessageSort sort) => sort switch
     {

@@ -13,7 +13,7 @@ namespace Webmail.Imap.Tests;
 /// STORE UNCHANGEDSINCE and .SILENT, SEARCH MODSEQ, MODSEQ on every flag change reported once it is on,
 /// exact replies over a raw socket and MailKit's flow.
 /// </summary>
-public sealed class CondstoreTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class CondstoreTests(ImapServerFixture fixture)
 {
     private int Port => fixture.Server.ImapPort;
 
@@ -129,3 +129,6 @@ public sealed class CondstoreTests(ImapServerFixture fixture) : IClassFixture<Im
         await client.DisconnectAsync(true);
     }
 }
+
+public sealed class CondstoreTestsOnSqlite(ImapServerFixture fixture) : CondstoreTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class CondstoreTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : CondstoreTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

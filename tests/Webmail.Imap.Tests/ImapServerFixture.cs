@@ -3,14 +3,17 @@ using Webmail.Testing;
 
 namespace Webmail.Imap.Tests;
 
-/// <summary>One whole server for a test class, with a local domain and a few accounts.</summary>
-public sealed class ImapServerFixture : IAsyncLifetime
+/// <summary>One whole server for a test class, with a local domain and a few accounts, on SQLite (or, as
+/// <see cref="ImapServerFixtureOnPostgres"/>, on a PostgreSQL database of its own).</summary>
+public class ImapServerFixture : IAsyncLifetime
 {
+    protected virtual StoreProvider Provider => StoreProvider.Sqlite;
+
     public const string Password = "correct horse";
     public TestServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "imap.local.example" });
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "imap.local.example" }, provider: Provider);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
@@ -28,4 +31,10 @@ public sealed class ImapServerFixture : IAsyncLifetime
             $"From: Ann <ann@example.org>\r\nTo: {account.Address}\r\nSubject: {subject}\r\nDate: Sat, 05 Dec 2026 08:00:00 +0000\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n\r\n{body}\r\n");
         return await Server.Messages.AppendAsync(account.Id, box.Id, raw, flags, enforceQuota: false);
     }
+}
+
+/// <summary>The same server on PostgreSQL: the end-to-end tests whose outcome depends on the store run on both.</summary>
+public sealed class ImapServerFixtureOnPostgres : ImapServerFixture
+{
+    protected override StoreProvider Provider => StoreProvider.Postgres;
 }

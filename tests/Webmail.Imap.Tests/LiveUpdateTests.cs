@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Webmail.Imap.Tests;
 
 /// <summary>Changes made elsewhere reach a session with the mailbox selected, whatever the moment they commit.</summary>
-public sealed class LiveUpdateTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class LiveUpdateTests(ImapServerFixture fixture)
 {
     /// <summary>Messages already in INBOX: each SELECT then reads as many UIDs, a window wide enough to aim at.</summary>
     private const int Existing = 3000;
@@ -63,3 +63,6 @@ public sealed class LiveUpdateTests(ImapServerFixture fixture) : IClassFixture<I
         Assert.Empty(stale);
     }
 }
+
+public sealed class LiveUpdateTestsOnSqlite(ImapServerFixture fixture) : LiveUpdateTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class LiveUpdateTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : LiveUpdateTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

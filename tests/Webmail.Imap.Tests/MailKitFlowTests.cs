@@ -10,7 +10,7 @@ using Model = Webmail.Core.Model;
 namespace Webmail.Imap.Tests;
 
 /// <summary>Whole flows with MailKit's ImapClient over a real socket against a whole server.</summary>
-public sealed class MailKitFlowTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class MailKitFlowTests(ImapServerFixture fixture)
 {
     private async Task<ImapClient> ConnectAsync(Account account, SecureSocketOptions security = SecureSocketOptions.None)
     {
@@ -150,3 +150,6 @@ public sealed class MailKitFlowTests(ImapServerFixture fixture) : IClassFixture<
         await client.DisconnectAsync(true);
     }
 }
+
+public sealed class MailKitFlowTestsOnSqlite(ImapServerFixture fixture) : MailKitFlowTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class MailKitFlowTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : MailKitFlowTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

@@ -5,7 +5,7 @@ using Webmail.Core.Model;
 namespace Webmail.Imap.Tests;
 
 /// <summary>OBJECTID (RFC 8474): MAILBOXID kept by a rename, EMAILID kept by a move, THREADID shared by a conversation.</summary>
-public sealed class ObjectIdTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class ObjectIdTests(ImapServerFixture fixture)
 {
     [Fact]
     public async Task IdentifiersSurviveRenamesAndMovesAndNameConversations()
@@ -46,3 +46,6 @@ public sealed class ObjectIdTests(ImapServerFixture fixture) : IClassFixture<Ima
         Assert.Equal([$"* 1 FETCH (EMAILID (M{root}))"], (await imap.CommandAsync("FETCH 1 (EMAILID)")).Untagged);
     }
 }
+
+public sealed class ObjectIdTestsOnSqlite(ImapServerFixture fixture) : ObjectIdTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class ObjectIdTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : ObjectIdTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

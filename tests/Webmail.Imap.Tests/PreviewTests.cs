@@ -1,7 +1,7 @@
 namespace Webmail.Imap.Tests;
 
 /// <summary>PREVIEW (RFC 8970): the preview text stored at delivery, the same the web UI's list shows.</summary>
-public sealed class PreviewTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class PreviewTests(ImapServerFixture fixture)
 {
     [Fact]
     public async Task FetchPreviewAnswersTheStoredPreview()
@@ -24,3 +24,6 @@ public sealed class PreviewTests(ImapServerFixture fixture) : IClassFixture<Imap
         Assert.Equal([$"* 2 FETCH (UID {accented.Uid} PREVIEW \"{previews[1]}\")"], (await imap.CommandAsync("UID FETCH 2 (PREVIEW)")).Untagged);
     }
 }
+
+public sealed class PreviewTestsOnSqlite(ImapServerFixture fixture) : PreviewTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class PreviewTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : PreviewTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

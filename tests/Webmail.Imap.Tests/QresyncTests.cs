@@ -12,7 +12,7 @@ namespace Webmail.Imap.Tests;
 /// expunged since as VANISHED (EARLIER) and the messages changed or added since — and, once it is on,
 /// expunges as VANISHED. Exact replies over a raw socket, and MailKit's quick resynchronisation.
 /// </summary>
-public sealed class QresyncTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class QresyncTests(ImapServerFixture fixture)
 {
     private int Port => fixture.Server.ImapPort;
 
@@ -139,3 +139,6 @@ public sealed class QresyncTests(ImapServerFixture fixture) : IClassFixture<Imap
         await client.DisconnectAsync(true);
     }
 }
+
+public sealed class QresyncTestsOnSqlite(ImapServerFixture fixture) : QresyncTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class QresyncTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : QresyncTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

@@ -10,7 +10,7 @@ namespace Webmail.Imap.Tests;
 /// SEARCH BODY and TEXT are substring searches (RFC 9051 §6.4.4) answered through the word index:
 /// the index narrows, each candidate is checked, and the answer is the exact one.
 /// </summary>
-public sealed class SearchIndexTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class SearchIndexTests(ImapServerFixture fixture)
 {
     private static readonly string[] Bodies =
     [
@@ -81,14 +81,22 @@ public sealed class SearchIndexTests(ImapServerFixture fixture) : IClassFixture<
             await fixture.Server.Messages.AppendAsync(account.Id, inbox.Id, Encoding.UTF8.GetBytes(Message(i, body, "a.bin")), MessageFlags.None, enforceQuota: false);
         IImapStore store = fixture.Server.Messages;
 
-        // "café" folds to the token "cafe" (remove_diacritics): a candidate, but only ASCII text is proven by its tokens.
         var cafe = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe", default);
-        Assert.NotNull(cafe);
-        Assert.Equal([1L, 2, 3], cafe.Uids);
-        Assert.Equal([1L, 3], cafe.Proven.Order());
-        // Two words are never proven by tokens (they need not be adjacent), whatever the text.
-        var twoWords = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe menu", default);
-        Assert.Empty(twoWords!.Proven);
+        if (fixture.Server.Provider == Webmail.Testing.StoreProvider.Postgres)
+        {
+            // PostgreSQL keeps no word index for IMAP's substring search: no candidates, the server checks every message.
+            Assert.Null(cafe);
+        }
+        else
+        {
+            // "café" folds to the token "cafe" (remove_diacritics): a candidate, but only ASCII text is proven by its tokens.
+            Assert.NotNull(cafe);
+            Assert.Equal([1L, 2, 3], cafe.Uids);
+            Assert.Equal([1L, 3], cafe.Proven.Order());
+            // Two words are never proven by tokens (they need not be adjacent), whatever the text.
+            var twoWords = await store.TextCandidatesAsync(account.Id, inbox.Id, SearchTextField.Body, "cafe menu", default);
+            Assert.Empty(twoWords!.Proven);
+        }
 
         await using var imap = await ImapTranscript.LoginAsync(fixture.Server.ImapPort, account.Address);
         await imap.CommandAsync("SELECT INBOX");
@@ -116,3 +124,6 @@ public sealed class SearchIndexTests(ImapServerFixture fixture) : IClassFixture<
         return body || headers.Any(h => Has($"{h.Field}: {h.Value}"));
     }
 }
+
+public sealed class SearchIndexTestsOnSqlite(ImapServerFixture fixture) : SearchIndexTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class SearchIndexTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : SearchIndexTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

@@ -7,7 +7,7 @@ namespace Webmail.Imap.Tests;
 /// A large folder's snapshot (UID runs and keywords) is kept between SELECTs; any change to the
 /// folder — a message in, a message out, a new keyword — makes the next SELECT read it again.
 /// </summary>
-public sealed class SnapshotTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class SnapshotTests(ImapServerFixture fixture)
 {
     [Fact]
     public async Task TheKeptSnapshotOfALargeFolderFollowsEveryChange()
@@ -38,3 +38,6 @@ public sealed class SnapshotTests(ImapServerFixture fixture) : IClassFixture<Ima
         }
     }
 }
+
+public sealed class SnapshotTestsOnSqlite(ImapServerFixture fixture) : SnapshotTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class SnapshotTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : SnapshotTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

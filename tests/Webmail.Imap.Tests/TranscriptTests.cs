@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Webmail.Imap.Tests;
 
 /// <summary>Exact responses over a raw socket (RFC 9051 and the extensions advertised).</summary>
-public sealed class TranscriptTests(ImapServerFixture fixture) : IClassFixture<ImapServerFixture>
+public abstract class TranscriptTests(ImapServerFixture fixture)
 {
     private int Port => fixture.Server.ImapPort;
 
@@ -379,3 +379,6 @@ public sealed class StalledClientTests
         Assert.Equal("OK NOOP completed", (await other.CommandAsync("NOOP")).Status);
     }
 }
+
+public sealed class TranscriptTestsOnSqlite(ImapServerFixture fixture) : TranscriptTests(fixture), IClassFixture<ImapServerFixture>;
+public sealed class TranscriptTestsOnPostgres(ImapServerFixtureOnPostgres fixture) : TranscriptTests(fixture), IClassFixture<ImapServerFixtureOnPostgres>;

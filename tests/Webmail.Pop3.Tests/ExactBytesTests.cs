@@ -11,14 +11,14 @@ namespace Webmail.Pop3.Tests;
 /// the message; RFC 1939 §5: sizes are of the message as the client receives it). Whole server,
 /// Python's smtplib to send and poplib to fetch, over loopback sockets.
 /// </summary>
-public sealed class ExactBytesTests : IAsyncLifetime
+public abstract class ExactBytesTests(StoreProvider provider) : IAsyncLifetime
 {
     private const string Password = "correct horse";
     private TestServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example" });
+        _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example" }, provider: provider);
         await _server.CreateAccountAsync("user@local.example", Password);
         await _server.CreateAccountAsync("sender@local.example", Password);
     }
@@ -131,3 +131,6 @@ public sealed class ExactBytesTests : IAsyncLifetime
         return JsonDocument.Parse(await stdout).RootElement.Clone();
     }
 }
+
+public sealed class ExactBytesTestsOnSqlite() : ExactBytesTests(StoreProvider.Sqlite);
+public sealed class ExactBytesTestsOnPostgres() : ExactBytesTests(StoreProvider.Postgres);

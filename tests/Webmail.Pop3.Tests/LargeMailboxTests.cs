@@ -1,15 +1,17 @@
+using Webmail.Testing;
+
 namespace Webmail.Pop3.Tests;
 
 /// <summary>
 /// A big maildrop: the snapshot and the listings are complete and in order. How fast they are is
 /// measured by the benchmark (pop3 suite, docs/benchmarks.md), not asserted here.
 /// </summary>
-public sealed class LargeMailboxTests
+public abstract class LargeMailboxTests(StoreProvider provider)
 {
     [Fact]
     public async Task LoginAndUidlOnTenThousandMessagesListEveryMessageOnce()
     {
-        await using var host = await Pop3TestHost.StartAsync();
+        await using var host = await Pop3TestHost.StartAsync(provider);
         await host.FillAsync(10_000, size: 300);
         await using var client = await host.ConnectAsync();
         Assert.Equal("+OK", await client.CommandAsync("USER " + Pop3TestHost.Address));
@@ -26,3 +28,6 @@ public sealed class LargeMailboxTests
         Assert.All(sizes, l => Assert.True(long.Parse(l.Split(' ')[1]) > 0));
     }
 }
+
+public sealed class LargeMailboxTestsOnSqlite() : LargeMailboxTests(StoreProvider.Sqlite);
+public sealed class LargeMailboxTestsOnPostgres() : LargeMailboxTests(StoreProvider.Postgres);

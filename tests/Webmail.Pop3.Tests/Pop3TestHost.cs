@@ -35,9 +35,13 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public IMessageStore Messages => Store.Messages;
 
     /// <param name="loggers">The server's loggers (a test that reads the session log); otherwise none, or the console with POP3_TEST_LOG=1.</param>
-    public static async Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null)
+    public static Task<Pop3TestHost> StartAsync(IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null) =>
+        StartAsync(StoreProvider.Sqlite, settings, implicitTls, configure, loggers);
+
+    /// <param name="provider">The store the maildrop lives in: SQLite in a temp folder, or a fresh PostgreSQL database.</param>
+    public static async Task<Pop3TestHost> StartAsync(StoreProvider provider, IDictionary<string, string?>? settings = null, bool implicitTls = false, Action<Pop3ServerContext>? configure = null, ILoggerFactory? loggers = null)
     {
-        var store = new TestStore(settings);
+        var store = new TestStore(provider, settings);
         // POP3_TEST_LOG=1 prints the server's log (session lines, failures) to the console when debugging a test.
         var context = loggers is not null
             ? ActivatorUtilities.CreateInstance<Pop3ServerContext>(store.Services, new MaildropLocks(), new ConnectionCounter(), loggers)

@@ -4,11 +4,11 @@ using Webmail.Testing;
 namespace Webmail.Pop3.Tests;
 
 /// <summary>The TRANSACTION state: STAT, LIST, UIDL, RETR, TOP, DELE, NOOP, RSET, with exact replies.</summary>
-public sealed class TransactionTests : IAsyncLifetime
+public abstract class TransactionTests(StoreProvider provider) : IAsyncLifetime
 {
     private Pop3TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await Pop3TestHost.StartAsync();
+    public async Task InitializeAsync() => _host = await Pop3TestHost.StartAsync(provider);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -201,3 +201,6 @@ public sealed class TransactionTests : IAsyncLifetime
         return [.. output];
     }
 }
+
+public sealed class TransactionTestsOnSqlite() : TransactionTests(StoreProvider.Sqlite);
+public sealed class TransactionTestsOnPostgres() : TransactionTests(StoreProvider.Postgres);

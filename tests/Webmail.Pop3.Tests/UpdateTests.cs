@@ -4,11 +4,11 @@ using Webmail.Testing;
 namespace Webmail.Pop3.Tests;
 
 /// <summary>The UPDATE state (RFC 1939 §6) and the account's delete policy; everything else deletes nothing.</summary>
-public sealed class UpdateTests
+public abstract class UpdateTests(StoreProvider provider)
 {
-    private static async Task<Pop3TestHost> StartWithTwoMessagesAsync(IDictionary<string, string?>? settings = null, Action<Pop3ServerContext>? configure = null)
+    private async Task<Pop3TestHost> StartWithTwoMessagesAsync(IDictionary<string, string?>? settings = null, Action<Pop3ServerContext>? configure = null)
     {
-        var host = await Pop3TestHost.StartAsync(settings, configure: configure);
+        var host = await Pop3TestHost.StartAsync(provider, settings, configure: configure);
         await host.AppendAsync(TestMessages.Simple(subject: "first"));
         await host.AppendAsync(TestMessages.Simple(subject: "second"));
         return host;
@@ -140,3 +140,6 @@ public sealed class UpdateTests
         Assert.True(await client.IsClosedByServerAsync());
     }
 }
+
+public sealed class UpdateTestsOnSqlite() : UpdateTests(StoreProvider.Sqlite);
+public sealed class UpdateTestsOnPostgres() : UpdateTests(StoreProvider.Postgres);

@@ -11,9 +11,9 @@ using Webmail.Testing;
 namespace Webmail.Smtp.Tests;
 
 /// <summary>The delivery pipeline called directly, as web compose will call it.</summary>
-public sealed class DeliveryPipelineTests : IAsyncLifetime
+public abstract class DeliveryPipelineTests(StoreProvider provider) : IAsyncLifetime
 {
-    private readonly TestStore _store = new();
+    private readonly TestStore _store = new(provider);
     private Account _user = null!;
     private Account _other = null!;
 
@@ -130,9 +130,9 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
         var (original, draft) = await ReplyInProgressAsync();
         using var refusal = failingPart switch
         {
-            "draft removal" => RefusingTrigger.On(_store.Database, "DELETE", "messages", $"OLD.id = {draft}"),
-            "answered flag" => RefusingTrigger.On(_store.Database, "UPDATE", "messages", $"OLD.id = {original}"),
-            _ => RefusingTrigger.On(_store.Database, "INSERT", "mail_events", $"NEW.kind = {(int)MailEventKind.Sent}"),
+            "draft removal" => RefusingTrigger.On(_store, "DELETE", "messages", $"OLD.id = {draft}"),
+            "answered flag" => RefusingTrigger.On(_store, "UPDATE", "messages", $"OLD.id = {original}"),
+            _ => RefusingTrigger.On(_store, "INSERT", "mail_events", $"NEW.kind = {(int)MailEventKind.Sent}"),
         };
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAnswerAsync(original, draft));
@@ -175,3 +175,6 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
         Assert.Equal(1, await CountAsync(_user, SpecialFolder.Inbox));
     }
 }
+
+public sealed class DeliveryPipelineTestsOnSqlite() : DeliveryPipelineTests(StoreProvider.Sqlite);
+public sealed class DeliveryPipelineTestsOnPostgres() : DeliveryPipelineTests(StoreProvider.Postgres);

@@ -6,7 +6,7 @@ using Webmail.Testing;
 namespace Webmail.Smtp.Tests;
 
 /// <summary>The inbound (MX) listener's rules, as transcripts over a raw socket with exact reply codes.</summary>
-public sealed class InboundTranscriptTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
+public abstract class InboundTranscriptTests(SmtpServerFixture fixture)
 {
     private int Port => fixture.Server.SmtpPort;
 
@@ -139,15 +139,9 @@ public sealed class InboundTranscriptTests(SmtpServerFixture fixture) : IClassFi
     [Fact]
     public async Task StorageFailureAnswers451_4_3_0AndNothingIsStored()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(provider: fixture.Server.Provider);
         await server.CreateAccountAsync("user@local.example");
-        var database = server.Services.GetRequiredService<Webmail.Storage.SqliteDatabase>();
-        await using (var connection = database.OpenConnection())
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TRIGGER fail_insert BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;";
-            command.ExecuteNonQuery();
-        }
+        using var refusing = RefusingTrigger.On(server, "INSERT", "messages", "true");
         await using var smtp = await SmtpTranscript.ConnectAsync(server.SmtpPort);
         await smtp.ExpectAsync("EHLO client.remote.example", 250);
         await smtp.ExpectAsync("MAIL FROM:<sender@remote.example>", 250);
@@ -159,7 +153,7 @@ public sealed class InboundTranscriptTests(SmtpServerFixture fixture) : IClassFi
     [Fact]
     public async Task ConnectionsBeyondThePerIpCapAreRefusedWith421()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Limits:MaxSessionsPerIp"] = "2" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Limits:MaxSessionsPerIp"] = "2" }, provider: fixture.Server.Provider);
         await using var first = await SmtpTranscript.ConnectAsync(server.SmtpPort);
         await using var second = await SmtpTranscript.ConnectAsync(server.SmtpPort);
         await using var third = await SmtpTranscript.ConnectAsync(server.SmtpPort, expectGreeting: false);
@@ -199,3 +193,6 @@ public sealed class InboundTranscriptTests(SmtpServerFixture fixture) : IClassFi
         Assert.Fail("no Received event recorded");
     }
 }
+
+public sealed class InboundTranscriptTestsOnSqlite(SmtpServerFixture fixture) : InboundTranscriptTests(fixture), IClassFixture<SmtpServerFixture>;
+public sealed class InboundTranscriptTestsOnPostgres(SmtpServerFixtureOnPostgres fixture) : InboundTranscriptTests(fixture), IClassFixture<SmtpServerFixtureOnPostgres>;

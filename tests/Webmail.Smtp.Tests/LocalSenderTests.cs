@@ -7,7 +7,7 @@ namespace Webmail.Smtp.Tests;
 /// Mail that claims one of our own domains as its sender must come through authenticated submission
 /// or from a trusted network: on the inbound port it is refused with 550 5.7.1.
 /// </summary>
-public sealed class LocalSenderTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
+public abstract class LocalSenderTests(SmtpServerFixture fixture)
 {
     private async Task<SmtpTranscript> OpenAsync(int port)
     {
@@ -91,7 +91,7 @@ public sealed class LocalSenderTests(SmtpServerFixture fixture) : IClassFixture<
         var parts = networks.Split(',');
         for (var i = 0; i < parts.Length; i++)
             settings[$"Webmail:Smtp:TrustedNetworks:{i}"] = parts[i];
-        await using var server = await TestServer.StartAsync(settings);
+        await using var server = await TestServer.StartAsync(settings, provider: fixture.Server.Provider);
         var user = await server.CreateAccountAsync("user@local.example");
         await server.CreateAccountAsync("admin@local.example");
         await using var smtp = await SmtpTranscript.ConnectAsync(server.SmtpPort);
@@ -111,10 +111,13 @@ public sealed class LocalSenderTests(SmtpServerFixture fixture) : IClassFixture<
     [Fact]
     public async Task UntrustedNetworkListDoesNotCoverLoopback()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Smtp:TrustedNetworks:0"] = "192.0.2.0/24", ["Webmail:Smtp:TrustedNetworks:1"] = "2001:db8::/32" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Smtp:TrustedNetworks:0"] = "192.0.2.0/24", ["Webmail:Smtp:TrustedNetworks:1"] = "2001:db8::/32" }, provider: fixture.Server.Provider);
         await server.CreateAccountAsync("user@local.example");
         await using var smtp = await SmtpTranscript.ConnectAsync(server.SmtpPort);
         await smtp.ExpectAsync("EHLO client.remote.example", 250);
         await smtp.ExpectAsync("MAIL FROM:<user@local.example>", 550, "5.7.1");
     }
 }
+
+public sealed class LocalSenderTestsOnSqlite(SmtpServerFixture fixture) : LocalSenderTests(fixture), IClassFixture<SmtpServerFixture>;
+public sealed class LocalSenderTestsOnPostgres(SmtpServerFixtureOnPostgres fixture) : LocalSenderTests(fixture), IClassFixture<SmtpServerFixtureOnPostgres>;

@@ -5,9 +5,12 @@ using Webmail.Testing;
 
 namespace Webmail.Smtp.Tests;
 
-/// <summary>One whole server for a test class, with a local domain, a few accounts and an alias.</summary>
-public sealed class SmtpServerFixture : IAsyncLifetime
+/// <summary>One whole server for a test class, with a local domain, a few accounts and an alias, on SQLite (or, as
+/// <see cref="SmtpServerFixtureOnPostgres"/>, on a PostgreSQL database of its own).</summary>
+public class SmtpServerFixture : IAsyncLifetime
 {
+    protected virtual StoreProvider Provider => StoreProvider.Sqlite;
+
     public const string Password = "correct horse";
     public TestServer Server { get; private set; } = null!;
     public Account User { get; private set; } = null!;
@@ -19,7 +22,7 @@ public sealed class SmtpServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example", ["Webmail:Dns:Servers:0"] = Dns.Endpoint });
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example", ["Webmail:Dns:Servers:0"] = Dns.Endpoint }, provider: Provider);
         Admin = await Server.CreateAccountAsync("admin@local.example", Password, admin: true);
         User = await Server.CreateAccountAsync("user@local.example", Password);
         Other = await Server.CreateAccountAsync("other@local.example", Password);
@@ -44,4 +47,10 @@ public sealed class SmtpServerFixture : IAsyncLifetime
         var page = await Server.Messages.ListAsync(account.Id, box.Id, 0, 500, MessageSort.DateDescending, default);
         return page.Items.Where(m => m.Subject.Contains(subject, StringComparison.Ordinal)).ToList();
     }
+}
+
+/// <summary>The same server and accounts on PostgreSQL: the end-to-end tests whose outcome depends on the store run on both.</summary>
+public sealed class SmtpServerFixtureOnPostgres : SmtpServerFixture
+{
+    protected override StoreProvider Provider => StoreProvider.Postgres;
 }

@@ -11,7 +11,7 @@ using Webmail.Testing;
 namespace Webmail.Smtp.Tests;
 
 /// <summary>Authenticated submission: MailKit happy paths and transcript refusals.</summary>
-public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
+public abstract class SubmissionTests(SmtpServerFixture fixture)
 {
     private static MimeMessage Compose(string from, string to, string subject, bool withIds = true)
     {
@@ -187,7 +187,7 @@ public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task PlaintextAuthIsRefusedWith538WhenLoopbackExceptionIsOff()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Security:AllowPlaintextAuthOnLoopback"] = "false" });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Security:AllowPlaintextAuthOnLoopback"] = "false" }, provider: fixture.Server.Provider);
         await server.CreateAccountAsync("user@local.example", SmtpServerFixture.Password);
         await using var smtp = await SmtpTranscript.ConnectAsync(server.SubmissionPort);
         var ehlo = await smtp.ExpectAsync("EHLO client.example", 250);
@@ -221,3 +221,6 @@ public sealed class SubmissionTests(SmtpServerFixture fixture) : IClassFixture<S
 
     private static string Plain(string user, string password) => Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + user + "\0" + password));
 }
+
+public sealed class SubmissionTestsOnSqlite(SmtpServerFixture fixture) : SubmissionTests(fixture), IClassFixture<SmtpServerFixture>;
+public sealed class SubmissionTestsOnPostgres(SmtpServerFixtureOnPostgres fixture) : SubmissionTests(fixture), IClassFixture<SmtpServerFixtureOnPostgres>;

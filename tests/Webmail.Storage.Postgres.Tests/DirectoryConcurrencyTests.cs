@@ -23,6 +23,21 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
 
     private static AuditRecord Audit(string action) => new("test", action, "race");
 
+    /// <summary>
+    /// Makes every statement of <paramref name="timing"/> (e.g. <c>BEFORE INSERT ON accounts FOR EACH ROW WHEN (…)</c>) wait
+    /// <paramref name="seconds"/> inside the writer's transaction: a trigger of the test's own database, so the window between a
+    /// unit's check and its commit is wide enough that racing writers are all inside it at once. Without the store's lock they
+    /// would then all pass the check; with it they wait for each other.
+    /// </summary>
+    private void Slow(string name, string timing, double seconds)
+    {
+        using var connection = _store.Services.GetRequiredService<PostgresDatabase>().DataSource.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}); RETURN NULL; END $$; " +
+            $"CREATE TRIGGER {name} {timing} EXECUTE FUNCTION {name}()";
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>Runs <paramref name="writer"/> <see cref="Writers"/> times at once (released together) and returns each outcome.</summary>
     private static async Task<List<(T? Result, Exception? Error)>> RaceAsync<T>(Func<int, Task<T>> writer)
     {
@@ -61,6 +76,10 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
     public async Task AnAccountAndAnAliasClaimingOneAddressAtOnceCannotBothHaveIt()
     {
         await _store.CreateAccountAsync("betty@a.example");
+        // The claim is "no account or alias has the name (check), then insert": hold each insert a moment, so every writer checks
+        // before any commits. Only the name lock (PostgresLocks.ClaimNameAsync) keeps the second from passing its check.
+        Slow("slow_account_insert", "AFTER INSERT ON accounts FOR EACH ROW WHEN (NEW.address = 'team@a.example')", 0.3);
+        Slow("slow_alias_insert", "AFTER INSERT ON aliases FOR EACH ROW WHEN (NEW.address = 'team@a.example')", 0.3);
 
         var outcomes = await RaceAsync<object>(async i => i % 2 == 0
             ? await Directory.CreateAccountAsync("team@a.example", "Team", "hash", false, 0, Audit("account.add"), default)
@@ -126,6 +145,10 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
         var envelope = new OutboundEnvelope("lucy@a.example", Enumerable.Range(0, Writers).Select(i => $"x@d{i}.example").ToList(), null);
         var ids = await queue.EnqueueAsync(raw, envelope, default);
         var messageId = (await queue.GetAsync(ids[0], default))!.MessageId;
+        // Each completion deletes its entry, then deletes the message if no entry is left (check), then commits. Hold every
+        // writer after its check: all check while the others' deletes are still uncommitted, and without the row lock on the
+        // message each would see another's entry and leave the message behind. (A statement trigger fires on a DELETE of no rows too.)
+        Slow("slow_message_delete", "AFTER DELETE ON outbound_messages FOR EACH STATEMENT", 0.3);
 
         var outcomes = await RaceAsync(async i =>
         {

@@ -35,6 +35,12 @@ public sealed class RefusingTrigger : IDisposable
             ? On(store.Services.GetRequiredService<PostgresDatabase>(), operation, table, when)
             : On(store.Database, operation, table, when);
 
+    /// <summary>The same in a whole test server's database, SQLite or PostgreSQL.</summary>
+    public static RefusingTrigger On(TestServer server, string operation, string table, string when) =>
+        server.Provider == StoreProvider.Postgres
+            ? On(server.Services.GetRequiredService<PostgresDatabase>(), operation, table, when)
+            : On(server.Services.GetRequiredService<SqliteDatabase>(), operation, table, when);
+
     /// <inheritdoc cref="On(SqliteDatabase, string, string, string)"/>
     public static RefusingTrigger On(PostgresDatabase database, string operation, string table, string when)
     {

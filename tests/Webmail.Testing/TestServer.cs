@@ -10,17 +10,21 @@ namespace Webmail.Testing;
 
 /// <summary>
 /// The whole server in-process, as <c>Webmail serve</c> runs it: web, SMTP inbound and
-/// submission, POP3, on free loopback ports, over a real SQLite file in a temp folder.
+/// submission, POP3, IMAP, on free loopback ports, over a real SQLite file in a temp folder or (with
+/// <see cref="StoreProvider.Postgres"/>) a fresh database on the test PostgreSQL cluster, dropped on dispose.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly TempDirectory? _ownedDirectory;
     private readonly WebApplication _app;
     private readonly LoopbackDnsServer? _ownedDns;
+    private readonly string? _postgres;
 
-    private TestServer(WebApplication app, TempDirectory? ownedDirectory, LoopbackDnsServer? ownedDns, string dataDirectory, Dictionary<string, int> ports)
+    private TestServer(WebApplication app, TempDirectory? ownedDirectory, LoopbackDnsServer? ownedDns, string dataDirectory, Dictionary<string, int> ports, string? postgres)
     {
         _app = app;
+        _postgres = postgres;
+        Provider = postgres is null ? StoreProvider.Sqlite : StoreProvider.Postgres;
         _ownedDirectory = ownedDirectory;
         _ownedDns = ownedDns;
         DataDirectory = dataDirectory;
@@ -32,6 +36,7 @@ public sealed class TestServer : IAsyncDisposable
         ManageSievePort = ports["managesieve"];
     }
 
+    public StoreProvider Provider { get; }
     public string DataDirectory { get; }
     public int WebPort { get; }
     public int SmtpPort { get; }
@@ -41,13 +46,28 @@ public sealed class TestServer : IAsyncDisposable
     public int ManageSievePort { get; }
     public string BaseUrl => $"http://127.0.0.1:{WebPort}";
     public IServiceProvider Services => _app.Services;
-    public SqliteMessageStore Messages => Services.GetRequiredService<SqliteMessageStore>();
+    /// <summary>The whole message store of the provider.</summary>
+    public IMessageStore Messages => Services.GetRequiredService<IMessageStore>();
+
+    /// <summary>The SQLite message store itself, for SQLite-only tests.</summary>
+    public SqliteMessageStore SqliteMessages => Services.GetRequiredService<SqliteMessageStore>();
     public IDirectoryStore Directory => Services.GetRequiredService<IDirectoryStore>();
 
     /// <summary>Starts a server. <paramref name="settings"/> are extra configuration keys (e.g. <c>Webmail:Hostname</c>).</summary>
     /// <param name="services">More services, registered after the server's own (a content scanner, a counter).</param>
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
+    /// <param name="provider">The store: SQLite in the data directory, or a fresh PostgreSQL database of its own.</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, Action<IServiceCollection>? services = null,
+        StoreProvider provider = StoreProvider.Sqlite)
     {
+        var postgres = provider == StoreProvider.Postgres ? PostgresCluster.CreateDatabase() : null;
+        if (postgres is not null)
+        {
+            settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+            {
+                ["Webmail:Store:Provider"] = "postgres",
+                ["Webmail:Store:ConnectionString"] = postgres,
+            };
+        }
         var owned = dataDirectory is null ? new TempDirectory("webmail-server") : null;
         var dir = dataDirectory ?? owned!.Path;
         var dns = LoopbackDnsServer.UnlessConfigured(settings?.Keys ?? []);
@@ -70,7 +90,7 @@ public sealed class TestServer : IAsyncDisposable
             // Every listener binds during start-up (a taken port throws above), so all accept now.
             if (!app.Services.GetRequiredService<Webmail.Core.Hosting.ListenerRegistry>().AllUp)
                 throw new InvalidOperationException("The server started with a listener down.");
-            return new TestServer(app, owned, dns, dir, ports);
+            return new TestServer(app, owned, dns, dir, ports, postgres);
         }
     }
 
@@ -130,6 +150,8 @@ public sealed class TestServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _ownedDns?.Dispose();
+        if (_postgres is not null)
+            PostgresCluster.DropDatabase(_postgres);
         _ownedDirectory?.Dispose();
     }
 }

@@ -5,11 +5,11 @@ using Webmail.Testing;
 namespace Webmail.Mail.Tests.Filters;
 
 /// <summary>Bob's Sieve script at delivery over real SMTP: where the message is filed, with what flags, and what a failure leaves.</summary>
-public sealed class SieveFilingTests : IAsyncLifetime
+public abstract class SieveFilingTests(StoreProvider provider) : IAsyncLifetime
 {
     private SieveServer _mail = null!;
 
-    public async Task InitializeAsync() => _mail = await SieveServer.StartAsync();
+    public async Task InitializeAsync() => _mail = await SieveServer.StartAsync(provider: provider);
 
     public async Task DisposeAsync() => await _mail.DisposeAsync();
 
@@ -142,3 +142,6 @@ public sealed class SieveFilingTests : IAsyncLifetime
         Assert.Contains("Not here.", text);
     }
 }
+
+public sealed class SieveFilingTestsOnSqlite() : SieveFilingTests(StoreProvider.Sqlite);
+public sealed class SieveFilingTestsOnPostgres() : SieveFilingTests(StoreProvider.Postgres);

@@ -28,12 +28,13 @@ public sealed class SieveServer : IAsyncDisposable
     public ScriptedSmtpServer Remote { get; }
     public Account Bob { get; private set; } = null!;
     public Account Alice { get; private set; } = null!;
-    public SqliteMessageStore Messages => Server.Messages;
+    public IMessageStore Messages => Server.Messages;
     public SieveScriptService Scripts => Server.Services.GetRequiredService<SieveScriptService>();
     public IOutboundQueueStore Queue => Server.Services.GetRequiredService<IOutboundQueueStore>();
     public SqliteDatabase Database => Server.Services.GetRequiredService<SqliteDatabase>();
 
-    public static async Task<SieveServer> StartAsync(long? bobQuota = null)
+    /// <param name="provider">The store: SQLite, or a fresh PostgreSQL database of the server's own.</param>
+    public static async Task<SieveServer> StartAsync(long? bobQuota = null, StoreProvider provider = StoreProvider.Sqlite)
     {
         var remote = new ScriptedSmtpServer();
         var server = await TestServer.StartAsync(new Dictionary<string, string?>
@@ -42,7 +43,7 @@ public sealed class SieveServer : IAsyncDisposable
             ["Webmail:Delivery:Routes:remote.example"] = remote.Endpoint,
             ["Webmail:Delivery:ConnectTimeout"] = "00:00:05",
             ["Webmail:Delivery:CommandTimeout"] = "00:00:10",
-        });
+        }, provider: provider);
         var harness = new SieveServer(server, remote);
         harness.Bob = await server.CreateAccountAsync("bob@local.example", quota: bobQuota);
         harness.Alice = await server.CreateAccountAsync("alice@local.example");

@@ -8,11 +8,14 @@ using Webmail.Testing;
 namespace Webmail.Mail.Tests.Outbound;
 
 /// <summary>RFC 3464 reports: refusals, expiry, warnings, relay loops, and no report for a report.</summary>
-public sealed class BounceTests : IAsyncLifetime
+public abstract class BounceTests(StoreProvider provider) : IAsyncLifetime
 {
+    /// <summary>A harness on this class's store provider.</summary>
+    private Task<OutboundHarness> StartHarnessAsync(IDictionary<string, string?>? settings = null) => OutboundHarness.StartAsync(settings, provider: provider);
+
     private OutboundHarness _h = null!;
 
-    public async Task InitializeAsync() => _h = await OutboundHarness.StartAsync();
+    public async Task InitializeAsync() => _h = await StartHarnessAsync();
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
@@ -115,7 +118,7 @@ public sealed class BounceTests : IAsyncLifetime
     [Fact]
     public async Task RelayedSenderGetsTheBounceThroughTheQueueFromANullSender()
     {
-        await using var h = await OutboundHarness.StartAsync();
+        await using var h = await StartHarnessAsync();
         await using var senderSide = new ScriptedSmtpServer();
         h.Remote.RcptReply = _ => "550 5.1.1 No such user";
         // c.example's mail goes to a second scripted server (Routes are read live).
@@ -136,7 +139,7 @@ public sealed class BounceTests : IAsyncLifetime
     [Fact]
     public async Task ExpiredEntryBouncesWithDeliveryTimeExpired()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?>
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?>
         {
             ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}",
             ["Webmail:Delivery:MaxQueueLifetime"] = "00:00:00",
@@ -154,7 +157,7 @@ public sealed class BounceTests : IAsyncLifetime
     [Fact]
     public async Task SenderIsWarnedOnceAfterWarnAfter()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?>
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?>
         {
             ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}",
             ["Webmail:Delivery:WarnAfter"] = "00:00:00",
@@ -204,7 +207,7 @@ public sealed class BounceTests : IAsyncLifetime
     [Fact]
     public async Task BounceNowReportsAndRemovesTheEntry()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?>
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?>
         {
             ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}",
         });
@@ -219,3 +222,6 @@ public sealed class BounceTests : IAsyncLifetime
         Assert.False(await h.Queue.BounceNowAsync(ids[0], default));
     }
 }
+
+public sealed class BounceTestsOnSqlite() : BounceTests(StoreProvider.Sqlite);
+public sealed class BounceTestsOnPostgres() : BounceTests(StoreProvider.Postgres);

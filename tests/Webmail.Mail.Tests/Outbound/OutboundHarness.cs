@@ -32,7 +32,9 @@ public sealed class OutboundHarness : IAsyncDisposable
     public IOutboundQueueStore QueueStore => Services.GetRequiredService<IOutboundQueueStore>();
 
     /// <param name="remoteCertificate">When set, the scripted server offers STARTTLS with it.</param>
-    public static async Task<OutboundHarness> StartAsync(IDictionary<string, string?>? settings = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null)
+    /// <param name="provider">The store the queue lives in (SQLite by default, or a fresh PostgreSQL database).</param>
+    public static async Task<OutboundHarness> StartAsync(IDictionary<string, string?>? settings = null, System.Security.Cryptography.X509Certificates.X509Certificate2? remoteCertificate = null,
+        StoreProvider provider = StoreProvider.Sqlite)
     {
         var remote = new ScriptedSmtpServer(remoteCertificate);
         var dns = new LoopbackDnsServer();
@@ -47,7 +49,7 @@ public sealed class OutboundHarness : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
-        var harness = new OutboundHarness(remote, dns, new TestStore(all));
+        var harness = new OutboundHarness(remote, dns, new TestStore(provider, all));
         harness.Lucy = await harness.Store.CreateAccountAsync("lucy@a.example");
         return harness;
     }

@@ -6,11 +6,14 @@ using Webmail.Testing;
 namespace Webmail.Mail.Tests.Outbound;
 
 /// <summary>The queue worker against a scripted SMTP server on loopback: bytes, envelopes, retries, crash safety.</summary>
-public sealed class QueueDeliveryTests : IAsyncLifetime
+public abstract class QueueDeliveryTests(StoreProvider provider) : IAsyncLifetime
 {
+    /// <summary>A harness on this class's store provider.</summary>
+    private Task<OutboundHarness> StartHarnessAsync(IDictionary<string, string?>? settings = null) => OutboundHarness.StartAsync(settings, provider: provider);
+
     private OutboundHarness _h = null!;
 
-    public async Task InitializeAsync() => _h = await OutboundHarness.StartAsync();
+    public async Task InitializeAsync() => _h = await StartHarnessAsync();
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
@@ -82,7 +85,7 @@ public sealed class QueueDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task ConnectionRefusedIsRetriedOnTheScheduleWithAttemptsRecorded()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?>
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?>
         {
             ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{FreePort.Next()}",
             ["Webmail:Delivery:RetrySchedule:0"] = "00:10:00",
@@ -142,3 +145,6 @@ public sealed class QueueDeliveryTests : IAsyncLifetime
         Assert.NotNull(await _h.QueueStore.GetMessageAsync(entry.MessageId, default));
     }
 }
+
+public sealed class QueueDeliveryTestsOnSqlite() : QueueDeliveryTests(StoreProvider.Sqlite);
+public sealed class QueueDeliveryTestsOnPostgres() : QueueDeliveryTests(StoreProvider.Postgres);

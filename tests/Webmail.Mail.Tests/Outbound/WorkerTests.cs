@@ -6,8 +6,11 @@ using Webmail.Testing;
 namespace Webmail.Mail.Tests.Outbound;
 
 /// <summary>The hosted worker: woken at once when mail is queued, and polling on its interval otherwise.</summary>
-public sealed class WorkerTests
+public abstract class WorkerTests(StoreProvider provider)
 {
+    /// <summary>A harness on this class's store provider.</summary>
+    private Task<OutboundHarness> StartHarnessAsync(IDictionary<string, string?>? settings = null) => OutboundHarness.StartAsync(settings, provider: provider);
+
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
@@ -24,7 +27,7 @@ public sealed class WorkerTests
     [Fact]
     public async Task WorkerDeliversAtOnceWhenWoken()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:10:00" });
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:10:00" });
         var worker = Worker(h);
         await worker.StartAsync(default);
         try
@@ -45,7 +48,7 @@ public sealed class WorkerTests
     [Fact]
     public async Task WorkerFindsQueuedMailOnItsPollInterval()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:00:00.100" });
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:00:00.100" });
         var worker = Worker(h);
         await worker.StartAsync(default);
         try
@@ -64,7 +67,7 @@ public sealed class WorkerTests
     [Fact]
     public async Task WorkerStopsPromptlyWhileWaiting()
     {
-        await using var h = await OutboundHarness.StartAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:10:00" });
+        await using var h = await StartHarnessAsync(new Dictionary<string, string?> { ["Webmail:Delivery:PollInterval"] = "00:10:00" });
         var worker = Worker(h);
         await worker.StartAsync(default);
         await Task.Delay(100);
@@ -72,3 +75,6 @@ public sealed class WorkerTests
         await worker.StopAsync(default).WaitAsync(TimeSpan.FromSeconds(5));
     }
 }
+
+public sealed class WorkerTestsOnSqlite() : WorkerTests(StoreProvider.Sqlite);
+public sealed class WorkerTestsOnPostgres() : WorkerTests(StoreProvider.Postgres);
