@@ -75,25 +75,41 @@ public sealed class PostgresNodeLocks : INodeLocks, IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_connection is null)
+            if (_connection is not null)
             {
-                _connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await RetakeAsync(_connection, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await work(_connection).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsConnectionLost(e))
+                {
+                    // The connection died since its last use (a server restart), and its locks with it: a new one
+                    // takes back what this node's holders still count on, then the work runs on it.
+                    _logger.LogDebug(e, "The lock connection was lost; opening a new one");
+                    await DropConnectionAsync().ConfigureAwait(false);
+                }
             }
+            _connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await RetakeAsync(_connection, cancellationToken).ConfigureAwait(false);
             return await work(_connection).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsUnavailable(e))
         {
-            if (_connection is { } broken)
-            {
-                _connection = null;
-                await broken.DisposeAsync().ConfigureAwait(false);
-            }
+            await DropConnectionAsync().ConfigureAwait(false);
             throw PostgresFailure.OnRead(e);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is { } broken)
+        {
+            _connection = null;
+            await broken.DisposeAsync().ConfigureAwait(false);
         }
     }
 

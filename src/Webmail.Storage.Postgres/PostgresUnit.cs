@@ -122,6 +122,17 @@ internal static class PostgresFailure
         _ => false,
     };
 
+    /// <summary>
+    /// The connection itself was lost (the server restarted, a failover, the socket closed) rather than the statement
+    /// failing: a pooled connection left over from before a restart fails this way on its first use.
+    /// </summary>
+    public static bool IsConnectionLost(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        NpgsqlException => true,
+        _ => false,
+    };
+
     public static bool IsFull(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.DiskFull or PostgresErrorCodes.OutOfMemory };
 
     public static StoreUnavailableException OnRead(Exception e) => new("The mail store could not be read: " + e.Message, e, IsFull(e));
@@ -148,6 +159,7 @@ internal static class PostgresUnits
             cancellationToken.ThrowIfCancellationRequested();
             PostgresUnit unit;
             T result;
+            var committing = false;
             try
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -155,11 +167,20 @@ internal static class PostgresUnits
                 unit = new PostgresUnit(connection, transaction, cancellationToken);
                 result = await work(unit).ConfigureAwait(false);
                 // Not cancellable: once COMMIT is sent, the caller must learn whether it took.
+                committing = true;
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (PostgresFailure.IsRetryable(e) && attempt < Attempts)
             {
                 logger.LogDebug(e, "Unit of work lost a conflict (attempt {Attempt}); running it again", attempt);
+                continue;
+            }
+            catch (Exception e) when (!committing && attempt == 1 && PostgresFailure.IsConnectionLost(e))
+            {
+                // Lost before COMMIT was sent, so nothing of it took: most likely a pooled connection from before a
+                // server restart. Drop the pool's other idle ones (they are as dead) and run the unit once more.
+                logger.LogDebug(e, "Unit of work lost its connection before the commit; running it again on a new one");
+                database.DataSource.Clear();
                 continue;
             }
             catch (Exception e) when (PostgresFailure.IsDuplicate(e))
@@ -191,17 +212,31 @@ internal static class PostgresUnits
     {
         try
         {
-            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            if (!snapshot)
-                return await read(new PostgresUnit(connection, null, cancellationToken)).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-            var result = await read(new PostgresUnit(connection, transaction, cancellationToken)).ConfigureAwait(false);
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            return result;
+            return await ReadOnceAsync(database, read, cancellationToken, snapshot).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsConnectionLost(e))
+        {
+            // A pooled connection from before a server restart: drop the pool's idle ones and read once more.
+            database.DataSource.Clear();
+        }
+        try
+        {
+            return await ReadOnceAsync(database, read, cancellationToken, snapshot).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsUnavailable(e))
         {
             throw PostgresFailure.OnRead(e);
         }
+    }
+
+    private static async Task<T> ReadOnceAsync<T>(PostgresDatabase database, Func<PostgresUnit, Task<T>> read, CancellationToken cancellationToken, bool snapshot)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (!snapshot)
+            return await read(new PostgresUnit(connection, null, cancellationToken)).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var result = await read(new PostgresUnit(connection, transaction, cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        return result;
     }
 }

@@ -213,6 +213,12 @@ public sealed partial class ImapSession : IUntaggedSink, IAsyncDisposable
         {
             Tagged(tag, "NO", e.Message);
         }
+        catch (StoreUnavailableException e)
+        {
+            // RFC 5530 §3: UNAVAILABLE, a subsystem is down; the client may try the same command again later.
+            _logger.LogWarning(e, "IMAP session {Session} from {RemoteIp}: {Command} failed, the store is unavailable", Id, RemoteAddress, read.Name);
+            Tagged(tag, "NO", "[UNAVAILABLE] The mail store is unavailable; try again later");
+        }
         catch (Exception e) when (e is not (OperationCanceledException or IOException or ObjectDisposedException))
         {
             _logger.LogError(e, "IMAP session {Session} from {RemoteIp}: {Command} failed", Id, RemoteAddress, read.Name);
