@@ -41,8 +41,17 @@ public sealed class StoreMigrateTests
             source.Open();
             var tables = await TablesAsync(postgres);
             Assert.Contains("held_submissions", tables.Keys);
-            foreach (var (table, columns) in tables)
+            foreach (var (table, allColumns) in tables)
             {
+                // Tables and columns only PostgreSQL has (coordination between nodes, queue leases) start empty or at
+                // their defaults; everything both schemas have is compared.
+                var sqliteColumns = Columns(source, table);
+                if (sqliteColumns.Count == 0)
+                {
+                    Assert.Equal(0L, await ScalarAsync(postgres, $"SELECT count(*) FROM {table}"));
+                    continue;
+                }
+                var columns = allColumns.Where(sqliteColumns.Contains).ToList();
                 var expected = Rows(source, table, columns);
                 Assert.True(expected.Count > 0, $"the fixture has no row in {table}: give it one");
                 Assert.Equal(expected, await RowsAsync(postgres, table, columns));
@@ -274,6 +283,19 @@ public sealed class StoreMigrateTests
             columns.Add(reader.GetString(1));
         }
         return tables;
+    }
+
+    /// <summary>The columns of a SQLite table; none when it has no such table.</summary>
+    private static HashSet<string> Columns(SqliteConnection source, string table)
+    {
+        using var command = source.CreateCommand();
+        command.CommandText = "SELECT name FROM pragma_table_info($table)";
+        command.Parameters.AddWithValue("$table", table);
+        using var reader = command.ExecuteReader();
+        var columns = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+            columns.Add(reader.GetString(0));
+        return columns;
     }
 
     private static List<string> Rows(SqliteConnection source, string table, List<string> columns)
