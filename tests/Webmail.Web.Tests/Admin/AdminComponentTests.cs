@@ -59,9 +59,9 @@ public sealed class AdminComponentTests : IAsyncLifetime
             .Add(e => e.IsNew, true)
             .Add(e => e.OnSubmit, form => { submitted = form; return Task.FromResult<string?>("The domain example.org is not served here; add it first."); }));
 
-        editor.Find("#account-address").Input("ann@example.org");
-        editor.Find("#account-password").Input("long enough password");
-        editor.Find("#account-quota").Input("500 MB");
+        await editor.Find("#account-address").InputAsync("ann@example.org");
+        await editor.Find("#account-password").InputAsync("long enough password");
+        await editor.Find("#account-quota").InputAsync("500 MB");
         await editor.Find("form").SubmitAsync();
 
         Assert.NotNull(submitted);
@@ -79,7 +79,7 @@ public sealed class AdminComponentTests : IAsyncLifetime
             .Add(e => e.IsNew, true)
             .Add(e => e.OnSubmit, _ => { calls++; return Task.FromResult<string?>(null); }));
 
-        editor.Find("#account-quota").Input("lots");
+        await editor.Find("#account-quota").InputAsync("lots");
         await editor.Find("form").SubmitAsync();
 
         Assert.Equal(0, calls);
@@ -99,7 +99,7 @@ public sealed class AdminComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AccountTableShowsThePageFromTheStoreAndSearches()
+    public async Task AccountTableShowsThePageFromTheStoreAndSearches()
     {
         var requests = new List<(string? Search, int Page, int Size)>();
         var all = new[] { AccountOf("ann@example.org", used: 95, quota: 100, admin: true), AccountOf("bob@example.org", disabled: true) };
@@ -116,7 +116,7 @@ public sealed class AdminComponentTests : IAsyncLifetime
         Assert.Contains("disabled", table.FindAll("tbody tr.mud-table-row")[1].TextContent);
         Assert.Contains("almost full", table.FindAll("tbody tr.mud-table-row")[0].TextContent);
 
-        table.Find("#account-search").Input("bob");
+        await table.Find("#account-search").InputAsync("bob");
         table.WaitForAssertion(() => Assert.Single(table.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(3));
         Assert.Equal("bob", requests[^1].Search);
     }

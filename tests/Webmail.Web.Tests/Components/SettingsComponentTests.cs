@@ -36,10 +36,10 @@ public sealed class SettingsComponentTests : IAsyncLifetime
         _context.Render<PreferencesForm>(p => p.Add(c => c.Account, _account).Add(c => c.Settings, settings ?? new AccountSettings()));
 
     /// <summary>Picks the radio button whose label reads <paramref name="label"/>, as a click on it does.</summary>
-    private static void Choose(IRenderedComponent<PreferencesForm> form, string label)
+    private static async Task ChooseAsync(IRenderedComponent<PreferencesForm> form, string label)
     {
         var radio = form.FindAll("label.mud-radio").Single(l => l.TextContent.Trim() == label);
-        radio.QuerySelector("input")!.Click();
+        await radio.QuerySelector("input")!.ClickAsync(new());
     }
 
     [Fact]
@@ -51,12 +51,12 @@ public sealed class SettingsComponentTests : IAsyncLifetime
         var form = RenderPreferences(new AccountSettings { TrustedSenders = ["friend@remote.example"] });
         await _store.Directory.SaveSettingsAsync(_account.Id, new AccountSettings { TrustedSenders = ["friend@remote.example"] }, default);
 
-        form.Find("#settings-display-name").Input("Sam Settings");
-        form.Find("#settings-signature").Input("Sam\n-- typed here");
-        Choose(form, "Dark");
-        Choose(form, "Compact");
-        Choose(form, "Move it to Trash");
-        Choose(form, "Always show");
+        await form.Find("#settings-display-name").InputAsync("Sam Settings");
+        await form.Find("#settings-signature").InputAsync("Sam\n-- typed here");
+        await ChooseAsync(form, "Dark");
+        await ChooseAsync(form, "Compact");
+        await ChooseAsync(form, "Move it to Trash");
+        await ChooseAsync(form, "Always show");
         await form.Find("form").SubmitAsync();
 
         form.WaitForAssertion(() => Assert.Equal(1, announced), Wait);
@@ -90,8 +90,8 @@ public sealed class SettingsComponentTests : IAsyncLifetime
     {
         var form = RenderPreferences();
 
-        form.Find("#settings-signature").Input("bell \u0007 inside");
-        Choose(form, "Dark");
+        await form.Find("#settings-signature").InputAsync("bell \u0007 inside");
+        await ChooseAsync(form, "Dark");
         await form.Find("form").SubmitAsync();
 
         form.WaitForAssertion(() => Assert.Contains("cannot contain control characters", form.Find("[role=alert]").TextContent, StringComparison.Ordinal), Wait);
@@ -103,9 +103,9 @@ public sealed class SettingsComponentTests : IAsyncLifetime
 
     private static async Task SubmitPasswordAsync(IRenderedComponent<PasswordForm> form, string current, string next, string repeat)
     {
-        form.Find("#settings-current-password").Input(current);
-        form.Find("#settings-new-password").Input(next);
-        form.Find("#settings-confirm-password").Input(repeat);
+        await form.Find("#settings-current-password").InputAsync(current);
+        await form.Find("#settings-new-password").InputAsync(next);
+        await form.Find("#settings-confirm-password").InputAsync(repeat);
         await form.Find("form").SubmitAsync();
     }
 
