@@ -13,7 +13,7 @@ public sealed partial class PostgresMessageStore
 
     public Task<long> HoldAsync(NewHeldSubmission submission, long? removeDraftId, CancellationToken cancellationToken)
     {
-        var raw = AsArray(submission.Raw);
+        var raw = RawBytes.AsArray(submission.Raw);
         var now = time.GetUtcNow();
         return WriteAsync(async unit =>
         {
@@ -60,7 +60,7 @@ public sealed partial class PostgresMessageStore
 
     public async Task<StoredMessage?> ReturnToDraftsAsync(long accountId, long heldId, ReadOnlyMemory<byte> draft, bool claimed, CancellationToken cancellationToken)
     {
-        var bytes = AsArray(draft);
+        var bytes = RawBytes.AsArray(draft);
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var now = time.GetUtcNow();
         return await WriteAsync(async unit =>

@@ -309,7 +309,7 @@ public sealed partial class PostgresMessageStore
 
     public async Task<StoredMessage> AppendAsync(long accountId, long folderId, ReadOnlyMemory<byte> raw, MessageFlags flags, IReadOnlyCollection<string> keywords, DateTimeOffset? internalDate, CancellationToken cancellationToken)
     {
-        var bytes = AsArray(raw);
+        var bytes = RawBytes.AsArray(raw);
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var date = internalDate ?? time.GetUtcNow();
         var words = Keywords.Apply("", FlagChangeMode.Replace, keywords);

@@ -114,7 +114,7 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
 
     public async Task<StoredMessage> AppendAsync(long accountId, long folderId, ReadOnlyMemory<byte> raw, MessageFlags flags, DateTimeOffset? internalDate = null, bool enforceQuota = true, CancellationToken cancellationToken = default)
     {
-        var bytes = AsArray(raw);
+        var bytes = RawBytes.AsArray(raw);
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var date = internalDate ?? time.GetUtcNow();
         return await WriteAsync(async unit =>
@@ -336,6 +336,4 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
             unit.AfterCommit(() => notifier.Publish(new MailboxChange(accountId, MailboxChangeKind.Changed, folderId)));
     }
 
-    private static byte[] AsArray(ReadOnlyMemory<byte> raw) =>
-        MemoryMarshal.TryGetArray(raw, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : raw.ToArray();
 }

@@ -12,7 +12,7 @@ public sealed partial class SqliteMessageStore
 
     public Task<long> HoldAsync(NewHeldSubmission submission, long? removeDraftId, CancellationToken cancellationToken)
     {
-        var raw = AsArray(submission.Raw);
+        var raw = RawBytes.AsArray(submission.Raw);
         var now = time.GetUtcNow();
         return Writer.ExecuteAsync(context =>
         {
@@ -64,7 +64,7 @@ public sealed partial class SqliteMessageStore
 
     public async Task<StoredMessage?> ReturnToDraftsAsync(long accountId, long heldId, ReadOnlyMemory<byte> draft, bool claimed, CancellationToken cancellationToken)
     {
-        var bytes = AsArray(draft);
+        var bytes = RawBytes.AsArray(draft);
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var now = time.GetUtcNow();
         return await Writer.ExecuteAsync(context =>
