@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Mail.Dkim;
 using Webmail.Mail.Outbound;
+using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;
 
 namespace Webmail.Benchmarks;
@@ -28,15 +27,12 @@ public static class OutboundBenchmark
 
     private static async Task RunOnceAsync(int count, int size, bool sign)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var sink = SinkAsync(listener, stop.Token);
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // The remote MX: takes everything, one connection per transaction, as the queue opens them.
+        await using var sink = new SinkSmtpServer();
         await using var store = new TestStore(new Dictionary<string, string?>
         {
             ["Webmail:Hostname"] = "mail.a.example",
-            ["Webmail:Delivery:Routes:b.example"] = $"127.0.0.1:{port}",
+            ["Webmail:Delivery:Routes:b.example"] = sink.Endpoint,
             ["Webmail:Delivery:MaxConcurrentDeliveries"] = "8",
         });
         var lucy = await store.CreateAccountAsync("lucy@a.example");
@@ -54,62 +50,5 @@ public static class OutboundBenchmark
             await queue.ProcessDueAsync(default);
         clock.Stop();
         Console.WriteLine($"outbound {(sign ? "dkim" : "plain"),5}: {count} messages of {raw.Length} bytes in {clock.Elapsed.TotalSeconds:0.00} s = {count / clock.Elapsed.TotalSeconds:0} msg/s");
-        await stop.CancelAsync();
-        listener.Stop();
-        try
-        {
-            await sink;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>Accepts everything: one connection per transaction, as the queue opens them.</summary>
-    private static async Task SinkAsync(TcpListener listener, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            _ = Task.Run(async () =>
-            {
-                using var _ = client;
-                using var reader = new StreamReader(client.GetStream(), Encoding.Latin1);
-                var writer = new StreamWriter(client.GetStream(), Encoding.Latin1) { NewLine = "\r\n", AutoFlush = true };
-                try
-                {
-                    await writer.WriteLineAsync("220 sink ESMTP");
-                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
-                    {
-                        var verb = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
-                        switch (verb)
-                        {
-                            case "EHLO": await writer.WriteLineAsync("250-sink\r\n250 8BITMIME"); break;
-                            case "DATA":
-                                await writer.WriteLineAsync("354 go ahead");
-                                while (await reader.ReadLineAsync(cancellationToken) is { } data && data != ".")
-                                {
-                                }
-                                await writer.WriteLineAsync("250 2.0.0 Ok");
-                                break;
-                            case "QUIT": await writer.WriteLineAsync("221 bye"); return;
-                            default: await writer.WriteLineAsync("250 Ok"); break;
-                        }
-                    }
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException)
-                {
-                    // Connection closed.
-                }
-            }, cancellationToken);
-        }
     }
 }

@@ -24,33 +24,34 @@ public sealed class ByteCountingProxy : IAsyncDisposable
 {
     private const int BufferSize = 16 * 1024;
 
-    private readonly TcpListener _listener;
+    private readonly LoopbackListener _listener;
     private readonly int _targetPort;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _open = [];
-    private readonly Task _accepting;
     private long _toServer;
     private long _toClient;
-    private int _connections;
 
     private ByteCountingProxy(int targetPort)
     {
         _targetPort = targetPort;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener((client, stop) =>
+        {
+            var relay = RelayAsync(client, stop);
+            lock (_gate)
+                _open.Add(relay);
+            _ = relay.ContinueWith(done => { lock (_gate) _open.Remove(done); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return relay;
+        });
     }
 
     /// <summary>Starts a proxy on a free loopback port that forwards to <c>127.0.0.1:<paramref name="targetPort"/></c>.</summary>
     public static ByteCountingProxy Start(int targetPort) => new(targetPort);
 
     /// <summary>The loopback port clients connect to.</summary>
-    public int Port { get; }
+    public int Port => _listener.Port;
 
     /// <summary>Connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
+    public int Connections => _listener.Connections;
 
     /// <summary>The bytes forwarded so far; final for a client once <see cref="WhenIdleAsync"/> completes after it closed.</summary>
     public ByteCounts Counts => new(Interlocked.Read(ref _toServer), Interlocked.Read(ref _toClient));
@@ -69,65 +70,41 @@ public sealed class ByteCountingProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            Interlocked.Increment(ref _connections);
-            var relay = RelayAsync(client);
-            lock (_gate)
-                _open.Add(relay);
-            _ = relay.ContinueWith(done => { lock (_gate) _open.Remove(done); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    private async Task RelayAsync(Socket client)
+    private async Task RelayAsync(TcpClient accepted, CancellationToken stop)
     {
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (client)
+        using (accepted)
         {
+            var client = accepted.Client;
             client.NoDelay = true;
             try
             {
-                await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token).ConfigureAwait(false);
+                await server.ConnectAsync(IPAddress.Loopback, _targetPort, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 return;
             }
             await Task.WhenAll(
-                CopyAsync(client, server, n => Interlocked.Add(ref _toServer, n)),
-                CopyAsync(server, client, n => Interlocked.Add(ref _toClient, n))).ConfigureAwait(false);
+                CopyAsync(client, server, n => Interlocked.Add(ref _toServer, n), stop),
+                CopyAsync(server, client, n => Interlocked.Add(ref _toClient, n), stop)).ConfigureAwait(false);
         }
     }
 
     /// <summary>Forwards until <paramref name="from"/> ends, then half-closes <paramref name="to"/>; a reset or a stop closes both.</summary>
-    private async Task CopyAsync(Socket from, Socket to, Action<int> count)
+    private static async Task CopyAsync(Socket from, Socket to, Action<int> count, CancellationToken stop)
     {
         var buffer = new byte[BufferSize];
         try
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
                 if (read == 0)
                     break;
                 // A stream socket's SendAsync returns once every byte is queued to the kernel.
                 for (var sent = 0; sent < read;)
-                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, stop).ConfigureAwait(false);
                 count(read);
             }
             to.Shutdown(SocketShutdown.Send);
@@ -142,10 +119,7 @@ public sealed class ByteCountingProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        await _accepting.ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
         await WhenIdleAsync().ConfigureAwait(false);
-        _stop.Dispose();
     }
 }

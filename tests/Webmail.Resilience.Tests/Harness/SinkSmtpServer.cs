@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Webmail.Testing;
 
 namespace Webmail.Resilience.Tests.Harness;
 
@@ -14,11 +14,9 @@ namespace Webmail.Resilience.Tests.Harness;
 /// </summary>
 public sealed class SinkSmtpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackListener _listener;
     private readonly ConcurrentDictionary<(string MessageId, string Recipient), int> _received = new();
     private readonly ConcurrentBag<Task> _sessions = [];
-    private readonly Task _accepting;
     private readonly int _maxReplyDelayMs;
     private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _stallMessageId;
@@ -28,13 +26,16 @@ public sealed class SinkSmtpServer : IAsyncDisposable
     public SinkSmtpServer(int maxReplyDelayMs = 0)
     {
         _maxReplyDelayMs = maxReplyDelayMs;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener((client, stop) =>
+        {
+            var session = SessionAsync(client, stop);
+            _sessions.Add(session);
+            return session;
+        });
     }
 
     /// <summary><c>127.0.0.1:port</c>, for <c>Webmail:Delivery:Routes</c>.</summary>
-    public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public string Endpoint => $"127.0.0.1:{_listener.Port}";
 
     /// <summary>(Message-ID without brackets, recipient in lower case) → how many times it was taken.</summary>
     public IReadOnlyDictionary<(string MessageId, string Recipient), int> Received => _received;
@@ -56,31 +57,12 @@ public sealed class SinkSmtpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        // The listener cancels every session's token; each ends at its next read or wait.
+        await _listener.DisposeAsync();
         await Task.WhenAll(_sessions).ContinueWith(_ => { }, TaskScheduler.Default);
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                return;
-            }
-            _sessions.Add(Task.Run(() => SessionAsync(client)));
-        }
-    }
-
-    private async Task SessionAsync(TcpClient client)
+    private async Task SessionAsync(TcpClient client, CancellationToken stop)
     {
         using var _ = client;
         var stream = client.GetStream();
@@ -91,7 +73,7 @@ public sealed class SinkSmtpServer : IAsyncDisposable
         try
         {
             await writer.WriteLineAsync("220 sink.test ESMTP");
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            while (await reader.ReadLineAsync(stop) is { } line)
             {
                 var verb = (line.Length >= 4 ? line[..4] : line).ToUpperInvariant();
                 switch (verb)
@@ -114,7 +96,7 @@ public sealed class SinkSmtpServer : IAsyncDisposable
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                         string? messageId = null;
                         var inHeader = true;
-                        while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                        while (await reader.ReadLineAsync(stop) is { } data && data != ".")
                         {
                             if (data.Length == 0)
                                 inHeader = false;
@@ -125,14 +107,14 @@ public sealed class SinkSmtpServer : IAsyncDisposable
                         if (stall is not null && stall == messageId && Interlocked.CompareExchange(ref _stallMessageId, null, stall) == stall)
                         {
                             _stalled.TrySetResult();
-                            await Task.Delay(Timeout.Infinite, _stop.Token);
+                            await Task.Delay(Timeout.Infinite, stop);
                         }
                         foreach (var recipient in recipients)
                             _received.AddOrUpdate((messageId ?? "(none)", recipient), 1, (_, n) => n + 1);
                         Interlocked.Increment(ref _transactions);
                         recipients.Clear();
                         if (_maxReplyDelayMs > 0)
-                            await Task.Delay(random.Next(_maxReplyDelayMs + 1), _stop.Token);
+                            await Task.Delay(random.Next(_maxReplyDelayMs + 1), stop);
                         await writer.WriteLineAsync("250 2.0.0 Ok: queued");
                         break;
                     case "QUIT":
