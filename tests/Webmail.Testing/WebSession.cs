@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace Webmail.Host.Tests;
+namespace Webmail.Testing;
 
 /// <summary>
 /// A browser-like HTTP session (cookie jar, no automatic redirects) that fills the server-rendered
@@ -31,14 +31,18 @@ public sealed partial class WebSession : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _client.GetAsync(path);
 
+    public Task<HttpResponseMessage> PostAsync(string path, HttpContent? content) => _client.PostAsync(path, content);
+
     /// <summary>GETs <paramref name="path"/>, then posts its form <paramref name="formName"/> with <paramref name="fields"/>.</summary>
     public async Task<HttpResponseMessage> SubmitAsync(string path, string formName, IDictionary<string, string> fields)
     {
         using var page = await _client.GetAsync(path);
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        if (page.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"GET {path} answered {(int)page.StatusCode}, not 200");
         var html = await page.Content.ReadAsStringAsync();
         var token = AntiforgeryField().Match(html);
-        Assert.True(token.Success, $"no antiforgery token on {path}");
+        if (!token.Success)
+            throw new InvalidOperationException($"no antiforgery token on {path}");
         var form = new Dictionary<string, string>(fields)
         {
             ["_handler"] = formName,
