@@ -167,13 +167,18 @@ public sealed class StoreMigrateTests
     }
 
     /// <summary>
-    /// The issue asks for 100,000 messages; the suite runs 10,000 (filling and migrating 100,000 takes minutes on the
-    /// CI machine) and the benchmark report's PostgreSQL part migrates 100,000 (PostgresBenchmark).
+    /// A store large enough for what a big one does here: the search rebuild's bounded channels (256) fill and wait, and
+    /// each large step (1,000 rows or more) reports progress more often (every 256 rows) than it has tenths, so the
+    /// plain display has to drop reports to print one line per tenth. 3,000 messages do all of that; the
+    /// issue's 100,000 is the benchmark report's PostgreSQL part (PostgresBenchmark, <c>--migrate 100000</c>), where the
+    /// time is what is measured. (This test ran 10,000, about 70 s on a quiet CI machine, for the same assertions.)
     /// </summary>
     [Fact]
-    public async Task TenThousandMessagesMigrateWithAProgressLinePerTenthAndVerify()
+    public async Task ThreeThousandMessagesMigrateWithAProgressLinePerTenthAndVerify()
     {
-        const int count = 10_000;
+        const int count = 3_000;
+        var n = count.ToString("N0", CultureInfo.InvariantCulture);
+        var all = $"{n}/{n} (100%)";
         using var data = new TempDirectory("webmail-migrate-bulk");
         await using (var store = new TestStoreAt(data.Path))
         {
@@ -190,11 +195,11 @@ public sealed class StoreMigrateTests
             Assert.DoesNotContain('\r', run.Stdout);
             var messageLines = run.StdoutLines.Where(l => l.StartsWith("messages: ", StringComparison.Ordinal)).ToList();
             Assert.InRange(messageLines.Count, 2, 11);
-            Assert.StartsWith("messages: 10,000/10,000 (100%)", messageLines[^1], StringComparison.Ordinal);
-            Assert.Contains(run.StdoutLines, l => l.StartsWith("search index: 10,000/10,000 (100%)", StringComparison.Ordinal));
-            Assert.Contains(run.StdoutLines, l => l.StartsWith("verify: 10,000/10,000 (100%)", StringComparison.Ordinal));
-            Assert.Matches(@"^copied [\d,]+ rows of \d+ tables: 10,000 messages \(", run.StdoutLines.Single(l => l.StartsWith("copied ", StringComparison.Ordinal)));
-            Assert.Contains(run.StdoutLines, l => l.StartsWith("verified: row counts of ", StringComparison.Ordinal) && l.Contains(" with 10,000 messages ", StringComparison.Ordinal));
+            Assert.StartsWith("messages: " + all, messageLines[^1], StringComparison.Ordinal);
+            Assert.Contains(run.StdoutLines, l => l.StartsWith("search index: " + all, StringComparison.Ordinal));
+            Assert.Contains(run.StdoutLines, l => l.StartsWith("verify: " + all, StringComparison.Ordinal));
+            Assert.Matches($@"^copied [\d,]+ rows of \d+ tables: {n} messages \(", run.StdoutLines.Single(l => l.StartsWith("copied ", StringComparison.Ordinal)));
+            Assert.Contains(run.StdoutLines, l => l.StartsWith("verified: row counts of ", StringComparison.Ordinal) && l.Contains($" with {n} messages ", StringComparison.Ordinal));
         }
         finally
         {

@@ -53,12 +53,15 @@ public sealed class WebFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Saves a screenshot when WEBMAIL_SCREENSHOTS names a folder (for looking at the UI, not for asserting).</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>
+    /// Saves a screenshot when WEBMAIL_SCREENSHOTS names a folder (for looking at the UI, not for asserting); a run
+    /// without it takes none, since each capture is a render and a PNG encode that no test needs.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {
         var folder = Environment.GetEnvironmentVariable("WEBMAIL_SCREENSHOTS");
         if (!string.IsNullOrEmpty(folder))
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
     }
 
     public static byte[] Ascii(string text) => Encoding.UTF8.GetBytes(text.Replace("\r\n", "\n").Replace("\n", "\r\n"));

@@ -6,7 +6,7 @@ using Webmail.Testing;
 
 namespace Webmail.Web.Tests.Admin;
 
-/// <summary>An admin opens every admin page and sees its content (screenshots land in the test output's screenshots/ folder).</summary>
+/// <summary>An admin opens every admin page and sees its content (screenshots land in WEBMAIL_SCREENSHOTS when it names a folder).</summary>
 public sealed class AdminPagesTests(AdminServerFixture fixture) : IClassFixture<AdminServerFixture>
 {
     [Fact]

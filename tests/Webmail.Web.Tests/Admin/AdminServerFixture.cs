@@ -37,13 +37,8 @@ public sealed class AdminServerFixture : IAsyncLifetime
         await Browser.WaitForInteractiveAsync(page);
     }
 
-    /// <summary>Saves a screenshot under the test output's screenshots/ folder (for looking at the pages).</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var dir = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
-    }
+    /// <summary>A full-page screenshot when WEBMAIL_SCREENSHOTS names a folder (<see cref="WebFixture.ScreenshotAsync"/>).</summary>
+    public static Task ScreenshotAsync(IPage page, string name) => WebFixture.ScreenshotAsync(page, name, fullPage: true);
 
     public async Task DisposeAsync()
     {
