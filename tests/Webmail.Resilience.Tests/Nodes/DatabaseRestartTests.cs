@@ -30,16 +30,21 @@ public sealed class DatabaseRestartTests
         try
         {
             await LoadThroughARestartAsync(cluster, nodes, fleets);
+            await stop.CancelAsync();
+            await load;
+            foreach (var fleet in fleets)
+                Assert.All(fleet.Refusals.Keys, code => Assert.InRange(code, 400, 499));
+            await AssertEachAcknowledgedOnceAsync(nodes[0], fleets);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\n" + string.Join("\n", nodes.Servers.Select((n, i) => $"--- node {i} logged:\n{n.LoggedProblems()}")), e);
         }
         finally
         {
             await stop.CancelAsync();
             await load;
         }
-
-        foreach (var fleet in fleets)
-            Assert.All(fleet.Refusals.Keys, code => Assert.InRange(code, 400, 499));
-        await AssertEachAcknowledgedOnceAsync(nodes[0], fleets);
     }
 
     private static async Task LoadThroughARestartAsync(PrivatePostgresCluster cluster, Harness.Nodes nodes, SenderFleet[] fleets)
