@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;
+using Xunit.Abstractions;
 using static Webmail.Resilience.Tests.Nodes.NodeKillTests;
 
 namespace Webmail.Resilience.Tests.Nodes;
@@ -13,8 +14,12 @@ namespace Webmail.Resilience.Tests.Nodes;
 /// web), never a 5xx, a closed connection or a lost acknowledged message, and recovery without help: the same
 /// sessions and sign-ins work again once the database is back. One restart cycle under SMTP load on both nodes.
 /// </summary>
-public sealed class DatabaseRestartTests
+public sealed class DatabaseRestartTests(ITestOutputHelper output)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private void Phase(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
     private const string User = "ann@local.example";
     private const string Probe = "probe@local.example";
     private const string Password = "correct horse";
@@ -34,6 +39,7 @@ public sealed class DatabaseRestartTests
         await nodes.CreateAccountAsync(Probe, Password);
         using var web = NodeClients.Web(new CookieContainer());
         await NodeClients.SignInAsync(web, nodes[0], User);
+        Phase("nodes up");
         var fleets = new[] { new SenderFleet(nodes[0].SmtpPort, [User]), new SenderFleet(nodes[1].SmtpPort, [User]) };
         using var stop = new CancellationTokenSource();
         var load = Task.WhenAll(fleets.Select(f => f.RunAsync(2, stop.Token)));
@@ -44,7 +50,9 @@ public sealed class DatabaseRestartTests
             await load;
             foreach (var fleet in fleets)
                 Assert.All(fleet.Refusals.Keys, code => Assert.Equal(451, code));
+            Phase("load stopped");
             await AssertEachAcknowledgedOnceAsync(nodes[0], fleets);
+            Phase("mail checked");
             Assert.All(nodes.Servers, node => Assert.False(node.HasExited, "a node exited"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -58,11 +66,13 @@ public sealed class DatabaseRestartTests
         }
     }
 
-    private static async Task LoadThroughARestartAsync(PrivatePostgresCluster cluster, Harness.Nodes nodes, SenderFleet[] fleets, HttpClient web)
+    private async Task LoadThroughARestartAsync(PrivatePostgresCluster cluster, Harness.Nodes nodes, SenderFleet[] fleets, HttpClient web)
     {
         await WaitForAsync(() => fleets.All(f => f.Acknowledged.Count >= 10), TimeSpan.FromSeconds(60), "load before the stop");
 
+        Phase("load running");
         cluster.Stop();
+        Phase("database stopped");
         var refusedBefore = fleets.Sum(f => f.Refusals.Values.Sum());
         // The probe account never signed in, so no node has its password cached: signing in needs the store.
         var waitingPop3 = new List<Pop3Line>();
@@ -79,11 +89,14 @@ public sealed class DatabaseRestartTests
                 Assert.StartsWith(SmtpStorageFailure, await InboundTransactionAsync(node.SmtpPort));
                 await AssertUnavailablePageAsync(web, node);
             }
+            Phase("every door checked");
             await WaitForAsync(() => fleets.Sum(f => f.Refusals.Values.Sum()) > refusedBefore, TimeSpan.FromSeconds(30), "no sender refused while the database was down");
 
             cluster.Start();
+            Phase("database started");
             var atRestart = fleets.Select(f => f.Acknowledged.Count).ToArray();
             await WaitForAsync(() => fleets.Select((f, i) => f.Acknowledged.Count >= atRestart[i] + 10).All(ok => ok), TimeSpan.FromSeconds(30), "the nodes did not take mail again");
+            Phase("mail taken again");
             foreach (var (node, pop3) in nodes.Servers.Zip(waitingPop3))
             {
                 // The session that was refused is still in AUTHORIZATION and signs in now (RFC 1939 §4), its
@@ -93,6 +106,7 @@ public sealed class DatabaseRestartTests
                 Assert.StartsWith("a OK ", await ImapSignInAsync(node.ImapPort));
                 Assert.StartsWith("235 ", await SubmissionSignInAsync(node.SubmissionPort));
                 Assert.True(await NodeClients.IsSignedInAsync(web, node), "the web sign-in did not hold after the restart");
+                Phase("every door of a node checked again");
             }
         }
         finally
