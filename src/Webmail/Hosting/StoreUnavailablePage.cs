@@ -25,7 +25,7 @@ public static class StoreUnavailablePage
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta http-equiv="refresh" content="{RetryAfterSeconds}">
         <title>Unavailable · Webmail</title>
-        <link href="app.css" rel="stylesheet">
+        <link href="/app.css" rel="stylesheet">
         </head>
         <body>
         <main class="store-unavailable">
