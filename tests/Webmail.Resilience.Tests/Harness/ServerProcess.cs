@@ -44,7 +44,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>
-    /// What the server logged at warning and above since it started, each distinct entry once with its count: the
+    /// What the server logged at warning and above since it started (its first 20,000 lines), each distinct entry once with its count: the
     /// level and category, the message, and the first line of its exception (for failure messages of long runs,
     /// where <see cref="RecentOutput"/> holds only the end).
     /// </summary>
@@ -209,7 +209,9 @@ public sealed class ServerProcess : IAsyncDisposable
         if (line is null)
             return;
         _output.Enqueue(line);
-        _all.Enqueue(line);
+        // The first lines are kept (where trouble starts), bounded for long runs.
+        if (_all.Count < 20_000)
+            _all.Enqueue(line);
         while (_output.Count > 200)
             _output.TryDequeue(out _);
     }
