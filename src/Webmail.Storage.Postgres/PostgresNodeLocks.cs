@@ -1,3 +1,4 @@
+using System.Data;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Webmail.Core.Nodes;
@@ -51,9 +52,19 @@ public sealed class PostgresNodeLocks : INodeLocks, IAsyncDisposable
     {
         try
         {
-            await RunAsync(async connection =>
+            // No longer this node's, whether or not the unlock below reaches the server: a lock still listed here
+            // would be taken again by the next connection (RetakeAsync) and then held by nobody, for good.
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
             {
                 _held.Remove(name);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+            await RunAsync(async connection =>
+            {
                 await using var unlock = Command(connection, "SELECT pg_advisory_unlock($1, $2)", name);
                 await unlock.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
                 return true;
@@ -75,13 +86,20 @@ public sealed class PostgresNodeLocks : INodeLocks, IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_connection is { FullState: not ConnectionState.Open })
+            {
+                // Npgsql found it broken meanwhile (its keepalive met a server that went away): using it would only
+                // throw "Connection is not open".
+                _logger.LogDebug("The lock connection broke while idle; opening a new one");
+                await DropConnectionAsync().ConfigureAwait(false);
+            }
             if (_connection is not null)
             {
                 try
                 {
                     return await work(_connection).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsConnectionLost(e))
+                catch (Exception e) when (e is not OperationCanceledException && (PostgresFailure.IsConnectionLost(e) || _connection.FullState != ConnectionState.Open))
                 {
                     // The connection died since its last use (a server restart), and its locks with it: a new one
                     // takes back what this node's holders still count on, then the work runs on it.

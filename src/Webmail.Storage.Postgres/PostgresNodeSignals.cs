@@ -74,9 +74,11 @@ public sealed class PostgresNodeSignals : BackgroundService, INodeSignals
                 if (Interlocked.Exchange(ref _sendFailing, 0) == 1)
                     _logger.LogInformation("Signals to the other nodes are sent again");
             }
-            catch (Exception e) when (PostgresFailure.IsUnavailable(e))
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The change itself is committed; the other nodes resync when their LISTEN connection comes back.
+                // Whatever failed (the server down, a connection broken mid-batch), the loop goes on: it is the
+                // only sender.
                 if (Interlocked.Exchange(ref _sendFailing, 1) == 0)
                     _logger.LogWarning(e, "Could not signal {Count} changes to the other nodes", batch.Count);
             }
@@ -111,8 +113,10 @@ public sealed class PostgresNodeSignals : BackgroundService, INodeSignals
             {
                 break;
             }
-            catch (Exception e) when (PostgresFailure.IsUnavailable(e) || e is IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever broke the connection (the server restarting, the network, a connection Npgsql already
+                // marked broken), the listener tries again: an exception leaving ExecuteAsync would stop the host.
                 Listening = false;
                 _logger.LogWarning("Lost the connection that hears the other nodes ({Reason}); trying again in {Delay}", e.Message, retry);
             }

@@ -47,8 +47,10 @@ internal sealed class PostgresRawMessageReader : IRawMessageReader
     // uses Npgsql's own sync or async I/O (the "sync" flag), never sync-over-async.
     private async ValueTask<NpgsqlConnection> ConnectionAsync(bool sync, CancellationToken cancellationToken)
     {
-        if (_connection is not null)
+        if (_connection is { FullState: ConnectionState.Open })
             return _connection;
+        // None yet, or the one kept from the last read broke meanwhile (the server restarted).
+        DropConnection();
         try
         {
             return _connection = sync ? _database.DataSource.OpenConnection() : await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -69,6 +71,29 @@ internal sealed class PostgresRawMessageReader : IRawMessageReader
     /// <param name="owner">Disposed with the returned stream (a one-read reader disposes itself).</param>
     /// <exception cref="StoreUnavailableException">The store could not be read.</exception>
     internal async ValueTask<Stream?> OpenAsync(long messageId, IDisposable? owner, bool sync, CancellationToken cancellationToken)
+    {
+        var kept = _connection is not null;
+        try
+        {
+            return await OpenOnceAsync(messageId, owner, sync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException e) when (kept && e.InnerException is { } cause && PostgresFailure.IsConnectionLost(cause))
+        {
+            // The connection kept since an earlier read died (the server restarted in between): nothing was read
+            // from it, so one more try on a new connection, as PostgresUnits does for pooled ones.
+            DropConnection();
+            _database.DataSource.Clear();
+        }
+        return await OpenOnceAsync(messageId, owner, sync, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void DropConnection()
+    {
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    private async ValueTask<Stream?> OpenOnceAsync(long messageId, IDisposable? owner, bool sync, CancellationToken cancellationToken)
     {
         var connection = await ConnectionAsync(sync, cancellationToken).ConfigureAwait(false);
         NpgsqlCommand? command = null;

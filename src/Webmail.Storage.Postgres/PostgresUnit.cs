@@ -219,6 +219,11 @@ internal static class PostgresUnits
             // A pooled connection from before a server restart: drop the pool's idle ones and read once more.
             database.DataSource.Clear();
         }
+        catch (Exception e) when (e is not OperationCanceledException && PostgresFailure.IsUnavailable(e))
+        {
+            // The server answered but cannot serve (shutting down, starting up, out of resources): no second try.
+            throw PostgresFailure.OnRead(e);
+        }
         try
         {
             return await ReadOnceAsync(database, read, cancellationToken, snapshot).ConfigureAwait(false);

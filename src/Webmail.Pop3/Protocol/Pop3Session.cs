@@ -27,6 +27,9 @@ public sealed class Pop3Session
     private readonly CancellationToken _shutdown;
     private readonly string _id;
 
+    /// <summary>The answer to any command the store could not serve (RFC 2449 §8.1.2: a temporary failure).</summary>
+    internal const string StoreUnavailableReply = "-ERR [SYS/TEMP] The mail store is unavailable, try again later";
+
     private Pop3State _state = Pop3State.Authorization;
     private string? _pendingUser;
     private long _accountId;
@@ -97,6 +100,24 @@ public sealed class Pop3Session
             try
             {
                 goOn = Execute(received);
+            }
+            catch (StoreUnavailableException ex) when (_state == Pop3State.Authorization)
+            {
+                // The store is down (a database restart, a full disk): RFC 2449 §8.1.2's SYS/TEMP says the same
+                // command may work later. Nothing was taken (Login gives the maildrop lock back), so the session
+                // stays in AUTHORIZATION and the client may try again on this connection.
+                _logger.LogWarning("POP3 session {Session}: the store is unavailable ({Reason})", _id, ex.Message);
+                _connection.WriteLine(StoreUnavailableReply);
+                continue;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // In TRANSACTION a reply may have been under way (a RETR's lines): the session ends, without the
+                // UPDATE state, so nothing is deleted (RFC 1939 §6), and the client signs in again later.
+                _logger.LogWarning("POP3 session {Session} of {Account}: the store is unavailable ({Reason}); closing", _id, _address, ex.Message);
+                _connection.WriteLine(StoreUnavailableReply);
+                _outcome = "store unavailable";
+                return;
             }
             catch (Exception ex) when (ex is not (OperationCanceledException or IOException))
             {
@@ -346,9 +367,18 @@ public sealed class Pop3Session
             _reply.Err("[IN-USE] Maildrop is locked by another session");
             return;
         }
+        Maildrop maildrop;
+        try
+        {
+            maildrop = new Maildrop(Wait(_server.Maildrop.GetMaildropAsync(result.AccountId, _shutdown)));
+        }
+        catch
+        {
+            // Not signed in after all: the maildrop is free again for this client's next try, or another's.
+            maildropLock.Dispose();
+            throw;
+        }
         _lock = maildropLock;
-        var entries = Wait(_server.Maildrop.GetMaildropAsync(result.AccountId, _shutdown));
-        var maildrop = new Maildrop(entries);
         _accountId = result.AccountId;
         _address = result.Address;
         // One store connection for the session's RETRs and TOPs, given back when the session ends.

@@ -39,8 +39,9 @@ public sealed class HeldSendWorker(IHeldSubmissionStore store, ComposeService co
             {
                 break;
             }
-            catch (StoreException e)
+            catch (Exception e) when (e is StoreException or StoreUnavailableException)
             {
+                // A store that is down (a database restart) is waited out: the held messages stay in it.
                 logger.LogError(e, "Held-send pass failed");
                 try
                 {

@@ -33,7 +33,7 @@ public sealed class ScheduledBackups(IOptions<WebmailOptions> options, DataPaths
                 {
                     await RunOnceAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or StoreException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or StoreException or StoreUnavailableException)
                 {
                     logger.LogError(e, "Scheduled backup to {Directory} failed", backup.Directory);
                 }

@@ -184,6 +184,7 @@ public static class WebmailApp
             ContentSecurity.Apply(context);
             await next();
         });
+        app.UseStoreUnavailablePage();
         app.UseAdminApi();
         // A page the app does not have answers 404 with the app's not-found page (an empty 404 before); only for browsers
         // asking for a page, so the mail and API endpoints keep their bare 404s.

@@ -106,14 +106,34 @@ public sealed class ImportJobs(IImportStore store, MailboxImporter importer, Dat
     {
         try
         {
-            await RecoverAsync(stoppingToken);
+            var recovered = false;
+            var storeFailing = false;
             while (!stoppingToken.IsCancellationRequested)
             {
-                foreach (var job in await store.ListImportJobsInStateAsync(ImportJob.Queued, stoppingToken))
+                try
                 {
-                    // Stopped while it waited behind another job: the list was read before.
-                    if (await store.GetImportJobAsync(job.AccountId, job.Id, stoppingToken) is { State: ImportJob.Queued })
-                        await RunAsync(job, stoppingToken);
+                    if (!recovered)
+                    {
+                        await RecoverAsync(stoppingToken);
+                        recovered = true;
+                    }
+                    foreach (var job in await store.ListImportJobsInStateAsync(ImportJob.Queued, stoppingToken))
+                    {
+                        // Stopped while it waited behind another job: the list was read before.
+                        if (await store.GetImportJobAsync(job.AccountId, job.Id, stoppingToken) is { State: ImportJob.Queued })
+                            await RunAsync(job, stoppingToken);
+                    }
+                    if (storeFailing)
+                        logger.LogInformation("Import jobs: the store answers again");
+                    storeFailing = false;
+                }
+                catch (StoreUnavailableException e)
+                {
+                    // The store is down (a database restart): the queued jobs wait in it, and the next pass looks
+                    // again. An exception leaving ExecuteAsync would stop the whole server.
+                    if (!storeFailing)
+                        logger.LogWarning(e, "Import jobs: the store is unavailable; looking again every few seconds");
+                    storeFailing = true;
                 }
                 await _signal.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
             }

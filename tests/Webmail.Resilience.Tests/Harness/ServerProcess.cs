@@ -14,6 +14,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _all = new();
     private readonly LoopbackDnsServer? _dns;
 
     private ServerProcess(Process process, LoopbackDnsServer? dns, int webPort, int smtpPort, int submissionPort, int pop3Port, int imapPort)
@@ -41,6 +42,50 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>The last lines the server wrote (for failure messages).</summary>
     public string RecentOutput => string.Join('\n', _output);
+
+    /// <summary>
+    /// What the server logged at warning and above since it started (its first 20,000 lines), each distinct entry once with its count: the
+    /// level and category, the message, and the first line of its exception (for failure messages of long runs,
+    /// where <see cref="RecentOutput"/> holds only the end).
+    /// </summary>
+    public string LoggedProblems()
+    {
+        var entries = new List<string>();
+        List<string>? entry = null;
+        foreach (var line in _all)
+        {
+            if (line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
+            {
+                if (entry is not null)
+                    entries.Add(string.Join(" | ", entry));
+                entry = [line];
+            }
+            else if (line.StartsWith("info: ", StringComparison.Ordinal) || line.StartsWith("dbug: ", StringComparison.Ordinal) || !line.StartsWith("      ", StringComparison.Ordinal))
+            {
+                if (entry is not null)
+                    entries.Add(string.Join(" | ", entry));
+                entry = null;
+            }
+            else if (entry is null)
+            {
+            }
+            else if (!line.TrimStart().StartsWith("at ", StringComparison.Ordinal))
+            {
+                // The message, then the exception's first line; numbers vary per entry (session ids, ports), so
+                // they are masked to group alike entries.
+                if (entry.Count < 3)
+                    entry.Add(System.Text.RegularExpressions.Regex.Replace(line.Trim(), "[0-9]+", "#"));
+            }
+            else if (entry.Count == 3 && line.TrimStart().StartsWith("at Webmail.", StringComparison.Ordinal) && !line.Contains("Webmail.Storage", StringComparison.Ordinal))
+            {
+                // The first frame of the application above the store: who called.
+                entry.Add(System.Text.RegularExpressions.Regex.Replace(line.Trim(), " in /.*$", ""));
+            }
+        }
+        if (entry is not null)
+            entries.Add(string.Join(" | ", entry));
+        return string.Join('\n', entries.GroupBy(e => e).Select(g => $"{g.Count()}× {g.Key}"));
+    }
 
     /// <summary>The built server, next to this test assembly's configuration (Debug/Release).</summary>
     public static string ServerDll
@@ -164,6 +209,9 @@ public sealed class ServerProcess : IAsyncDisposable
         if (line is null)
             return;
         _output.Enqueue(line);
+        // The first lines are kept (where trouble starts), bounded for long runs.
+        if (_all.Count < 20_000)
+            _all.Enqueue(line);
         while (_output.Count > 200)
             _output.TryDequeue(out _);
     }
