@@ -72,9 +72,10 @@ public sealed class LiveUpdateTests
         await Task.Delay(500); // the signal goes out just after the commit
         await deaf.CancelAsync();
         await keepDeaf;
-        Assert.False(exists.Task.IsCompleted, "node 1 heard the change while it was not listening");
 
-        // The signal was sent to nobody; node 1 resyncs when it listens again, and its IDLE session reads the store.
+        // The signal was sent to nobody (node 1's listening connection lives a few milliseconds a second, between its
+        // reconnect and the next terminate); node 1 resyncs each time it listens again, and its IDLE session reads the
+        // store. That resync may come inside the deaf spell (a reconnect there raises it too) or after it.
         await exists.Task.WaitAsync(TimeSpan.FromSeconds(40));
         Assert.Equal(1, inbox.Count);
         await done.CancelAsync();
