@@ -62,6 +62,10 @@ public sealed class AttachmentViewerFlowTests(WebFixture web) : IClassFixture<We
         // The picture really decoded (a 40 × 30 PNG), not a broken-image icon.
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('.lightbox-image'); return i && i.complete && i.naturalWidth === 40; }");
         await Screens.TakeAsync(page, "attachment-lightbox");
+        // The arrows are the dialog's keys: they reach it once the focus is inside it. MudBlazor connects the dialog's
+        // key handler and then moves the focus in, each after the dialog's first render (a person sees the focus ring
+        // on its first control); a key pressed before that goes to the page behind, as on a loaded test machine.
+        await page.WaitForFunctionAsync("() => document.activeElement?.closest('[role=dialog]') != null");
 
         await page.Keyboard.PressAsync("ArrowRight");
         await Assertions.Expect(dialog.GetByRole(AriaRole.Img, new() { Name = "blue.png", Exact = true })).ToBeVisibleAsync();
