@@ -59,6 +59,10 @@ internal sealed class AccountLedger(int index, string user, int idleSessions)
         return _archivable.TryDequeue(out messageId!);
     }
 
-    /// <summary>The word in the subject of the message with <paramref name="messageId"/> (one search token).</summary>
-    public static string Token(string messageId) => "q" + messageId.Replace('.', 'x');
+    /// <summary>
+    /// The word in the subject of the message with <paramref name="messageId"/> (one search token). It ends in a letter
+    /// no id holds, so no token is the start of another: the web search matches its last word as a prefix, and
+    /// "qs2x28" also found "qs2x282" (a newer message, which the browser then archived before the IDLE sessions saw it).
+    /// </summary>
+    public static string Token(string messageId) => "q" + messageId.Replace('.', 'x') + "z";
 }
