@@ -6,6 +6,11 @@ window.webmail.timeZone = function () {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { return null; }
 };
 
+// Notes the browser's prefers-color-scheme in a cookie, so the next prerendered page starts in it.
+window.webmail.noteColorScheme = function (name, scheme) {
+    document.cookie = name + "=" + scheme + "; path=/; max-age=31536000; samesite=lax" + (location.protocol === "https:" ? "; secure" : "");
+};
+
 // Desktop notifications for new mail (optional: only after the user allowed them).
 window.webmail.requestNotifications = async function () {
     if (!("Notification" in window)) return "unsupported";

@@ -210,9 +210,16 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Reading pane" })).ToContainTextAsync("Night mode text.");
         await WebFixture.ScreenshotAsync(page, "reading-dark");
 
+        // The circuit noted the dark scheme, so the next page's prerendered HTML is dark already (no light
+        // flash before the circuit starts).
+        var reload = await page.ReloadAsync();
+        Assert.Contains("data-theme=\"dark\"", await reload!.TextAsync(), StringComparison.Ordinal);
+
+        await Webmail.Testing.Browser.WaitForInteractiveAsync(page);
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
 
         await Assertions.Expect(page.Locator("[data-theme='light']")).ToHaveCountAsync(1);
+        await page.WaitForFunctionAsync("() => document.cookie.split('; ').includes('webmail-scheme=light')");
     }
 
     [Fact]

@@ -89,6 +89,9 @@ public sealed class AccessibilityTests(WebFixture web) : IClassFixture<WebFixtur
         // The page's content, not its loading state: a heading or a message row, and no progress bar.
         await page.Locator("h1, .message-row").First.WaitForAsync();
         await page.WaitForFunctionAsync("() => !document.querySelector('.mud-progress-linear, .mud-progress-circular, .mud-skeleton')");
+        // Colours as they settle, not halfway through a transition (a theme that changed when the circuit
+        // started fades its buttons over 250 ms; axe measured one at 3.8:1 on its way to the dark primary).
+        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running' || !isFinite(a.effect?.getComputedTiming().endTime))");
         var violations = await page.EvaluateAsync<string[]>(RunAxe);
         foreach (var violation in violations)
             failures.Append($"  {path} ({Theme(scheme)}): {violation}\n");
