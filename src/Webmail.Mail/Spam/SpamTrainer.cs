@@ -61,36 +61,62 @@ public sealed class SpamTrainer(
         }
     }
 
-    /// <summary>Teaches one verdict unless it was taught before; a failure is logged and the verdict dropped (the next move teaches again).</summary>
+    /// <summary>
+    /// Waits before the second and third tries of a lesson rspamd failed to take (a timeout, a 5xx: a busy or
+    /// restarting rspamd); after the third the lesson is dropped with a warning.
+    /// </summary>
+    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)];
+
+    /// <summary>
+    /// Teaches one verdict unless it was taught before. A failure of rspamd is tried again after each of
+    /// <see cref="RetryDelays"/> (a user's move into Junk is not lost to one slow answer); then it is logged and
+    /// dropped (the next move teaches again).
+    /// </summary>
     private async Task TeachAsync(JunkVerdict verdict, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            if (await store.GetLearnedAsync(verdict.AccountId, verdict.MessageId, cancellationToken).ConfigureAwait(false) == verdict.IsSpam)
-                return;
-            if (await mailbox.GetRawAsync(verdict.AccountId, verdict.MessageId, cancellationToken).ConfigureAwait(false) is not { } raw)
-                return; // deleted since
-            var outcome = await client.LearnAsync(verdict.IsSpam, raw.AsMemory(0, Math.Min(raw.Length, MaxLearnBytes)), cancellationToken).ConfigureAwait(false);
-            var kind = verdict.IsSpam ? "spam" : "ham";
-            if (outcome == LearnOutcome.Refused)
+            try
             {
-                logger.LogInformation("rspamd would not learn message {MessageId} as {Kind}", verdict.MessageId, kind);
+                await TeachOnceAsync(verdict, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            await store.RecordLearnedAsync(verdict.AccountId, verdict.MessageId, verdict.IsSpam, cancellationToken).ConfigureAwait(false);
-            if (outcome == LearnOutcome.Learned)
+            catch (RspamdException e) when (attempt < RetryDelays.Length)
             {
-                await counter.CountAsync("learned", kind, cancellationToken).ConfigureAwait(false);
-                logger.LogInformation("rspamd learned message {MessageId} of account {AccountId} as {Kind}", verdict.MessageId, verdict.AccountId, kind);
+                logger.LogInformation("rspamd could not learn message {MessageId} ({Reason}); trying again in {Delay}", verdict.MessageId, e.Message, RetryDelays[attempt]);
+                await Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
+            }
+            catch (RspamdException e)
+            {
+                logger.LogWarning("rspamd could not learn message {MessageId} after {Attempts} tries: {Reason}", verdict.MessageId, attempt + 1, e.Message);
+                return;
+            }
+            catch (StoreUnavailableException e)
+            {
+                logger.LogWarning(e, "Spam training of message {MessageId} skipped: the store is unavailable", verdict.MessageId);
+                return;
             }
         }
-        catch (RspamdException e)
+    }
+
+    private async Task TeachOnceAsync(JunkVerdict verdict, CancellationToken cancellationToken)
+    {
+        if (await store.GetLearnedAsync(verdict.AccountId, verdict.MessageId, cancellationToken).ConfigureAwait(false) == verdict.IsSpam)
+            return;
+        if (await mailbox.GetRawAsync(verdict.AccountId, verdict.MessageId, cancellationToken).ConfigureAwait(false) is not { } raw)
+            return; // deleted since
+        var outcome = await client.LearnAsync(verdict.IsSpam, raw.AsMemory(0, Math.Min(raw.Length, MaxLearnBytes)), cancellationToken).ConfigureAwait(false);
+        var kind = verdict.IsSpam ? "spam" : "ham";
+        if (outcome == LearnOutcome.Refused)
         {
-            logger.LogWarning("rspamd could not learn message {MessageId}: {Reason}", verdict.MessageId, e.Message);
+            logger.LogInformation("rspamd would not learn message {MessageId} as {Kind}", verdict.MessageId, kind);
+            return;
         }
-        catch (StoreUnavailableException e)
+        await store.RecordLearnedAsync(verdict.AccountId, verdict.MessageId, verdict.IsSpam, cancellationToken).ConfigureAwait(false);
+        if (outcome == LearnOutcome.Learned)
         {
-            logger.LogWarning(e, "Spam training of message {MessageId} skipped: the store is unavailable", verdict.MessageId);
+            await counter.CountAsync("learned", kind, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("rspamd learned message {MessageId} of account {AccountId} as {Kind}", verdict.MessageId, verdict.AccountId, kind);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using MailKit;
 using MailKit.Net.Imap;
@@ -18,12 +20,17 @@ public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<Rsp
 {
     private TestServer _server = null!;
     private Account _bob = null!;
+    private CapturedLog _log = null!;
 
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Spam:RspamdUrl"] = fixture.Rspamd.Url });
+        _log = CapturedLog.AttachTo(_server.Services);
         _bob = await _server.CreateAccountAsync("bob@local.example");
     }
+
+    /// <summary>What the trainer said, for a failure's message.</summary>
+    private string TrainerLog => string.Join("\n", _log.Lines.Where(l => l.Contains("Spam", StringComparison.Ordinal)));
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -114,9 +121,63 @@ public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<Rsp
         Assert.Equal(2, inJunk.Count);
 
         foreach (var message in inJunk)
-            Assert.True(await LearnedAsync(message.Id, expected: true));
+            Assert.True(await LearnedAsync(message.Id, expected: true), $"message {message.Id} not recorded as learned; the trainer's log:\n{TrainerLog}");
         Assert.Equal(before.Learned + 2, (await fixture.Rspamd.GetStatAsync()).Learned);
         Assert.Equal(moved, inJunk.Select(m => m.Id).Single(i => i == moved));
         Assert.DoesNotContain(copied, inJunk.Select(m => m.Id)); // the copy is a new message; the original stays in INBOX
+    }
+
+    [Fact]
+    public async Task ALessonRspamdFailsIsTaughtOnTheNextTry()
+    {
+        // An "rspamd" that answers the first lesson with a server error and the next one with success.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var requests = new List<string>();
+        var serving = Task.Run(async () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                using var connection = await listener.AcceptTcpClientAsync();
+                var stream = connection.GetStream();
+                var head = await ReadHeadAsync(stream);
+                requests.Add(head.Split(' ')[1]);
+                var body = i == 0 ? "{\"error\":\"temporary failure\"}" : "{\"success\":true}";
+                var status = i == 0 ? "503 Service Unavailable" : "200 OK";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
+            }
+        });
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Spam:RspamdUrl"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}" });
+        var carol = await server.CreateAccountAsync("carol@local.example");
+        var inbox = await server.Messages.GetSpecialFolderAsync(carol.Id, SpecialFolder.Inbox, default);
+        var junk = await server.Messages.GetSpecialFolderAsync(carol.Id, SpecialFolder.Junk, default);
+        var stored = await server.Messages.AppendAsync(carol.Id, inbox.Id, Encoding.ASCII.GetBytes("From: <x@remote.example>\r\nSubject: cheap watches\r\n\r\nBuy now.\r\n"), MessageFlags.None, [], null, default);
+
+        await server.Services.GetRequiredService<IMailboxWriter>().MoveAsync(carol.Id, [stored.Id], junk.Id, default);
+
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        var filter = server.Services.GetRequiredService<ISpamFilterStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await filter.GetLearnedAsync(carol.Id, stored.Id, default) != true && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(await filter.GetLearnedAsync(carol.Id, stored.Id, default));
+        Assert.Equal(["/learnspam", "/learnspam"], requests);
+    }
+
+    /// <summary>Reads an HTTP request's head and its body (by Content-Length); returns the head.</summary>
+    private static async Task<string> ReadHeadAsync(NetworkStream stream)
+    {
+        var buffer = new List<byte>();
+        var one = new byte[1];
+        while (!(buffer.Count >= 4 && buffer[^4] == '\r' && buffer[^3] == '\n' && buffer[^2] == '\r' && buffer[^1] == '\n'))
+        {
+            if (await stream.ReadAsync(one) == 0)
+                throw new IOException("The request ended early.");
+            buffer.Add(one[0]);
+        }
+        var head = Encoding.ASCII.GetString(buffer.ToArray());
+        var length = head.Split("\r\n").Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Select(l => int.Parse(l[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+        await stream.ReadExactlyAsync(new byte[length]);
+        return head;
     }
 }
