@@ -214,6 +214,7 @@ public sealed class SettingsFlowTests(WebFixture web) : IClassFixture<WebFixture
         // flash before the circuit starts).
         var reload = await page.ReloadAsync();
         Assert.Contains("data-theme=\"dark\"", await reload!.TextAsync(), StringComparison.Ordinal);
+        await WebFixture.ScreenshotAsync(page, "reading-dark-after-reload");
 
         await Webmail.Testing.Browser.WaitForInteractiveAsync(page);
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });

@@ -65,7 +65,7 @@ public sealed class SpamTrainer(
     /// Waits before the second and third tries of a lesson rspamd failed to take (a timeout, a 5xx: a busy or
     /// restarting rspamd); after the third the lesson is dropped with a warning.
     /// </summary>
-    public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)];
+    public static readonly IReadOnlyList<TimeSpan> RetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8)];
 
     /// <summary>
     /// Teaches one verdict unless it was taught before. A failure of rspamd is tried again after each of
@@ -81,7 +81,7 @@ public sealed class SpamTrainer(
                 await TeachOnceAsync(verdict, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RspamdException e) when (attempt < RetryDelays.Length)
+            catch (RspamdException e) when (attempt < RetryDelays.Count)
             {
                 logger.LogInformation("rspamd could not learn message {MessageId} ({Reason}); trying again in {Delay}", verdict.MessageId, e.Message, RetryDelays[attempt]);
                 await Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
