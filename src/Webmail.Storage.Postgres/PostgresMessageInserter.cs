@@ -1,4 +1,5 @@
 using System.Text;
+using Npgsql;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -13,9 +14,26 @@ namespace Webmail.Storage.Postgres;
 /// </summary>
 internal static class PostgresMessageInserter
 {
-    /// <summary>Locks the accounts' rows for the rest of the unit, in ascending id order.</summary>
-    public static Task LockAccountsAsync(PostgresUnit unit, IEnumerable<long> accountIds) =>
-        unit.Sql("SELECT id FROM accounts WHERE id = ANY(@ids) ORDER BY id FOR UPDATE").With("ids", accountIds.Distinct().Order().ToArray()).ExecuteAsync();
+    /// <summary>What locking an account's row for a delivery also reads, so the delivery need not ask again.</summary>
+    public sealed record LockedAccount(long QuotaBytes, long UsedBytes, long? Inbox)
+    {
+        /// <summary>As <see cref="OverQuotaAsync"/>, while nothing in the unit has written to the account yet.</summary>
+        public bool OverQuota(long size) => QuotaBytes > 0 && UsedBytes + size > QuotaBytes;
+    }
+
+    /// <summary>
+    /// Locks the accounts' rows for the rest of the unit, in ascending id order, and reads with the lock each one's
+    /// quota, bytes used and INBOX: a delivery to one mailbox then needs no statement before its insert.
+    /// </summary>
+    public static async Task<Dictionary<long, LockedAccount>> LockAccountsAsync(PostgresUnit unit, IEnumerable<long> accountIds)
+    {
+        var rows = await unit.Sql(
+                "SELECT a.id, a.quota_bytes, a.used_bytes, (SELECT f.id FROM folders f WHERE f.account_id = a.id AND f.special_use = @inbox) " +
+                "FROM accounts a WHERE a.id = ANY(@ids) ORDER BY a.id FOR UPDATE OF a")
+            .With("ids", accountIds.Distinct().Order().ToArray()).With("inbox", (long)SpecialFolder.Inbox)
+            .ListAsync(r => (Id: r.GetInt64(0), Account: new LockedAccount(r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3)))).ConfigureAwait(false);
+        return rows.ToDictionary(row => row.Id, row => row.Account);
+    }
 
     public static Task LockAccountAsync(PostgresUnit unit, long accountId) =>
         unit.Sql("SELECT id FROM accounts WHERE id = @a FOR UPDATE").With("a", accountId).ExecuteAsync();
@@ -42,52 +60,58 @@ internal static class PostgresMessageInserter
         Ascii.IsValid(parsed.BodyText) && Ascii.IsValid(parsed.HeaderText) && Ascii.IsValid(parsed.Subject)
         && Ascii.IsValid(parsed.FromName) && Ascii.IsValid(parsed.FromAddress) && Ascii.IsValid(parsed.To) && Ascii.IsValid(parsed.Cc);
 
+    /// <summary>The one statement that stores a message (see <see cref="InsertAsync"/>).</summary>
+    internal const string InsertSql =
+        "WITH m AS (INSERT INTO messages (account_id, folder_id, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
+        "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed, text_ascii) VALUES " +
+        "(@a, @f, @flags, @idate, @size, @fa, @fn, @to, @cc, @subj, @date, @mid, @irt, " +
+        "coalesce((SELECT t.thread_key FROM unnest(@refs::text[]) WITH ORDINALITY AS r(ref, n) " +
+        "CROSS JOIN LATERAL (SELECT thread_key FROM messages WHERE account_id = @a AND message_id = r.ref LIMIT 1) t ORDER BY r.n LIMIT 1), " +
+        "(SELECT thread_key FROM messages WHERE account_id = @a AND thread_subject = @ts AND @ts <> '' ORDER BY id DESC LIMIT 1), @tk), " +
+        "@ts, @prev, @att, @unterminated, @kw, true, @ascii) RETURNING id, uid), " +
+        "r AS (INSERT INTO message_raw (message_id, raw) SELECT id, @raw FROM m), " +
+        "i AS (INSERT INTO message_imap (message_id, envelope, body_structure, body) SELECT id, @e, @bs, @b FROM m), " +
+        "s AS (INSERT INTO message_search (message_id, document) SELECT id, @doc::tsvector FROM m) " +
+        "SELECT id, uid FROM m";
+
+    /// <summary>
+    /// Inserts the message with everything it needs in one round trip: its UID (the insert trigger gives the folder's
+    /// next), its conversation (<see cref="ConversationKey"/>: the first reference the account holds, else the newest
+    /// message with its thread subject, else a new one), the columns, the raw bytes, the search document and the
+    /// IMAP views.
+    /// </summary>
+    /// <exception cref="StoreException">The folder is not the account's.</exception>
     public static async Task<StoredMessage> InsertAsync(PostgresUnit unit, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate, string keywords = "")
     {
-        var uid = await AllocateUidAsync(unit, accountId, folderId).ConfigureAwait(false) ?? throw new StoreException("The folder does not exist.");
         var threadSubject = ConversationKey.ThreadSubject(parsed.Subject);
-        var threadKey = await FindThreadAsync(unit, accountId, parsed, threadSubject).ConfigureAwait(false) ?? ConversationKey.NewThread(parsed);
-
-        // One round trip: the columns, the raw bytes, the search document and the IMAP views.
-        var id = await unit.Sql(
-            "WITH m AS (INSERT INTO messages (account_id, folder_id, uid, flags, internal_date, size, from_address, from_name, to_addresses, cc_addresses, " +
-            "subject, sent_date, message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments, unterminated, keywords, headers_indexed, text_ascii) VALUES " +
-            "(@a, @f, @uid, @flags, @idate, @size, @fa, @fn, @to, @cc, @subj, @date, @mid, @irt, @tk, @ts, @prev, @att, @unterminated, @kw, true, @ascii) RETURNING id), " +
-            "r AS (INSERT INTO message_raw (message_id, raw) SELECT id, @raw FROM m), " +
-            "i AS (INSERT INTO message_imap (message_id, envelope, body_structure, body) SELECT id, @e, @bs, @b FROM m), " +
-            "s AS (INSERT INTO message_search (message_id, document) SELECT id, @doc::tsvector FROM m) " +
-            "SELECT id FROM m")
-            .With("a", accountId).With("f", folderId).With("uid", uid).With("flags", (long)flags)
-            .With("idate", internalDate.ToUnixMs()).With("size", raw.LongLength)
-            .With("fa", parsed.FromAddress).With("fn", parsed.FromName).With("to", parsed.To).With("cc", parsed.Cc)
-            .With("subj", parsed.Subject).With("date", parsed.Date?.ToUnixMs()).With("mid", parsed.MessageId)
-            .With("irt", parsed.InReplyTo).With("tk", threadKey).With("ts", threadSubject)
-            .With("prev", parsed.Preview).With("att", parsed.HasAttachments).With("unterminated", IsUnterminated(raw)).With("kw", keywords)
-            .With("ascii", IndexesAscii(parsed)).With("raw", raw)
-            .With("e", parsed.ImapEnvelope).With("bs", parsed.ImapBodyStructure).With("b", parsed.ImapBody)
-            .With("doc", SearchDocument.Build(parsed))
-            .LongAsync().ConfigureAwait(false);
-        return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
+        try
+        {
+            var (id, uid) = (await unit.Sql(InsertSql)
+                .With("a", accountId).With("f", folderId).With("flags", (long)flags)
+                .With("idate", internalDate.ToUnixMs()).With("size", raw.LongLength)
+                .With("fa", parsed.FromAddress).With("fn", parsed.FromName).With("to", parsed.To).With("cc", parsed.Cc)
+                .With("subj", parsed.Subject).With("date", parsed.Date?.ToUnixMs()).With("mid", parsed.MessageId)
+                .With("irt", parsed.InReplyTo).With("refs", ConversationKey.References(parsed).ToArray())
+                .With("tk", ConversationKey.NewThread(parsed)).With("ts", threadSubject)
+                .With("prev", parsed.Preview).With("att", parsed.HasAttachments).With("unterminated", IsUnterminated(raw)).With("kw", keywords)
+                .With("ascii", IndexesAscii(parsed)).With("raw", raw)
+                .With("e", parsed.ImapEnvelope).With("bs", parsed.ImapBodyStructure).With("b", parsed.ImapBody)
+                .With("doc", SearchDocument.Build(parsed))
+                .FirstAsync(r => (r.GetInt64(0), r.GetInt64(1))).ConfigureAwait(false));
+            return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
+        }
+        catch (PostgresException e) when (e.SqlState == ForeignFolder)
+        {
+            throw new StoreException("The folder does not exist.");
+        }
     }
+
+    /// <summary>The insert trigger's refusal of a folder that is not the message's account's (migration 0005).</summary>
+    private const string ForeignFolder = "WMF01";
 
     /// <summary>
     /// True when the bytes are not empty and do not end with a line break (LF): POP3 sends a CRLF after them
     /// before the terminating dot (RFC 1939 §3) and counts it in the size.
     /// </summary>
     public static bool IsUnterminated(ReadOnlySpan<byte> raw) => raw.Length > 0 && raw[^1] != (byte)'\n';
-
-    /// <summary>The conversation <see cref="ConversationKey"/> assigns among the account's stored messages, or null for a new one.</summary>
-    private static async Task<string?> FindThreadAsync(PostgresUnit unit, long accountId, ParsedMessage parsed, string threadSubject)
-    {
-        foreach (var reference in ConversationKey.References(parsed))
-        {
-            if (await unit.Sql("SELECT thread_key FROM messages WHERE account_id = @a AND message_id = @m LIMIT 1")
-                    .With("a", accountId).With("m", reference).ScalarAsync().ConfigureAwait(false) is string key)
-                return key;
-        }
-        if (threadSubject.Length == 0)
-            return null;
-        return await unit.Sql("SELECT thread_key FROM messages WHERE account_id = @a AND thread_subject = @s ORDER BY id DESC LIMIT 1")
-            .With("a", accountId).With("s", threadSubject).ScalarAsync().ConfigureAwait(false) as string;
-    }
 }

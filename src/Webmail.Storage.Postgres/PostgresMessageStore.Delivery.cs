@@ -24,26 +24,37 @@ public sealed partial class PostgresMessageStore
         return await WriteAsync(async unit =>
         {
             // Every account the delivery may write to, locked up front in id order (see PostgresMessageInserter).
-            await PostgresMessageInserter.LockAccountsAsync(unit, DeliveryPlan.Accounts(request)).ConfigureAwait(false);
-            var receipt = await DeliveryPlan.WriteAsync(request, prepared, new Writes(this, unit, now), notifier, now).ConfigureAwait(false);
+            var locked = await PostgresMessageInserter.LockAccountsAsync(unit, DeliveryPlan.Accounts(request)).ConfigureAwait(false);
+            var receipt = await DeliveryPlan.WriteAsync(request, prepared, new Writes(this, unit, now, locked), notifier, now).ConfigureAwait(false);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(unit).ConfigureAwait(false);
             return receipt;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The delivery's statements in one PostgreSQL transaction, under the row locks of its accounts.</summary>
-    private sealed class Writes(PostgresMessageStore store, PostgresUnit unit, DateTimeOffset now) : DeliveryPlan.IWrites
+    /// <summary>
+    /// The delivery's statements in one PostgreSQL transaction, under the row locks of its accounts. What the lock read
+    /// (<paramref name="locked"/>) answers the quota and INBOX questions until the unit writes to that account; after
+    /// that they are asked of the database.
+    /// </summary>
+    private sealed class Writes(PostgresMessageStore store, PostgresUnit unit, DateTimeOffset now, Dictionary<long, PostgresMessageInserter.LockedAccount> locked) : DeliveryPlan.IWrites
     {
-        public async ValueTask<bool> OverQuotaAsync(long accountId, long size) => await PostgresMessageInserter.OverQuotaAsync(unit, accountId, size).ConfigureAwait(false);
+        public async ValueTask<bool> OverQuotaAsync(long accountId, long size) =>
+            locked.TryGetValue(accountId, out var account) ? account.OverQuota(size) : await PostgresMessageInserter.OverQuotaAsync(unit, accountId, size).ConfigureAwait(false);
 
-        public async ValueTask<long> FolderIdOfAsync(long accountId, SpecialFolder folder) => await PostgresMessageInserter.FolderIdOfAsync(unit, accountId, folder).ConfigureAwait(false);
+        public async ValueTask<long> FolderIdOfAsync(long accountId, SpecialFolder folder) =>
+            folder == SpecialFolder.Inbox && locked.TryGetValue(accountId, out var account) && account.Inbox is { } inbox
+                ? inbox
+                : await PostgresMessageInserter.FolderIdOfAsync(unit, accountId, folder).ConfigureAwait(false);
 
         public async ValueTask<(long FolderId, bool Missing)> ResolveFolderAsync(long accountId, string path, bool create) =>
             await PostgresFolderPaths.ResolveAsync(unit, accountId, path, create, now).ConfigureAwait(false);
 
-        public async ValueTask<StoredMessage> InsertAsync(long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, string keywords) =>
-            await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords).ConfigureAwait(false);
+        public async ValueTask<StoredMessage> InsertAsync(long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, string keywords)
+        {
+            locked.Remove(accountId); // its bytes used change
+            return await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords).ConfigureAwait(false);
+        }
 
         public async ValueTask<IReadOnlyList<long>> EnqueueAsync(byte[] raw, OutboundEnvelope envelope) =>
             await PostgresMessageStore.EnqueueAsync(unit, raw, envelope, now).ConfigureAwait(false);

@@ -340,6 +340,40 @@ public abstract class MessageStoreTests(StoreProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReplyJoinsTheConversationOfItsNearestKnownReference()
+    {
+        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Alpha", messageId: "a@x.example"), MessageFlags.None);
+        var b = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Beta", messageId: "b@x.example"), MessageFlags.None);
+        // In-Reply-To is tried first, then References from the newest back (ConversationKey.References).
+        var toB = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
+            TestMessages.Simple(subject: "Gamma", extraHeaders: "In-Reply-To: <b@x.example>\r\nReferences: <a@x.example> <b@x.example>\r\n"), MessageFlags.None);
+        // A reference the account does not hold is passed over for the next one.
+        var toA = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
+            TestMessages.Simple(subject: "Delta", extraHeaders: "In-Reply-To: <gone@x.example>\r\nReferences: <a@x.example> <gone@x.example>\r\n"), MessageFlags.None);
+
+        Assert.Equal(await ThreadKeyAsync(b.Id), await ThreadKeyAsync(toB.Id));
+        Assert.Equal(await ThreadKeyAsync(a.Id), await ThreadKeyAsync(toA.Id));
+        Assert.NotEqual(await ThreadKeyAsync(a.Id), await ThreadKeyAsync(b.Id));
+    }
+
+    [Fact]
+    public async Task AMessageWithoutKnownReferencesJoinsTheNewestConversationWithItsSubject()
+    {
+        var older = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Weekly report", messageId: "w1@x.example"), MessageFlags.None);
+        var root = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Unrelated", messageId: "r@x.example"), MessageFlags.None);
+        // Same subject, but its reference puts it in the other conversation: the newest "weekly report" is there.
+        var newer = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
+            TestMessages.Simple(subject: "Weekly report", extraHeaders: "In-Reply-To: <r@x.example>\r\n"), MessageFlags.None);
+        var next = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Re: [team] Weekly report"), MessageFlags.None);
+
+        Assert.Equal(await ThreadKeyAsync(root.Id), await ThreadKeyAsync(newer.Id));
+        Assert.Equal(await ThreadKeyAsync(newer.Id), await ThreadKeyAsync(next.Id));
+        Assert.NotEqual(await ThreadKeyAsync(older.Id), await ThreadKeyAsync(next.Id));
+    }
+
+    private async Task<string> ThreadKeyAsync(long messageId) => (await _store.Messages.GetSummaryAsync(_user.Id, messageId, default))!.ThreadKey;
+
+    [Fact]
     public async Task MalformedMimeIsStoredAndStaysRetrievable()
     {
         var raw = Encoding.ASCII.GetBytes("Content-Type: multipart/mixed; boundary=\"x\"\r\nSubject: =?bogus?Q?broken?=\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nunterminated part");

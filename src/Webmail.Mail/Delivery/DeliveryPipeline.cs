@@ -74,11 +74,13 @@ public sealed class DeliveryPipeline(
     {
         if (TrustedNetworks.Contains(remote))
             return null;
+        // Each domain is asked once: the envelope sender and From usually share it (DomainsIn gives lower case).
+        var asked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var address in addresses)
         {
             foreach (var domain in DomainsIn(address))
             {
-                if (await directory.FindDomainAsync(domain, cancellationToken).ConfigureAwait(false) is not null)
+                if (asked.Add(domain) && await directory.FindDomainAsync(domain, cancellationToken).ConfigureAwait(false) is not null)
                     return address;
             }
         }

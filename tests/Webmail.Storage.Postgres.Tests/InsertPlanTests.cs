@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Webmail.Core.Model;
+using Webmail.Testing;
+
+namespace Webmail.Storage.Postgres.Tests;
+
+/// <summary>
+/// How PostgreSQL runs the statement that stores every message: its conversation lookup by subject must read one
+/// index entry, not every message that shares the subject (a daily report, a newsletter: thousands of them).
+/// </summary>
+public sealed class InsertPlanTests : IAsyncLifetime
+{
+    private readonly TestStore _store = new(StoreProvider.Postgres);
+    private long _account;
+    private long _inbox;
+
+    public async Task InitializeAsync()
+    {
+        _account = await AccountRows.CreateAsync(ConnectionString, "plan@local.example");
+        _inbox = (await _store.Messages.GetSpecialFolderAsync(_account, SpecialFolder.Inbox, default)).Id;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private string ConnectionString => _store.Services.GetRequiredService<IConfiguration>()["Webmail:Store:ConnectionString"]!;
+
+    [Fact]
+    public async Task TheConversationBySubjectIsTheNewestIndexEntryNotASortOfEveryMatch()
+    {
+        // An account whose newest mail is about other things, with a run of reports before it.
+        for (var i = 0; i < 30; i++)
+            await _store.Messages.AppendAsync(_account, _inbox, TestMessages.Simple(subject: "Daily report"), MessageFlags.None);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var others = new NpgsqlCommand(
+            "INSERT INTO messages (account_id, folder_id, internal_date, size, from_address, from_name, to_addresses, cc_addresses, subject, " +
+            "message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments) " +
+            "SELECT account_id, folder_id, internal_date, size, from_address, from_name, to_addresses, cc_addresses, 'Other ' || g, " +
+            "'', '', 't' || g, 'other ' || g, preview, has_attachments FROM messages, generate_series(1, 3000) g WHERE id = (SELECT min(id) FROM messages)", connection))
+            await others.ExecuteNonQueryAsync();
+        await using (var analyze = new NpgsqlCommand("ANALYZE messages", connection))
+            await analyze.ExecuteNonQueryAsync();
+        await using var explain = new NpgsqlCommand("EXPLAIN " + PostgresMessageInserter.InsertSql, connection);
+        foreach (var (name, value) in new (string, object)[]
+        {
+            ("a", _account), ("f", _inbox), ("flags", 0L), ("idate", 0L), ("size", 100L), ("fa", "a@x.example"), ("fn", ""), ("to", ""),
+            ("cc", ""), ("subj", "Daily report"), ("date", 0L), ("mid", ""), ("irt", ""), ("refs", Array.Empty<string>()), ("tk", "t1"),
+            ("ts", "daily report"), ("prev", ""), ("att", false), ("unterminated", false), ("kw", ""), ("ascii", true), ("raw", new byte[] { 1 }),
+            ("e", ""), ("bs", ""), ("b", ""), ("doc", ""),
+        })
+            explain.Parameters.AddWithValue(name, value);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(0));
+
+        Assert.True(plan.Any(line => line.Contains("Index Scan Backward using messages_account_thread_subject_id on messages", StringComparison.Ordinal)), string.Join("\n", plan));
+    }
+}
