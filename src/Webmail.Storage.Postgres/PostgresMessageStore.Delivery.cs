@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Webmail.Core.Messages;
 using Webmail.Core.Model;
 using Webmail.Core.Notifications;
@@ -12,32 +14,152 @@ public sealed partial class PostgresMessageStore
     /// <summary>Only a message still in the account's Drafts folder is removed as the draft a sent message replaces.</summary>
     private static readonly string InDrafts = $"id = @x AND folder_id = (SELECT id FROM folders WHERE account_id = @a AND special_use = {(int)SpecialFolder.Drafts})";
 
-    public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken) =>
-        DeliverAsync(request, cancellationToken, alsoInTransaction: null);
-
-    /// <summary>Delivers, running <paramref name="alsoInTransaction"/> in the same transaction (the queue's removal of an entry with its bounce).</summary>
-    internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Func<PostgresUnit, Task>? alsoInTransaction)
+    /// <summary>
+    /// Delivers. Deliveries that arrive while another is being written wait and go together in the next transaction
+    /// (<see cref="DeliveryBatches"/>), as SQLite's writer groups its units: one lock statement, one counter update and
+    /// one commit for the batch, and one account's messages no longer take turns one commit at a time.
+    /// </summary>
+    public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
-        // Parsing happens before the transaction: the unit below only writes.
-        var prepared = DeliveryPlan.Prepare(request, MaxMimeDepth);
-        var now = time.GetUtcNow();
-        return await WriteAsync(async unit =>
-        {
-            // Every account the delivery may write to, locked up front in id order (see PostgresMessageInserter).
-            var locked = await PostgresMessageInserter.LockAccountsAsync(unit, DeliveryPlan.Accounts(request)).ConfigureAwait(false);
-            var receipt = await DeliveryPlan.WriteAsync(request, prepared, new Writes(this, unit, now, locked), notifier, now).ConfigureAwait(false);
-            if (alsoInTransaction is not null)
-                await alsoInTransaction(unit).ConfigureAwait(false);
-            return receipt;
-        }, cancellationToken).ConfigureAwait(false);
+        // Parsing happens here, on the caller's thread: the batch's transaction only writes.
+        var pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+        return Batches.Add(pending);
+    }
+
+    private DeliveryBatches? _batches;
+
+    private DeliveryBatches Batches =>
+        Volatile.Read(ref _batches) ?? Interlocked.CompareExchange(ref _batches, new DeliveryBatches(this, logger), null) ?? _batches!;
+
+    /// <summary>Delivers in a transaction of its own, running <paramref name="alsoInTransaction"/> in it (the queue's removal of an entry with its bounce).</summary>
+    internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Func<PostgresUnit, Task> alsoInTransaction)
+    {
+        var pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+        return (await WriteDeliveriesAsync([pending], alsoInTransaction, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>A delivery parsed and waiting for its transaction; its task completes once that committed (or failed).</summary>
+    private sealed record PendingDelivery(DeliveryRequest Request, DeliveryPlan.Prepared Prepared, DateTimeOffset Now, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<DeliveryReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>
-    /// The delivery's statements in one PostgreSQL transaction, under the row locks of its accounts. What the lock read
-    /// (<paramref name="locked"/>) answers the quota and INBOX questions until the unit writes to that account; after
-    /// that they are asked of the database.
+    /// Writes <paramref name="deliveries"/> in one transaction: every account any of them may write to locked up front
+    /// in id order (see <see cref="PostgresMessageInserter"/>), then each delivery's statements, then the counters.
     /// </summary>
-    private sealed class Writes(PostgresMessageStore store, PostgresUnit unit, DateTimeOffset now, Dictionary<long, PostgresMessageInserter.LockedAccount> locked) : DeliveryPlan.IWrites
+    private Task<List<DeliveryReceipt>> WriteDeliveriesAsync(IReadOnlyList<PendingDelivery> deliveries, Func<PostgresUnit, Task>? alsoInTransaction, CancellationToken cancellationToken) =>
+        WriteAsync(async unit =>
+        {
+            var locked = await PostgresMessageInserter.LockAccountsAsync(unit, deliveries.SelectMany(d => DeliveryPlan.Accounts(d.Request))).ConfigureAwait(false);
+            var counts = new Dictionary<MailEventKind, int>();
+            var receipts = new List<DeliveryReceipt>(deliveries.Count);
+            foreach (var delivery in deliveries)
+                receipts.Add(await DeliveryPlan.WriteAsync(delivery.Request, delivery.Prepared, new Writes(this, unit, delivery.Now, locked, counts), notifier, delivery.Now).ConfigureAwait(false));
+            foreach (var (kind, count) in counts)
+                await PostgresAuditLog.CountMailEventAsync(unit, kind, count, deliveries[^1].Now).ConfigureAwait(false);
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(unit).ConfigureAwait(false);
+            return receipts;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The node's deliveries waiting for a transaction, written by one loop: it takes every delivery waiting (up to
+    /// <see cref="MaxBatch"/>) and writes them together. When one of them fails on its own account (a folder gone, a
+    /// refused row), the batch rolls back and each is written alone, so only that one fails; when the database is
+    /// unavailable, every one of them fails with it.
+    /// </summary>
+    private sealed class DeliveryBatches
+    {
+        private const int MaxBatch = 64;
+        private readonly PostgresMessageStore _store;
+        private readonly ILogger _logger;
+        private readonly Channel<PendingDelivery> _waiting = Channel.CreateUnbounded<PendingDelivery>(new UnboundedChannelOptions { SingleReader = true });
+        private int _started;
+
+        public DeliveryBatches(PostgresMessageStore store, ILogger logger)
+        {
+            _store = store;
+            _logger = logger;
+        }
+
+        public Task<DeliveryReceipt> Add(PendingDelivery delivery)
+        {
+            if (Interlocked.Exchange(ref _started, 1) == 0)
+                _ = Task.Run(WriteLoopAsync);
+            _waiting.Writer.TryWrite(delivery);
+            return delivery.Completion.Task;
+        }
+
+        private async Task WriteLoopAsync()
+        {
+            var batch = new List<PendingDelivery>(MaxBatch);
+            while (await _waiting.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _waiting.Reader.TryRead(out var delivery))
+                {
+                    // A caller that gave up before its transaction began is not written.
+                    if (delivery.CancellationToken.IsCancellationRequested)
+                        delivery.Completion.TrySetCanceled(delivery.CancellationToken);
+                    else
+                        batch.Add(delivery);
+                }
+                try
+                {
+                    if (batch.Count > 0)
+                        await WriteAsync(batch).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // Whatever happens, the loop goes on and no caller waits for ever.
+                    foreach (var delivery in batch)
+                        delivery.Completion.TrySetException(e);
+                }
+            }
+        }
+
+        private async Task WriteAsync(List<PendingDelivery> batch)
+        {
+            try
+            {
+                // Not cancellable once begun: the batch is written for all or none, and each caller learns which.
+                var receipts = await _store.WriteDeliveriesAsync(batch, null, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                    batch[i].Completion.TrySetResult(receipts[i]);
+                return;
+            }
+            catch (Exception e) when (batch.Count == 1 || e is StoreUnavailableException)
+            {
+                foreach (var delivery in batch)
+                    delivery.Completion.TrySetException(e);
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogDebug(e, "A batch of {Count} deliveries failed; writing each on its own", batch.Count);
+            }
+            foreach (var delivery in batch)
+            {
+                try
+                {
+                    delivery.Completion.TrySetResult((await _store.WriteDeliveriesAsync([delivery], null, CancellationToken.None).ConfigureAwait(false))[0]);
+                }
+                catch (Exception e)
+                {
+                    delivery.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One delivery's statements in its batch's transaction, under the row locks of the batch's accounts. What the
+    /// lock read (<paramref name="locked"/>, shared by the batch) answers the quota and INBOX questions, kept up to
+    /// date by the batch's own inserts; the counters are added up in <paramref name="counts"/> and written once.
+    /// </summary>
+    private sealed class Writes(PostgresMessageStore store, PostgresUnit unit, DateTimeOffset now, Dictionary<long, PostgresMessageInserter.LockedAccount> locked,
+        Dictionary<MailEventKind, int> counts) : DeliveryPlan.IWrites
     {
         public async ValueTask<bool> OverQuotaAsync(long accountId, long size) =>
             locked.TryGetValue(accountId, out var account) ? account.OverQuota(size) : await PostgresMessageInserter.OverQuotaAsync(unit, accountId, size).ConfigureAwait(false);
@@ -52,8 +174,11 @@ public sealed partial class PostgresMessageStore
 
         public async ValueTask<StoredMessage> InsertAsync(long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, string keywords)
         {
-            locked.Remove(accountId); // its bytes used change
-            return await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords).ConfigureAwait(false);
+            var stored = await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords).ConfigureAwait(false);
+            // The insert trigger added the message's size to the account's bytes used.
+            if (locked.TryGetValue(accountId, out var account))
+                locked[accountId] = account with { UsedBytes = account.UsedBytes + raw.LongLength };
+            return stored;
         }
 
         public async ValueTask<IReadOnlyList<long>> EnqueueAsync(byte[] raw, OutboundEnvelope envelope) =>
@@ -74,6 +199,7 @@ public sealed partial class PostgresMessageStore
         /// <summary>Inside the delivery's unit: the draft goes and the flags and keywords are added, scoped to the sending account.</summary>
         public async ValueTask ApplySenderChangesAsync(SenderMailboxChanges changes)
         {
+            locked.Remove(changes.AccountId); // a draft removed frees its bytes: asked of the database from here on
             if (changes.RemoveDraftId is { } draft)
                 await store.DeleteWhereAsync(unit, changes.AccountId, InDrafts, draft).ConfigureAwait(false);
             if (changes.ReleasedHoldId is { } held)
@@ -87,7 +213,11 @@ public sealed partial class PostgresMessageStore
             }
         }
 
-        public async ValueTask CountMailEventAsync(MailEventKind kind, int count) => await PostgresAuditLog.CountMailEventAsync(unit, kind, count, now).ConfigureAwait(false);
+        public ValueTask CountMailEventAsync(MailEventKind kind, int count)
+        {
+            counts[kind] = counts.GetValueOrDefault(kind) + count;
+            return ValueTask.CompletedTask;
+        }
 
         public void AfterCommit(Action action) => unit.AfterCommit(action);
     }
