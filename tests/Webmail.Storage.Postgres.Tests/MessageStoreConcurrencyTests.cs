@@ -79,6 +79,83 @@ public sealed class MessageStoreConcurrencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeliveriesThatWaitTogetherAreWrittenInOneTransactionWithinTheQuota()
+    {
+        var raw = TestMessages.OfSize(2048);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var quota = new NpgsqlCommand("UPDATE accounts SET quota_bytes = @q WHERE id = @a", connection))
+        {
+            // Room for the first delivery and three of the six that wait behind it.
+            quota.Parameters.AddWithValue("q", 4L * raw.Length + raw.Length / 2);
+            quota.Parameters.AddWithValue("a", _account);
+            await quota.ExecuteNonQueryAsync();
+        }
+        var (first, next) = await WhileTheAccountIsHeldAsync(() => Enumerable.Range(0, 6).Select(_ => Deliver(_account, raw)).ToList());
+
+        Assert.NotNull((await first).Mailboxes.Single().Message);
+        var results = (await Task.WhenAll(next)).Select(r => r.Mailboxes.Single()).ToList();
+        Assert.Equal(3, results.Count(r => r.Message is not null));
+        Assert.Equal(3, results.Count(r => r.QuotaExceeded && r.Message is null));
+        await using var transactions = new NpgsqlCommand("SELECT count(DISTINCT xmin::text) FROM messages WHERE account_id = @a AND uid > 1", connection);
+        transactions.Parameters.AddWithValue("a", _account);
+        Assert.Equal(1L, await transactions.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task ADeliveryThatFailsInABatchFailsAloneAndTheOthersAreStored()
+    {
+        var raw = TestMessages.OfSize(2048);
+        var (first, next) = await WhileTheAccountIsHeldAsync(() =>
+            [Deliver(_account, raw), Deliver(_account, raw), Deliver(long.MaxValue, raw), Deliver(_account, raw)]);
+
+        Assert.NotNull((await first).Mailboxes.Single().Message);
+        await Assert.ThrowsAnyAsync<StoreException>(() => next[2]);
+        foreach (var delivery in next.Where((_, i) => i != 2))
+            Assert.NotNull((await delivery).Mailboxes.Single().Message);
+        Assert.Equal(4, (await _store.Messages.ListAsync(_account, _inbox, 0, 50, MessageSort.DateDescending, default)).Total);
+    }
+
+    private Task<DeliveryReceipt> Deliver(long account, byte[] raw) =>
+        _store.Messages.DeliverAsync(new DeliveryRequest(raw, [new MailboxDelivery(account, SpecialFolder.Inbox)]), default);
+
+    /// <summary>
+    /// Holds the account's row in another transaction while one delivery's transaction comes to wait on it and the
+    /// deliveries <paramref name="next"/> starts queue behind it for the node's next transaction; then lets go.
+    /// </summary>
+    private async Task<(Task<DeliveryReceipt> First, List<Task<DeliveryReceipt>> Next)> WhileTheAccountIsHeldAsync(Func<List<Task<DeliveryReceipt>>> next)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var holder = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM accounts WHERE id = @a FOR UPDATE", connection, holder))
+        {
+            hold.Parameters.AddWithValue("a", _account);
+            await hold.ExecuteNonQueryAsync();
+        }
+        var first = Deliver(_account, TestMessages.OfSize(2048));
+        await WaitUntilADeliveryWaitsOnALockAsync();
+        var queued = next();
+        await holder.CommitAsync();
+        return (first, queued);
+    }
+
+    private async Task WaitUntilADeliveryWaitsOnALockAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+            if ((long)(await waiting.ExecuteScalarAsync())! > 0)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, "No delivery came to wait on the account's row.");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task OppositeMovesBetweenTwoFoldersOnTwoNodesAllComplete()
     {
         var archive = (await _store.Messages.GetSpecialFolderAsync(_account, SpecialFolder.Archive, default)).Id;

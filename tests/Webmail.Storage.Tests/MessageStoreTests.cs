@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Testing;
@@ -337,6 +338,42 @@ public abstract class MessageStoreTests(StoreProvider provider) : IAsyncLifetime
 
         Assert.Equal([first.Id, reply.Id, bySubject.Id], thread.Select(m => m.Id));
         Assert.DoesNotContain(unrelated.Id, thread.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task DeliveriesArrivingAtOnceKeepTheQuotaTheCountersAndEachOnesOwnFailure()
+    {
+        // Twelve deliveries at once (on PostgreSQL the node writes those that wait in one transaction): an account
+        // with room for exactly four of them, one with room for all, and one delivery to an account that does not exist.
+        var raw = TestMessages.OfSize(2048);
+        var tight = await _store.CreateAccountAsync("tight@local.example", quota: 4 * raw.Length + raw.Length / 2);
+        var roomy = await _store.CreateAccountAsync("roomy@local.example");
+        var since = DateTimeOffset.UtcNow.AddHours(-1);
+        Task<DeliveryReceipt> Deliver(long account) => Task.Run(() => _store.Messages.DeliverAsync(
+            new DeliveryRequest(raw, [new MailboxDelivery(account, SpecialFolder.Inbox, Counts: MailEventKind.Received)]), default));
+
+        var toTight = Enumerable.Range(0, 6).Select(_ => Deliver(tight.Id)).ToList();
+        var toRoomy = Enumerable.Range(0, 5).Select(_ => Deliver(roomy.Id)).ToList();
+        var toNobody = Deliver(long.MaxValue);
+
+        await Assert.ThrowsAnyAsync<StoreException>(() => toNobody);
+        var tightResults = (await Task.WhenAll(toTight)).Select(r => r.Mailboxes.Single()).ToList();
+        var roomyResults = (await Task.WhenAll(toRoomy)).Select(r => r.Mailboxes.Single()).ToList();
+        Assert.Equal(4, tightResults.Count(r => r.Message is not null));
+        Assert.Equal(2, tightResults.Count(r => r.QuotaExceeded && r.Message is null));
+        Assert.All(roomyResults, r => Assert.NotNull(r.Message));
+        // UIDs of each INBOX are unique and without gaps, and the accounts' counters match what was stored.
+        foreach (var (account, stored) in new[] { (tight, 4), (roomy, 5) })
+        {
+            var inbox = await _store.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
+            var uids = (await _store.Messages.ListAsync(account.Id, inbox.Id, 0, 50, MessageSort.DateDescending, default)).Items.Select(m => m.Uid).Order();
+            Assert.Equal(Enumerable.Range(1, stored).Select(i => (long)i), uids);
+            var after = (await _store.Directory.GetAccountAsync(account.Id, default))!;
+            Assert.Equal(stored, after.MessageCount);
+            Assert.Equal(stored * raw.LongLength, after.UsedBytes);
+        }
+        var received = (await _store.Services.GetRequiredService<IServerStateStore>().GetMailEventsAsync(since, TimeSpan.FromDays(1), default)).Where(e => e.Kind == MailEventKind.Received).Sum(e => e.Count);
+        Assert.Equal(9, received);
     }
 
     [Fact]
