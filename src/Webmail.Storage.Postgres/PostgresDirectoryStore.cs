@@ -45,8 +45,35 @@ public sealed partial class PostgresDirectoryStore(PostgresDatabase database, Ti
     public async Task<IReadOnlyList<MailDomain>> ListDomainsAsync(CancellationToken cancellationToken) =>
         await database.QueryAsync($"SELECT {DomainColumns} FROM domains ORDER BY lower(name COLLATE \"C\")", ReadDomain, cancellationToken).ConfigureAwait(false);
 
-    public async Task<MailDomain?> FindDomainAsync(string name, CancellationToken cancellationToken) =>
-        (await database.QueryAsync($"SELECT {DomainColumns} FROM domains WHERE name = @n", ReadDomain, cancellationToken, ("n", name.Trim())).ConfigureAwait(false)).FirstOrDefault();
+    /// <summary>
+    /// A hosted domain by name, from the domains read whole and kept for <see cref="DomainsFresh"/>: the sender checks ask
+    /// for a domain two or three times per message, each a round trip here. A change made through this node is seen
+    /// at once (every audited change drops the copy); another node's change within <see cref="DomainsFresh"/>.
+    /// </summary>
+    public async Task<MailDomain?> FindDomainAsync(string name, CancellationToken cancellationToken)
+    {
+        name = name.Trim();
+        if (!System.Text.Ascii.IsValid(name)) // the database's collation decides what matches beyond ASCII
+            return (await database.QueryAsync($"SELECT {DomainColumns} FROM domains WHERE name = @n", ReadDomain, cancellationToken, ("n", name)).ConfigureAwait(false)).FirstOrDefault();
+        var domains = Volatile.Read(ref _domains);
+        var generation = Interlocked.Read(ref _domainsGeneration);
+        if (domains is null || domains.Generation != generation || Environment.TickCount64 - domains.ReadAt > DomainsFresh.TotalMilliseconds)
+        {
+            var byName = new Dictionary<string, MailDomain>(StringComparer.OrdinalIgnoreCase);
+            foreach (var domain in await ListDomainsAsync(cancellationToken).ConfigureAwait(false))
+                byName.TryAdd(domain.Name, domain);
+            // A change committed while this read ran has moved the generation on: the next lookup reads again.
+            domains = new HostedDomains(byName, generation, Environment.TickCount64);
+            Volatile.Write(ref _domains, domains);
+        }
+        return domains.ByName.GetValueOrDefault(name);
+    }
+
+    private static readonly TimeSpan DomainsFresh = TimeSpan.FromSeconds(2);
+    private HostedDomains? _domains;
+    private long _domainsGeneration;
+
+    private sealed record HostedDomains(Dictionary<string, MailDomain> ByName, long Generation, long ReadAt);
 
     public async Task<MailDomain> AddDomainAsync(string name, AuditRecord audit, CancellationToken cancellationToken)
     {
@@ -264,11 +291,21 @@ public sealed partial class PostgresDirectoryStore(PostgresDatabase database, Ti
     /// The one write path of an operator's change: <paramref name="change"/> and the audit row run in one
     /// transaction, so both commit or neither does. A change that refuses (throws) is not audited.
     /// </summary>
-    private Task<T> AuditedAsync<T>(AuditRecord audit, Func<PostgresUnit, Task<T>> change, CancellationToken cancellationToken) =>
-        PostgresUnits.WriteAsync(database, logger, async unit =>
+    private async Task<T> AuditedAsync<T>(AuditRecord audit, Func<PostgresUnit, Task<T>> change, CancellationToken cancellationToken)
+    {
+        try
         {
-            var result = await change(unit).ConfigureAwait(false);
-            await PostgresAuditLog.InsertAsync(unit, audit, time.GetUtcNow()).ConfigureAwait(false);
-            return result;
-        }, cancellationToken);
+            return await PostgresUnits.WriteAsync(database, logger, async unit =>
+            {
+                var result = await change(unit).ConfigureAwait(false);
+                await PostgresAuditLog.InsertAsync(unit, audit, time.GetUtcNow()).ConfigureAwait(false);
+                return result;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Domains change only through here: the copy FindDomainAsync keeps is read again.
+            Interlocked.Increment(ref _domainsGeneration);
+        }
+    }
 }

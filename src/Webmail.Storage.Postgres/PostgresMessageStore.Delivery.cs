@@ -22,7 +22,15 @@ public sealed partial class PostgresMessageStore
     public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
         // Parsing happens here, on the caller's thread: the batch's transaction only writes.
-        var pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+        PendingDelivery pending;
+        try
+        {
+            pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<DeliveryReceipt>(e);
+        }
         return Batches.Add(pending);
     }
 

@@ -38,6 +38,34 @@ public sealed class DirectoryConcurrencyTests : IAsyncLifetime
         command.ExecuteNonQuery();
     }
 
+    [Fact]
+    public async Task ADomainChangeIsSeenAtOnceOnItsNodeAndSoonOnAnother()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webmail:Store:Provider"] = "postgres",
+            ["Webmail:Store:ConnectionString"] = _store.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Webmail:Store:ConnectionString"],
+        };
+        await using var other = new TestStoreAt(_store.DataDirectory, settings);
+        // Both nodes have read the domains (the one they hold a copy of) before the change.
+        Assert.Null(await Directory.FindDomainAsync("new.example", default));
+        Assert.Null(await other.Directory.FindDomainAsync("new.example", default));
+
+        await Directory.AddDomainAsync("new.example", Audit("domain.add"), default);
+        Assert.NotNull(await Directory.FindDomainAsync("NEW.example", default));
+        await Directory.SetDkimKeyAsync("new.example", "s1", "key", Audit("dkim"), default);
+        Assert.Equal("s1", (await Directory.FindDomainAsync("new.example", default))!.DkimSelector);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await other.Directory.FindDomainAsync("new.example", default) is not { DkimSelector: "s1" })
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The other node never saw the new domain.");
+            await Task.Delay(50);
+        }
+        await Directory.RemoveDomainAsync("new.example", Audit("domain.remove"), default);
+        Assert.Null(await Directory.FindDomainAsync("new.example", default));
+    }
+
     /// <summary>Runs <paramref name="writer"/> <see cref="Writers"/> times at once (released together) and returns each outcome.</summary>
     private static async Task<List<(T? Result, Exception? Error)>> RaceAsync<T>(Func<int, Task<T>> writer)
     {
