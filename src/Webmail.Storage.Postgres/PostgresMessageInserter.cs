@@ -17,7 +17,7 @@ internal static class PostgresMessageInserter
     /// <summary>What locking an account's row for a delivery also reads, so the delivery need not ask again.</summary>
     public sealed record LockedAccount(long QuotaBytes, long UsedBytes, long? Inbox)
     {
-        /// <summary>As <see cref="OverQuotaAsync"/>, while nothing in the unit has written to the account yet.</summary>
+        /// <summary>The quota rule: storing <paramref name="size"/> more bytes would pass a quota the account has (0 is none).</summary>
         public bool OverQuota(long size) => QuotaBytes > 0 && UsedBytes + size > QuotaBytes;
     }
 
@@ -52,8 +52,8 @@ internal static class PostgresMessageInserter
 
     /// <summary>True when storing <paramref name="size"/> more bytes would pass the account's quota (false for a missing account, as on SQLite).</summary>
     public static async Task<bool> OverQuotaAsync(PostgresUnit unit, long accountId, long size) =>
-        await unit.Sql("SELECT quota_bytes > 0 AND used_bytes + @s > quota_bytes FROM accounts WHERE id = @a")
-            .With("a", accountId).With("s", size).ScalarAsync().ConfigureAwait(false) is true;
+        (await unit.Sql("SELECT quota_bytes, used_bytes FROM accounts WHERE id = @a").With("a", accountId)
+            .FirstAsync(r => new LockedAccount(r.GetInt64(0), r.GetInt64(1), null)).ConfigureAwait(false))?.OverQuota(size) is true;
 
     /// <summary>Whether every text the full-text index gets of the message is ASCII (kept for parity with SQLite's column).</summary>
     private static bool IndexesAscii(ParsedMessage parsed) =>

@@ -379,14 +379,12 @@ public abstract class MessageStoreTests(StoreProvider provider) : IAsyncLifetime
     [Fact]
     public async Task AReplyJoinsTheConversationOfItsNearestKnownReference()
     {
-        var a = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Alpha", messageId: "a@x.example"), MessageFlags.None);
-        var b = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Beta", messageId: "b@x.example"), MessageFlags.None);
+        var a = await AppendToInboxAsync("Alpha", messageId: "a@x.example");
+        var b = await AppendToInboxAsync("Beta", messageId: "b@x.example");
         // In-Reply-To is tried first, then References from the newest back (ConversationKey.References).
-        var toB = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
-            TestMessages.Simple(subject: "Gamma", extraHeaders: "In-Reply-To: <b@x.example>\r\nReferences: <a@x.example> <b@x.example>\r\n"), MessageFlags.None);
+        var toB = await AppendToInboxAsync("Gamma", headers: "In-Reply-To: <b@x.example>\r\nReferences: <a@x.example> <b@x.example>\r\n");
         // A reference the account does not hold is passed over for the next one.
-        var toA = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
-            TestMessages.Simple(subject: "Delta", extraHeaders: "In-Reply-To: <gone@x.example>\r\nReferences: <a@x.example> <gone@x.example>\r\n"), MessageFlags.None);
+        var toA = await AppendToInboxAsync("Delta", headers: "In-Reply-To: <gone@x.example>\r\nReferences: <a@x.example> <gone@x.example>\r\n");
 
         Assert.Equal(await ThreadKeyAsync(b.Id), await ThreadKeyAsync(toB.Id));
         Assert.Equal(await ThreadKeyAsync(a.Id), await ThreadKeyAsync(toA.Id));
@@ -396,17 +394,19 @@ public abstract class MessageStoreTests(StoreProvider provider) : IAsyncLifetime
     [Fact]
     public async Task AMessageWithoutKnownReferencesJoinsTheNewestConversationWithItsSubject()
     {
-        var older = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Weekly report", messageId: "w1@x.example"), MessageFlags.None);
-        var root = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Unrelated", messageId: "r@x.example"), MessageFlags.None);
+        var older = await AppendToInboxAsync("Weekly report", messageId: "w1@x.example");
+        var root = await AppendToInboxAsync("Unrelated", messageId: "r@x.example");
         // Same subject, but its reference puts it in the other conversation: the newest "weekly report" is there.
-        var newer = await _store.Messages.AppendAsync(_user.Id, _inbox.Id,
-            TestMessages.Simple(subject: "Weekly report", extraHeaders: "In-Reply-To: <r@x.example>\r\n"), MessageFlags.None);
-        var next = await _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: "Re: [team] Weekly report"), MessageFlags.None);
+        var newer = await AppendToInboxAsync("Weekly report", headers: "In-Reply-To: <r@x.example>\r\n");
+        var next = await AppendToInboxAsync("Re: [team] Weekly report");
 
         Assert.Equal(await ThreadKeyAsync(root.Id), await ThreadKeyAsync(newer.Id));
         Assert.Equal(await ThreadKeyAsync(newer.Id), await ThreadKeyAsync(next.Id));
         Assert.NotEqual(await ThreadKeyAsync(older.Id), await ThreadKeyAsync(next.Id));
     }
+
+    private Task<StoredMessage> AppendToInboxAsync(string subject, string? messageId = null, string? headers = null) =>
+        _store.Messages.AppendAsync(_user.Id, _inbox.Id, TestMessages.Simple(subject: subject, messageId: messageId, extraHeaders: headers), MessageFlags.None);
 
     private async Task<string> ThreadKeyAsync(long messageId) => (await _store.Messages.GetSummaryAsync(_user.Id, messageId, default))!.ThreadKey;
 
