@@ -6,6 +6,7 @@ using MailKit.Net.Imap;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Mail.Spam;
 using Webmail.Testing;
 using SpecialFolder = Webmail.Core.Model.SpecialFolder;
 using MessageFlags = Webmail.Core.Model.MessageFlags;
@@ -24,13 +25,19 @@ public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<Rsp
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Spam:RspamdUrl"] = fixture.Rspamd.Url });
+        _server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Webmail:Spam:RspamdUrl"] = fixture.Rspamd.Url,
+            // The trainer's lessons and retries are logged at Information; a failure's message shows them.
+            ["Logging:LogLevel:Webmail.Mail.Spam"] = "Information",
+        });
         _log = CapturedLog.AttachTo(_server.Services);
         _bob = await _server.CreateAccountAsync("bob@local.example");
     }
 
-    /// <summary>What the trainer said, for a failure's message.</summary>
-    private string TrainerLog => string.Join("\n", _log.Lines.Where(l => l.Contains("Spam", StringComparison.Ordinal)));
+    /// <summary>What the trainer said, and the end of rspamd's own log, for a failure's message.</summary>
+    private string TrainerLog => string.Join("\n", _log.Lines.Where(l => l.Contains("Spam", StringComparison.Ordinal)))
+        + "\nrspamd's log:\n" + string.Join("\n", fixture.Rspamd.Log().Split('\n').TakeLast(40));
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -51,10 +58,20 @@ public sealed class SpamTrainingTests(RspamdFixture fixture) : IClassFixture<Rsp
         return stored.Id;
     }
 
-    /// <summary>Waits (bounded) for the trainer to record what rspamd learned about the message.</summary>
+    /// <summary>How long the trainer waits for one answer of rspamd (the default).</summary>
+    private static readonly TimeSpan RspamdTimeout = new Webmail.Core.Configuration.SpamOptions().RspamdTimeout;
+
+    /// <summary>
+    /// The longest the trainer may spend on one lesson before it gives up: every try timing out, with the waits between
+    /// them (<see cref="SpamTrainer.RetryDelays"/>). Lessons are taught one after another, so the second of two may wait
+    /// for the first's budget too: rspamd answers in milliseconds, but it shares a loaded CI machine.
+    /// </summary>
+    private static readonly TimeSpan LessonBudget = RspamdTimeout * (SpamTrainer.RetryDelays.Count + 1) + SpamTrainer.RetryDelays.Aggregate(TimeSpan.Zero, (a, b) => a + b);
+
+    /// <summary>Waits (bounded by two lessons' budget) for the trainer to record what rspamd learned about the message.</summary>
     private async Task<bool?> LearnedAsync(long messageId, bool expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + 2 * LessonBudget;
         bool? learned;
         while ((learned = await Filter.GetLearnedAsync(_bob.Id, messageId, default)) != expected && DateTime.UtcNow < deadline)
             await Task.Delay(100);
