@@ -95,6 +95,7 @@ internal sealed class Report
             line($"| search under 50 ms, {webMessages:N0} messages, rare word | {web.StoreRare.Median:F2} ms | {ImapRare!.Median:F0} ms (IMAP SEARCH BODY) | {(web.StoreRare.Median < 50 ? "met" : "not met")} |");
             line($"| search under 50 ms, {webMessages:N0} messages, common word | {web.StoreCommon.Median:F2} ms | {ImapCommon!.Median:F0} ms (IMAP SEARCH BODY) | {(web.StoreCommon.Median < 50 ? "met" : "not met")} |");
             line($"| search results on screen under 200 ms (web UI) | {web.OnScreen.Median:F0} ms | — | {(web.OnScreen.Median < 200 ? "met" : "not met")} |");
+            line($"| sign-in to the first rows painted under 300 ms (KDF included) | {web.FirstList.Median:F0} ms | {ImapFirstPage!.Median:F0} ms (IMAP LOGIN + SELECT + FETCH 50) | {(web.FirstList.Median < 300 ? "met" : "not met")} |");
         }
         if (Imap is not null)
             RenderImapGoals(line, Imap);
@@ -242,19 +243,24 @@ internal sealed class Report
         line($"## Web UI on {webMessages:N0} messages, beside Dovecot's IMAP on the same messages");
         line("");
         line("The same generated messages in one INBOX on each side (one in 1,000 contains the rare word, about one in five the common one). "
-            + "Webmail's first page is timed in Chromium from pressing Sign in to the first row on screen (it includes the PBKDF2 hash and the Blazor circuit start); "
+            + "Webmail's first page is timed by Chromium's own clock from the sign-in form's submission to the first message rows painted (the prerendered page carries the list; "
+            + "the time is taken after the frame that first holds a row is drawn), after one uncounted sign-in: first with the password checked by the KDF, "
+            + "the same password hashed anew before each run (a person's first sign-in of the day), then signing in again within minutes (the server remembers a verified password for 15 minutes); "
             + "Dovecot's nearest twin is an IMAP client's LOGIN + SELECT INBOX + FETCH of the newest 50 envelopes. Search in Webmail is the store's full-text index; "
             + "Dovecot without a full-text-search plugin reads the messages (IMAP SEARCH BODY). Medians.");
         line("");
         line("| what | Webmail | Dovecot (IMAP) |");
         line("| --- | ---: | ---: |");
-        line($"| first page: sign in → first list on screen / LOGIN + SELECT + FETCH 50 envelopes | {web.FirstList.Median:F0} ms | {ImapFirstPage!.Median:F0} ms |");
+        line($"| first page: sign in → first rows painted / LOGIN + SELECT + FETCH 50 envelopes | {web.FirstList.Median:F0} ms | {ImapFirstPage!.Median:F0} ms |");
+        line($"| the same, signing in again (password remembered) | {web.Remembered.RowPainted.Median:F0} ms | — |");
         line($"| list 50 newest (store) | {web.StoreList.Median:F2} ms | — |");
         line($"| search the rare word \"{WebBenchmark.RareWord}\" ({ImapRareMatches:N0} matches) | {web.StoreRare.Median:F2} ms | {ImapRare!.Median:F0} ms |");
         line($"| search the common word \"{WebBenchmark.CommonWord}\" ({ImapCommonMatches:N0} matches; Webmail pages the newest 50) | {web.StoreCommon.Median:F2} ms | {ImapCommon!.Median:F0} ms |");
         line($"| search results on screen (browser, 5 queries) | {web.OnScreen.Median:F0} ms | — |");
         line("");
-        line($"Runs: first list {web.FirstList}; on screen {web.OnScreen}; IMAP first page {ImapFirstPage}; IMAP rare {ImapRare}; IMAP common {ImapCommon}.");
+        line($"Runs: first rows painted {web.FirstList}; again {web.Remembered.RowPainted}; on screen {web.OnScreen}; IMAP first page {ImapFirstPage}; IMAP rare {ImapRare}; IMAP common {ImapCommon}.");
+        line("");
+        line($"Steps (medians, from the form's submission): with the KDF, {web.WithKdf.Steps}; again, {web.Remembered.Steps}.");
         line("");
     }
 

@@ -34,6 +34,11 @@ public static class WebmailApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebmailApp).Assembly.GetName().Name });
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
+        // What `dotnet run` serves is the build output, whose assets manifest MapStaticAssets treats as a development
+        // one: every asset with no-cache, so each page asked again for its stylesheets and scripts. The manifest's own
+        // headers are right in any environment (a changed file gets a new fingerprinted URL): fingerprinted URLs cached
+        // for a year as immutable, the rest revalidated. The mailbox page after sign-in then takes them from the cache.
+        builder.Configuration["EnableStaticAssetsDevelopmentCaching"] ??= "true";
         ConfigureServices(builder.Services, builder.Configuration, builder.Environment.ContentRootPath);
         configureServices?.Invoke(builder.Services);
         builder.AddWebmailObservability();
