@@ -132,6 +132,10 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
         ExecuteAsync("UPDATE accounts SET password_hash = $h, security_stamp = $st WHERE id = $id", audit, cancellationToken,
             ("$h", passwordHash), ("$st", Guid.NewGuid().ToString("N")), ("$id", accountId));
 
+    public Task UpgradePasswordHashAsync(long accountId, string currentHash, string upgradedHash, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE accounts SET password_hash = $h WHERE id = $id AND password_hash = $old", audit: null, cancellationToken,
+            ("$h", upgradedHash), ("$id", accountId), ("$old", currentHash));
+
     public Task SetDisabledAsync(long accountId, bool disabled, AuditRecord audit, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE accounts SET is_disabled = $d, security_stamp = $st WHERE id = $id", audit, cancellationToken,
             ("$d", disabled ? 1 : 0), ("$st", Guid.NewGuid().ToString("N")), ("$id", accountId));

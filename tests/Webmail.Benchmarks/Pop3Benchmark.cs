@@ -43,7 +43,7 @@ public static class Pop3Benchmark
         await using (var setup = await Setup.CreateAsync("big@bench.example", bigCount, 600))
         {
             Console.WriteLine($"Filled {bigCount} x 600 B in {setup.FillTime.TotalSeconds:F1} s");
-            // Run 1 is a client's first login: it pays the PBKDF2 (210,000 rounds). The later runs are
+            // Run 1 is a client's first login: it pays the Argon2id hash. The later runs are
             // the same client polling again within VerifiedPasswordCache.Lifetime, as fetchmail or a
             // phone does every few minutes.
             for (var run = 1; run <= 6; run++)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Webmail.Core.Accounts;
 using Webmail.Core.Security;
@@ -115,6 +117,37 @@ public abstract class DirectoryTests(StoreProvider provider) : IAsyncLifetime
 
         await _store.DirectoryService.SetDisabledAsync("lucy@a.example", true, "t", default);
         Assert.Equal(LoginStatus.Failed, await Login("second password"));
+    }
+
+    [Fact]
+    public async Task APasswordStoredUnderPbkdf2IsStoredAnewAsArgon2idAtSignInWithEverySessionKept()
+    {
+        var lucy = await _store.CreateAccountAsync("lucy@a.example", "first password");
+        // An account from before Argon2id: pbkdf2-sha512$iterations$salt$hash.
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var derived = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes("first password"), salt, 210_000, HashAlgorithmName.SHA512, 32);
+        var legacy = $"pbkdf2-sha512$210000${Convert.ToBase64String(salt)}${Convert.ToBase64String(derived)}";
+        await _store.Directory.SetPasswordHashAsync(lucy.Id, legacy, new AuditRecord("import", "account.passwd", lucy.Address), default);
+        var stamp = (await _store.Directory.GetAccountAsync(lucy.Id, default))!.SecurityStamp;
+        var audited = (await _store.Services.GetRequiredService<IAuditLog>().QueryAsync("account.passwd", 0, 50, default)).Total;
+        var verifier = _store.Services.GetRequiredService<CredentialVerifier>();
+
+        Assert.Equal(LoginStatus.Failed, (await verifier.VerifyAsync("lucy@a.example", "first passwor", IPAddress.Loopback, "test", default)).Status);
+        Assert.Equal(legacy, (await _store.Directory.GetCredentialsAsync("lucy@a.example", default))!.Value.PasswordHash); // a wrong password upgrades nothing
+        Assert.True((await verifier.VerifyAsync("lucy@a.example", "first password", IPAddress.Loopback, "test", default)).Succeeded);
+
+        var upgraded = (await _store.Directory.GetCredentialsAsync("lucy@a.example", default))!.Value.PasswordHash;
+        Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", upgraded);
+        Assert.True(PasswordHasher.Verify("first password", upgraded));
+        Assert.Equal(stamp, (await _store.Directory.GetAccountAsync(lucy.Id, default))!.SecurityStamp); // no session signed out
+        Assert.Equal(audited, (await _store.Services.GetRequiredService<IAuditLog>().QueryAsync("account.passwd", 0, 50, default)).Total);
+        Assert.True((await verifier.VerifyAsync("lucy@a.example", "first password", IPAddress.Loopback, "test", default)).Succeeded);
+        Assert.Equal(LoginStatus.Failed, (await verifier.VerifyAsync("lucy@a.example", "first passwor", IPAddress.Loopback, "test", default)).Status);
+
+        // An upgrade computed before a password change does not undo the change.
+        await _store.DirectoryService.SetPasswordAsync("lucy@a.example", "second password", "t", default);
+        await _store.Directory.UpgradePasswordHashAsync(lucy.Id, upgraded, PasswordHasher.Hash("first password"), default);
+        Assert.True(PasswordHasher.Verify("second password", (await _store.Directory.GetCredentialsAsync("lucy@a.example", default))!.Value.PasswordHash));
     }
 }
 

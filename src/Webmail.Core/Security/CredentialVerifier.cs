@@ -97,7 +97,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         {
             // Right password, second factor to come. Neither the limiter's count nor the last login changes
             // yet: a success here must not reset the failures, or wrong codes could be tried without end.
-            verified.Remember(address, protectedAccount.PasswordHash, password);
+            verified.Remember(address, await UpgradeHashAsync(protectedAccount.AccountId, protectedAccount.PasswordHash, password, cancellationToken).ConfigureAwait(false), password);
             if (door == "web")
                 return new LoginResult(LoginStatus.Succeeded, protectedAccount.AccountId, address.ToLowerInvariant(), SecondFactorRequired: true);
             logger.LogWarning("Refused the account password for {Account} from {RemoteIp} via {Door}: two factors are on, an app password is needed", LogText.Bound(address), ip, door);
@@ -106,7 +106,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         }
         if (credentials is { Disabled: false } c && passwordOk)
         {
-            verified.Remember(address, c.PasswordHash, password);
+            verified.Remember(address, await UpgradeHashAsync(c.AccountId, c.PasswordHash, password, cancellationToken).ConfigureAwait(false), password);
             limiter.RecordSuccess(remote, address);
             await BestEffortAsync(() => directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
             await BestEffortAsync(() => audit.WriteAsync(address, "login", door, "", ip, cancellationToken)).ConfigureAwait(false);
@@ -220,6 +220,37 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         "smtp" => AppPasswordProtocols.Smtp,
         _ => AppPasswordProtocols.None,
     };
+
+    /// <summary>
+    /// A password just verified against a hash of an older scheme or cost is stored anew under today's
+    /// (<see cref="PasswordHasher.NeedsRehash"/>): accounts move to Argon2id as their owners sign in.
+    /// </summary>
+    /// <returns>The hash now stored for the account.</returns>
+    private async Task<string> UpgradeHashAsync(long accountId, string storedHash, string password, CancellationToken cancellationToken)
+    {
+        if (!PasswordHasher.NeedsRehash(storedHash))
+            return storedHash;
+        await _kdfSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string upgraded;
+        try
+        {
+            upgraded = PasswordHasher.Hash(password);
+        }
+        finally
+        {
+            _kdfSlots.Release();
+        }
+        try
+        {
+            await directory.UpgradePasswordHashAsync(accountId, storedHash, upgraded, cancellationToken).ConfigureAwait(false);
+            return upgraded;
+        }
+        catch (StoreUnavailableException e)
+        {
+            logger.LogDebug(e, "The stronger hash of account {AccountId} waits for its next sign-in: the store is unavailable", accountId);
+            return storedHash;
+        }
+    }
 
     private async Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken)
     {

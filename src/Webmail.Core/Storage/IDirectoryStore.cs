@@ -33,6 +33,12 @@ public interface IDirectoryStore
     /// <summary>What the account's owner may change about it: display name and POP3 delete policy.</summary>
     Task SetProfileAsync(long accountId, string displayName, Pop3DeletePolicy pop3DeletePolicy, CancellationToken cancellationToken);
     Task SetPasswordHashAsync(long accountId, string passwordHash, AuditRecord audit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The same password under a stronger hash, after a sign-in verified it (<see cref="Security.PasswordHasher.NeedsRehash"/>):
+    /// stored only while the account's hash is still <paramref name="currentHash"/> (a password changed meanwhile stays),
+    /// with no new security stamp (every session stays signed in) and no audit entry (the password did not change).
+    /// </summary>
+    Task UpgradePasswordHashAsync(long accountId, string currentHash, string upgradedHash, CancellationToken cancellationToken);
     Task SetDisabledAsync(long accountId, bool disabled, AuditRecord audit, CancellationToken cancellationToken);
     /// <summary>Removes the account with all its folders and mail.</summary>
     Task RemoveAccountAsync(long accountId, AuditRecord audit, CancellationToken cancellationToken);
