@@ -125,18 +125,32 @@ public static class ReportBenchmark
                 Console.WriteLine($"report: SMTP {sessions} sessions × {size / 1024} KB: {ours:F0} vs {theirs:F0} msg/s");
             }
         }
+        {
+            // A new connection, greeting and EHLO for each message: how most mail from other servers arrives.
+            const int sessions = 10, size = 10240;
+            await SmtpSourceAsync(server.SmtpPort, OurSmtpUser, 20, 1, size, reuseConnection: false);
+            var before = await Stored();
+            var watch = Stopwatch.StartNew();
+            await SmtpSourceAsync(server.SmtpPort, OurSmtpUser, messages, sessions, size, reuseConnection: false);
+            var ours = messages / watch.Elapsed.TotalSeconds;
+            if (await Stored() - before != messages)
+                throw new InvalidOperationException($"Webmail stored {await Stored() - before} of {messages}.");
+            var theirs = await PeerSmtpAsync(messages, sessions, size, reuseConnection: false);
+            report.SmtpPerConnection = (ours, theirs);
+            Console.WriteLine($"report: SMTP {sessions} sessions × {size / 1024} KB, a connection per message: {ours:F0} vs {theirs:F0} msg/s");
+        }
         await Task.Delay(TimeSpan.FromSeconds(10));
         report.OursAfterLoad = ProcessMemory.PssKilobytes(server.ProcessId);
         report.PeerAfterLoad = ProcessMemory.TotalPssKilobytes(PeerServers.Processes);
 
-        async Task<double> PeerSmtpAsync(int count, int sessions, int size)
+        async Task<double> PeerSmtpAsync(int count, int sessions, int size, bool reuseConnection = true)
         {
             var peerBefore = peers.Delivered(SmtpUser);
-            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", 20, 1, size);
+            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", 20, 1, size, reuseConnection);
             await WaitForAsync(() => peers.Delivered(SmtpUser) >= peerBefore + 20);
             peerBefore = peers.Delivered(SmtpUser);
             var watch = Stopwatch.StartNew();
-            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", count, sessions, size);
+            await SmtpSourceAsync(PeerServers.SmtpPort, $"{SmtpUser}@{PeerServers.Domain}", count, sessions, size, reuseConnection);
             await WaitForAsync(() => peers.Delivered(SmtpUser) >= peerBefore + count);
             return count / watch.Elapsed.TotalSeconds;
         }
@@ -194,10 +208,12 @@ public static class ReportBenchmark
         Console.WriteLine($"report: web first list {report.Web.FirstList.Median:F0} ms, IMAP first page {report.ImapFirstPage.Median:F0} ms; search {report.Web.StoreRare.Median:F2} ms vs IMAP BODY {report.ImapRare.Median:F0} ms");
     }
 
-    private static async Task SmtpSourceAsync(int port, string to, int messages, int sessions, int size)
+    /// <param name="reuseConnection">Each session sends all its messages over one connection (<c>-d</c>); else a new connection for each.</param>
+    private static async Task SmtpSourceAsync(int port, string to, int messages, int sessions, int size, bool reuseConnection = true)
     {
-        var output = await PeerServers.RunAsync(SmtpSource, "-d", "-s", sessions.ToString(CultureInfo.InvariantCulture), "-m", messages.ToString(CultureInfo.InvariantCulture),
-            "-l", size.ToString(CultureInfo.InvariantCulture), "-M", "bench.example", "-f", "load@remote.example", "-t", to, $"127.0.0.1:{port}");
+        string[] arguments = [.. reuseConnection ? ["-d"] : Array.Empty<string>(), "-s", sessions.ToString(CultureInfo.InvariantCulture), "-m", messages.ToString(CultureInfo.InvariantCulture),
+            "-l", size.ToString(CultureInfo.InvariantCulture), "-M", "bench.example", "-f", "load@remote.example", "-t", to, $"127.0.0.1:{port}"];
+        var output = await PeerServers.RunAsync(SmtpSource, arguments);
         if (output.Contains("error", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException("smtp-source: " + output);
     }

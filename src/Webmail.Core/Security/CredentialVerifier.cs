@@ -230,16 +230,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
     {
         if (!PasswordHasher.NeedsRehash(storedHash))
             return storedHash;
-        await _kdfSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string upgraded;
-        try
-        {
-            upgraded = PasswordHasher.Hash(password);
-        }
-        finally
-        {
-            _kdfSlots.Release();
-        }
+        var upgraded = await InKdfSlotAsync(() => PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);
         try
         {
             await directory.UpgradePasswordHashAsync(accountId, storedHash, upgraded, cancellationToken).ConfigureAwait(false);
@@ -252,12 +243,16 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         }
     }
 
-    private async Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken)
+    private Task<bool> VerifySlowlyAsync(string password, string storedHash, CancellationToken cancellationToken) =>
+        InKdfSlotAsync(() => PasswordHasher.Verify(password, storedHash), cancellationToken);
+
+    /// <summary>Runs a password hash in one of the few slots that bound how many run at once (each takes a core and 19 MiB).</summary>
+    private async Task<T> InKdfSlotAsync<T>(Func<T> kdf, CancellationToken cancellationToken)
     {
         await _kdfSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return PasswordHasher.Verify(password, storedHash);
+            return kdf();
         }
         finally
         {
