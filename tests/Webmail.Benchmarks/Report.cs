@@ -99,7 +99,9 @@ internal sealed class Report
         {
             line($"| search under 50 ms, {webMessages:N0} messages, rare word | {web.StoreRare.Median:F2} ms | {ImapRare!.Median:F0} ms (IMAP SEARCH BODY) | {(web.StoreRare.Median < 50 ? "met" : "not met")} |");
             line($"| search under 50 ms, {webMessages:N0} messages, common word | {web.StoreCommon.Median:F2} ms | {ImapCommon!.Median:F0} ms (IMAP SEARCH BODY) | {(web.StoreCommon.Median < 50 ? "met" : "not met")} |");
-            line($"| search results on screen under 200 ms (web UI) | {web.OnScreen.Median:F0} ms | — | {(web.OnScreen.Median < 200 ? "met" : "not met")} |");
+            line($"| search results on screen under 150 ms (web UI) | {web.OnScreen.Median:F0} ms | — | {(web.OnScreen.Median < 150 ? "met" : "not met")} |");
+            foreach (var (what, samples) in web.Clicks.All)
+                line($"| {what} under 100 ms to pixels (web UI) | {samples.Median:F0} ms | — | {(samples.Median < 100 ? "met" : "not met")} |");
             line($"| sign-in to the first rows painted under 300 ms (KDF included) | {web.FirstList.Median:F0} ms | {ImapFirstPage!.Median:F0} ms (IMAP LOGIN + SELECT + FETCH 50) | {(web.FirstList.Median < 300 ? "met" : "not met")} |");
         }
         if (Imap is not null)
@@ -266,8 +268,16 @@ internal sealed class Report
         line($"| search the rare word \"{WebBenchmark.RareWord}\" ({ImapRareMatches:N0} matches) | {web.StoreRare.Median:F2} ms | {ImapRare!.Median:F0} ms |");
         line($"| search the common word \"{WebBenchmark.CommonWord}\" ({ImapCommonMatches:N0} matches; Webmail pages the newest 50) | {web.StoreCommon.Median:F2} ms | {ImapCommon!.Median:F0} ms |");
         line($"| search results on screen (browser, 5 queries) | {web.OnScreen.Median:F0} ms | — |");
+        foreach (var (what, samples) in web.Clicks.All)
+            line($"| {what} | {samples.Median:F0} ms | — |");
         line("");
-        line($"Runs: first rows painted {web.FirstList}; again {web.Remembered.RowPainted}; on screen {web.OnScreen}; IMAP first page {ImapFirstPage}; IMAP rare {ImapRare}; IMAP common {ImapCommon}.");
+        line("On screen and the actions: Chromium's own clock from the key or mouse press (the event's timestamp) to the frame drawn after the page first shows the result "
+            + "(the results banner with no progress bar; the message's subject in the reading pane; the row's unread mark set or cleared; the archived row gone; the other folder's newest row in place of this one's), "
+            + "on one page signed in, after one uncounted run of each; 5 runs each, both directions for marking and for switching folders.");
+        line("");
+        line($"Runs: first rows painted {web.FirstList}; again {web.Remembered.RowPainted}; on screen {web.OnScreen}; "
+            + string.Concat(web.Clicks.All.Select(c => $"{c.What} {c.Samples}; "))
+            + $"IMAP first page {ImapFirstPage}; IMAP rare {ImapRare}; IMAP common {ImapCommon}.");
         line("");
         line($"Steps (medians, from the form's submission): with the KDF, {web.WithKdf.Steps}; again, {web.Remembered.Steps}.");
         line("");

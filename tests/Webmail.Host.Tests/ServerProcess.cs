@@ -34,6 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
 
     public int Port { get; }
+    public int ProcessId => _process.Id;
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     /// <param name="settings">More command-line settings (<c>--Key=value</c>), after the defaults, which they override.</param>

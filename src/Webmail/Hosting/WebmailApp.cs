@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Webmail.Core.Configuration;
 using MudBlazor.Services;
 using Webmail.Admin;
@@ -31,7 +33,12 @@ public static class WebmailApp
     {
         // The application name picks the static web assets manifests (Webmail.staticwebassets.*.json); without
         // it a host started from another entry assembly (a test runner) looks for "testhost.*" and fails.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebmailApp).Assembly.GetName().Name });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+            ApplicationName = typeof(WebmailApp).Assembly.GetName().Name,
+        });
+        ReloadSettingsFilesByPolling(builder.Configuration, builder.Environment.ContentRootPath);
         // Static web assets (_content/*, _framework/*) also when the built output runs outside Development.
         builder.WebHost.UseStaticWebAssets();
         // What `dotnet run` serves is the build output, whose assets manifest MapStaticAssets treats as a development
@@ -46,6 +53,23 @@ public static class WebmailApp
         var app = builder.Build();
         Configure(app);
         return app;
+    }
+
+    /// <summary>
+    /// appsettings*.json still reload when edited, but by polling those files, not by the host's default watcher. That
+    /// one watches the whole content root, subdirectories included, and the data directory is usually inside it
+    /// ("data"): every write to the SQLite file woke it (an inotify event and a file check each, 7 % of the CPU of
+    /// one SMTP session's deliveries, and more kernel work in each write).
+    /// </summary>
+    private static void ReloadSettingsFilesByPolling(ConfigurationManager configuration, string contentRoot)
+    {
+        IList<IConfigurationSource> sources = ((IConfigurationBuilder)configuration).Sources;
+        var files = new PhysicalFileProvider(contentRoot) { UsePollingFileWatcher = true, UseActivePolling = true };
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource { ReloadOnChange: false } json && json.Path?.StartsWith("appsettings", StringComparison.Ordinal) == true)
+                sources[i] = new JsonConfigurationSource { Path = json.Path, Optional = json.Optional, ReloadOnChange = true, FileProvider = files };
+        }
     }
 
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, string contentRoot)
