@@ -42,10 +42,10 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             // index pages a busy writer touches in memory, and checkpointing every 4,096 pages (16 MB)
             // instead of SQLite's 1,000 copies each hot page (folder counters, index leaves, FTS
             // segments) to the database file once per checkpoint rather than four times as often.
-            // temp_store=MEMORY: a statement that may have to be undone on its own inside a transaction (the
-            // full-text inserts, an UPDATE ... RETURNING) keeps its statement journal in memory. With the default,
-            // SQLite created, wrote about 45 pages into and deleted a file in /var/tmp for every delivered message
-            // (strace: 45 of the 127 pwrite calls per message); that journal never serves crash recovery, the WAL does.
+            // temp_store=MEMORY: the statement journal, which lets a savepoint (a unit sharing its commit) or a
+            // statement be undone apart from the rest of the transaction, stays in memory. With the default, SQLite
+            // created, wrote about 45 pages into and deleted a file in /var/tmp for every delivered message (strace:
+            // 45 of the 127 pwrite calls per message); that journal never serves crash recovery, the WAL does.
             pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=" + CheckpointPages + ";";
             pragma.ExecuteNonQuery();
         }

@@ -10,6 +10,7 @@ switch (suite)
     case "smtp": return await SmtpBenchmark.RunAsync(rest);
     case "pop3": return await Pop3Benchmark.RunAsync(rest);
     case "web": await WebBenchmark.RunAsync(rest); return 0;
+    case "web-circuits": await WebCircuitsBenchmark.RunAsync(rest); return 0;
     case "imap": return await ImapBenchmark.RunAsync(rest);
     case "imap-profile": return await ImapBenchmark.ProfileAsync(rest);
     case "outbound": await OutboundBenchmark.RunAsync(rest); return 0;
@@ -24,6 +25,6 @@ switch (suite)
         await WebBenchmark.RunAsync(rest);
         return status | await ImapBenchmark.RunAsync(rest, optional: true);
     default:
-        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|imap|imap-profile|imap-load|sieve|postgres|outbound|resilience|soak|report|all [options]");
+        Console.WriteLine("usage: Webmail.Benchmarks store|smtp|pop3|web|web-circuits|imap|imap-profile|imap-load|sieve|postgres|outbound|resilience|soak|report|all [options]");
         return suite.Length == 0 ? 0 : 2;
 }

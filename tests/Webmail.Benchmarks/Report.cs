@@ -13,6 +13,7 @@ internal sealed class Report
     public (double Ours, double Theirs)? SmtpPerConnection { get; set; }
     public List<(string What, TimeSpan Ours, TimeSpan Theirs)> Pop3 { get; } = [];
     public WebBenchmark.Figures? Web { get; set; }
+    public WebCircuitsBenchmark.Figures? Circuits { get; set; }
     public Samples? ImapFirstPage { get; set; }
     public Samples? ImapRare { get; set; }
     public Samples? ImapCommon { get; set; }
@@ -58,6 +59,7 @@ internal sealed class Report
         RenderSmtp(Line, messages);
         RenderPop3(Line);
         RenderWeb(Line, webMessages);
+        RenderCircuits(Line);
         if (Imap is not null)
             RenderImap(Line, Imap, heading: "##");
         if (Postgres is { } postgres)
@@ -103,6 +105,11 @@ internal sealed class Report
             foreach (var (what, samples) in web.Clicks.All)
                 line($"| {what} under 100 ms to pixels (web UI) | {samples.Median:F0} ms | — | {(samples.Median < 100 ? "met" : "not met")} |");
             line($"| sign-in to the first rows painted under 300 ms (KDF included) | {web.FirstList.Median:F0} ms | {ImapFirstPage!.Median:F0} ms (IMAP LOGIN + SELECT + FETCH 50) | {(web.FirstList.Median < 300 ? "met" : "not met")} |");
+        }
+        if (Circuits is { } circuits)
+        {
+            foreach (var (what, samples) in circuits.Clicks.All)
+                line($"| {what} under 100 ms at p95, {circuits.Circuits} circuits signed in ({circuits.Messages:N0} messages each) | {samples.P95:F0} ms | — | {(samples.P95 < 100 ? "met" : "not met")} |");
         }
         if (Imap is not null)
             RenderImapGoals(line, Imap);
@@ -280,6 +287,27 @@ internal sealed class Report
             + $"IMAP first page {ImapFirstPage}; IMAP rare {ImapRare}; IMAP common {ImapCommon}.");
         line("");
         line($"Steps (medians, from the form's submission): with the KDF, {web.WithKdf.Steps}; again, {web.Remembered.Steps}.");
+        line("");
+    }
+
+    private void RenderCircuits(Action<string> line)
+    {
+        if (Circuits is not { } circuits)
+            return;
+        line($"## Web UI with {circuits.Circuits} circuits signed in at once ({circuits.Messages:N0} messages in each INBOX)");
+        line("");
+        line($"{circuits.Circuits} accounts, each signed in on its own page of one Chromium and left open; then, one page after another while all stay connected, "
+            + "each of the everyday actions once (no warm-up: each circuit's first action counts), timed as in the web part by Chromium's own clock. "
+            + "Memory: the server's PSS with every circuit signed in (10 s after the last), minus its PSS before the first, over the number of circuits.");
+        line("");
+        line("| what | p50 | p95 | samples |");
+        line("| --- | ---: | ---: | ---: |");
+        line($"| sign-in to the first rows on screen (Playwright's clock, KDF included) | {circuits.SignIn.Median:F0} ms | {circuits.SignIn.P95:F0} ms | {circuits.SignIn.Count} |");
+        foreach (var (what, samples) in circuits.Clicks.All)
+            line($"| {what} | {samples.Median:F0} ms | {samples.P95:F0} ms | {samples.Count} |");
+        line("");
+        line($"Server memory: {circuits.IdleKilobytes / 1024:N0} MB before the first sign-in, {circuits.SignedInKilobytes / 1024:N0} MB with {circuits.Circuits} circuits signed in: "
+            + $"{circuits.PerCircuitKilobytes:N0} KB per circuit (it includes garbage the .NET GC had not collected yet).");
         line("");
     }
 

@@ -14,10 +14,11 @@ namespace Webmail.Benchmarks;
 /// 100,000 messages beside Dovecot's IMAP, the IMAP part (<see cref="ImapBenchmark"/>) on the same
 /// 100,000 messages, and the memory of each side at idle and under that load.
 /// Webmail runs as the real server process (<c>dotnet Webmail.dll</c>), as Postfix and Dovecot do.
-/// Sieve at delivery (<see cref="SieveBenchmark"/>) adds its two goal lines.
+/// Sieve at delivery (<see cref="SieveBenchmark"/>) adds its two goal lines; the everyday web actions with many circuits
+/// signed in at once (<see cref="WebCircuitsBenchmark"/>, 50 × 10,000 messages) theirs at p95.
 /// The PostgreSQL part (<see cref="PostgresBenchmark"/>: one and two nodes beside SQLite, <c>store migrate</c> of
 /// <c>--migrate-messages</c>, default 100,000) runs with <c>--only …,postgres</c> or by default.
-/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--migrate-messages N] [--only smtp,pop3,web,imap,sieve,postgres]</c>.
+/// Usage: <c>report [--out FILE] [--messages N] [--web-messages N] [--imap-sessions N] [--migrate-messages N] [--circuits N] [--circuit-messages N] [--only smtp,pop3,web,circuits,imap,sieve,postgres]</c>.
 /// </summary>
 public static class ReportBenchmark
 {
@@ -30,7 +31,7 @@ public static class ReportBenchmark
     {
         var messages = IntOption(args, "--messages", 2000);
         var webMessages = IntOption(args, "--web-messages", 100_000);
-        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "imap", "sieve", "postgres"];
+        var only = StringOption(args, "--only")?.Split(',') ?? ["smtp", "pop3", "web", "circuits", "imap", "sieve", "postgres"];
         var output = StringOption(args, "--out");
 
         await using var peers = await PeerServers.StartAsync(PeerUsers, Pop3Benchmark.Password);
@@ -59,6 +60,13 @@ public static class ReportBenchmark
         }
         if (only.Contains("web"))
             await WebAsync(report, peers, webMessages);
+        if (only.Contains("circuits"))
+        {
+            await SettleAsync("circuits");
+            report.Circuits = await WebCircuitsBenchmark.MeasureAsync(IntOption(args, "--circuits", 50), IntOption(args, "--circuit-messages", 10_000));
+            foreach (var line in WebCircuitsBenchmark.Describe(report.Circuits))
+                Console.WriteLine("report: circuits: " + line);
+        }
         if (only.Contains("imap"))
         {
             await SettleAsync("IMAP");

@@ -99,29 +99,30 @@ public static class WebBenchmark
             await ui.GetByRole(AriaRole.Button, new() { Name = "Clear search" }).ClickAsync();
             await ui.GetByText("Results for").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         }
-        var clicks = await MeasureClicksAsync(ui);
+        var clicks = new ClickTimes();
+        await MeasureClicksAsync(ui, clicks, runs: 5, warmUp: true);
         return new Figures(withKdf, remembered, storeList, rare, common, screen, clicks);
     }
 
     /// <summary>
-    /// The everyday actions on the big INBOX, each from the key or mouse press to the frame that shows its result, on
-    /// the browser's clock: opening a message from the list, the next one with j, marking read and unread (Shift+I,
-    /// Shift+U), archiving with e, and switching between Inbox and Archive. One uncounted warm-up of each first.
+    /// The everyday actions on a page showing a big INBOX, each from the key or mouse press to the frame that shows its
+    /// result, on the browser's clock: opening a message from the list, the next one with j, marking read and unread
+    /// (Shift+I, Shift+U), archiving with e, and switching between Inbox and Archive; <paramref name="runs"/> of each,
+    /// after one uncounted run of each when <paramref name="warmUp"/>. The page must have a row 11 + runs down the list.
     /// </summary>
-    private static async Task<ClickTimes> MeasureClicksAsync(IPage ui)
+    internal static async Task MeasureClicksAsync(IPage ui, ClickTimes into, int runs, bool warmUp)
     {
-        const int runs = 5;
+        var first = warmUp ? 0 : 1;
         var subjects = ui.Locator(".message-row .message-subject");
         var reader = ui.Locator("#reader-subject");
         async Task<string> SubjectAsync(int row) => (await subjects.Nth(row).TextContentAsync())!.Trim();
 
-        var open = new Samples();
-        for (var run = 0; run <= runs; run++)
+        for (var run = first; run <= runs; run++)
         {
             var subject = await SubjectAsync(run + 1);
             var time = await ToPixelsAsync(ui, () => ui.Locator(".message-row .message-link").Nth(run + 1).ClickAsync(), Shown("#reader-subject", exact: subject));
             if (run > 0)
-                open.Add(time);
+                into.Open.Add(time);
             await ui.Keyboard.PressAsync("u");
             await reader.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         }
@@ -129,31 +130,28 @@ public static class WebBenchmark
         // With a message open, j opens the next one down the list.
         await ui.Locator(".message-row .message-link").Nth(10).ClickAsync();
         await reader.WaitForAsync();
-        var next = new Samples();
-        for (var run = 0; run <= runs; run++)
+        for (var run = first; run <= runs; run++)
         {
             var subject = await SubjectAsync(11 + run);
             var time = await ToPixelsAsync(ui, () => ui.Keyboard.PressAsync("j"), Shown("#reader-subject", exact: subject));
             if (run > 0)
-                next.Add(time);
+                into.Next.Add(time);
         }
 
         // The open message is read; Shift+U marks it unread, Shift+I read again: the row's bold type follows.
-        var marks = new Samples();
-        for (var run = 0; run <= runs; run++)
+        for (var run = first; run <= runs; run++)
         {
             var unread = await ToPixelsAsync(ui, () => ui.Keyboard.PressAsync("Shift+U"), Shown(".message-row--open.message-row--unread"));
             var read = await ToPixelsAsync(ui, () => ui.Keyboard.PressAsync("Shift+I"), Gone(".message-row--open.message-row--unread"));
             if (run > 0)
             {
-                marks.Add(read);
-                marks.Add(unread);
+                into.MarkReadOrUnread.Add(read);
+                into.MarkReadOrUnread.Add(unread);
             }
         }
 
         // e archives the open message: its row leaves the list.
-        var archive = new Samples();
-        for (var run = 0; run <= runs; run++)
+        for (var run = first; run <= runs; run++)
         {
             if (await reader.CountAsync() == 0)
             {
@@ -163,7 +161,7 @@ public static class WebBenchmark
             var subject = (await reader.TextContentAsync())!.Trim();
             var time = await ToPixelsAsync(ui, () => ui.Keyboard.PressAsync("e"), Gone(".message-row .message-subject", exact: subject));
             if (run > 0)
-                archive.Add(time);
+                into.Archive.Add(time);
             await ui.WaitForTimeoutAsync(300);
         }
         if (await reader.CountAsync() > 0)
@@ -183,13 +181,11 @@ public static class WebBenchmark
         var archiveFirst = await SubjectAsync(0);
         await inboxLink.ClickAsync();
         await subjects.Filter(new() { HasTextString = archiveFirst }).WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        var switches = new Samples();
         for (var run = 0; run < runs; run++)
         {
-            switches.Add(await ToPixelsAsync(ui, () => archiveLink.ClickAsync(), Shown(".message-row .message-subject", exact: archiveFirst), Gone(".message-row .message-subject", exact: inboxFirst)));
-            switches.Add(await ToPixelsAsync(ui, () => inboxLink.ClickAsync(), Shown(".message-row .message-subject", exact: inboxFirst), Gone(".message-row .message-subject", exact: archiveFirst)));
+            into.FolderSwitch.Add(await ToPixelsAsync(ui, () => archiveLink.ClickAsync(), Shown(".message-row .message-subject", exact: archiveFirst), Gone(".message-row .message-subject", exact: inboxFirst)));
+            into.FolderSwitch.Add(await ToPixelsAsync(ui, () => inboxLink.ClickAsync(), Shown(".message-row .message-subject", exact: inboxFirst), Gone(".message-row .message-subject", exact: archiveFirst)));
         }
-        return new ClickTimes(open, next, marks, archive, switches);
     }
 
     /// <summary>What the page must show for an action to count as done: an element matching the selector (with the text) is there, or is not.</summary>
@@ -336,8 +332,14 @@ internal sealed class SignInTimes
 }
 
 /// <summary>The everyday actions, each from the press to its result painted (browser clock).</summary>
-internal sealed record ClickTimes(Samples Open, Samples Next, Samples MarkReadOrUnread, Samples Archive, Samples FolderSwitch)
+internal sealed class ClickTimes
 {
+    public Samples Open { get; } = new();
+    public Samples Next { get; } = new();
+    public Samples MarkReadOrUnread { get; } = new();
+    public Samples Archive { get; } = new();
+    public Samples FolderSwitch { get; } = new();
+
     public IEnumerable<(string What, Samples Samples)> All =>
     [
         ("opening a message from the list (click)", Open),
@@ -358,6 +360,10 @@ internal sealed class Samples
     public void Add(double milliseconds) => _values.Add(milliseconds);
 
     public double Median => _values.Order().ElementAt(_values.Count / 2);
+
+    public double P95 => Percentiles.Of(_values.Order().ToArray(), 0.95);
+
+    public int Count => _values.Count;
 
     public double Best => _values.Min();
 
