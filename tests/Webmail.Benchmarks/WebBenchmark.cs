@@ -128,11 +128,12 @@ public static class WebBenchmark
         }
 
         // With a message open, j opens the next one down the list.
-        await ui.Locator(".message-row .message-link").Nth(10).ClickAsync();
+        var at = 10;
+        await ui.Locator(".message-row .message-link").Nth(at).ClickAsync();
         await reader.WaitForAsync();
         for (var run = first; run <= runs; run++)
         {
-            var subject = await SubjectAsync(11 + run);
+            var subject = await SubjectAsync(++at);
             var time = await ToPixelsAsync(ui, () => ui.Keyboard.PressAsync("j"), Shown("#reader-subject", exact: subject));
             if (run > 0)
                 into.Next.Add(time);
