@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Webmail.Core.Configuration;
 using Webmail.Mail.Delivery;
 using Webmail.Mail.Dkim;
 using Webmail.Mail.Outbound;
@@ -17,6 +19,7 @@ public static class MailServiceCollectionExtensions
 
         // Outbound queue, routing and DKIM (docs/outbound.md). DNS is replaceable: register an IDnsLookup first to override.
         services.TryAddSingleton<IDnsLookup, DnsClientLookup>();
+        services.TryAddKeyedSingleton<IDnsLookup>(DnsClientLookup.Uncached, (sp, _) => new DnsClientLookup(sp.GetRequiredService<IOptions<WebmailOptions>>(), cache: false));
         services.AddSingleton<RouteResolver>();
         services.AddSingleton<SmtpTransmitter>();
         // Recipient domains' MTA-STS policies (RFC 8461, docs/outbound.md).

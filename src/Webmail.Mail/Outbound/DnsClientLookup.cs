@@ -16,17 +16,26 @@ public sealed class DnsClientLookup : IDnsLookup
 {
     private readonly LookupClient _client;
 
-    public DnsClientLookup(IOptions<WebmailOptions> options)
+    /// <summary>The service key of the resolver without a cache (<see cref="DnsClientLookup(IOptions{WebmailOptions}, bool)"/>).</summary>
+    public const string Uncached = "uncached";
+
+    public DnsClientLookup(IOptions<WebmailOptions> options) : this(options, cache: true)
+    {
+    }
+
+    /// <param name="cache">False for a check a person asks for right after changing their DNS (the admin's Check DNS):
+    /// every question goes to the name server, so a record just published, or just fixed, is seen at once.</param>
+    public DnsClientLookup(IOptions<WebmailOptions> options, bool cache)
     {
         var dns = options.Value.Dns;
         var servers = dns.Servers.Where(s => !string.IsNullOrWhiteSpace(s)).Select(ParseServer).ToArray();
         // With no servers given, the system's (resolv.conf).
         var settings = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);
-        settings.UseCache = true;
+        settings.UseCache = cache;
         // Negative answers are cached too (RFC 2308): most senders publish no DMARC record and many no SPF, so
         // without it every message from such a sender asked the name server again for each of them, twice per
         // message on the way to the 250 of one SMTP session.
-        settings.CacheFailedResults = true;
+        settings.CacheFailedResults = cache;
         settings.FailedResultsCacheDuration = NegativeCacheDuration;
         settings.Timeout = dns.Timeout;
         settings.Retries = 2;

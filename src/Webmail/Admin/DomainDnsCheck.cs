@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Webmail.Mail.Outbound;
 
 namespace Webmail.Admin;
@@ -19,14 +20,15 @@ public enum DnsCheckState
 public sealed record DnsCheckResult(DomainDnsRecord Expected, DnsCheckState State, IReadOnlyList<string> Found, string Note);
 
 /// <summary>
-/// The admin's "Check DNS": asks DNS (through the server's one resolver, <see cref="IDnsLookup"/>) for
+/// The admin's "Check DNS": asks DNS (the server's resolver without its cache, <see cref="DnsClientLookup.Uncached"/>:
+/// the admin has usually just published or fixed a record, and a remembered "no such name" would hide it) for
 /// each record <see cref="DomainDnsRecords"/> lists and judges it correct, missing or different. What
 /// counts as correct is what makes the record do its job, not the same text: an MX list that includes
 /// this server, the SPF or DMARC record when it is the only one of its kind (two are an error to
 /// receivers), the DKIM record carrying this server's key, the client names pointing here by CNAME or
 /// by the same addresses, an SRV record naming this host and port.
 /// </summary>
-public sealed class DomainDnsCheck(DomainDnsRecords records, IDnsLookup dns)
+public sealed class DomainDnsCheck(DomainDnsRecords records, [FromKeyedServices(DnsClientLookup.Uncached)] IDnsLookup dns)
 {
     public async Task<IReadOnlyList<DnsCheckResult>> CheckAsync(string domain, CancellationToken cancellationToken)
     {
