@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
 using Webmail.Core.Model;
-using Webmail.Core.Storage;
 using Webmail.Resilience.Tests.Harness;
 using Webmail.Testing;
 
@@ -48,17 +47,7 @@ public static class WebCircuitsBenchmark
         for (var c = 0; c < circuits; c++)
             accounts.Add(await store.CreateAccountAsync($"circuit{c}@local.example"));
         var watch = Stopwatch.StartNew();
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
-        {
-            int n;
-            while ((n = Interlocked.Increment(ref next)) < circuits * messages)
-            {
-                var (account, i) = (accounts[n % circuits], n / circuits);
-                await store.Messages.DeliverAsync(new DeliveryRequest(WebBenchmark.Corpus(i, account.Address),
-                    [new MailboxDelivery(account.Id, SpecialFolder.Inbox, i % 4 == 0 ? MessageFlags.None : MessageFlags.Seen)]), default);
-            }
-        }));
+        await WebBenchmark.SeedAsync(store, accounts, messages);
         Console.WriteLine($"web-circuits: seeded {circuits} × {messages:N0} messages in {watch.Elapsed.TotalSeconds:F0} s");
 
         await using var server = await ServerProcess.StartAsync(directory.Path);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Webmail.Core.Hosting;
 using Webmail.Testing;
 
 namespace Webmail.Storage.Tests;
@@ -10,20 +8,16 @@ namespace Webmail.Storage.Tests;
 /// </summary>
 public sealed class GroupCommitWriterTests : IAsyncLifetime
 {
-    private readonly TempDirectory _temp = new("webmail-writer");
+    private readonly TestStore _store = new();
     private SqliteDatabase _database = null!;
 
     public Task InitializeAsync()
     {
-        _database = new SqliteDatabase(new DataPaths(_temp.Path), NullLoggerFactory.Instance, new StoreWriteHealth(), TimeProvider.System);
+        _database = _store.Database;
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        _temp.Dispose();
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private Task<int> WriteAsync(string key, bool fail) => _database.Writer.ExecuteAsync(context =>
     {
