@@ -80,8 +80,11 @@ internal static class PostgresMessageInserter
     /// message with its thread subject, else a new one), the columns, the raw bytes, the search document and the
     /// IMAP views.
     /// </summary>
+    /// <param name="searchDocument">The message's <see cref="SearchDocument.Build(ParsedMessage)"/>, when the caller built it before
+    /// its transaction (delivery does: the batch holds its accounts' rows while it writes); built here otherwise.</param>
     /// <exception cref="StoreException">The folder is not the account's.</exception>
-    public static async Task<StoredMessage> InsertAsync(PostgresUnit unit, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate, string keywords = "")
+    public static async Task<StoredMessage> InsertAsync(PostgresUnit unit, long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, DateTimeOffset internalDate,
+        string keywords = "", string? searchDocument = null)
     {
         var threadSubject = ConversationKey.ThreadSubject(parsed.Subject);
         try
@@ -96,7 +99,7 @@ internal static class PostgresMessageInserter
                 .With("prev", parsed.Preview).With("att", parsed.HasAttachments).With("unterminated", IsUnterminated(raw)).With("kw", keywords)
                 .With("ascii", IndexesAscii(parsed)).With("raw", raw)
                 .With("e", parsed.ImapEnvelope).With("bs", parsed.ImapBodyStructure).With("b", parsed.ImapBody)
-                .With("doc", SearchDocument.Build(parsed))
+                .With("doc", searchDocument ?? SearchDocument.Build(parsed))
                 .FirstAsync(r => (r.GetInt64(0), r.GetInt64(1))).ConfigureAwait(false));
             return new StoredMessage(id, accountId, folderId, uid, raw.LongLength);
         }

@@ -21,11 +21,11 @@ public sealed partial class PostgresMessageStore
     /// </summary>
     public Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
-        // Parsing happens here, on the caller's thread: the batch's transaction only writes.
+        // Parsing and the search documents happen here, on the caller's thread: the batch's transaction only writes.
         PendingDelivery pending;
         try
         {
-            pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+            pending = PendingDelivery.Of(request, MaxMimeDepth, time.GetUtcNow(), cancellationToken);
         }
         catch (Exception e)
         {
@@ -42,14 +42,27 @@ public sealed partial class PostgresMessageStore
     /// <summary>Delivers in a transaction of its own, running <paramref name="alsoInTransaction"/> in it (the queue's removal of an entry with its bounce).</summary>
     internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Func<PostgresUnit, Task> alsoInTransaction)
     {
-        var pending = new PendingDelivery(request, DeliveryPlan.Prepare(request, MaxMimeDepth), time.GetUtcNow(), cancellationToken);
+        var pending = PendingDelivery.Of(request, MaxMimeDepth, time.GetUtcNow(), cancellationToken);
         return (await WriteDeliveriesAsync([pending], alsoInTransaction, cancellationToken).ConfigureAwait(false))[0];
     }
 
-    /// <summary>A delivery parsed and waiting for its transaction; its task completes once that committed (or failed).</summary>
-    private sealed record PendingDelivery(DeliveryRequest Request, DeliveryPlan.Prepared Prepared, DateTimeOffset Now, CancellationToken CancellationToken)
+    /// <summary>
+    /// A delivery parsed, with the search document of each message it stores, and waiting for its transaction; its task
+    /// completes once that committed (or failed).
+    /// </summary>
+    private sealed record PendingDelivery(DeliveryRequest Request, DeliveryPlan.Prepared Prepared, IReadOnlyDictionary<ParsedMessage, string> Documents,
+        DateTimeOffset Now, CancellationToken CancellationToken)
     {
         public TaskCompletionSource<DeliveryReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static PendingDelivery Of(DeliveryRequest request, int maxMimeDepth, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var prepared = DeliveryPlan.Prepare(request, maxMimeDepth);
+            var documents = new Dictionary<ParsedMessage, string>(ReferenceEqualityComparer.Instance);
+            foreach (var parsed in prepared.Generated.Select(g => g.Parsed).Prepend(prepared.Parsed).OfType<ParsedMessage>())
+                documents.TryAdd(parsed, SearchDocument.Build(parsed));
+            return new PendingDelivery(request, prepared, documents, now, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -63,7 +76,7 @@ public sealed partial class PostgresMessageStore
             var counts = new Dictionary<MailEventKind, int>();
             var receipts = new List<DeliveryReceipt>(deliveries.Count);
             foreach (var delivery in deliveries)
-                receipts.Add(await DeliveryPlan.WriteAsync(delivery.Request, delivery.Prepared, new Writes(this, unit, delivery.Now, locked, counts), notifier, delivery.Now).ConfigureAwait(false));
+                receipts.Add(await DeliveryPlan.WriteAsync(delivery.Request, delivery.Prepared, new Writes(this, unit, delivery.Now, locked, counts, delivery.Documents), notifier, delivery.Now).ConfigureAwait(false));
             foreach (var (kind, count) in counts)
                 await PostgresAuditLog.CountMailEventAsync(unit, kind, count, deliveries[^1].Now).ConfigureAwait(false);
             if (alsoInTransaction is not null)
@@ -167,7 +180,7 @@ public sealed partial class PostgresMessageStore
     /// date by the batch's own inserts; the counters are added up in <paramref name="counts"/> and written once.
     /// </summary>
     private sealed class Writes(PostgresMessageStore store, PostgresUnit unit, DateTimeOffset now, Dictionary<long, PostgresMessageInserter.LockedAccount> locked,
-        Dictionary<MailEventKind, int> counts) : DeliveryPlan.IWrites
+        Dictionary<MailEventKind, int> counts, IReadOnlyDictionary<ParsedMessage, string> documents) : DeliveryPlan.IWrites
     {
         public async ValueTask<bool> OverQuotaAsync(long accountId, long size) =>
             locked.TryGetValue(accountId, out var account) ? account.OverQuota(size) : await PostgresMessageInserter.OverQuotaAsync(unit, accountId, size).ConfigureAwait(false);
@@ -182,7 +195,7 @@ public sealed partial class PostgresMessageStore
 
         public async ValueTask<StoredMessage> InsertAsync(long accountId, long folderId, byte[] raw, ParsedMessage parsed, MessageFlags flags, string keywords)
         {
-            var stored = await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords).ConfigureAwait(false);
+            var stored = await PostgresMessageInserter.InsertAsync(unit, accountId, folderId, raw, parsed, flags, now, keywords, documents.GetValueOrDefault(parsed)).ConfigureAwait(false);
             // The insert trigger added the message's size to the account's bytes used.
             if (locked.TryGetValue(accountId, out var account))
                 locked[accountId] = account with { UsedBytes = account.UsedBytes + raw.LongLength };

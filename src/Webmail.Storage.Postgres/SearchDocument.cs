@@ -25,21 +25,29 @@ internal static class SearchDocument
 
     /// <summary>The tsvector of a message: subject, sender, recipients, body, as the SQLite index gets them.</summary>
     public static string Build(ParsedMessage parsed) =>
-        Build([(parsed.Subject, 'A'), (parsed.FromName + " " + parsed.FromAddress, 'B'), (parsed.To + " " + parsed.Cc, 'C'), (parsed.BodyText, 'D')]);
+        Build((ReadOnlySpan<(string, char)>)[(parsed.Subject, 'A'), (parsed.FromName + " " + parsed.FromAddress, 'B'), (parsed.To + " " + parsed.Cc, 'C'), (parsed.BodyText, 'D')]);
 
-    private static string Build(IEnumerable<(string Text, char Weight)> columns)
+    /// <summary>The tsvector of text in weighted columns (A to D), positions running on through them with a gap between each.</summary>
+    internal static string Build(ReadOnlySpan<(string Text, char Weight)> columns)
     {
+        // Called for every stored message: tokens are looked up by span, so a repeated word allocates nothing.
         var lexemes = new Dictionary<string, List<(int Position, char Weight)>>(StringComparer.Ordinal);
+        var lookup = lexemes.GetAlternateLookup<ReadOnlySpan<char>>();
+        var folded = new StringBuilder();
+        Span<char> buffer = stackalloc char[MaxTokenLength + 2];
         var position = 0;
         foreach (var (text, weight) in columns)
         {
-            foreach (var token in Tokens(text))
+            var at = 0;
+            while (NextToken(text, ref at, folded))
             {
                 position = Math.Min(position + 1, MaxPosition);
-                if (token.Text.Length > MaxTokenLength)
+                if (folded.Length > MaxTokenLength)
                     continue;
-                if (!lexemes.TryGetValue(token.Text, out var positions))
-                    lexemes[token.Text] = positions = [];
+                folded.CopyTo(0, buffer, folded.Length);
+                var token = buffer[..folded.Length];
+                if (!lookup.TryGetValue(token, out var positions))
+                    lookup[token] = positions = [];
                 if (positions.Count < MaxPositionsPerLexeme && (positions.Count == 0 || positions[^1].Position != position))
                     positions.Add((position, weight));
             }
@@ -51,10 +59,43 @@ internal static class SearchDocument
         {
             if (document.Length > 0)
                 document.Append(' ');
-            document.Append(Quote(lexeme)).Append(':');
-            document.AppendJoin(',', positions.Select(p => p.Position.ToString(CultureInfo.InvariantCulture) + p.Weight));
+            AppendQuoted(document, lexeme).Append(':');
+            for (var i = 0; i < positions.Count; i++)
+            {
+                if (i > 0)
+                    document.Append(',');
+                document.Append(positions[i].Position).Append(positions[i].Weight);
+            }
         }
         return document.ToString();
+    }
+
+    /// <summary>The next token of <paramref name="text"/> from <paramref name="at"/>, folded into <paramref name="folded"/> (the rules of <see cref="Tokens"/>).</summary>
+    private static bool NextToken(string text, ref int at, StringBuilder folded)
+    {
+        folded.Clear();
+        while (at < text.Length)
+        {
+            var c = text[at];
+            if (char.IsAscii(c))
+            {
+                // Most mail is ASCII: letters and digits are the token characters there, folded by lower-casing.
+                at++;
+                if (char.IsAsciiLetterOrDigit(c))
+                    folded.Append(char.ToLowerInvariant(c));
+                else if (folded.Length > 0)
+                    return true;
+                continue;
+            }
+            if (Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out var used) != System.Buffers.OperationStatus.Done)
+                rune = Rune.ReplacementChar;
+            at += used;
+            if (IsTokenRune(rune))
+                Fold(rune, folded);
+            else if (folded.Length > 0)
+                return true;
+        }
+        return folded.Length > 0;
     }
 
     /// <summary>
@@ -90,7 +131,19 @@ internal static class SearchDocument
     }
 
     /// <summary>A lexeme as tsvector and tsquery input take it: quoted, quotes and backslashes escaped.</summary>
-    private static string Quote(string lexeme) => "'" + lexeme.Replace("\\", "\\\\").Replace("'", "''") + "'";
+    private static string Quote(string lexeme) => AppendQuoted(new StringBuilder(lexeme.Length + 2), lexeme).ToString();
+
+    private static StringBuilder AppendQuoted(StringBuilder into, string lexeme)
+    {
+        into.Append('\'');
+        foreach (var c in lexeme)
+        {
+            if (c is '\'' or '\\')
+                into.Append(c == '\'' ? '\'' : '\\');
+            into.Append(c);
+        }
+        return into.Append('\'');
+    }
 
     /// <summary>A token: its folded text and where it stands in the original text.</summary>
     public readonly record struct Token(string Text, int Start, int Length);
