@@ -31,13 +31,24 @@ public sealed partial class PostgresMessageStore
         {
             return Task.FromException<DeliveryReceipt>(e);
         }
-        return Batches.Add(pending);
+        return Lanes[pending.Lane].Add(pending);
     }
 
-    private DeliveryBatches? _batches;
+    /// <summary>
+    /// The node's delivery lanes, each writing its batches one transaction at a time, so that while one lane's
+    /// transaction waits for PostgreSQL (its statements, its commit) another's is written. A delivery's lane follows
+    /// its lowest account, so one account's deliveries still queue in one lane and go together; a delivery to accounts
+    /// of two lanes is correct in either (its transaction locks every account it writes, in id order). Each lane
+    /// holds at most one of the pool's connections.
+    /// </summary>
+    internal const int DeliveryLanes = 4;
 
-    private DeliveryBatches Batches =>
-        Volatile.Read(ref _batches) ?? Interlocked.CompareExchange(ref _batches, new DeliveryBatches(this, logger), null) ?? _batches!;
+    private DeliveryBatches[]? _lanes;
+
+    private DeliveryBatches[] Lanes =>
+        Volatile.Read(ref _lanes)
+        ?? Interlocked.CompareExchange(ref _lanes, Enumerable.Range(0, DeliveryLanes).Select(_ => new DeliveryBatches(this, logger)).ToArray(), null)
+        ?? _lanes!;
 
     /// <summary>Delivers in a transaction of its own, running <paramref name="alsoInTransaction"/> in it (the queue's removal of an entry with its bounce).</summary>
     internal async Task<DeliveryReceipt> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken, Func<PostgresUnit, Task> alsoInTransaction)
@@ -63,6 +74,9 @@ public sealed partial class PostgresMessageStore
                 documents.TryAdd(parsed, SearchDocument.Build(parsed));
             return new PendingDelivery(request, prepared, documents, now, cancellationToken);
         }
+
+        /// <summary>Which of the <see cref="DeliveryLanes"/> writes the delivery: its lowest account's (the first lane for one to no account).</summary>
+        public int Lane => (int)(DeliveryPlan.Accounts(Request).DefaultIfEmpty().Min() % DeliveryLanes);
     }
 
     /// <summary>
@@ -85,7 +99,7 @@ public sealed partial class PostgresMessageStore
         }, cancellationToken);
 
     /// <summary>
-    /// The node's deliveries waiting for a transaction, written by one loop: it takes every delivery waiting (up to
+    /// One lane's deliveries waiting for a transaction, written by one loop: it takes every delivery waiting (up to
     /// <see cref="MaxBatch"/>) and writes them together. When one of them fails on its own account (a folder gone, a
     /// refused row), the batch rolls back and each is written alone, so only that one fails; when the database is
     /// unavailable, every one of them fails with it.

@@ -8,7 +8,8 @@ namespace Webmail.Storage.Postgres.Tests;
 
 /// <summary>
 /// How PostgreSQL runs the statement that stores every message: its conversation lookup by subject must read one
-/// index entry, not every message that shares the subject (a daily report, a newsletter: thousands of them).
+/// index entry, not every message that shares the subject (a daily report, a newsletter: thousands of them); and
+/// how it stores the large values (lz4, migration 0006).
 /// </summary>
 public sealed class InsertPlanTests : IAsyncLifetime
 {
@@ -57,5 +58,27 @@ public sealed class InsertPlanTests : IAsyncLifetime
                 plan.Add(reader.GetString(0));
 
         Assert.True(plan.Any(line => line.Contains("Index Scan Backward using messages_account_thread_subject_id on messages", StringComparison.Ordinal)), string.Join("\n", plan));
+    }
+
+    [Fact]
+    public async Task LargeValuesAreCompressedWithLz4()
+    {
+        await _store.Messages.AppendAsync(_account, _inbox, TestMessages.OfSize(20_000), MessageFlags.None);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var columns = new NpgsqlCommand(
+            "SELECT attrelid::regclass::text || '.' || attname, attcompression::text FROM pg_attribute " +
+            "WHERE (attrelid, attname) IN (('message_raw'::regclass, 'raw'), ('message_search'::regclass, 'document'), " +
+            "('outbound_messages'::regclass, 'raw'), ('held_submissions'::regclass, 'raw')) ORDER BY 1", connection))
+        await using (var reader = await columns.ExecuteReaderAsync())
+        {
+            var methods = new List<string>();
+            while (await reader.ReadAsync())
+                methods.Add($"{reader.GetString(0)} {reader.GetString(1)}");
+            Assert.Equal(["held_submissions.raw l", "message_raw.raw l", "message_search.document l", "outbound_messages.raw l"], methods);
+        }
+        await using var stored = new NpgsqlCommand("SELECT pg_column_compression(r.raw) FROM message_raw r JOIN messages m ON m.id = r.message_id WHERE m.account_id = @a", connection);
+        stored.Parameters.AddWithValue("a", _account);
+        Assert.Equal("lz4", await stored.ExecuteScalarAsync());
     }
 }

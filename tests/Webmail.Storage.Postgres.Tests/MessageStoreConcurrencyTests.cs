@@ -106,14 +106,41 @@ public sealed class MessageStoreConcurrencyTests : IAsyncLifetime
     public async Task ADeliveryThatFailsInABatchFailsAloneAndTheOthersAreStored()
     {
         var raw = TestMessages.OfSize(2048);
+        // An account that does not exist, in the same delivery lane as the others (so in their batch).
+        var missing = _account + PostgresMessageStore.DeliveryLanes * 1_000_000L;
         var (first, next) = await WhileTheAccountIsHeldAsync(() =>
-            [Deliver(_account, raw), Deliver(_account, raw), Deliver(long.MaxValue, raw), Deliver(_account, raw)]);
+            [Deliver(_account, raw), Deliver(_account, raw), Deliver(missing, raw), Deliver(_account, raw)]);
 
         Assert.NotNull((await first).Mailboxes.Single().Message);
         await Assert.ThrowsAnyAsync<StoreException>(() => next[2]);
         foreach (var delivery in next.Where((_, i) => i != 2))
             Assert.NotNull((await delivery).Mailboxes.Single().Message);
         Assert.Equal(4, (await _store.Messages.ListAsync(_account, _inbox, 0, 50, MessageSort.DateDescending, default)).Total);
+    }
+
+    [Fact]
+    public async Task DeliveriesToAccountsOfDifferentLanesOnTwoNodesAreAllStoredInOrder()
+    {
+        // Accounts in every delivery lane, and deliveries that each go to two of them, both orders, from both nodes at
+        // once: lanes write side by side, and a delivery whose accounts lie in two lanes waits for both rows.
+        var accounts = new List<long> { _account };
+        for (var i = 1; i < PostgresMessageStore.DeliveryLanes + 1; i++)
+            accounts.Add(await AccountRows.CreateAsync(ConnectionString, $"lane{i}@local.example"));
+        Assert.Equal(PostgresMessageStore.DeliveryLanes, accounts.Select(a => a % PostgresMessageStore.DeliveryLanes).Distinct().Count());
+        IMessageStore[] nodes = [_store.Messages, _secondNode.Messages];
+        var raw = TestMessages.OfSize(1024);
+        var random = new Random(19);
+        var pairs = Enumerable.Range(0, 120).Select(_ => (accounts[random.Next(accounts.Count)], accounts[random.Next(accounts.Count)])).Where(p => p.Item1 != p.Item2).ToList();
+        await Task.WhenAll(pairs.Select((pair, i) => Task.Run(() => nodes[i % 2].DeliverAsync(
+            new DeliveryRequest(raw, [new MailboxDelivery(pair.Item1, SpecialFolder.Inbox), new MailboxDelivery(pair.Item2, SpecialFolder.Inbox)]), default))));
+
+        foreach (var account in accounts)
+        {
+            var expected = pairs.Count(p => p.Item1 == account || p.Item2 == account);
+            var inbox = await _store.Messages.GetSpecialFolderAsync(account, SpecialFolder.Inbox, default);
+            Assert.Equal(expected, inbox.MessageCount);
+            Assert.Equal(expected + 1, inbox.UidNext);
+        }
     }
 
     private Task<DeliveryReceipt> Deliver(long account, byte[] raw) =>
