@@ -39,7 +39,7 @@ internal static class SearchDocument
         foreach (var (text, weight) in columns)
         {
             var at = 0;
-            while (NextToken(text, ref at, folded))
+            while (NextToken(text, ref at, folded, out _, out _))
             {
                 position = Math.Min(position + 1, MaxPosition);
                 if (folded.Length > MaxTokenLength)
@@ -70,32 +70,50 @@ internal static class SearchDocument
         return document.ToString();
     }
 
-    /// <summary>The next token of <paramref name="text"/> from <paramref name="at"/>, folded into <paramref name="folded"/> (the rules of <see cref="Tokens"/>).</summary>
-    private static bool NextToken(string text, ref int at, StringBuilder folded)
+    /// <summary>
+    /// The next token of <paramref name="text"/> from <paramref name="at"/>, folded into <paramref name="folded"/>, and
+    /// where it stands in the text (<paramref name="start"/> to <paramref name="end"/>): letters, digits and private-use
+    /// characters form tokens (unicode61's L*, N* and Co), everything else separates them. Every stored message is cut
+    /// by this, so ASCII, most of mail, takes a short path.
+    /// </summary>
+    private static bool NextToken(string text, ref int at, StringBuilder folded, out int start, out int end)
     {
         folded.Clear();
+        start = end = -1;
         while (at < text.Length)
         {
             var c = text[at];
+            var here = at;
+            bool isToken;
             if (char.IsAscii(c))
             {
-                // Most mail is ASCII: letters and digits are the token characters there, folded by lower-casing.
                 at++;
-                if (char.IsAsciiLetterOrDigit(c))
+                isToken = char.IsAsciiLetterOrDigit(c);
+                if (isToken)
                     folded.Append(char.ToLowerInvariant(c));
-                else if (folded.Length > 0)
-                    return true;
-                continue;
             }
-            if (Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out var used) != System.Buffers.OperationStatus.Done)
-                rune = Rune.ReplacementChar;
-            at += used;
-            if (IsTokenRune(rune))
-                Fold(rune, folded);
-            else if (folded.Length > 0)
+            else
+            {
+                // An unpaired surrogate is U+FFFD, a separator, as EnumerateRunes gives it.
+                if (Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out var used) != System.Buffers.OperationStatus.Done)
+                    rune = Rune.ReplacementChar;
+                at += used;
+                isToken = IsTokenRune(rune);
+                if (isToken)
+                    Fold(rune, folded);
+            }
+            if (isToken)
+            {
+                if (start < 0)
+                    start = here;
+                end = at;
+            }
+            else if (start >= 0)
+            {
                 return true;
+            }
         }
-        return folded.Length > 0;
+        return start >= 0;
     }
 
     /// <summary>
@@ -151,27 +169,10 @@ internal static class SearchDocument
     /// <summary>Cuts text into tokens as FTS5's unicode61 tokenizer with <c>remove_diacritics 2</c> does.</summary>
     public static IEnumerable<Token> Tokens(string text)
     {
-        var start = -1;
         var folded = new StringBuilder();
-        var index = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (IsTokenRune(rune))
-            {
-                if (start < 0)
-                    start = index;
-                Fold(rune, folded);
-            }
-            else if (start >= 0)
-            {
-                yield return new Token(folded.ToString(), start, index - start);
-                folded.Clear();
-                start = -1;
-            }
-            index += rune.Utf16SequenceLength;
-        }
-        if (start >= 0)
-            yield return new Token(folded.ToString(), start, index - start);
+        var at = 0;
+        while (NextToken(text, ref at, folded, out var start, out var end))
+            yield return new Token(folded.ToString(), start, end - start);
     }
 
     // unicode61's default token characters: the categories L*, N* and Co.

@@ -8,10 +8,10 @@ using Webmail.Testing;
 namespace Webmail.Storage.Postgres.Tests;
 
 /// <summary>
-/// The stored search document and the search query must cut text into the same words: the document is built by a
-/// fast walk over the text (every stored message pays for it), the query by <see cref="SearchDocument.Tokens"/>.
-/// Each document here is read by PostgreSQL (<c>::tsvector</c>) and compared, lexeme by lexeme and position by
-/// position, with what <see cref="SearchDocument.Tokens"/> gives for the same text.
+/// The stored search document must hold the words a search is cut into (<see cref="SearchDocument.Tokens"/>), at
+/// their positions and with their column's weight, however the text quotes, escapes or mixes scripts (the document is
+/// built by its own walk, with a buffer reused for every token). Each document here is read by PostgreSQL
+/// (<c>::tsvector</c>) and compared, lexeme by lexeme and position by position, with the tokens.
 /// </summary>
 public sealed class SearchDocumentTests : IAsyncLifetime
 {

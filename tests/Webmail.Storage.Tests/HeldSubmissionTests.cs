@@ -10,9 +10,9 @@ namespace Webmail.Storage.Tests;
 /// </summary>
 public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifetime
 {
-    // Claims take the caller's clock; Undo compares a lease with the store's own (the real) clock, so the test's
-    // times start now.
-    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    // Claims take the caller's clock; Undo compares a lease with the store's own (the real) clock, so each test's
+    // times start when it starts (a start shared by the class was minutes old by its last test, its leases over).
+    private readonly DateTimeOffset _t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     private readonly TestStore _store = new(provider);
@@ -37,34 +37,34 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
     [Fact]
     public async Task AHeldMessageIsClaimedAtItsTimeAndNotAgainWhileTheLeaseRuns()
     {
-        var id = await HoldAsync("Later", T0.AddSeconds(10));
+        var id = await HoldAsync("Later", _t0.AddSeconds(10));
 
-        Assert.Empty(await Held.ClaimDueAsync(T0.AddSeconds(9.999), Lease, 10, default));
-        var claimed = Assert.Single(await Held.ClaimDueAsync(T0.AddSeconds(10), Lease, 10, default));
+        Assert.Empty(await Held.ClaimDueAsync(_t0.AddSeconds(9.999), Lease, 10, default));
+        var claimed = Assert.Single(await Held.ClaimDueAsync(_t0.AddSeconds(10), Lease, 10, default));
         Assert.Equal((id, _lucy.Id, "Later"), (claimed.Id, claimed.AccountId, MimeKit.MimeMessage.Load(new MemoryStream(claimed.Raw)).Subject));
-        Assert.Empty(await Held.ClaimDueAsync(T0.AddSeconds(11), Lease, 10, default));
-        Assert.Equal(T0.AddSeconds(10) + Lease, await Held.NextDueAsync(default));
+        Assert.Empty(await Held.ClaimDueAsync(_t0.AddSeconds(11), Lease, 10, default));
+        Assert.Equal(_t0.AddSeconds(10) + Lease, await Held.NextDueAsync(default));
 
         // A worker that died mid-release: its lease runs out and the message is claimed again.
-        Assert.Equal(id, Assert.Single(await Held.ClaimDueAsync(T0.AddSeconds(10) + Lease, Lease, 10, default)).Id);
+        Assert.Equal(id, Assert.Single(await Held.ClaimDueAsync(_t0.AddSeconds(10) + Lease, Lease, 10, default)).Id);
     }
 
     [Fact]
     public async Task DueMessagesAreClaimedSoonestFirstUpToTheLimit()
     {
-        var second = await HoldAsync("Second", T0.AddSeconds(20));
-        var first = await HoldAsync("First", T0.AddSeconds(5));
-        await HoldAsync("Third", T0.AddSeconds(30));
-        Assert.Equal(T0.AddSeconds(5), await Held.NextDueAsync(default));
+        var second = await HoldAsync("Second", _t0.AddSeconds(20));
+        var first = await HoldAsync("First", _t0.AddSeconds(5));
+        await HoldAsync("Third", _t0.AddSeconds(30));
+        Assert.Equal(_t0.AddSeconds(5), await Held.NextDueAsync(default));
 
-        Assert.Equal([first, second], (await Held.ClaimDueAsync(T0.AddSeconds(25), Lease, 2, default)).Select(h => h.Id).ToArray());
-        Assert.Equal(T0.AddSeconds(30), await Held.NextDueAsync(default));
+        Assert.Equal([first, second], (await Held.ClaimDueAsync(_t0.AddSeconds(25), Lease, 2, default)).Select(h => h.Id).ToArray());
+        Assert.Equal(_t0.AddSeconds(30), await Held.NextDueAsync(default));
     }
 
     [Fact]
     public async Task UndoTakesTheMessageBackIntoDraftsOnlyWhileNoWorkerHasIt()
     {
-        var id = await HoldAsync("Oops", T0.AddSeconds(10));
+        var id = await HoldAsync("Oops", _t0.AddSeconds(10));
         var draft = await Held.ReturnToDraftsAsync(_lucy.Id, id, Message("Oops"), claimed: false, default);
 
         Assert.NotNull(draft);
@@ -73,11 +73,11 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
         Assert.True(summary.Flags.HasFlag(MessageFlags.Draft));
         Assert.Null(await Held.GetAsync(_lucy.Id, id, default));
         Assert.Null(await Held.ReturnToDraftsAsync(_lucy.Id, id, Message("Oops"), claimed: false, default));
-        Assert.Empty(await Held.ClaimDueAsync(T0.AddHours(1), Lease, 10, default));
+        Assert.Empty(await Held.ClaimDueAsync(_t0.AddHours(1), Lease, 10, default));
 
         // Claimed by the worker: too late for Undo, and the message stays for the worker.
-        var sending = await HoldAsync("Going", T0.AddSeconds(10));
-        Assert.Single(await Held.ClaimDueAsync(T0.AddSeconds(10), Lease, 10, default));
+        var sending = await HoldAsync("Going", _t0.AddSeconds(10));
+        Assert.Single(await Held.ClaimDueAsync(_t0.AddSeconds(10), Lease, 10, default));
         Assert.Null(await Held.ReturnToDraftsAsync(_lucy.Id, sending, Message("Going"), claimed: false, default));
         Assert.NotNull(await Held.GetAsync(_lucy.Id, sending, default));
         Assert.Single(await Held.ListAsync(_lucy.Id, default), h => h.Id == sending && h.Claimed);
@@ -86,7 +86,7 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
     [Fact]
     public async Task AnotherAccountsHeldMessageIsNotThere()
     {
-        var id = await HoldAsync("Mine", T0.AddSeconds(10));
+        var id = await HoldAsync("Mine", _t0.AddSeconds(10));
 
         Assert.Null(await Held.GetAsync(_betty.Id, id, default));
         Assert.Empty(await Held.ListAsync(_betty.Id, default));
@@ -105,10 +105,10 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
 
         // A failing insert leaves the draft where it was.
         using (RefusingTrigger.On(_store, "INSERT", "held_submissions", $"NEW.account_id = {_lucy.Id}"))
-            await Assert.ThrowsAnyAsync<Exception>(() => HoldAsync("Draft", T0, draft.Id));
+            await Assert.ThrowsAnyAsync<Exception>(() => HoldAsync("Draft", _t0, draft.Id));
         Assert.NotNull(await _store.Messages.GetSummaryAsync(_lucy.Id, draft.Id, default));
 
-        var id = await HoldAsync("Draft", T0, draft.Id, original: bettys.Id, mode: "Reply");
+        var id = await HoldAsync("Draft", _t0, draft.Id, original: bettys.Id, mode: "Reply");
         Assert.Null(await _store.Messages.GetSummaryAsync(_lucy.Id, draft.Id, default));
         // Another account's message is never the original a held reply marks.
         Assert.Null((await Held.GetAsync(_lucy.Id, id, default))!.OriginalId);
@@ -117,8 +117,8 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
     [Fact]
     public async Task ReleasingDeletesTheHoldInTheDeliveryCommitOrNotAtAll()
     {
-        var id = await HoldAsync("Out", T0);
-        var claimed = Assert.Single(await Held.ClaimDueAsync(T0, Lease, 10, default));
+        var id = await HoldAsync("Out", _t0);
+        var claimed = Assert.Single(await Held.ClaimDueAsync(_t0, Lease, 10, default));
         var request = new DeliveryRequest(claimed.Raw, [new MailboxDelivery(_betty.Id, SpecialFolder.Inbox), new MailboxDelivery(_lucy.Id, SpecialFolder.Sent, MessageFlags.Seen, EnforceQuota: false)],
             SenderChanges: new SenderMailboxChanges(_lucy.Id, ReleasedHoldId: id));
 
@@ -136,11 +136,11 @@ public abstract class HeldSubmissionTests(StoreProvider provider) : IAsyncLifeti
     public async Task AnAccountCanHoldOnlySoMany()
     {
         for (var i = 0; i < IHeldSubmissionStore.MaxPerAccount; i++)
-            await HoldAsync("n" + i, T0.AddMinutes(1));
+            await HoldAsync("n" + i, _t0.AddMinutes(1));
 
-        var refused = await Assert.ThrowsAsync<StoreException>(() => HoldAsync("one more", T0.AddMinutes(1)));
+        var refused = await Assert.ThrowsAsync<StoreException>(() => HoldAsync("one more", _t0.AddMinutes(1)));
         Assert.Contains("already waiting", refused.Message);
-        await Held.HoldAsync(new NewHeldSubmission(_betty.Id, Message("Betty's"), T0, null, "New"), null, default);
+        await Held.HoldAsync(new NewHeldSubmission(_betty.Id, Message("Betty's"), _t0, null, "New"), null, default);
     }
 }
 

@@ -54,7 +54,8 @@ public sealed class LoopbackImageServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop and then Close unregisters the prefix twice, and the second time binds the port
+        // again to find its listener, failing with "Address already in use" once another test has taken the port.
         _listener.Close();
         await _serving;
     }
