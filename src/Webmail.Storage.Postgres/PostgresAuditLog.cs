@@ -47,12 +47,16 @@ public sealed class PostgresAuditLog(PostgresDatabase database, TimeProvider tim
 
     public Task RecordMailEventAsync(MailEventKind kind, int count, CancellationToken cancellationToken) =>
         // The statement a delivery also runs inside its own unit (an atomic upsert: concurrent writers add up).
-        PostgresUnits.WriteAsync(database, logger, unit => CountMailEventAsync(unit, kind, count, time.GetUtcNow()), cancellationToken);
+        PostgresUnits.WriteAsync(database, logger, unit => CountMailEventAsync(unit, kind, count, time.GetUtcNow(), shard: 0), cancellationToken);
 
-    /// <summary>Adds to the hour's count of <paramref name="kind"/> inside <paramref name="unit"/> (an atomic upsert: concurrent writers add up).</summary>
-    internal static Task CountMailEventAsync(PostgresUnit unit, MailEventKind kind, int count, DateTimeOffset at) =>
-        unit.Sql("INSERT INTO mail_events (hour, kind, count) VALUES (@h, @k, @c) ON CONFLICT (hour, kind) DO UPDATE SET count = mail_events.count + excluded.count")
-            .With("h", at.ToUnixTimeSeconds() / 3600 * 3600).With("k", (long)kind).With("c", (long)count).ExecuteAsync();
+    /// <summary>
+    /// Adds to the hour's count of <paramref name="kind"/> in <paramref name="shard"/> inside <paramref name="unit"/> (an
+    /// atomic upsert: concurrent writers add up). The row stays locked until the unit commits, so writers that must not
+    /// take turns count in different shards (the delivery lanes, migration 0007); reads add the shards up.
+    /// </summary>
+    internal static Task CountMailEventAsync(PostgresUnit unit, MailEventKind kind, int count, DateTimeOffset at, int shard) =>
+        unit.Sql("INSERT INTO mail_events (hour, kind, shard, count) VALUES (@h, @k, @s, @c) ON CONFLICT (hour, kind, shard) DO UPDATE SET count = mail_events.count + excluded.count")
+            .With("h", at.ToUnixTimeSeconds() / 3600 * 3600).With("k", (long)kind).With("s", (short)shard).With("c", (long)count).ExecuteAsync();
 
     public async Task<IReadOnlyList<(DateTimeOffset Bucket, MailEventKind Kind, long Count)>> GetMailEventsAsync(DateTimeOffset since, TimeSpan bucket, CancellationToken cancellationToken)
     {

@@ -81,7 +81,8 @@ public sealed partial class PostgresMessageStore
 
     /// <summary>
     /// Writes <paramref name="deliveries"/> in one transaction: every account any of them may write to locked up front
-    /// in id order (see <see cref="PostgresMessageInserter"/>), then each delivery's statements, then the counters.
+    /// in id order (see <see cref="PostgresMessageInserter"/>), then each delivery's statements, then the counters (in
+    /// the lane's own shard: one counter row for every lane would make the lanes take turns on its lock).
     /// </summary>
     private Task<List<DeliveryReceipt>> WriteDeliveriesAsync(IReadOnlyList<PendingDelivery> deliveries, Func<PostgresUnit, Task>? alsoInTransaction, CancellationToken cancellationToken) =>
         WriteAsync(async unit =>
@@ -92,7 +93,7 @@ public sealed partial class PostgresMessageStore
             foreach (var delivery in deliveries)
                 receipts.Add(await DeliveryPlan.WriteAsync(delivery.Request, delivery.Prepared, new Writes(this, unit, delivery.Now, locked, counts, delivery.Documents), notifier, delivery.Now).ConfigureAwait(false));
             foreach (var (kind, count) in counts)
-                await PostgresAuditLog.CountMailEventAsync(unit, kind, count, deliveries[^1].Now).ConfigureAwait(false);
+                await PostgresAuditLog.CountMailEventAsync(unit, kind, count, deliveries[^1].Now, shard: deliveries[0].Lane).ConfigureAwait(false);
             if (alsoInTransaction is not null)
                 await alsoInTransaction(unit).ConfigureAwait(false);
             return receipts;

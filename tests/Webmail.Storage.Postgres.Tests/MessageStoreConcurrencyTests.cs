@@ -143,6 +143,38 @@ public sealed class MessageStoreConcurrencyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task EachLaneCountsInItsOwnRowSoALaneNeverWaitsForAnothersCounter()
+    {
+        // Every delivery transaction adds to the hour's count of received mail, and keeps that counter row locked
+        // until it commits. With one row for all, each lane's transaction waited for the other lanes' commits.
+        var other = await AccountRows.CreateAsync(ConnectionString, "other-lane@local.example");
+        Assert.NotEqual(_account % PostgresMessageStore.DeliveryLanes, other % PostgresMessageStore.DeliveryLanes);
+        var raw = TestMessages.OfSize(1024);
+        var since = DateTimeOffset.UtcNow.AddHours(-1);
+        Task Received(long account) =>
+            _store.Messages.DeliverAsync(new DeliveryRequest(raw, [new MailboxDelivery(account, SpecialFolder.Inbox, Counts: MailEventKind.Received)]), default);
+        await Received(_account);
+
+        // An open transaction holds the first account's lane's counter rows, as a delivery of that lane does until
+        // its commit; a delivery in the other lane goes through meanwhile.
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var holder = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT count(*) FROM (SELECT 1 FROM mail_events WHERE shard = @s FOR UPDATE) held", connection, holder))
+        {
+            hold.Parameters.AddWithValue("s", (short)(_account % PostgresMessageStore.DeliveryLanes));
+            Assert.True((long)(await hold.ExecuteScalarAsync())! > 0, "The first delivery counted no received mail in its lane's row.");
+        }
+        await Received(other).WaitAsync(TimeSpan.FromSeconds(30));
+        await holder.CommitAsync();
+        await Received(_account);
+
+        // The dashboard adds the lanes' rows up.
+        var events = await _store.Services.GetRequiredService<IServerStateStore>().GetMailEventsAsync(since, TimeSpan.FromDays(1), default);
+        Assert.Equal(3, events.Where(e => e.Kind == MailEventKind.Received).Sum(e => e.Count));
+    }
+
     private Task<DeliveryReceipt> Deliver(long account, byte[] raw) =>
         _store.Messages.DeliverAsync(new DeliveryRequest(raw, [new MailboxDelivery(account, SpecialFolder.Inbox)]), default);
 
