@@ -98,7 +98,7 @@ public static class ReportBenchmark
         using var directory = new TempDirectory("webmail-report-smtp");
         await using var store = new TestStoreAt(directory.Path);
         var account = await store.CreateAccountAsync(OurSmtpUser);
-        await using var server = await ServerProcess.StartAsync(directory.Path, new Dictionary<string, string>([new("Webmail:Limits:MaxSessionsPerIp", "1000"), ServerWarmUp.MetricsSetting]));
+        await using var server = await ServerProcess.StartAsync(directory.Path, new Dictionary<string, string> { ["Webmail:Limits:MaxSessionsPerIp"] = "1000" });
         await Task.Delay(TimeSpan.FromSeconds(2));
         report.OursIdle = ProcessMemory.PssKilobytes(server.ProcessId);
         async Task<long> Stored() => (await store.Directory.GetAccountAsync(account.Id, default))!.MessageCount;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using Webmail.Resilience.Tests.Harness;
 
 namespace Webmail.Benchmarks;
@@ -10,20 +9,13 @@ namespace Webmail.Benchmarks;
 /// A fresh process runs its code first unoptimised and recompiles what is hot on a background thread; under a load
 /// that fills both cores that recompilation took 10 % of the machine (a fifth of the server's CPU) for 30–40 s after
 /// the start, so a run measured in that time counted the compiler (session 22, docs/benchmarks-changes.md). The rounds
-/// go on until one in which every server's JIT (<c>dotnet_jit_compilation_time_seconds_total</c> on its
-/// <c>/metrics</c>) took under <see cref="QuietShare"/> of the round's time.
+/// go on until one in which every server's tiering thread (".NET Tiered Compilation", its CPU time read from /proc, so
+/// the server runs in its default configuration) took under <see cref="QuietShare"/> of the round's time.
 /// </summary>
 internal static class ServerWarmUp
 {
-    /// <summary>The metrics token the benchmarks start their servers with.</summary>
-    public const string MetricsToken = "benchmark-metrics";
-
-    /// <summary>The server setting that turns <c>/metrics</c> on.</summary>
-    public static KeyValuePair<string, string> MetricsSetting => new("Webmail:Metrics:Token", MetricsToken);
-
     private const double QuietShare = 0.01;
     private static readonly TimeSpan MaxTime = TimeSpan.FromMinutes(3);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Runs <paramref name="round"/> until the JIT of every one of <paramref name="servers"/> is quiet through one; returns the rounds run.</summary>
     public static async Task<int> UntilCompiledAsync(IReadOnlyList<ServerProcess> servers, Func<Task> round)
@@ -32,35 +24,41 @@ internal static class ServerWarmUp
         var rounds = 0;
         while (true)
         {
-            var before = await Task.WhenAll(servers.Select(JitSecondsAsync));
+            var before = servers.Select(TieringSeconds).ToList();
             var watch = Stopwatch.StartNew();
             await round();
             rounds++;
             var elapsed = watch.Elapsed.TotalSeconds;
-            var after = await Task.WhenAll(servers.Select(JitSecondsAsync));
-            var busiest = after.Zip(before, (a, b) => a - b).Max();
+            var busiest = servers.Select(TieringSeconds).Zip(before, (a, b) => a - b).Max();
             if (busiest < QuietShare * elapsed || total.Elapsed > MaxTime)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"warm-up: {rounds} rounds in {total.Elapsed.TotalSeconds:F0} s; JIT in the last round {busiest * 1000:F0} ms of {elapsed * 1000:F0} ms"));
+                    $"warm-up: {rounds} rounds in {total.Elapsed.TotalSeconds:F0} s; tiering in the last round {busiest * 1000:F0} ms of {elapsed * 1000:F0} ms"));
                 return rounds;
             }
         }
     }
 
-    /// <summary>The seconds the server's JIT has spent compiling since it started.</summary>
-    private static async Task<double> JitSecondsAsync(ServerProcess server)
+    /// <summary>The CPU seconds (user and system, in clock ticks of 10 ms) of the server's tiering thread so far.</summary>
+    private static double TieringSeconds(ServerProcess server)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.WebPort}/metrics");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MetricsToken);
-        using var response = await Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        const string name = "dotnet_jit_compilation_time_seconds_total";
-        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        long ticks = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{server.ProcessId}/task"))
         {
-            if (line.StartsWith(name, StringComparison.Ordinal))
-                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != ".NET Tiered Com")
+                    continue;
+                // stat: "tid (comm) state ..."; after the comm, utime and stime are the 12th and 13th fields.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended between listing and reading (it stops after a few idle seconds).
+            }
         }
-        throw new InvalidOperationException($"The server's /metrics has no {name}.");
+        return ticks / 100.0;
     }
 }
