@@ -34,7 +34,7 @@ internal static class SearchDocument
         var lexemes = new Dictionary<string, List<(int Position, char Weight)>>(StringComparer.Ordinal);
         var lookup = lexemes.GetAlternateLookup<ReadOnlySpan<char>>();
         var folded = new StringBuilder();
-        Span<char> buffer = stackalloc char[MaxTokenLength + 2];
+        Span<char> buffer = stackalloc char[MaxTokenLength];
         var position = 0;
         foreach (var (text, weight) in columns)
         {

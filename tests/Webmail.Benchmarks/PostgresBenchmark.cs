@@ -172,7 +172,7 @@ public static class PostgresBenchmark
         Line("## PostgreSQL: one node and two nodes beside SQLite");
         Line();
         Line($"- **Load**: {figures.Messages:N0} messages of {figures.Size / 1024} KB over {figures.Sessions} SMTP sessions (our raw SMTP client, a `250` is a commit) " +
-             $"to two accounts, sessions spread over the nodes, after an uncounted warm-up through each node until the runtime has compiled the hot paths, as in a server that has run for a while (rounds of {WarmUpRoundPerNode:N0} messages per node until one in which the runtime's tiering thread took under 1 % of the round's time: a fresh process recompiles what is hot for 30–40 s under this load); then both accounts downloaded at once, the warm-up's messages too, over POP3 (pipelined RETR) and over IMAP (`UID FETCH 1:* BODY.PEEK[]`), " +
+             $"to two accounts, sessions spread over the nodes, after an uncounted warm-up through each node until the runtime has compiled the hot paths, as in a server that has run for a while (rounds of {WarmUpRoundPerNode:N0} messages per node {ServerWarmUp.Rule}: a fresh process recompiles what is hot for 30–40 s under this load); then both accounts downloaded at once, the warm-up's messages too, over POP3 (pipelined RETR) and over IMAP (`UID FETCH 1:* BODY.PEEK[]`), " +
              "with two nodes one account per node. PostgreSQL 15 is the test cluster on the same machine (`synchronous_commit=on`), so the nodes, the database and the clients share its two cores.");
         Line();
         Line("| store | SMTP ingest msg/s | POP3 download msg/s | IMAP download msg/s | warm-up messages per node |");

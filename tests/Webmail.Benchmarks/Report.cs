@@ -223,7 +223,7 @@ internal sealed class Report
         line("");
         line("From the first connect until the last message is in a mailbox: for Webmail the last 250 (250 means committed to disk), "
             + "for Postfix when Dovecot has written the last file. Webmail's server is first warmed up until its runtime has compiled the hot paths, as in a server that has run for a while "
-            + "(rounds of 1,000 × 10 KB over 10 sessions until one in which its runtime's tiering thread took under 1 % of the round's time). One warm-up of 20 messages before each run. Each session sends its messages "
+            + $"(rounds of {ReportBenchmark.SmtpWarmUpRound:N0} × 10 KB over 10 sessions {ServerWarmUp.Rule}). One warm-up of 20 messages before each run. Each session sends its messages "
             + "over one connection (`smtp-source -d`), except the last row: a new connection, greeting and EHLO for every message, "
             + "as most mail from other servers arrives.");
         line("");

@@ -23,6 +23,9 @@ namespace Webmail.Benchmarks;
 public static class ReportBenchmark
 {
     private const string SmtpSource = "/usr/sbin/smtp-source";
+
+    /// <summary>Messages in a round of the SMTP part's warm-up (<see cref="ServerWarmUp"/>).</summary>
+    internal const int SmtpWarmUpRound = 1000;
     private const string SmtpUser = "user1";
     private const string OurSmtpUser = "user1@local.example";
     private static readonly string[] PeerUsers = [SmtpUser, "download", "big", "small", "web", .. ImapBenchmark.PeerUsers];
@@ -104,7 +107,7 @@ public static class ReportBenchmark
         async Task<long> Stored() => (await store.Directory.GetAccountAsync(account.Id, default))!.MessageCount;
         // Every case runs on a server that has compiled its hot paths (the first case, one session, came right after
         // the start and ran largely unoptimised code); the pair's daemons are native and need no such warm-up.
-        await ServerWarmUp.UntilCompiledAsync([server], () => SmtpSourceAsync(server.SmtpPort, OurSmtpUser, 1000, 10, 10240));
+        await ServerWarmUp.UntilCompiledAsync([server], () => SmtpSourceAsync(server.SmtpPort, OurSmtpUser, SmtpWarmUpRound, 10, 10240));
 
         foreach (var size in new[] { 2048, 10240, 102400 })
         {

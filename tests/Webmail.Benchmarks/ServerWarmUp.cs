@@ -15,6 +15,10 @@ namespace Webmail.Benchmarks;
 internal static class ServerWarmUp
 {
     private const double QuietShare = 0.01;
+
+    /// <summary>When the warm-up ends, for the report's method text.</summary>
+    public static string Rule { get; } = string.Create(CultureInfo.InvariantCulture,
+        $"until one in which the runtime's tiering thread took under {QuietShare * 100:0.#} % of the round's time");
     private static readonly TimeSpan MaxTime = TimeSpan.FromMinutes(3);
 
     /// <summary>Runs <paramref name="round"/> until the JIT of every one of <paramref name="servers"/> is quiet through one; returns the rounds run.</summary>
