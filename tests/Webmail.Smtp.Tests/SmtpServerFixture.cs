@@ -19,10 +19,14 @@ public class SmtpServerFixture : IAsyncLifetime
     public Account Full { get; private set; } = null!;
     /// <summary>The server's resolver (SPF, DKIM, DMARC): empty, so every name is NXDOMAIN unless a test adds records.</summary>
     public LoopbackDnsServer Dns { get; } = new();
+    /// <summary>Where mail for <c>remote.example</c> goes: a host that is down, so submitted remote mail stays queued
+    /// (without the route the empty resolver makes the domain unroutable and the queue bounces it at once).</summary>
+    private readonly RefusingPort _remote = new();
 
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example", ["Webmail:Dns:Servers:0"] = Dns.Endpoint }, provider: Provider);
+        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Hostname"] = "mx.local.example", ["Webmail:Dns:Servers:0"] = Dns.Endpoint,
+            ["Webmail:Delivery:Routes:remote.example"] = _remote.Endpoint }, provider: Provider);
         Admin = await Server.CreateAccountAsync("admin@local.example", Password, admin: true);
         User = await Server.CreateAccountAsync("user@local.example", Password);
         Other = await Server.CreateAccountAsync("other@local.example", Password);
@@ -38,6 +42,7 @@ public class SmtpServerFixture : IAsyncLifetime
     {
         await Server.DisposeAsync();
         Dns.Dispose();
+        _remote.Dispose();
     }
 
     /// <summary>Messages in an account's INBOX whose subject contains <paramref name="subject"/>.</summary>
