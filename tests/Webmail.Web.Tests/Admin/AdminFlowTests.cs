@@ -22,7 +22,20 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         await page.GetByLabel("Initial password").FillAsync(password);
         await AdminServerFixture.ScreenshotAsync(page, "admin-account-dialog");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.GetByRole(AriaRole.Cell, new() { Name = address, Exact = true }).WaitForAsync();
+        try
+        {
+            await page.GetByRole(AriaRole.Cell, new() { Name = address, Exact = true }).WaitForAsync();
+        }
+        catch (PlaywrightException e)
+        {
+            // Say what the page shows instead: a refusal in the dialog, the dialog with its fields, or a table without the row.
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            var shown = await dialog.CountAsync() > 0
+                ? $"the dialog is still open: \"{await dialog.First.InnerTextAsync()}\", address field \"{await page.GetByLabel("Email address").InputValueAsync()}\", " +
+                  $"password field {(await page.GetByLabel("Initial password").InputValueAsync()).Length} characters"
+                : $"no dialog; the table shows \"{await page.GetByRole(AriaRole.Table).First.InnerTextAsync()}\"";
+            throw new Xunit.Sdk.XunitException($"{address} did not appear in the accounts table ({e.Message.Split('\n')[0]}); {shown}");
+        }
     }
 
     [Fact]
