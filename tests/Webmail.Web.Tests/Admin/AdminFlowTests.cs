@@ -26,7 +26,7 @@ public sealed class AdminFlowTests(AdminServerFixture fixture) : IClassFixture<A
         {
             await page.GetByRole(AriaRole.Cell, new() { Name = address, Exact = true }).WaitForAsync();
         }
-        catch (PlaywrightException e)
+        catch (TimeoutException e)
         {
             // Say what the page shows instead: a refusal in the dialog, the dialog with its fields, or a table without the row.
             var dialog = page.GetByRole(AriaRole.Dialog);
