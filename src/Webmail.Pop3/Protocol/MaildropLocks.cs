@@ -41,8 +41,15 @@ public sealed class MaildropLocks(INodeLocks locks)
         {
             if (Interlocked.Exchange(ref _released, 1) != 0)
                 return;
-            owner._held.TryRemove(accountId, out _);
-            inner.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // The lock first, then the mark: IsHeld is false only once another session can take the lock.
+            try
+            {
+                inner.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                owner._held.TryRemove(accountId, out _);
+            }
         }
     }
 }
