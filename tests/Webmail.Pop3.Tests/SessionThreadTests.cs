@@ -23,6 +23,16 @@ public sealed class SessionThreadTests
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync(IPAddress.Loopback, host.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"USER {Pop3TestHost.Address}\r\nPASS {Pop3TestHost.Password}\r\nDELE 2\r\nRETR 1\r\n"));
+        // Up to the PASS reply: the session is then under way and holds the maildrop (before it, no session might have
+        // been admitted yet, and every check below would pass against a session that had not started).
+        var replies = new StringBuilder();
+        var buffer = new byte[256];
+        while (!replies.ToString().Contains("+OK Maildrop has ", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer);
+            Assert.NotEqual(0, read);
+            replies.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
 
         // The client reads nothing from here on. The stalled send gives up after the idle timeout:
         // the session ends, its thread and the maildrop lock are released.
