@@ -74,12 +74,12 @@ public static class PostgresBenchmark
         var half = WarmUpRoundPerNode * nodes.Count / 2;
         var rounds = await ServerWarmUp.UntilCompiledAsync(nodes, async () =>
         {
-            await SendAsync(nodes, sessions, half, size);
+            await SendWithSmtpSourceAsync(nodes, sessions, half, size);
             await SendTextAsync(nodes, sessions, half, text);
         });
         var warmUp = rounds * WarmUpRoundPerNode * nodes.Count;
         var watch = Stopwatch.StartNew();
-        await SendAsync(nodes, sessions, messages, size);
+        await SendWithSmtpSourceAsync(nodes, sessions, messages, size);
         var smtp = messages / watch.Elapsed.TotalSeconds;
         watch.Restart();
         await SendTextAsync(nodes, sessions, messages, text);
@@ -105,7 +105,7 @@ public static class PostgresBenchmark
     /// (account k and node k mod N), each with its share of the sessions and messages; returns when every message was
     /// answered 250.
     /// </summary>
-    private static async Task SendAsync(IReadOnlyList<ServerProcess> nodes, int sessions, int count, int size)
+    private static async Task SendWithSmtpSourceAsync(IReadOnlyList<ServerProcess> nodes, int sessions, int count, int size)
     {
         var senders = Math.Max(nodes.Count, Users.Length);
         await Task.WhenAll(Enumerable.Range(0, senders).Select(k => ReportBenchmark.SmtpSourceAsync(
