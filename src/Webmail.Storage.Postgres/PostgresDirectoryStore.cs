@@ -206,8 +206,8 @@ public sealed partial class PostgresDirectoryStore(PostgresDatabase database, Ti
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE accounts SET last_login_at = @t WHERE id = @id", audit: null, cancellationToken, ("t", at.ToUnixTimeMilliseconds()), ("id", accountId));
+    public Task RecordLoginAsync(long accountId, DateTimeOffset at, AuditRecord audit, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE accounts SET last_login_at = @t WHERE id = @id", audit, cancellationToken, ("t", at.ToUnixTimeMilliseconds()), ("id", accountId));
 
     public async Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken)
     {

@@ -159,8 +159,8 @@ public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimePr
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE accounts SET last_login_at = $t WHERE id = $id", audit: null, cancellationToken, ("$t", at.ToUnixMs()), ("$id", accountId));
+    public Task RecordLoginAsync(long accountId, DateTimeOffset at, AuditRecord audit, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE accounts SET last_login_at = $t WHERE id = $id", audit, cancellationToken, ("$t", at.ToUnixMs()), ("$id", accountId));
 
     public async Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken)
     {

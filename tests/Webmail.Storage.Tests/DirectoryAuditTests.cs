@@ -109,6 +109,23 @@ public abstract class DirectoryAuditTests(StoreProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ASignInRecordsItsLastLoginWithItsAuditRowOrNeither()
+    {
+        var lucy = await _store.CreateAccountAsync("lucy@a.example");
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+
+        using (RefuseAudit("login"))
+            await AssertRefusedByTriggerAsync(() => _store.Directory.RecordLoginAsync(lucy.Id, at, new AuditRecord("lucy@a.example", "login", "imap", "", "192.0.2.7"), default));
+        Assert.Null((await _store.Directory.GetAccountAsync(lucy.Id, default))!.LastLoginAt);
+        Assert.Empty(await AuditedAsync("login"));
+
+        await _store.Directory.RecordLoginAsync(lucy.Id, at, new AuditRecord("lucy@a.example", "login", "imap", "", "192.0.2.7"), default);
+        Assert.Equal(at, (await _store.Directory.GetAccountAsync(lucy.Id, default))!.LastLoginAt);
+        var entry = (await AuditedAsync("login")).Single();
+        Assert.Equal(("lucy@a.example", "imap", "192.0.2.7"), (entry.Actor, entry.Target, entry.RemoteIp));
+    }
+
+    [Fact]
     public async Task DisablingOrRemovingAnAccountWhoseAuditRowFailsLeavesItAsItWas()
     {
         var lucy = await _store.CreateAccountAsync("lucy@a.example");

@@ -83,8 +83,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
             var now = time.GetUtcNow();
             limiter.RecordSuccess(remote, address);
             await BestEffortAsync(() => appPasswords.RecordUseAsync(app.Password, now, ip, cancellationToken)).ConfigureAwait(false);
-            await BestEffortAsync(() => directory.RecordLoginAsync(app.Password.AccountId, now, cancellationToken)).ConfigureAwait(false);
-            await BestEffortAsync(() => audit.WriteAsync(address, "login", door, $"app password: {app.Password.Name}", ip, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(app.Password.AccountId, now, new AuditRecord(address, "login", door, $"app password: {app.Password.Name}", ip), cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Succeeded, app.Password.AccountId, app.Address);
         }
 
@@ -108,8 +107,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         {
             verified.Remember(address, await UpgradeHashAsync(c.AccountId, c.PasswordHash, password, cancellationToken).ConfigureAwait(false), password);
             limiter.RecordSuccess(remote, address);
-            await BestEffortAsync(() => directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
-            await BestEffortAsync(() => audit.WriteAsync(address, "login", door, "", ip, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(c.AccountId, time.GetUtcNow(), new AuditRecord(address, "login", door, "", ip), cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Succeeded, c.AccountId, address.ToLowerInvariant());
         }
 
@@ -137,8 +135,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
         if (await twoFactor.VerifyAsync(accountId, code, cancellationToken).ConfigureAwait(false))
         {
             limiter.RecordSuccess(remote, address);
-            await BestEffortAsync(() => directory.RecordLoginAsync(accountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
-            await BestEffortAsync(() => audit.WriteAsync(address, "login", "web", "second factor", ip, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(accountId, time.GetUtcNow(), new AuditRecord(address, "login", "web", "second factor", ip), cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Succeeded, accountId, address);
         }
         var banned = limiter.RecordFailure(remote, address);
@@ -177,8 +174,7 @@ public sealed class CredentialVerifier(IDirectoryStore directory, AppPasswordSer
             && await passkeys.VerifyAsync(credential, options, assertion!, relyingParty, cancellationToken).ConfigureAwait(false))
         {
             limiter.RecordSuccess(remote, credential.Address);
-            await BestEffortAsync(() => directory.RecordLoginAsync(credential.AccountId, time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
-            await BestEffortAsync(() => audit.WriteAsync(credential.Address, "login", "web", $"{how} ({credential.Name})", ip, cancellationToken)).ConfigureAwait(false);
+            await BestEffortAsync(() => directory.RecordLoginAsync(credential.AccountId, time.GetUtcNow(), new AuditRecord(credential.Address, "login", "web", $"{how} ({credential.Name})", ip), cancellationToken)).ConfigureAwait(false);
             return new LoginResult(LoginStatus.Succeeded, credential.AccountId, credential.Address);
         }
         var banned = limiter.RecordFailure(remote, address);

@@ -44,7 +44,8 @@ public interface IDirectoryStore
     Task RemoveAccountAsync(long accountId, AuditRecord audit, CancellationToken cancellationToken);
     /// <returns>(account id, password hash, disabled, two factors on: an authenticator app or a passkey) or <c>null</c> for an unknown address.</returns>
     Task<(long AccountId, string PasswordHash, bool Disabled, bool TwoFactor)?> GetCredentialsAsync(string address, CancellationToken cancellationToken);
-    Task RecordLoginAsync(long accountId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>A successful sign-in: the account's last login and the sign-in's audit row, in one commit.</summary>
+    Task RecordLoginAsync(long accountId, DateTimeOffset at, AuditRecord audit, CancellationToken cancellationToken);
     Task<AccountSettings> GetSettingsAsync(long accountId, CancellationToken cancellationToken);
     Task SaveSettingsAsync(long accountId, AccountSettings settings, CancellationToken cancellationToken);
 
