@@ -22,6 +22,15 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>WAL pages after which a commit checkpoints them into the database file (<c>wal_autocheckpoint</c>).</summary>
     public const int CheckpointPages = 4096;
 
+    /// <summary>The writer's page cache, in KiB: <see cref="SmallCacheKib"/> below <see cref="LargeDatabaseBytes"/>, <see cref="LargeCacheKib"/> from there.</summary>
+    internal const int SmallCacheKib = 16 * 1024, LargeCacheKib = 64 * 1024;
+
+    /// <summary>1 GiB: from this size on, the page holding SQLite's lock bytes is inside the database file.</summary>
+    internal const long LargeDatabaseBytes = 1L << 30;
+
+    // Commits between two looks at the database's size while its cache is the small one.
+    private const int SizeCheckInterval = 256;
+
     private readonly SqliteConnection _connection;
     private readonly DiskSpaceGuard _space;
     private readonly ILogger _logger;
@@ -30,6 +39,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private readonly Thread _thread;
     private long _commits;
     private long _units;
+    private int _cacheKib;
 
     internal GroupCommitWriter(SqliteConnection connection, DiskSpaceGuard space, ILogger logger)
     {
@@ -38,19 +48,52 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         _logger = logger;
         using (var pragma = connection.CreateCommand())
         {
-            // Durability is unchanged (every commit still fsyncs the WAL). A larger page cache keeps the
-            // index pages a busy writer touches in memory, and checkpointing every 4,096 pages (16 MB)
-            // instead of SQLite's 1,000 copies each hot page (folder counters, index leaves, FTS
+            // Durability is unchanged (every commit still fsyncs the WAL). Checkpointing every 4,096 pages
+            // (16 MB) instead of SQLite's 1,000 copies each hot page (folder counters, index leaves, FTS
             // segments) to the database file once per checkpoint rather than four times as often.
             // temp_store=MEMORY: the statement journal, which lets a savepoint (a unit sharing its commit) or a
             // statement be undone apart from the rest of the transaction, stays in memory. With the default, SQLite
             // created, wrote about 45 pages into and deleted a file in /var/tmp for every delivered message (strace:
             // 45 of the 127 pwrite calls per message); that journal never serves crash recovery, the WAL does.
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=" + CheckpointPages + ";";
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=" + CheckpointPages + ";";
             pragma.ExecuteNonQuery();
         }
+        SizeCache();
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
+    }
+
+    /// <summary>The writer's page cache for a database of <paramref name="databaseBytes"/>, in KiB.</summary>
+    internal static int CacheKibFor(long databaseBytes) => databaseBytes >= LargeDatabaseBytes ? LargeCacheKib : SmallCacheKib;
+
+    /// <summary>The writer's page cache now, in KiB.</summary>
+    internal int CacheKib => Volatile.Read(ref _cacheKib);
+
+    /// <summary>
+    /// Sizes the page cache for the database as it is now. A large cache keeps the index pages a busy writer touches in
+    /// memory, but while the file is under 1 GiB it costs every commit: the commit drops cached pages beyond the end of
+    /// the database, and a B-tree rebalance gives a page the number of the lock-byte page at 1 GiB for a moment, so the
+    /// drop walks the cache's whole hash table, whose size follows the cache's (9 % of this thread at 64 MB on a fresh
+    /// store; docs/benchmarks-changes.md, session 24). So a smaller database gets a smaller cache.
+    /// </summary>
+    private void SizeCache()
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
+            var kib = CacheKibFor(Convert.ToInt64(command.ExecuteScalar()));
+            if (kib == _cacheKib)
+                return;
+            command.CommandText = $"PRAGMA cache_size=-{kib}";
+            command.ExecuteNonQuery();
+            Volatile.Write(ref _cacheKib, kib);
+        }
+        catch (SqliteException e)
+        {
+            // The cache keeps its size until the next look; writing goes on.
+            _logger.LogWarning(e, "Could not size the writer's page cache");
+        }
     }
 
     /// <summary>Commits so far (for tests and benchmarks: units / commits is the group size).</summary>
@@ -227,7 +270,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 _space.OnWriteFailed(full.InnerException ?? full, outOfSpace: true);
         }
         if (committed)
+        {
             _space.OnCommitted();
+            if (_cacheKib < LargeCacheKib && _commits % SizeCheckInterval == 0)
+                SizeCache();
+        }
         // Announced before the callers resume: once a write returns, every session already knows of it
         // (an IMAP NOOP right after a delivery shows the message; it did not when the caller won the race).
         context.RunAfterCommit(_logger);

@@ -1,10 +1,12 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Webmail.Testing;
 
 namespace Webmail.Storage.Tests;
 
 /// <summary>
 /// The writer's units: one that fails leaves nothing of itself, alone in its transaction (no savepoint, the transaction
-/// is rolled back) or among others (its savepoint is), and the others commit.
+/// is rolled back) or among others (its savepoint is), and the others commit. And the writer's page cache.
 /// </summary>
 public sealed class GroupCommitWriterTests : IAsyncLifetime
 {
@@ -27,6 +29,38 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
 
     private Task<List<string>> KeysAsync() =>
         _database.QueryAsync("SELECT key FROM server_settings WHERE key LIKE 'unit-%' ORDER BY key", reader => reader.GetString(0), default);
+
+    [Fact]
+    public async Task TheWritersPageCacheIsSmallUntilTheDatabaseIsOneGibibyte()
+    {
+        // A new store: 16 MB, in SQLite's own setting too.
+        Assert.Equal(GroupCommitWriter.SmallCacheKib, _database.Writer.CacheKib);
+        Assert.Equal(-GroupCommitWriter.SmallCacheKib, await _database.Writer.ExecuteAsync(context => Convert.ToInt32(context.Command("PRAGMA cache_size").ExecuteScalar()), default));
+
+        // A database of 1 GiB and one page, without writing it: the header says 262,145 pages and the file is extended
+        // with a hole. The writer opened over it takes the large cache.
+        using var directory = new TempDirectory("webmail-writer-cache");
+        var path = Path.Combine(directory.Path, "large.db");
+        using (var seed = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            seed.Open();
+            using var create = seed.CreateCommand();
+            create.CommandText = "CREATE TABLE seed (a)";
+            create.ExecuteNonQuery();
+        }
+        const int pages = (int)(GroupCommitWriter.LargeDatabaseBytes / 4096) + 1;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = 28; // the header's database size in pages, valid while the change counters agree
+            var size = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(size, pages);
+            file.Write(size);
+            file.SetLength((long)pages * 4096);
+        }
+        await using var large = new SqliteDatabase(path, NullLoggerFactory.Instance);
+        Assert.Equal(GroupCommitWriter.LargeCacheKib, large.Writer.CacheKib);
+        Assert.Equal(-GroupCommitWriter.LargeCacheKib, await large.Writer.ExecuteAsync(context => Convert.ToInt32(context.Command("PRAGMA cache_size").ExecuteScalar()), default));
+    }
 
     [Fact]
     public async Task AUnitAloneThatFailsLeavesNothingAndCommitsNothing()
