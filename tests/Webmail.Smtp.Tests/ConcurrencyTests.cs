@@ -14,10 +14,11 @@ public sealed class ConcurrencyTests
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Webmail:Limits:MaxSessionsPerIp"] = "200" });
         var account = await server.CreateAccountAsync("load@local.example");
+        var log = CapturedLog.AttachTo(server.Services);
         const int sessions = 100, perSession = 10;
         var body = new string('x', 900);
 
-        await Task.WhenAll(Enumerable.Range(0, sessions).Select(async s =>
+        var sending = Task.WhenAll(Enumerable.Range(0, sessions).Select(async s =>
         {
             using var client = new SmtpClient();
             await client.ConnectAsync("127.0.0.1", server.SmtpPort, SecureSocketOptions.None);
@@ -34,6 +35,15 @@ public sealed class ConcurrencyTests
             }
             await client.DisconnectAsync(true);
         }));
+        try
+        {
+            await sending;
+        }
+        catch (SmtpCommandException e)
+        {
+            // The reply says only "451"; the server's log says why.
+            Assert.Fail($"{e.Message}\nServer errors:\n{string.Join("\n", log.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Warning", StringComparison.Ordinal)))}");
+        }
 
         var database = server.Services.GetRequiredService<SqliteDatabase>();
         await using var connection = database.OpenConnection();
