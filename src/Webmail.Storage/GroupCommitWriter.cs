@@ -89,9 +89,10 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             command.ExecuteNonQuery();
             Volatile.Write(ref _cacheKib, kib);
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The cache keeps its size until the next look; writing goes on.
+            // The cache keeps its size until the next look, and writing goes on: this runs on the writer thread, outside
+            // a unit, where nothing else would catch it.
             _logger.LogWarning(e, "Could not size the writer's page cache");
         }
     }
