@@ -13,6 +13,9 @@ public sealed partial class PostgresMessageStore
     private const string JobColumns =
         "id, account_id, kind, source, target_folder, options, upload_path, state, total, imported, duplicates, failed, bytes, message, errors, created_at, finished_at";
 
+    /// <summary>As SQLite's <c>SqliteMessageStore.ImportDuplicateSql</c>: <c>message_id &lt;&gt; ''</c> is what lets the prepared (generic) plan use the partial index.</summary>
+    internal const string ImportDuplicateSql = "SELECT 1 FROM messages WHERE folder_id = @f AND message_id = @m AND message_id <> '' AND size = @s LIMIT 1";
+
     public async Task<ImportBatchResult> ImportBatchAsync(long accountId, ImportBatch batch, CancellationToken cancellationToken)
     {
         // Parsed before the transaction: the unit only writes.
@@ -33,7 +36,7 @@ public sealed partial class PostgresMessageStore
                 var message = batch.Messages[i];
                 if (checkedFolders.Add(message.FolderId))
                     await RequireFolderAsync(unit, accountId, message.FolderId).ConfigureAwait(false);
-                if (parsed[i].MessageId.Length > 0 && await unit.Sql("SELECT 1 FROM messages WHERE folder_id = @f AND message_id = @m AND size = @s LIMIT 1")
+                if (parsed[i].MessageId.Length > 0 && await unit.Sql(ImportDuplicateSql)
                         .With("f", message.FolderId).With("m", parsed[i].MessageId).With("s", message.Raw.LongLength).ScalarAsync().ConfigureAwait(false) is not null)
                 {
                     duplicates++;

@@ -13,6 +13,13 @@ public sealed partial class SqliteMessageStore
     private const string JobColumns =
         "id, account_id, kind, source, target_folder, options, upload_path, state, total, imported, duplicates, failed, bytes, message, errors, created_at, finished_at";
 
+    /// <summary>
+    /// Whether a folder holds the message already (same Message-ID and size). <c>message_id &lt;&gt; ''</c> lets the planner
+    /// use the partial index <c>messages_folder_msgid</c>; without it the lookup took (folder, size) and read every message
+    /// of that size, so an import of many same-sized messages went quadratic.
+    /// </summary>
+    internal const string ImportDuplicateSql = "SELECT 1 FROM messages WHERE folder_id = $f AND message_id = $m AND message_id <> '' AND size = $s LIMIT 1";
+
     public async Task<ImportBatchResult> ImportBatchAsync(long accountId, ImportBatch batch, CancellationToken cancellationToken)
     {
         // Parse before queuing: a unit of the writer does no parsing (docs/architecture.md, the group-commit writer).
@@ -32,7 +39,7 @@ public sealed partial class SqliteMessageStore
                 var message = batch.Messages[i];
                 if (checkedFolders.Add(message.FolderId))
                     RequireFolder(context, accountId, message.FolderId);
-                if (parsed[i].MessageId.Length > 0 && context.Command("SELECT 1 FROM messages WHERE folder_id = $f AND message_id = $m AND size = $s LIMIT 1")
+                if (parsed[i].MessageId.Length > 0 && context.Command(ImportDuplicateSql)
                         .With("$f", message.FolderId).With("$m", parsed[i].MessageId).With("$s", message.Raw.LongLength).ExecuteScalar() is not null)
                 {
                     duplicates++;

@@ -61,6 +61,41 @@ public sealed class InsertPlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnImportsDuplicateLookupUsesTheMessageIdIndexInItsPreparedPlan()
+    {
+        // 3,000 messages of one size: a plan through messages_folder_size reads them all for every message imported.
+        await _store.Messages.AppendAsync(_account, _inbox, TestMessages.Simple(subject: "Sized"), MessageFlags.None);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var same = new NpgsqlCommand(
+            "INSERT INTO messages (account_id, folder_id, uid, internal_date, size, from_address, from_name, to_addresses, cc_addresses, subject, " +
+            "message_id, in_reply_to, thread_key, thread_subject, preview, has_attachments) " +
+            "SELECT account_id, folder_id, uid + g, internal_date, size, from_address, from_name, to_addresses, cc_addresses, subject, " +
+            "'same-' || g || '@x.example', '', thread_key, thread_subject, preview, has_attachments FROM messages, generate_series(1, 3000) g WHERE id = (SELECT min(id) FROM messages)", connection))
+            await same.ExecuteNonQueryAsync();
+        await using (var analyze = new NpgsqlCommand("ANALYZE messages", connection))
+            await analyze.ExecuteNonQueryAsync();
+        // The store's statements are prepared (Max Auto Prepare): after five runs PostgreSQL may keep a generic plan,
+        // which knows nothing of the parameters' values. Only `message_id <> ''` in the statement lets that plan use
+        // the partial index.
+        await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
+            await generic.ExecuteNonQueryAsync();
+        var sql = PostgresMessageStore.ImportDuplicateSql.Replace("@f", "$1").Replace("@m", "$2").Replace("@s", "$3");
+        await using (var prepare = new NpgsqlCommand($"PREPARE duplicate (bigint, text, bigint) AS {sql}", connection))
+            await prepare.ExecuteNonQueryAsync();
+        long size;
+        await using (var sizes = new NpgsqlCommand("SELECT min(size) FROM messages", connection))
+            size = (long)(await sizes.ExecuteScalarAsync())!;
+        await using var explain = new NpgsqlCommand($"EXPLAIN EXECUTE duplicate ({_inbox}, 'same-7@x.example', {size})", connection);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(0));
+
+        Assert.True(plan.Any(line => line.Contains("messages_folder_msgid", StringComparison.Ordinal)), string.Join("\n", plan));
+    }
+
+    [Fact]
     public async Task LargeValuesAreCompressedWithLz4()
     {
         await _store.Messages.AppendAsync(_account, _inbox, TestMessages.OfSize(20_000), MessageFlags.None);
