@@ -55,7 +55,13 @@ if [ -n "$pg_bin" ]; then
     fi
 fi
 
-if ! dotnet build Webmail.sln -c Debug -nologo -v q -clp:ErrorsOnly; then
+# The compiler server (VBCSCompiler) keeps the compiler loaded and compiled between the solution's two dozen
+# projects: 2m45s for this build here against 4m30s with a fresh compiler per project. It is stopped once the build
+# is done, so it neither holds memory while the tests run nor outlives the script.
+built=0
+dotnet build Webmail.sln -c Debug -nologo -v q -clp:ErrorsOnly || built=$?
+dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
+if [ "$built" -ne 0 ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
