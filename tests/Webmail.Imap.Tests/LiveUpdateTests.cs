@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Webmail.Testing;
 
 namespace Webmail.Imap.Tests;
 
@@ -25,12 +26,7 @@ public abstract class LiveUpdateTests(ImapServerFixture fixture)
     {
         // Arrange
         var account = await fixture.NewAccountAsync();
-        var filled = 0;
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref filled) <= Existing)
-                await fixture.DeliverAsync(account, "old");
-        }));
+        await fixture.ImportAsync(account, Existing, _ => TestMessages.Simple(from: "Ann <ann@example.org>", to: account.Address, subject: "old"));
         await using var imap = await ImapTranscript.LoginAsync(Port, account.Address);
         double selectMs = 1, deliverMs = 1;
         var stale = new List<string>();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
-using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
@@ -269,14 +268,7 @@ public sealed class SyncClientTests(ImapServerFixture fixture, ITestOutputHelper
     {
         // A line of random bytes in base64 in each body, so that COMPRESS shrinks a message about as much as real mail.
         message ??= i => TestMessages.Simple(to: account.Address, subject: $"message {i:D5}", body: $"Body of message {i}.\r\n{RandomBase64(i, 200)}", messageId: MessageIdOf(account, i));
-        // Through the store's import API, a unit of work per 500 messages (as an mbox import stores them).
-        var inbox = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
-        var imports = fixture.Server.Services.GetRequiredService<IImportStore>();
-        for (var first = 0; first < count; first += 500)
-        {
-            var batch = Enumerable.Range(first, Math.Min(500, count - first)).Select(i => new ImportMessage(inbox.Id, message(i), MessageFlags.None, [], null)).ToList();
-            Assert.Equal(batch.Count, (await imports.ImportBatchAsync(account.Id, new ImportBatch(batch), default)).Imported);
-        }
+        await fixture.ImportAsync(account, count, message);
     }
 
     private async Task<IReadOnlyList<MessageSummary>> ListInboxAsync(Account account)
