@@ -1,5 +1,6 @@
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
+using Webmail.Testing;
 
 namespace Webmail.Imap.Tests;
 
@@ -14,8 +15,7 @@ public abstract class SnapshotTests(ImapServerFixture fixture)
     {
         var account = await fixture.NewAccountAsync();
         var inbox = await fixture.Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
-        for (var i = 0; i < 1_200; i++)
-            await fixture.DeliverAsync(account, $"Message {i}");
+        await fixture.ImportAsync(account, 1_200, i => TestMessages.Simple(from: "Ann <ann@example.org>", to: account.Address, subject: $"Message {i}"));
         IImapStore store = fixture.Server.Messages;
 
         Assert.Equal("* 1200 EXISTS", await SelectExistsAsync());
