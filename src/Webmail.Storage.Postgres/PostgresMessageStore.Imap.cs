@@ -313,6 +313,7 @@ public sealed partial class PostgresMessageStore
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var date = internalDate ?? time.GetUtcNow();
         var words = Keywords.Apply("", FlagChangeMode.Replace, keywords);
+        using var turn = await _appendTurns.TakeAsync(accountId, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(async unit =>
         {
             await PostgresMessageInserter.LockAccountAsync(unit, accountId).ConfigureAwait(false);

@@ -22,6 +22,9 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
 {
     private int MaxMimeDepth => options.CurrentValue.Limits.MaxMimeDepth;
 
+    /// <summary>Appends to one account take turns in this process before their transactions (see <see cref="AccountTurns"/>).</summary>
+    private readonly AccountTurns _appendTurns = new();
+
     private Task<T> WriteAsync<T>(Func<PostgresUnit, Task<T>> work, CancellationToken cancellationToken) =>
         PostgresUnits.WriteAsync(database, logger, work, cancellationToken);
 
@@ -117,6 +120,7 @@ public sealed partial class PostgresMessageStore(PostgresDatabase database, Mail
         var bytes = RawBytes.AsArray(raw);
         var parsed = MessageParser.Parse(bytes, MaxMimeDepth);
         var date = internalDate ?? time.GetUtcNow();
+        using var turn = await _appendTurns.TakeAsync(accountId, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(async unit =>
         {
             await PostgresMessageInserter.LockAccountAsync(unit, accountId).ConfigureAwait(false);

@@ -25,19 +25,11 @@ public class ImapServerFixture : IAsyncLifetime
     public async Task<Account> NewAccountAsync(long? quota = null) =>
         await Server.CreateAccountAsync($"user{Interlocked.Increment(ref _accounts)}-{Guid.NewGuid().ToString("N")[..8]}@local.example", Password, quota: quota);
 
-    /// <summary>
-    /// Stores <paramref name="count"/> messages in an account's INBOX through the store's import API, a unit of work per
-    /// 500 (as an mbox import stores them): a big mailbox in seconds, on PostgreSQL too.
-    /// </summary>
+    /// <summary>Stores <paramref name="count"/> messages in an account's INBOX through the store's import API (<see cref="BulkMessages.FillAsync"/>).</summary>
     public async Task ImportAsync(Account account, int count, Func<int, byte[]> message)
     {
         var inbox = await Server.Messages.GetSpecialFolderAsync(account.Id, SpecialFolder.Inbox, default);
-        var imports = Server.Services.GetRequiredService<IImportStore>();
-        for (var first = 0; first < count; first += 500)
-        {
-            var batch = Enumerable.Range(first, Math.Min(500, count - first)).Select(i => new ImportMessage(inbox.Id, message(i), MessageFlags.None, [], null)).ToList();
-            Assert.Equal(batch.Count, (await imports.ImportBatchAsync(account.Id, new ImportBatch(batch), default)).Imported);
-        }
+        await BulkMessages.FillAsync(Server.Services.GetRequiredService<IImportStore>(), account.Id, inbox.Id, count, message);
     }
 
     /// <summary>Stores a message in an account's INBOX through the store, as delivery does.</summary>

@@ -69,21 +69,9 @@ public sealed class Pop3TestHost : IAsyncDisposable
     public Task<StoredMessage> AppendAsync(byte[] raw, MessageFlags flags = MessageFlags.None) =>
         Messages.AppendAsync(Account.Id, Inbox.Id, raw, flags);
 
-    /// <summary>
-    /// Fills the INBOX with <paramref name="count"/> distinct messages of about <paramref name="size"/> bytes through the
-    /// store's import API, a unit of work per 500 (as an mbox import stores them): a big maildrop in seconds on either
-    /// store, where one append per message would take a minute on PostgreSQL.
-    /// </summary>
-    public async Task FillAsync(int count, int size = 600)
-    {
-        var imports = Store.Services.GetRequiredService<IImportStore>();
-        for (var first = 0; first < count; first += 500)
-        {
-            var batch = Enumerable.Range(first, Math.Min(500, count - first))
-                .Select(_ => new ImportMessage(Inbox.Id, TestMessages.OfSize(size), MessageFlags.None, [], null)).ToList();
-            Assert.Equal(batch.Count, (await imports.ImportBatchAsync(Account.Id, new ImportBatch(batch), default)).Imported);
-        }
-    }
+    /// <summary>Fills the INBOX with <paramref name="count"/> distinct messages of about <paramref name="size"/> bytes (through the import API).</summary>
+    public Task FillAsync(int count, int size = 600) =>
+        BulkMessages.FillAsync(Store.Services.GetRequiredService<IImportStore>(), Account.Id, Inbox.Id, count, _ => TestMessages.OfSize(size));
 
     public Task<RawPop3Client> ConnectAsync() => RawPop3Client.ConnectAsync(Port);
 

@@ -5,10 +5,26 @@ namespace Webmail.Testing;
 
 /// <summary>
 /// Many messages into one account's INBOX quickly, through the store's import API in batches (one unit of work per
-/// batch, as an mbox import stores them): for the migration test and the migration benchmark.
+/// batch, as an mbox import stores them): for the tests of big mailboxes, the migration test and the migration benchmark.
 /// </summary>
 public static class BulkMessages
 {
+    /// <summary>
+    /// Imports the <paramref name="count"/> messages <paramref name="message"/> makes (from 0 up) into one folder, a unit of
+    /// work per 500 (as an mbox import stores them): a big mailbox in seconds on either store, where an append per message
+    /// is a commit per message. Throws when a batch is not stored whole (a duplicate, the quota).
+    /// </summary>
+    public static async Task FillAsync(IImportStore imports, long accountId, long folderId, int count, Func<int, byte[]> message)
+    {
+        for (var first = 0; first < count; first += 500)
+        {
+            var batch = Enumerable.Range(first, Math.Min(500, count - first)).Select(i => new ImportMessage(folderId, message(i), MessageFlags.None, [], null)).ToList();
+            var stored = (await imports.ImportBatchAsync(accountId, new ImportBatch(batch), default)).Imported;
+            if (stored != batch.Count)
+                throw new InvalidOperationException($"Only {stored} of a batch of {batch.Count} were stored.");
+        }
+    }
+
     /// <summary>
     /// Imports <paramref name="count"/> distinct small messages (about 1.5 KB each, a quarter unread, some flagged or with
     /// a keyword, one word per message that a search finds) and returns how many were stored.
