@@ -35,6 +35,12 @@ if [ -n "$missing" ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Dynamic PGO instruments hot methods and compiles them again: it pays back in a server that runs for days, not
+# in the compiler, test hosts and test-started nodes that live for minutes or seconds. Off for the run, the clean
+# build takes 1m41s instead of 2m38s, and the test processes 14-20 % less CPU (Smtp.Tests 61.5 -> 54.7 s, Host.Tests
+# 140.8 -> 112.0 s of user time); the run is CPU-bound on two cores.
+# What the product does is unchanged; the benchmarks run with the runtime's defaults.
+export DOTNET_TieredPGO=0
 
 # A throwaway PostgreSQL cluster for the run (the store tests run on SQLite and on PostgreSQL): under a temp
 # directory on a free loopback port, no system service; removed when the script exits. initdb refuses root,
