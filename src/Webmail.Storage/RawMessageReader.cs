@@ -14,13 +14,16 @@ internal sealed class RawMessageReader : IRawMessageReader
     /// <summary>Messages up to this size come back with the lookup itself; larger ones stream from incremental blob I/O.</summary>
     private const int InlineLimit = 64 * 1024;
 
+    private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _lookup;
     private readonly SqliteParameter _messageId;
+    private int _openBlobs;
 
     /// <exception cref="StoreUnavailableException">The store could not be read.</exception>
     public RawMessageReader(SqliteDatabase database, long accountId)
     {
+        _database = database;
         _connection = database.OpenReadConnection();
         try
         {
@@ -80,18 +83,25 @@ internal sealed class RawMessageReader : IRawMessageReader
             // Deleted by another door between the lookup and the open.
             return null;
         }
-        return new BlobStream(blob, owner);
+        Interlocked.Increment(ref _openBlobs);
+        return new BlobStream(blob, this, owner);
     }
 
     public void Dispose()
     {
         _lookup.Dispose();
-        _connection.Dispose();
+        // A stream still open reads through this connection: then it is closed, not kept for another reader.
+        if (Volatile.Read(ref _openBlobs) == 0)
+            _database.ReturnReadConnection(_connection);
+        else
+            _connection.Dispose();
     }
 
     /// <summary>The blob as a read-only stream that also disposes its owner.</summary>
-    private sealed class BlobStream(SqliteBlob blob, IDisposable? owner) : Stream
+    private sealed class BlobStream(SqliteBlob blob, RawMessageReader reader, IDisposable? owner) : Stream
     {
+        private bool _disposed;
+
         public override bool CanRead => true;
         public override bool CanSeek => true;
         public override bool CanWrite => false;
@@ -118,9 +128,11 @@ internal sealed class RawMessageReader : IRawMessageReader
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && !_disposed)
             {
+                _disposed = true;
                 blob.Dispose();
+                Interlocked.Decrement(ref reader._openBlobs);
                 owner?.Dispose();
             }
             base.Dispose(disposing);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Webmail.Core.Hosting;
@@ -6,18 +7,33 @@ using Webmail.Core.Storage;
 namespace Webmail.Storage;
 
 /// <summary>
-/// The one SQLite file: opens pooled read connections, owns the single <see cref="GroupCommitWriter"/>,
+/// The one SQLite file: keeps read connections for reuse, owns the single <see cref="GroupCommitWriter"/>,
 /// and brings the schema up to date on start. WAL journal, foreign keys on, <c>synchronous=FULL</c>.
 /// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite's connection pool is not used. When it needs a connection and has none idle, it takes back
+/// connections it believes leaked: active, with no <see cref="SqliteConnection"/> owning them. A connection another
+/// thread is just handing out is such a one for a moment (marked active before its owner is set), so the pool gave
+/// it to a second caller while the first used it. Two threads on one connection break SQLite's contract (in
+/// multi-thread mode there is no mutex to save it): the connection's view of the file was garbage, and every later
+/// read on it failed with "file is not a database" — 100 SMTP commands answered 451 in
+/// <c>ConcurrencyTests</c> (docs/benchmarks-changes.md, session 26). This store's own reuse hands a connection to
+/// one caller at a time by construction.
+/// </remarks>
 public sealed class SqliteDatabase : IAsyncDisposable
 {
+    /// <summary>Idle read connections kept open (schema parsed, page cache warm); more are opened under load and closed after.</summary>
+    internal const int MaxIdleReaders = 32;
+
     private readonly string _connectionString;
     private readonly string _readConnectionString;
     private readonly Lazy<GroupCommitWriter> _writer;
+    private readonly ConcurrentStack<SqliteConnection> _idleReaders = new();
+    private volatile bool _disposed;
 
     /// <summary>
-    /// SQLite in multi-thread mode: a connection is only ever used by one caller at a time (the pool
-    /// hands each out whole; the writer owns its own), so the serialized mode's mutex on every call
+    /// SQLite in multi-thread mode: a connection is only ever used by one caller at a time (a read
+    /// connection is handed out whole, see the remarks above; the writer owns its own), so the serialized mode's mutex on every call
     /// (two locks per column of every row read) buys nothing. Takes effect only before SQLite's
     /// first use in the process; the result is ignored (a process that used SQLite earlier keeps serialized mode).
     /// </summary>
@@ -53,13 +69,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+            Pooling = false,
             // Busy timeout (seconds): another process (the operator CLI) may hold the write lock briefly.
             DefaultTimeout = 30,
         };
-        // Readers have a pool of their own without the foreign-key setting: it is a PRAGMA run on every
-        // open of a pooled connection, and reading needs none (an IMAP client's FETCH of one message
-        // opened two).
+        // Readers open without the foreign-key setting: it is a PRAGMA run on every open, and reading needs none.
         _readConnectionString = connectionString.ToString();
         connectionString.ForeignKeys = true;
         _connectionString = connectionString.ToString();
@@ -79,7 +93,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// <summary>The writer every change goes through.</summary>
     public GroupCommitWriter Writer => _writer.Value;
 
-    /// <summary>A pooled connection; dispose it when done. Store code reads through <see cref="ReadAsync{T}"/> instead.</summary>
+    /// <summary>A new connection of its own; dispose it when done. Store code reads through <see cref="ReadAsync{T}"/> instead.</summary>
     public SqliteConnection OpenConnection() => Open(_connectionString);
 
     private static SqliteConnection Open(string connectionString)
@@ -115,14 +129,23 @@ public sealed class SqliteDatabase : IAsyncDisposable
     /// <exception cref="StoreUnavailableException">SQLite failed (the file unreadable or corrupt, an I/O error, a lock held past the busy timeout), as the writer reports a failed commit.</exception>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
+        var connection = OpenReadConnection();
         try
         {
-            using var connection = Open(_readConnectionString);
-            return await read(connection, cancellationToken).ConfigureAwait(false);
+            var result = await read(connection, cancellationToken).ConfigureAwait(false);
+            ReturnReadConnection(connection);
+            return result;
         }
         catch (SqliteException e)
         {
+            connection.Dispose();
             throw SqliteFailure.OnRead(e);
+        }
+        catch
+        {
+            // Cancelled or failed halfway: what the connection holds is unknown, so it is not reused.
+            connection.Dispose();
+            throw;
         }
     }
 
@@ -142,10 +165,15 @@ public sealed class SqliteDatabase : IAsyncDisposable
             return list;
         }, cancellationToken);
 
-    /// <summary>A pooled connection for a reader that keeps it open (<see cref="RawMessageReader"/>); the caller disposes it.</summary>
+    /// <summary>
+    /// A read connection for one caller: an idle one, or a new one. Give it back with <see cref="ReturnReadConnection"/>
+    /// once every command and blob on it is disposed, or dispose it.
+    /// </summary>
     /// <exception cref="StoreUnavailableException">The connection could not be opened.</exception>
     internal SqliteConnection OpenReadConnection()
     {
+        if (_idleReaders.TryPop(out var idle))
+            return idle;
         try
         {
             return Open(_readConnectionString);
@@ -156,10 +184,35 @@ public sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Keeps <paramref name="connection"/> for the next reader, unless it is inside a transaction (then it is closed) or enough are idle.</summary>
+    internal void ReturnReadConnection(SqliteConnection connection)
+    {
+        // A transaction left open would hold its snapshot for the next reader: that connection is closed instead.
+        if (_disposed || _idleReaders.Count >= MaxIdleReaders || connection.State != System.Data.ConnectionState.Open
+            || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+        {
+            connection.Dispose();
+            return;
+        }
+        _idleReaders.Push(connection);
+        if (_disposed)
+            CloseIdleReaders();
+    }
+
+    /// <summary>Read connections kept open for the next reader now (for tests).</summary>
+    internal int IdleReadConnections => _idleReaders.Count;
+
+    private void CloseIdleReaders()
+    {
+        while (_idleReaders.TryPop(out var connection))
+            connection.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        CloseIdleReaders();
         if (_writer.IsValueCreated)
             await _writer.Value.DisposeAsync().ConfigureAwait(false);
-        SqliteConnection.ClearAllPools();
     }
 }

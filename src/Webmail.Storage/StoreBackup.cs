@@ -79,10 +79,6 @@ public static class StoreBackup
         {
             return new(false, e.Message, 0, 0, 0, 0);
         }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-        }
     }
 
     /// <summary>
@@ -108,7 +104,6 @@ public static class StoreBackup
                 checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
                 checkpoint.ExecuteNonQuery();
             }
-            SqliteConnection.ClearAllPools();
             previous = $"{databasePath}.before-restore-{now.UtcDateTime:yyyyMMdd-HHmmss}";
             File.Copy(databasePath, previous, overwrite: true);
         }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Webmail.Core.Model;
 using Webmail.Core.Storage;
 using Webmail.Testing;
@@ -51,7 +50,6 @@ public sealed class UnavailableStoreTests : IAsyncLifetime
     /// <summary>Overwrites the SQLite header ("SQLite format 3") so every new connection finds "file is not a database".</summary>
     private void CorruptTheDatabaseHeader()
     {
-        SqliteConnection.ClearAllPools();
         Assert.False(File.Exists(_directory.File("webmail.db-wal")) && new FileInfo(_directory.File("webmail.db-wal")).Length > 0);
         using var file = new FileStream(_directory.File("webmail.db"), FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
         file.Write(new byte[100].AsSpan());
