@@ -52,7 +52,7 @@ public sealed class SettingsComponentTests : IAsyncLifetime
         await _store.Directory.SaveSettingsAsync(_account.Id, new AccountSettings { TrustedSenders = ["friend@remote.example"] }, default);
 
         await form.Find("#settings-display-name").InputAsync("Sam Settings");
-        await form.Find("#settings-signature").InputAsync("Sam\n-- typed here");
+        await form.Find("#settings-signature").ChangeAsync("Sam\n-- typed here");
         await ChooseAsync(form, "Dark");
         await ChooseAsync(form, "Compact");
         await ChooseAsync(form, "Move it to Trash");
@@ -90,7 +90,7 @@ public sealed class SettingsComponentTests : IAsyncLifetime
     {
         var form = RenderPreferences();
 
-        await form.Find("#settings-signature").InputAsync("bell \u0007 inside");
+        await form.Find("#settings-signature").ChangeAsync("bell \u0007 inside");
         await ChooseAsync(form, "Dark");
         await form.Find("form").SubmitAsync();
 

@@ -83,7 +83,9 @@ public sealed class ComposerComponentTests(ComposeFixture fixture) : IAsyncLifet
 
         // Save draft starts a save; the user types on and the circuit ends before that save is back.
         var saving = composer.FindAll("button").Single(b => b.TextContent.Trim() == "Save draft").ClickAsync(new());
-        await composer.Find("#compose-subject").InputAsync("Second thought");
+        // Found and typed into on the renderer's thread: the save re-renders the composer, and a field found before that
+        // render carries the event handler id it replaced (a browser's event is routed to the new one).
+        await composer.InvokeAsync(() => composer.Find("#compose-subject").InputAsync("Second thought"));
         await _context.DisposeAsync();
         await saving;
 
