@@ -105,11 +105,11 @@ public sealed class SpamTrainer(
             return;
         if (await mailbox.GetRawAsync(verdict.AccountId, verdict.MessageId, cancellationToken).ConfigureAwait(false) is not { } raw)
             return; // deleted since
-        var outcome = await client.LearnAsync(verdict.IsSpam, raw.AsMemory(0, Math.Min(raw.Length, MaxLearnBytes)), cancellationToken).ConfigureAwait(false);
+        var (outcome, answer) = await client.LearnAsync(verdict.IsSpam, raw.AsMemory(0, Math.Min(raw.Length, MaxLearnBytes)), cancellationToken).ConfigureAwait(false);
         var kind = verdict.IsSpam ? "spam" : "ham";
         if (outcome == LearnOutcome.Refused)
         {
-            logger.LogInformation("rspamd would not learn message {MessageId} as {Kind}", verdict.MessageId, kind);
+            logger.LogInformation("rspamd would not learn message {MessageId} as {Kind}: {Answer}", verdict.MessageId, kind, answer);
             return;
         }
         await store.RecordLearnedAsync(verdict.AccountId, verdict.MessageId, verdict.IsSpam, cancellationToken).ConfigureAwait(false);
