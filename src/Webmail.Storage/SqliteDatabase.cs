@@ -29,6 +29,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private readonly string _readConnectionString;
     private readonly Lazy<GroupCommitWriter> _writer;
     private readonly ConcurrentStack<SqliteConnection> _idleReaders = new();
+    private int _idleSlots; // taken before a push, given back after a pop: the stack never holds more than the cap
     private volatile bool _disposed;
 
     /// <summary>
@@ -173,7 +174,10 @@ public sealed class SqliteDatabase : IAsyncDisposable
     internal SqliteConnection OpenReadConnection()
     {
         if (_idleReaders.TryPop(out var idle))
+        {
+            Interlocked.Decrement(ref _idleSlots);
             return idle;
+        }
         try
         {
             return Open(_readConnectionString);
@@ -188,9 +192,14 @@ public sealed class SqliteDatabase : IAsyncDisposable
     internal void ReturnReadConnection(SqliteConnection connection)
     {
         // A transaction left open would hold its snapshot for the next reader: that connection is closed instead.
-        if (_disposed || _idleReaders.Count >= MaxIdleReaders || connection.State != System.Data.ConnectionState.Open
-            || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+        if (_disposed || connection.State != System.Data.ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
         {
+            connection.Dispose();
+            return;
+        }
+        if (Interlocked.Increment(ref _idleSlots) > MaxIdleReaders)
+        {
+            Interlocked.Decrement(ref _idleSlots);
             connection.Dispose();
             return;
         }
@@ -205,7 +214,10 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private void CloseIdleReaders()
     {
         while (_idleReaders.TryPop(out var connection))
+        {
+            Interlocked.Decrement(ref _idleSlots);
             connection.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()
