@@ -17,7 +17,7 @@ internal sealed class AccountTurns
         lock (_turns)
         {
             if (!_turns.TryGetValue(accountId, out turn!))
-                _turns[accountId] = turn = new Turn(this, accountId);
+                _turns[accountId] = turn = new Turn(accountId);
             turn.Users++;
         }
         try
@@ -29,7 +29,7 @@ internal sealed class AccountTurns
             Leave(turn);
             throw;
         }
-        return turn.Holder();
+        return new Held(this, turn);
     }
 
     private void Leave(Turn turn)
@@ -42,14 +42,12 @@ internal sealed class AccountTurns
         }
     }
 
-    private sealed class Turn(AccountTurns owner, long accountId)
+    private sealed class Turn(long accountId)
     {
         public long AccountId { get; } = accountId;
         public SemaphoreSlim Semaphore { get; } = new(1, 1);
         /// <summary>Holders and waiters; changed only under the owner's lock.</summary>
         public int Users { get; set; }
-
-        public IDisposable Holder() => new Held(owner, this);
     }
 
     private sealed class Held(AccountTurns owner, Turn turn) : IDisposable

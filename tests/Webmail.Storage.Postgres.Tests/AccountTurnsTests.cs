@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Webmail.Core.Model;
 using Webmail.Testing;
@@ -24,7 +22,7 @@ public sealed class AccountTurnsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    private string ConnectionString => _store.Services.GetRequiredService<IConfiguration>()["Webmail:Store:ConnectionString"]!;
+    private string ConnectionString => _store.PostgresConnectionString!;
 
     [Fact]
     public async Task ThirtyTwoAppendsAtOnceToOneAccountNeverWaitOnItsRowLock()

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Webmail.Core.Model;
@@ -33,7 +32,7 @@ public sealed class MessageStoreConcurrencyTests : IAsyncLifetime
         _inbox = (await _store.Messages.GetSpecialFolderAsync(_account, SpecialFolder.Inbox, default)).Id;
     }
 
-    private string ConnectionString => _store.Services.GetRequiredService<IConfiguration>()["Webmail:Store:ConnectionString"]!;
+    private string ConnectionString => _store.PostgresConnectionString!;
 
     public async Task DisposeAsync()
     {

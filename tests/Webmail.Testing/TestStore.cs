@@ -38,6 +38,9 @@ public sealed class TestStore : IAsyncDisposable
     }
 
     public StoreProvider Provider { get; }
+
+    /// <summary>The connection string of this store's PostgreSQL database (null on SQLite).</summary>
+    public string? PostgresConnectionString => _postgres;
     public string DataDirectory => _directory.Path;
     public IServiceProvider Services => _store.Services;
 
