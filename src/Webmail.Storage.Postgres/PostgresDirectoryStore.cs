@@ -267,12 +267,15 @@ public sealed partial class PostgresDirectoryStore(PostgresDatabase database, Ti
         var domain = await FindDomainAsync(AddressRules.DomainOf(address), cancellationToken).ConfigureAwait(false);
         if (domain is null)
             return RecipientResolution.Remote;
-        var direct = await database.QueryAsync(
-            $"SELECT {AccountColumns} FROM accounts WHERE address = @ad UNION " +
+        // An address is an account's or an alias's, never both (creating either refuses the other's address), so
+        // the aliases are asked only when no account has it: the common case is one indexed lookup.
+        if (await FindAccountAsync(address, cancellationToken).ConfigureAwait(false) is { } account)
+            return new RecipientResolution(RecipientKind.Local, [account]);
+        var targets = await database.QueryAsync(
             $"SELECT {AccountColumns} FROM accounts WHERE id IN (SELECT t.account_id FROM alias_targets t JOIN aliases al ON al.id = t.alias_id WHERE al.address = @ad)",
             ReadAccount, cancellationToken, ("ad", address)).ConfigureAwait(false);
-        if (direct.Count > 0)
-            return new RecipientResolution(RecipientKind.Local, direct);
+        if (targets.Count > 0)
+            return new RecipientResolution(RecipientKind.Local, targets);
         if (domain.CatchAll is { } catchAll && await FindAccountAsync(catchAll, cancellationToken).ConfigureAwait(false) is { } target)
             return new RecipientResolution(RecipientKind.Local, [target]);
         return RecipientResolution.Unknown;

@@ -1,4 +1,5 @@
 using Webmail.Core.Messages;
+using Webmail.Core.Nodes;
 using Webmail.Core.Storage;
 
 namespace Webmail.Core.Accounts;
@@ -9,21 +10,26 @@ namespace Webmail.Core.Accounts;
 /// or a domain; a domain covers its subdomains. The most specific entry wins (an address over a domain, a longer
 /// domain over a shorter one), so "allow friend@example.com, block example.com" does what it says.
 /// </summary>
-public sealed class SenderListService(ISenderListStore store)
+public sealed class SenderListService(ISenderListStore store, INodeSignals nodes, TimeProvider time) : IDisposable
 {
     public const int MaxEntries = 500;
     public const int MaxPatternLength = 254;
 
+    // Every delivery to the account reads its lists; they change when the person edits them here.
+    private readonly AccountCache<IReadOnlyList<SenderListEntry>> _lists = new("senders", nodes, time);
+
     public Task<IReadOnlyList<SenderListEntry>> ListAsync(long accountId, CancellationToken cancellationToken) =>
-        store.ListSenderEntriesAsync(accountId, cancellationToken);
+        _lists.GetAsync(accountId, ct => store.ListSenderEntriesAsync(accountId, ct), cancellationToken);
 
     /// <summary>Puts <paramref name="text"/> on the <paramref name="kind"/> list (moving it from the other one if it was there).</summary>
     /// <exception cref="DirectoryException">Not an address or domain, or the lists are full; the message says which.</exception>
     public async Task<SenderListEntry> AddAsync(long accountId, SenderListKind kind, string text, CancellationToken cancellationToken)
     {
         var pattern = Normalize(text) ?? throw new DirectoryException("Enter an address such as friend@example.com or a domain such as example.com.");
-        return await store.PutSenderEntryAsync(accountId, kind, pattern, MaxEntries, cancellationToken).ConfigureAwait(false)
+        var entry = await store.PutSenderEntryAsync(accountId, kind, pattern, MaxEntries, cancellationToken).ConfigureAwait(false)
             ?? throw new DirectoryException($"The lists hold at most {MaxEntries} entries together; remove some you no longer need.");
+        _lists.Changed(accountId);
+        return entry;
     }
 
     /// <exception cref="DirectoryException">The entry is not the account's, or already gone.</exception>
@@ -31,7 +37,10 @@ public sealed class SenderListService(ISenderListStore store)
     {
         if (!await store.RemoveSenderEntryAsync(accountId, entryId, cancellationToken).ConfigureAwait(false))
             throw new DirectoryException("That entry is no longer on the list.");
+        _lists.Changed(accountId);
     }
+
+    public void Dispose() => _lists.Dispose();
 
     /// <summary>
     /// The lower-case address or domain <paramref name="text"/> stands for (a leading <c>@</c> or <c>*.</c> on a domain

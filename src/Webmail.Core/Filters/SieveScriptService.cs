@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Webmail.Core.Accounts;
+using Webmail.Core.Nodes;
 using Webmail.Core.Storage;
 using Webmail.Sieve;
 
@@ -8,9 +10,10 @@ namespace Webmail.Core.Filters;
 /// <summary>
 /// An account's Sieve scripts: the one place that validates, bounds and stores them, for the web
 /// editor, ManageSieve (RFC 5804) and the CLI alike; and the active script, parsed once, for delivery.
-/// A script is stored only when it parses and validates with <see cref="Options"/>.
+/// A script is stored only when it parses and validates with <see cref="Options"/>. A change made through this service
+/// applies to the next delivery on every node (<see cref="AccountCache{T}"/>).
 /// </summary>
-public sealed class SieveScriptService(ISieveScriptStore store)
+public sealed class SieveScriptService(ISieveScriptStore store, INodeSignals nodes, TimeProvider time) : IDisposable
 {
     /// <summary>Largest script, in UTF-8 octets (the interpreter's own bound, counted as ManageSieve counts).</summary>
     public const int MaxScriptBytes = 64 * 1024;
@@ -22,6 +25,9 @@ public sealed class SieveScriptService(ISieveScriptStore store)
 
     // The active script of each account, parsed, by its text: a delivery parses only after a change.
     private readonly ConcurrentDictionary<long, (string Name, string Text, SieveScript Script)> _parsed = new();
+
+    // Every delivery to the account asks for its active script; it changes when the person edits or activates one here.
+    private readonly AccountCache<(string Name, SieveScript Script)?> _active = new("sieve", nodes, time);
 
     /// <summary>What scripts are parsed and run with: every extension the interpreter has, its default limits.</summary>
     public SieveOptions Options { get; } = SieveOptions.Default;
@@ -61,18 +67,20 @@ public sealed class SieveScriptService(ISieveScriptStore store)
         var check = Check(text);
         if (!check.Succeeded)
             return check;
-        return await store.PutSieveScriptAsync(accountId, name, text, MaxScriptsPerAccount, Audit(actor, "sieve.put", name), cancellationToken).ConfigureAwait(false)
-            ? SieveScriptOutcome.Ok
-            : TooMany;
+        if (!await store.PutSieveScriptAsync(accountId, name, text, MaxScriptsPerAccount, Audit(actor, "sieve.put", name), cancellationToken).ConfigureAwait(false))
+            return TooMany;
+        _active.Changed(accountId); // it may be the active one
+        return SieveScriptOutcome.Ok;
     }
 
     /// <summary>Makes <paramref name="name"/> the active script; null or "" turns filtering off.</summary>
     public async Task<SieveScriptOutcome> ActivateAsync(long accountId, string actor, string? name, CancellationToken cancellationToken)
     {
         name = string.IsNullOrEmpty(name) ? null : name;
-        return await store.SetActiveSieveScriptAsync(accountId, name, Audit(actor, "sieve.activate", name ?? "(none)"), cancellationToken).ConfigureAwait(false)
-            ? SieveScriptOutcome.Ok
-            : NotFound(name!);
+        if (!await store.SetActiveSieveScriptAsync(accountId, name, Audit(actor, "sieve.activate", name ?? "(none)"), cancellationToken).ConfigureAwait(false))
+            return NotFound(name!);
+        _active.Changed(accountId);
+        return SieveScriptOutcome.Ok;
     }
 
     /// <summary>Deletes an inactive script.</summary>
@@ -90,14 +98,23 @@ public sealed class SieveScriptService(ISieveScriptStore store)
             return bad;
         return await store.RenameSieveScriptAsync(accountId, oldName, newName, Audit(actor, "sieve.rename", $"{oldName} -> {newName}"), cancellationToken).ConfigureAwait(false) switch
         {
-            SieveScriptStatus.Ok => SieveScriptOutcome.Ok,
+            SieveScriptStatus.Ok => Renamed(accountId),
             SieveScriptStatus.AlreadyExists => new(SieveScriptStatus.AlreadyExists, $"There is already a script named \"{newName}\".", []),
             _ => NotFound(oldName),
         };
     }
 
+    private SieveScriptOutcome Renamed(long accountId)
+    {
+        _active.Changed(accountId); // the active script's name is recorded with its errors
+        return SieveScriptOutcome.Ok;
+    }
+
     /// <summary>The account's active script, parsed (once per change), or null when none is active.</summary>
-    public async Task<(string Name, SieveScript Script)?> GetActiveAsync(long accountId, CancellationToken cancellationToken)
+    public Task<(string Name, SieveScript Script)?> GetActiveAsync(long accountId, CancellationToken cancellationToken) =>
+        _active.GetAsync(accountId, ct => ReadActiveAsync(accountId, ct), cancellationToken);
+
+    private async Task<(string Name, SieveScript Script)?> ReadActiveAsync(long accountId, CancellationToken cancellationToken)
     {
         if (await store.GetActiveSieveScriptAsync(accountId, cancellationToken).ConfigureAwait(false) is not { } active)
         {
@@ -136,4 +153,6 @@ public sealed class SieveScriptService(ISieveScriptStore store)
     private static SieveScriptOutcome NotFound(string name) => new(SieveScriptStatus.NotFound, $"There is no script named \"{name}\".", []);
 
     private static AuditRecord Audit(string actor, string action, string detail) => new(actor, action, actor, detail);
+
+    public void Dispose() => _active.Dispose();
 }

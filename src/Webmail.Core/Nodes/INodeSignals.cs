@@ -35,6 +35,9 @@ public static class NodeTopics
     /// <summary>The login limiter banned an address or paused an account.</summary>
     public const string LoginBans = "bans";
 
+    /// <summary>An account's sender lists or active Sieve script changed (<see cref="Accounts.AccountCache{T}"/>: "kind account-id").</summary>
+    public const string AccountRules = "rules";
+
     /// <summary>Raised on this node only, after its link to the others was lost and restored: signals may have been missed.</summary>
     public const string Resync = "resync";
 

@@ -4,6 +4,10 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Webmail.Core.Accounts;
+using Webmail.Core.Filters;
+using Webmail.Testing;
 
 namespace Webmail.Resilience.Tests.Nodes;
 
@@ -78,6 +82,44 @@ public sealed class SharedStateTests
 
         Assert.False(await NodeClients.IsSignedInAsync(web, nodes[1]));
         Assert.Equal("a NO [AUTHENTICATIONFAILED] Authentication failed", await ImapLoginAsync(nodes[1], User, NodeClients.Password));
+    }
+
+    [Fact]
+    public async Task FilterChangedElsewhereAppliesToTheNodesNextDelivery()
+    {
+        await using var nodes = await Harness.Nodes.StartAsync(1);
+        var ann = await nodes.CreateAccountAsync(User);
+        // The node delivers once with no filter, and keeps that (AccountCache) for its next deliveries.
+        await NodeClients.SendAsync(nodes[0].SmtpPort, User, "before");
+
+        // Another process on the same store (the CLI, a second node) makes a filter active: it signals the change.
+        using var scratch = new TempDirectory("webmail-node-filter");
+        await using var other = new TestStoreAt(scratch.Path, nodes.Settings.ToDictionary(p => p.Key, p => (string?)p.Value));
+        var scripts = other.Services.GetRequiredService<SieveScriptService>();
+        Assert.True((await scripts.PutAsync(ann.Id, "cli", "rules", "require [\"fileinto\", \"mailbox\"];\nfileinto :create \"Filed\";\n", default)).Succeeded);
+        Assert.True((await scripts.ActivateAsync(ann.Id, "cli", "rules", default)).Succeeded);
+        var changed = Stopwatch.GetTimestamp();
+
+        // Well before the node would read the script again on its own (AccountCache.Fresh), its deliveries are filtered.
+        using var imap = await NodeClients.ImapAsync(nodes[0].ImapPort, User);
+        var sent = 0;
+        while (true)
+        {
+            await NodeClients.SendAsync(nodes[0].SmtpPort, User, $"after {++sent}");
+            var folders = await imap.GetFoldersAsync(imap.PersonalNamespaces[0]);
+            if (folders.FirstOrDefault(f => f.Name == "Filed") is { } filed && await FolderCountAsync(filed) == 1)
+                break;
+            Assert.True(Stopwatch.GetElapsedTime(changed) < AccountCache<object>.Fresh / 2, $"{sent} deliveries after the change were not filtered");
+            await Task.Delay(50);
+        }
+        Assert.Equal(sent, await FolderCountAsync(imap.Inbox)); // "before" and those the node delivered before it heard
+        await imap.DisconnectAsync(quit: true);
+    }
+
+    private static async Task<int> FolderCountAsync(MailKit.IMailFolder folder)
+    {
+        await folder.StatusAsync(MailKit.StatusItems.Count);
+        return folder.Count;
     }
 
     private static async Task<long> MaxMessageSizeAsync(HttpClient api)
