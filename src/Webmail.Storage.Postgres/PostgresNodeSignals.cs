@@ -149,7 +149,12 @@ public sealed class PostgresNodeSignals : BackgroundService, INodeSignals
 
     public override void Dispose()
     {
+        // Signals queued just before (a CLI command's change, a node stopping) still go out; the wait is bounded, as a
+        // server that cannot be reached must not hold the process.
         _outgoing.Writer.TryComplete();
+        _sender.Wait(SendOnDispose);
         base.Dispose();
     }
+
+    private static readonly TimeSpan SendOnDispose = TimeSpan.FromSeconds(2);
 }
