@@ -144,9 +144,13 @@ public sealed class SenderAuthenticator
         if (!dmarc.Failed || dmarc.Disposition == DmarcPolicy.None)
             return (SenderDecision.Deliver, null, null);
         // RFC 8617 §7.2.1 leaves it to the receiver: a chain sealed by a sealer we trust, which saw DMARC pass, wins.
-        if (arc == "pass" && arcSealer is not null && arcSealerSaysPass
-            && options.Dmarc.TrustedArcSealers.Any(t => t.TrimEnd('.').Equals(arcSealer, StringComparison.OrdinalIgnoreCase)))
+        var trustedSealer = arcSealer is not null && options.Dmarc.TrustedArcSealers.Any(t => t.TrimEnd('.').Equals(arcSealer, StringComparison.OrdinalIgnoreCase));
+        if (arc == "pass" && trustedSealer && arcSealerSaysPass)
             return (SenderDecision.Deliver, null, "overridden by ARC from " + arcSealer);
+        // A trusted sealer's chain that could not be checked (its key's DNS lookup failed) might have overridden the
+        // policy: try again later rather than refuse list mail for a DNS hiccup, as for a DKIM key (RFC 7489 §6.6.2).
+        if (arc == "temperror" && trustedSealer)
+            return (SenderDecision.TempFail, $"ARC check of {arcSealer} failed temporarily (DNS), try again later", null);
         if (dmarc.Disposition == DmarcPolicy.Reject && options.Dmarc.RejectAction == DmarcRejectAction.Reject)
             return (SenderDecision.Reject, $"Rejected by the DMARC policy of {dmarc.FromDomain}", null);
         return (SenderDecision.Quarantine, null, null);
@@ -177,29 +181,37 @@ public sealed class SenderAuthenticator
         return (worst, authenticated);
     }
 
-    /// <returns>The chain's result (<c>none</c>, <c>pass</c>, <c>fail</c>), the newest sealer's domain, and whether that sealer recorded <c>dmarc=pass</c>.</returns>
+    /// <returns>
+    /// The chain's result (<c>none</c>, <c>pass</c>, <c>fail</c>, or <c>temperror</c> when a key's DNS lookup failed),
+    /// the newest sealer's domain (verified with <c>pass</c>, only claimed with <c>temperror</c>), and whether that
+    /// sealer recorded <c>dmarc=pass</c>.
+    /// </returns>
     private async Task<(string, string?, bool)> VerifyArcAsync(MimeMessage message, CancellationToken token)
     {
+        var newest = message.Headers.Where(h => h.Id == HeaderId.ArcSeal).Select(h => Tags(h.Value)).OrderByDescending(Instance).FirstOrDefault();
+        var sealer = newest is not null && newest.TryGetValue("d", out var d) ? DkimVerification.Sanitize(d).ToLowerInvariant() : null;
         try
         {
-            var result = await new ArcVerifier(new DnsDkimPublicKeyLocator(_dns)).VerifyAsync(message, token).ConfigureAwait(false);
+            var keys = new DnsDkimPublicKeyLocator(_dns);
+            var result = await new ArcVerifier(keys).VerifyAsync(message, token).ConfigureAwait(false);
             var chain = result.Chain switch
             {
                 ArcSignatureValidationResult.Pass => "pass",
+                ArcSignatureValidationResult.Fail when keys.DnsFailed => "temperror",
                 ArcSignatureValidationResult.Fail => "fail",
                 _ => "none",
             };
+            if (chain == "temperror")
+                return (chain, sealer, false);
             if (chain != "pass")
                 return (chain, null, false);
-            var newest = message.Headers.Where(h => h.Id == HeaderId.ArcSeal).Select(h => (Tags: Tags(h.Value), Header: h)).OrderByDescending(s => Instance(s.Tags)).First();
-            var instance = Instance(newest.Tags);
-            var sealer = newest.Tags.TryGetValue("d", out var d) ? DkimVerification.Sanitize(d).ToLowerInvariant() : null;
+            var instance = Instance(newest!);
             var results = message.Headers.FirstOrDefault(h => h.Id == HeaderId.ArcAuthenticationResults && Instance(Tags(h.Value)) == instance);
             return ("pass", sealer, results is not null && DmarcPass.IsMatch(results.Value));
         }
         catch (Exception e) when (e is DnsLookupException || (e is OperationCanceledException && token.IsCancellationRequested))
         {
-            return ("temperror", null, false);
+            return ("temperror", sealer, false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {

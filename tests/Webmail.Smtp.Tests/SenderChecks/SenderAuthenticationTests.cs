@@ -199,6 +199,25 @@ public sealed class SenderAuthenticationTests(SenderCheckServer fixture) : IClas
     }
 
     [Fact]
+    public async Task ArcKeyTimeoutOfATrustedSealerIsA451NotARefusal()
+    {
+        PublishListDomains();
+        fixture.Dns.Silent["slow._domainkey.lists.example"] = true;
+        var subject = NewSubject("slow-arc");
+        var message = SenderCheckServer.Parse(TestMessages.Simple(from: "Carol <carol@carol.example>", to: "list@lists.example", subject: subject));
+        message.Subject = "[list] " + subject; // the author's signature would not survive the list either
+        new SenderCheckServer.ListSealer(ListKey, "lists.example", "slow", "spf=pass smtp.mailfrom=carol.example; dmarc=pass header.from=carol.example")
+            .Sign(message, [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId]);
+
+        var reply = await SendAsync("list-bounces@lists.example", SenderCheckServer.Bytes(message));
+
+        // The seal might have overridden carol.example's p=reject: the list is asked to try again, not refused.
+        Assert.Equal("451 4.7.1 ARC check of lists.example failed temporarily (DNS), try again later", reply.TrimEnd());
+        Assert.Null(await fixture.StoredAsync(subject, SpecialFolder.Inbox));
+        Assert.Contains(("tempfailed", "dmarc"), fixture.Counter.Counted);
+    }
+
+    [Fact]
     public async Task SpfDnsTimeoutIsA451AtMailFrom()
     {
         fixture.Dns.Silent["slow.example"] = true;
