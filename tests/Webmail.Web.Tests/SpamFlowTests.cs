@@ -40,13 +40,22 @@ public sealed class SpamWebFixture : IAsyncLifetime
     /// <summary>
     /// Waits (up to 30 s) until rspamd's statistics satisfy <paramref name="done"/>: training runs in the background after
     /// the move commits, so the test waits for the lesson it expects, not for any lesson (another test's may land first).
+    /// Fails with the end of rspamd's log when it does not come.
     /// </summary>
     public async Task<RspamdStat> WaitForLearnedAsync(Func<RspamdStat, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         RspamdStat stat;
-        while (!done(stat = await Rspamd.GetStatAsync()) && DateTime.UtcNow < deadline)
+        while (!done(stat = await Rspamd.GetStatAsync()))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                // What rspamd answered, for the next one to read: the trainer logs each refusal there and in rspamd's own log.
+                var log = Rspamd.Log();
+                throw new Xunit.Sdk.XunitException($"rspamd did not learn the lesson within 30 s ({stat}); the end of its log:\n{log[Math.Max(0, log.Length - 6000)..]}");
+            }
             await Task.Delay(100);
+        }
         return stat;
     }
 
